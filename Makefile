@@ -1,0 +1,70 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: venv demo serve test test-fast e2e lint format messages lock bench loadtest backup restore compose-check clean
+
+$(VENV)/.installed: requirements/dev.lock requirements/build-constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv
+	$(UV) pip sync -q --python $(PY) --build-constraint requirements/build-constraints.txt requirements/dev.lock
+	touch $@
+
+venv: $(VENV)/.installed
+
+messages: venv
+	$(PY) manage.py compile_translations
+
+demo: venv messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/accounts/login/ (users above, password Demo@2026)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: venv
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv messages
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+test-fast: venv messages
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not e2e"
+
+e2e: venv messages
+	$(PY) -m pytest -q tests/e2e
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock:
+	$(UV) pip compile -q pyproject.toml -p 3.11 -o requirements/prod.lock
+	$(UV) pip compile -q pyproject.toml --extra dev -p 3.11 -o requirements/dev.lock
+
+bench: venv messages
+	$(PY) -m pytest -q -s tests/bench -p no:xdist -o addopts="" --no-header
+
+loadtest: venv messages
+	bash tests/bench/loadtest.sh
+
+backup: venv
+	$(PY) manage.py backup --output $(or $(OUTPUT),var/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
+
+restore: venv
+	$(PY) manage.py restore $(FILE)
+
+compose-check:
+	$(PY) tests/compose_check.py docker-compose.yml
+
+clean:
+	rm -rf var/static test-artifacts

@@ -1,0 +1,126 @@
+"""The fictional city of the demo: units, sectors and the demo users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import OrgUnit, Sector, UnitKind, User
+from .roles import Role
+from .services import role_grant, unit_create
+
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - documented demo password
+
+SECTORS = [
+    ("education", "教育系统"),
+    ("health", "卫生健康系统"),
+    ("transport", "交通运输系统"),
+    ("ecology", "生态环境系统"),
+]
+
+# code, name, kind, parent code, sector code
+UNITS: list[tuple[str, str, str, str | None, str | None]] = [
+    ("JZ", "中共江州市委员会", UnitKind.CITY_COMMITTEE, None, None),
+    ("JZ-JB", "中共江州市江北区委员会", UnitKind.COUNTY_COMMITTEE, "JZ", None),
+    ("JZ-JB-HX", "中共江北区河西街道工作委员会", UnitKind.PARTY_COMMITTEE, "JZ-JB", None),
+    ("JZ-JB-HX-01", "河西街道滨江社区党支部", UnitKind.BRANCH, "JZ-JB-HX", None),
+    ("JZ-JB-HX-02", "河西街道柳岸社区党支部", UnitKind.BRANCH, "JZ-JB-HX", None),
+    ("JZ-JB-HX-03", "河西街道机关党支部", UnitKind.BRANCH, "JZ-JB-HX", None),
+    ("JZ-JB-DS", "中共江北区东升镇委员会", UnitKind.PARTY_COMMITTEE, "JZ-JB", None),
+    ("JZ-JB-DS-01", "东升镇桃园村党支部", UnitKind.BRANCH, "JZ-JB-DS", None),
+    ("JZ-JB-DS-02", "东升镇石桥村党支部", UnitKind.BRANCH, "JZ-JB-DS", None),
+    ("JZ-NH", "中共南湖县委员会", UnitKind.COUNTY_COMMITTEE, "JZ", None),
+    ("JZ-NH-QS", "中共南湖县青石镇委员会", UnitKind.PARTY_COMMITTEE, "JZ-NH", None),
+    ("JZ-NH-QS-01", "青石镇山前村党支部", UnitKind.BRANCH, "JZ-NH-QS", None),
+    ("JZ-NH-QS-02", "青石镇荷塘村党支部", UnitKind.BRANCH, "JZ-NH-QS", None),
+    ("JZ-NH-ZX", "南湖县中学党总支", UnitKind.GENERAL_BRANCH, "JZ-NH", "education"),
+    ("JZ-NH-ZX-01", "南湖县中学第一党支部", UnitKind.BRANCH, "JZ-NH-ZX", "education"),
+    ("JZ-LS", "中共临山县委员会", UnitKind.COUNTY_COMMITTEE, "JZ", None),
+    ("JZ-LS-GX", "中共临山县高新园区工作委员会", UnitKind.PARTY_COMMITTEE, "JZ-LS", None),
+    ("JZ-LS-GX-01", "高新园区企业联合党支部", UnitKind.BRANCH, "JZ-LS-GX", None),
+    ("JZ-LS-GX-02", "高新园区机关党支部", UnitKind.BRANCH, "JZ-LS-GX", None),
+    ("JZ-JY", "中共江州市教育局党组", UnitKind.DEPARTMENT, "JZ", "education"),
+    ("JZ-JY-01", "市教育局机关第一党支部", UnitKind.BRANCH, "JZ-JY", "education"),
+    ("JZ-WJ", "中共江州市卫生健康委员会党组", UnitKind.DEPARTMENT, "JZ", "health"),
+    ("JZ-WJ-01", "市卫健委机关党支部", UnitKind.BRANCH, "JZ-WJ", "health"),
+    ("JZ-JT", "中共江州市交通运输局党组", UnitKind.DEPARTMENT, "JZ", "transport"),
+    ("JZ-JT-01", "市交通运输局机关党支部", UnitKind.BRANCH, "JZ-JT", "transport"),
+    ("JZ-HB", "中共江州市生态环境局党组", UnitKind.DEPARTMENT, "JZ", "ecology"),
+    ("JZ-HB-01", "市生态环境局机关党支部", UnitKind.BRANCH, "JZ-HB", "ecology"),
+]
+
+# username, full name, title, unit code, role — the first five are the documented demo users
+USERS: list[tuple[str, str, str, str, str]] = [
+    ("office", "王海燕", "市委主题教育领导小组办公室副主任", "JZ", Role.OFFICE),
+    ("county_office", "李建国", "江北区委主题教育领导小组办公室主任", "JZ-JB", Role.OFFICE),
+    ("leader", "陈志远", "市委常委、组织部部长", "JZ", Role.LEADER),
+    ("secretary", "赵丽华", "滨江社区党支部书记", "JZ-JB-HX-01", Role.SECRETARY),
+    ("viewer", "周明", "省委巡回指导组成员", "JZ", Role.VIEWER),
+    ("nh_office", "孙伟", "南湖县委主题教育领导小组办公室主任", "JZ-NH", Role.OFFICE),
+    ("ls_office", "钱芳", "临山县委主题教育领导小组办公室主任", "JZ-LS", Role.OFFICE),
+    ("jb_leader", "吴强", "江北区委书记", "JZ-JB", Role.LEADER),
+    ("nh_leader", "郑卫东", "南湖县委书记", "JZ-NH", Role.LEADER),
+    ("ls_leader", "冯晓东", "临山县县长", "JZ-LS", Role.LEADER),
+    ("city_leader2", "黄立新", "副市长", "JZ", Role.LEADER),
+    ("sec_liuan", "刘洋", "柳岸社区党支部书记", "JZ-JB-HX-02", Role.SECRETARY),
+    ("sec_hxjg", "何静", "河西街道机关党支部书记", "JZ-JB-HX-03", Role.SECRETARY),
+    ("sec_taoyuan", "马春生", "桃园村党支部书记", "JZ-JB-DS-01", Role.SECRETARY),
+    ("sec_shiqiao", "罗永红", "石桥村党支部书记", "JZ-JB-DS-02", Role.SECRETARY),
+    ("sec_shanqian", "高德明", "山前村党支部书记", "JZ-NH-QS-01", Role.SECRETARY),
+    ("sec_hetang", "林秀英", "荷塘村党支部书记", "JZ-NH-QS-02", Role.SECRETARY),
+    ("sec_nhzx", "谢文", "南湖县中学第一党支部书记", "JZ-NH-ZX-01", Role.SECRETARY),
+    ("sec_gxqy", "宋佳", "高新园区企业联合党支部书记", "JZ-LS-GX-01", Role.SECRETARY),
+    ("sec_gxjg", "唐磊", "高新园区机关党支部书记", "JZ-LS-GX-02", Role.SECRETARY),
+    ("sec_jy", "韩冬梅", "市教育局机关第一党支部书记", "JZ-JY-01", Role.SECRETARY),
+    ("sec_wj", "曹阳", "市卫健委机关党支部书记", "JZ-WJ-01", Role.SECRETARY),
+    ("sec_jt", "彭涛", "市交通运输局机关党支部书记", "JZ-JT-01", Role.SECRETARY),
+    ("sec_hb", "董琳", "市生态环境局机关党支部书记", "JZ-HB-01", Role.SECRETARY),
+    ("member", "袁小峰", "滨江社区党员", "JZ-JB-HX-01", Role.MEMBER),
+]
+
+DEMO_LOGINS = USERS[:5]
+
+
+@dataclass
+class DemoOrg:
+    units: dict[str, OrgUnit] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+@transaction.atomic
+def seed_org() -> DemoOrg:
+    """Create the demo units and users; running it again changes nothing."""
+    org = DemoOrg()
+    sectors = {}
+    for code, name in SECTORS:
+        sectors[code], _ = Sector.objects.get_or_create(code=code, defaults={"name": name})
+    existing = {u.code: u for u in OrgUnit.objects.filter(code__in=[u[0] for u in UNITS])}
+    for code, name, kind, parent_code, sector_code in UNITS:
+        unit = existing.get(code)
+        if unit is None:
+            parent = org.units[parent_code] if parent_code else None
+            if parent is not None:
+                parent.refresh_from_db()
+            unit = unit_create(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=parent,
+                sector=sectors[sector_code] if sector_code else None,
+            )
+        org.units[code] = unit
+    for username, full_name, title, unit_code, role in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                full_name=full_name,
+                title=title,
+                email=f"{username}@example.invalid",
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        role_grant(user=user, unit=org.units[unit_code], role=role)
+        org.users[username] = user
+    return org

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .roles import Role
+from .scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from .scoping import ScopeUser
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: ScopeUser) -> UserQuerySet:
+        """Users holding a role on a unit the viewer can see (and the viewer himself)."""
+        if user.is_superuser:
+            return self
+        units = OrgUnit.objects.visible_to(user)
+        return self.filter(
+            models.Q(pk=user.pk) | models.Q(role_assignments__unit__in=units)
+        ).distinct()
+
+
+class TrackerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    title = models.CharField(_("title"), max_length=64, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    objects = TrackerUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Sector(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitKind(models.TextChoices):
+    CITY_COMMITTEE = "city", _("City committee")
+    COUNTY_COMMITTEE = "county", _("County/district committee")
+    DEPARTMENT = "department", _("City department")
+    PARTY_COMMITTEE = "committee", _("Party committee")
+    GENERAL_BRANCH = "general_branch", _("General branch")
+    BRANCH = "branch", _("Branch")
+
+
+class OrgUnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    scope_field = ""
+
+
+class OrgUnitManager(MP_NodeManager):
+    def get_queryset(self) -> OrgUnitQuerySet:
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user: ScopeUser, action: Any = None) -> OrgUnitQuerySet:
+        qs = self.get_queryset()
+        return qs.visible_to(user) if action is None else qs.visible_to(user, action)
+
+
+@pghistory.track()
+class OrgUnit(MP_Node):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+    )
+    webhook_url = models.URLField(
+        _("group-robot webhook"),
+        blank=True,
+        help_text=_("WeCom or DingTalk group robot address for reminders"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    node_order_by = ["code"]
+    objects = OrgUnitManager()
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: OrgUnit) -> bool:
+        """True when self is other or lies in other's subtree."""
+        return self.path.startswith(other.path)
+
+
+@pghistory.track()
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_role_assignment")
+        ]
+        ordering = ["unit__path", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("campaign/choose/", core_views.choose_campaign, name="choose-campaign"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("campaign/", include("campaign.urls")),
+    path("research/", include("research.urls")),
+    path("rectification/", include("rectification.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from accounts.scoping import grants_of, user_roles
+from campaign.middleware import SESSION_KEY
+from campaign.models import Campaign
+
+# The first role a user holds, in this order, decides his home page.
+HOME_BY_ROLE: list[tuple[str, str]] = [
+    (Role.OFFICE, "dashboard:office"),
+    (Role.VIEWER, "dashboard:office"),
+    (Role.LEADER, "dashboard:leader"),
+    (Role.SECRETARY, "campaign:todo"),
+    (Role.MEMBER, "campaign:activity-list"),
+]
+
+
+def home_role(user: Any) -> str | None:
+    roles = set(Role.values) if user.is_superuser else user_roles(user)
+    for role, _name in HOME_BY_ROLE:
+        if role in roles:
+            return role
+    return None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = home_role(request.user)
+    for candidate, name in HOME_BY_ROLE:
+        if candidate == role:
+            try:
+                return redirect(reverse(name))
+            except NoReverseMatch:
+                break
+    grants = grants_of(request.user)
+    return render(request, "core/home.html", {"role": role, "grants": grants})
+
+
+@login_required
+@require_POST
+def choose_campaign(request: HttpRequest) -> HttpResponse:
+    chosen = Campaign.objects.visible_to(request.user).filter(pk=request.POST.get("campaign"))
+    campaign = chosen.first()
+    if campaign is not None:
+        request.session[SESSION_KEY] = campaign.pk
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker state. 200 when the database answers; the broker is reported."""
+    result: dict[str, Any] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        result["database"] = "ok"
+    except Exception as exc:
+        result["database"] = f"error: {exc.__class__.__name__}"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        result["broker"] = "not configured (tasks run in-process)"
+    else:
+        result["broker"] = _broker_state()
+    status = 200 if result["database"] == "ok" else 503
+    result["status"] = "ok" if status == 200 else "error"
+    return JsonResponse(result, status=status)
+
+
+def _broker_state() -> str:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
