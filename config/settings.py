@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "campaign",
     "research",
     "rectification",
+    "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [

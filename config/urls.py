@@ -12,5 +12,8 @@ urlpatterns = [
     path("campaign/", include("campaign.urls")),
     path("research/", include("research.urls")),
     path("rectification/", include("rectification.urls")),
+    path("dashboard/", include("campaign.dashboard_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
