@@ -1,0 +1,3 @@
+"""URLs of the ledger export and import (included by rectification/urls.py)."""
+
+urlpatterns: list = []
