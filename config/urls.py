@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("campaign/choose/", core_views.choose_campaign, name="choose-campaign"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("core/", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("campaign/", include("campaign.urls")),
     path("research/", include("research.urls")),

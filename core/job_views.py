@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import Action
+from accounts.scoping import can, get_object_for_user
+
+from .models import BackgroundJob, JobState
+
+
+def _job_for(request: HttpRequest, pk: int) -> BackgroundJob:
+    job = get_object_for_user(BackgroundJob.objects.select_related("unit"), request.user, pk)
+    # A job's file holds the requester's scope: only he, or someone who may export the
+    # whole unit, may fetch it.
+    if job.requested_by_id != request.user.pk and not can(request.user, Action.EXPORT, job.unit):
+        raise Http404
+    return job
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "progress": job.progress,
+            "done": job.is_finished,
+            "error": job.error if job.state == JobState.FAILED else "",
+        }
+    )
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    if job.state != JobState.DONE or not job.file or job.expires_at < timezone.now():
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
