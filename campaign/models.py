@@ -87,3 +87,38 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Tasks, assignments, activities and development items live in their own module.
+from .work_models import (  # noqa: E402
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    Assignment,
+    AssignmentEvidence,
+    AssignmentState,
+    DevelopmentAttachment,
+    DevelopmentCategory,
+    DevelopmentItem,
+    DevelopmentMilestone,
+    Recurrence,
+    Task,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityAttachment",
+    "ActivityKind",
+    "Assignment",
+    "AssignmentEvidence",
+    "AssignmentState",
+    "Campaign",
+    "DevelopmentAttachment",
+    "DevelopmentCategory",
+    "DevelopmentItem",
+    "DevelopmentMilestone",
+    "Objective",
+    "Recurrence",
+    "Task",
+    "Workstream",
+]

@@ -17,3 +17,274 @@ def current_campaign(user: Any, chosen_id: Any) -> Campaign | None:
         if chosen is not None:
             return chosen
     return visible.filter(is_active=True).first() or visible.first()
+
+
+# ---------------------------------------------------------------- tasks and assignments
+# (imports kept here so the two helpers above stay importable by the middleware alone)
+from dataclasses import dataclass  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value  # noqa: E402
+from django.db.models.functions import Coalesce, NullIf  # noqa: E402
+
+from accounts.models import OrgUnit, User  # noqa: E402
+from accounts.roles import Action, Role  # noqa: E402
+from accounts.scoping import grants_of, scope_q  # noqa: E402
+
+from .models import (  # noqa: E402
+    Activity,
+    Assignment,
+    AssignmentState,
+    DevelopmentItem,
+    Task,
+)
+from .work_models import DEVELOPMENT_KINDS, OPEN_STATES, overdue_q  # noqa: E402
+
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class AssignmentCounts:
+    total: int
+    done: int  # accepted
+    submitted: int  # waiting for review
+    due: int  # open, not yet overdue
+    overdue: int  # past the due date and not accepted
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def assignment_counts(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
+) -> AssignmentCounts:
+    """Assignments of the campaign for the given units, counted in one aggregate query."""
+    row = Assignment.objects.filter(task__campaign=campaign, unit__in=units_queryset).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(state=AssignmentState.ACCEPTED)),
+        submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
+        due=Count("pk", filter=~Q(state=AssignmentState.ACCEPTED) & Q(due_date__gte=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
+    )
+    return AssignmentCounts(**row)
+
+
+def assignment_counts_by_workstream(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
+) -> dict[str, AssignmentCounts]:
+    """The same counts per workstream (one grouped query)."""
+    rows = (
+        Assignment.objects.filter(task__campaign=campaign, unit__in=units_queryset)
+        .values("task__workstream")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state=AssignmentState.ACCEPTED)),
+            submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
+            due=Count("pk", filter=~Q(state=AssignmentState.ACCEPTED) & Q(due_date__gte=today)),
+            overdue=Count("pk", filter=overdue_q(today)),
+        )
+    )
+    return {
+        r.pop("task__workstream"): AssignmentCounts(**r)  # type: ignore[arg-type]
+        for r in rows
+    }
+
+
+def activity_counts(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], since: date | None = None
+) -> dict[str, int]:
+    """Activities logged, split into study and development, in one aggregate query."""
+    qs = Activity.objects.filter(campaign=campaign, unit__in=units_queryset)
+    if since is not None:
+        qs = qs.filter(held_on__gte=since)
+    return qs.aggregate(
+        total=Count("pk"),
+        study=Count("pk", filter=~Q(kind__in=DEVELOPMENT_KINDS)),
+        development=Count("pk", filter=Q(kind__in=DEVELOPMENT_KINDS)),
+        units=Count("unit", distinct=True),
+    )
+
+
+def development_counts(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
+) -> dict[str, int]:
+    """Development items: total, completed (every milestone reached), overdue."""
+    items = with_progress(
+        DevelopmentItem.objects.filter(campaign=campaign, unit__in=units_queryset)
+    )
+    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
+    return items.aggregate(
+        total=Count("pk"),
+        completed=Count("pk", filter=complete),
+        overdue=Count("pk", filter=Q(due_date__lt=today) & ~complete),
+    )
+
+
+def log_units(user: Any) -> QuerySet[OrgUnit]:
+    """Units the user may log activities and answer assignments for."""
+    return OrgUnit.objects.visible_to(user, Action.LOG).filter(is_active=True)
+
+
+def deploy_units(user: Any) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user, Action.DEPLOY).filter(is_active=True)
+
+
+def home_unit(user: Any) -> OrgUnit | None:
+    """The unit a user usually logs for: his first role that may log, highest first."""
+    logging = [g for g in grants_of(user) if g.role in (Role.SECRETARY, Role.LEADER, Role.OFFICE)]
+    if not logging:
+        return None
+    first = min(logging, key=lambda g: (len(g.path), g.path))
+    return OrgUnit.objects.filter(pk=first.unit_id).first()
+
+
+def issuing_units(user: Any) -> QuerySet[OrgUnit]:
+    """Units on which the user holds the office role: a task is issued in one's name."""
+    ids = [g.unit_id for g in grants_of(user) if g.role == Role.OFFICE]
+    if getattr(user, "is_superuser", False) and not ids:
+        return OrgUnit.objects.filter(depth=1)
+    return OrgUnit.objects.filter(pk__in=ids)
+
+
+def tasks_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Task]:
+    """Visible tasks with their completion across the units of the user's scope."""
+    qs = Task.objects.visible_to(user).select_related("issuer", "objective")
+    qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
+    return annotate_completion(qs, user)
+
+
+def annotate_completion(qs: QuerySet[Task], user: Any) -> QuerySet[Task]:
+    scope = scope_q(user, "assignments__unit")
+    mine = scope if scope is not None else Q()
+    return qs.annotate(
+        n_total=Count("assignments", filter=mine, distinct=True),
+        n_accepted=Count(
+            "assignments",
+            filter=mine & Q(assignments__state=AssignmentState.ACCEPTED),
+            distinct=True,
+        ),
+        n_submitted=Count(
+            "assignments",
+            filter=mine & Q(assignments__state=AssignmentState.SUBMITTED),
+            distinct=True,
+        ),
+        n_returned=Count(
+            "assignments",
+            filter=mine & Q(assignments__state=AssignmentState.RETURNED),
+            distinct=True,
+        ),
+    )
+
+
+def assignments_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.visible_to(user).select_related("task", "task__objective", "unit")
+    return qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
+
+
+def todo_for(user: Any, *, campaign: Campaign | None, today: date) -> dict[str, Any]:
+    """The secretary's to-do: returned first, then overdue, then due within two weeks."""
+    mine = assignments_for(user, campaign=campaign).filter(
+        unit__in=log_units(user), state__in=OPEN_STATES
+    )
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    return {
+        "returned": list(mine.filter(state=AssignmentState.RETURNED).order_by("due_date", "pk")),
+        "overdue": list(
+            mine.exclude(state=AssignmentState.RETURNED)
+            .filter(due_date__lt=today)
+            .order_by("due_date", "pk")
+        ),
+        "due_soon": list(
+            mine.exclude(state=AssignmentState.RETURNED)
+            .filter(due_date__gte=today, due_date__lte=soon)
+            .order_by("due_date", "pk")
+        ),
+    }
+
+
+def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.visible_to(user, Action.DEPLOY).filter(state=AssignmentState.SUBMITTED)
+    qs = qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
+    return (
+        qs.select_related("task", "unit", "submitted_by")
+        .annotate(n_evidence=Count("evidence", distinct=True))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_assignments_of_unit(
+    user: Any, *, campaign: Campaign, unit: OrgUnit
+) -> QuerySet[Assignment]:
+    """Assignments an activity of ``unit`` may be attached to as evidence."""
+    return (
+        Assignment.objects.visible_to(user, Action.LOG)
+        .filter(task__campaign=campaign, unit=unit, state__in=OPEN_STATES)
+        .select_related("task")
+        .order_by("due_date", "pk")
+    )
+
+
+def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
+    return list(
+        assignment.evidence.select_related("unit")
+        .annotate(n_files=Count("attachments"))
+        .order_by("-held_on", "-pk")
+    )
+
+
+# ---------------------------------------------------------------- activities
+
+
+def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity]:
+    qs = Activity.objects.visible_to(user).select_related("unit", "created_by")
+    qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
+    return qs.annotate(n_files=Count("attachments", distinct=True))
+
+
+def last_kind_used(user: Any) -> str | None:
+    return (
+        Activity.objects.filter(created_by=user)
+        .order_by("-created_at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- development
+
+
+def with_progress(qs: QuerySet[DevelopmentItem]) -> QuerySet[DevelopmentItem]:
+    """Milestone counts and the progress percent, computed in the query."""
+    return qs.annotate(
+        milestone_total=Count("milestones", distinct=True),
+        milestone_done=Count(
+            "milestones", filter=Q(milestones__done_on__isnull=False), distinct=True
+        ),
+    ).annotate(
+        progress=Coalesce(
+            100 * F("milestone_done") / NullIf(F("milestone_total"), Value(0)),
+            Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def development_for(user: Any, *, campaign: Campaign | None) -> QuerySet[DevelopmentItem]:
+    qs = DevelopmentItem.objects.visible_to(user).select_related("unit", "responsible_leader")
+    qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
+    return with_progress(qs)
+
+
+def leader_choices(unit: OrgUnit) -> QuerySet[User]:
+    """People who may be named responsible: roles on the unit or one of its ancestors."""
+    ancestors = [unit.path[:i] for i in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__unit__path__in=ancestors,
+            role_assignments__role__in=[Role.LEADER, Role.SECRETARY, Role.OFFICE],
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )

@@ -1,0 +1,607 @@
+"""Writes of the campaign workstreams: campaigns, deployment, the assignment state machine,
+activities with their evidence, development items.
+
+Every function is keyword-only and atomic; history is kept by the pghistory triggers, and
+the acting user is attached by the request middleware (or ``pghistory.context``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import can
+from core.uploads import validate_upload
+
+from .demo import PROBLEM_CATEGORIES
+from .models import (
+    Activity,
+    ActivityAttachment,
+    Assignment,
+    AssignmentEvidence,
+    AssignmentState,
+    Campaign,
+    DevelopmentAttachment,
+    DevelopmentItem,
+    DevelopmentMilestone,
+    Objective,
+    Recurrence,
+    Task,
+)
+
+# ---------------------------------------------------------------- campaigns
+
+
+def _require(user: Any, action: Action, unit: OrgUnit) -> None:
+    if not can(user, action, unit):
+        raise PermissionDenied
+
+
+def _check_campaign_dates(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    name: str,
+    root_unit: OrgUnit,
+    start_date: date,
+    end_date: date,
+    general_requirement: str = "",
+    fundamental_task: str = "",
+    objectives: Sequence[str] = (),
+) -> Campaign:
+    _require(actor, Action.DEPLOY, root_unit)
+    _check_campaign_dates(start_date, end_date)
+    campaign = Campaign.objects.create(
+        name=name,
+        root_unit=root_unit,
+        start_date=start_date,
+        end_date=end_date,
+        general_requirement=general_requirement,
+        fundamental_task=fundamental_task,
+        problem_categories=list(PROBLEM_CATEGORIES),
+    )
+    _set_objectives(campaign=campaign, titles=objectives)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    name: str,
+    start_date: date,
+    end_date: date,
+    general_requirement: str,
+    fundamental_task: str,
+    is_active: bool,
+    objectives: Sequence[str] = (),
+) -> Campaign:
+    _require(actor, Action.DEPLOY, campaign.root_unit)
+    _check_campaign_dates(start_date, end_date)
+    campaign.name = name
+    campaign.start_date = start_date
+    campaign.end_date = end_date
+    campaign.general_requirement = general_requirement
+    campaign.fundamental_task = fundamental_task
+    campaign.is_active = is_active
+    campaign.save()
+    _set_objectives(campaign=campaign, titles=objectives)
+    return campaign
+
+
+def _set_objectives(*, campaign: Campaign, titles: Sequence[str]) -> None:
+    existing = {o.order: o for o in campaign.objectives.all()}
+    for order, title in enumerate(titles, start=1):
+        title = title.strip()
+        current = existing.get(order)
+        if current is None and title:
+            Objective.objects.create(campaign=campaign, order=order, title=title)
+        elif current is not None and title and current.title != title:
+            current.title = title
+            current.save(update_fields=["title"])
+
+
+# ---------------------------------------------------------------- tasks and deployment
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date | None
+    end: date | None
+    due: date
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(start: date) -> date:
+    month = start.month + 3
+    return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def task_periods(*, recurrence: str, start: date, due_date: date) -> list[Period]:
+    """The periods a task asks for, from ``start`` (the campaign's start) to its due date.
+
+    A one-off task has one unnamed period. A recurring task has one period per calendar
+    quarter or year that overlaps the span; each is due on its last day, or on the task's
+    due date when that comes first.
+    """
+    if recurrence == Recurrence.NONE:
+        return [Period(label="", start=None, end=None, due=due_date)]
+    periods = []
+    if recurrence == Recurrence.QUARTERLY:
+        cursor = _quarter_start(start)
+        while cursor <= due_date:
+            following = _next_quarter(cursor)
+            end = following - timedelta(days=1)
+            label = f"{cursor.year}Q{(cursor.month - 1) // 3 + 1}"
+            periods.append(Period(label=label, start=cursor, end=end, due=min(end, due_date)))
+            cursor = following
+    elif recurrence == Recurrence.YEARLY:
+        for year in range(start.year, due_date.year + 1):
+            first, last = date(year, 1, 1), date(year, 12, 31)
+            periods.append(Period(label=str(year), start=first, end=last, due=min(last, due_date)))
+    else:
+        raise ValueError(recurrence)
+    return periods
+
+
+def _check_task_dates(*, campaign: Campaign, due_date: date) -> None:
+    if due_date < campaign.start_date:
+        raise ValidationError(
+            {
+                "due_date": _("The due date cannot be before the campaign starts (%(date)s).")
+                % {"date": campaign.start_date.isoformat()}
+            }
+        )
+    if due_date > campaign.end_date:
+        raise ValidationError(
+            {
+                "due_date": _("The due date cannot be after the campaign ends (%(date)s).")
+                % {"date": campaign.end_date.isoformat()}
+            }
+        )
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    issuer: OrgUnit,
+    workstream: str,
+    title: str,
+    due_date: date,
+    objective: Objective | None = None,
+    description: str = "",
+    evidence_required: str = "",
+    recurrence: str = Recurrence.NONE,
+) -> Task:
+    _require(actor, Action.DEPLOY, issuer)
+    _check_task_dates(campaign=campaign, due_date=due_date)
+    if objective is not None and objective.campaign_id != campaign.pk:
+        raise ValidationError({"objective": _("Choose an objective of this campaign.")})
+    return Task.objects.create(
+        campaign=campaign,
+        issuer=issuer,
+        workstream=workstream,
+        objective=objective,
+        title=title,
+        description=description,
+        evidence_required=evidence_required,
+        due_date=due_date,
+        recurrence=recurrence,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: Any,
+    task: Task,
+    title: str,
+    description: str,
+    evidence_required: str,
+    due_date: date,
+) -> Task:
+    """Edit a task. A one-off task's new due date moves the assignments not yet accepted."""
+    _require(actor, Action.DEPLOY, task.issuer)
+    _check_task_dates(campaign=task.campaign, due_date=due_date)
+    if task.recurrence != Recurrence.NONE and due_date != task.due_date:
+        raise ValidationError(
+            {"due_date": _("The due date of a recurring task cannot be changed once deployed.")}
+        )
+    moved = due_date != task.due_date
+    task.title = title
+    task.description = description
+    task.evidence_required = evidence_required
+    task.due_date = due_date
+    task.save()
+    if moved:
+        task.assignments.exclude(state=AssignmentState.ACCEPTED).update(due_date=due_date)
+    return task
+
+
+@transaction.atomic
+def task_deploy(*, actor: Any, task: Task, units: Iterable[OrgUnit]) -> int:
+    """Create one assignment per unit and period; running it again creates nothing new.
+
+    Returns how many assignments were created.
+    """
+    targets = list({u.pk: u for u in units}.values())
+    if not targets:
+        raise ValidationError(_("Choose at least one unit."))
+    for unit in targets:
+        if not unit.is_within(task.issuer) or not can(actor, Action.DEPLOY, unit):
+            raise PermissionDenied
+    periods = task_periods(
+        recurrence=task.recurrence, start=task.campaign.start_date, due_date=task.due_date
+    )
+    existing = set(task.assignments.filter(unit__in=targets).values_list("unit_id", "period"))
+    new = [
+        Assignment(
+            task=task,
+            unit=unit,
+            period=period.label,
+            period_start=period.start,
+            period_end=period.end,
+            due_date=period.due,
+        )
+        for unit in targets
+        for period in periods
+        if (unit.pk, period.label) not in existing
+    ]
+    Assignment.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+# ---------------------------------------------------------------- the state machine
+
+
+def _move(assignment: Assignment, to: str) -> None:
+    if not assignment.can_move_to(to):
+        raise ValidationError(
+            {
+                "state": _("An assignment that is “%(state)s” cannot become “%(to)s”.")
+                % {"state": assignment.get_state_display(), "to": AssignmentState(to).label}
+            }
+        )
+    assignment.state = to
+
+
+def _locked(assignment: Assignment) -> Assignment:
+    return (
+        Assignment.objects.select_for_update().select_related("unit", "task").get(pk=assignment.pk)
+    )
+
+
+@transaction.atomic
+def assignment_start(*, actor: Any, assignment: Assignment) -> Assignment:
+    """pending → in_progress, or returned → in_progress (rework after a return)."""
+    assignment = _locked(assignment)
+    _require(actor, Action.LOG, assignment.unit)
+    _move(assignment, AssignmentState.IN_PROGRESS)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_submit(
+    *,
+    actor: Any,
+    assignment: Assignment,
+    note: str = "",
+    activities: Iterable[Activity] = (),
+) -> Assignment:
+    """Submit with evidence for review. A returned assignment goes back to work first
+    (returned → in_progress → submitted), so fixing and resubmitting is one step."""
+    assignment = _locked(assignment)
+    _require(actor, Action.LOG, assignment.unit)
+    if assignment.state == AssignmentState.RETURNED:
+        _move(assignment, AssignmentState.IN_PROGRESS)
+        assignment.save()
+    _move(assignment, AssignmentState.SUBMITTED)
+    chosen = list(activities)
+    evidence_link(actor=actor, assignment=assignment, activities=chosen)
+    if not note.strip() and not assignment.evidence.exists():
+        raise ValidationError(
+            {"note": _("Say what was done or attach at least one activity as evidence.")}
+        )
+    assignment.note = note.strip()
+    assignment.submitted_at = timezone.now()
+    assignment.submitted_by = actor
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_accept(*, actor: Any, assignment: Assignment, comment: str = "") -> Assignment:
+    assignment = _locked(assignment)
+    _require(actor, Action.DEPLOY, assignment.unit)
+    _move(assignment, AssignmentState.ACCEPTED)
+    assignment.review_comment = comment.strip()
+    assignment.reviewed_at = timezone.now()
+    assignment.reviewed_by = actor
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_return(*, actor: Any, assignment: Assignment, reason: str) -> Assignment:
+    assignment = _locked(assignment)
+    _require(actor, Action.DEPLOY, assignment.unit)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the submission is returned.")})
+    _move(assignment, AssignmentState.RETURNED)
+    assignment.return_reason = reason.strip()
+    assignment.review_comment = ""
+    assignment.reviewed_at = timezone.now()
+    assignment.reviewed_by = actor
+    assignment.save()
+    return assignment
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@transaction.atomic
+def evidence_link(*, actor: Any, assignment: Assignment, activities: Iterable[Activity]) -> int:
+    """Attach activities of the assignment's unit as its evidence; returns how many are new."""
+    _require(actor, Action.LOG, assignment.unit)
+    if assignment.state == AssignmentState.ACCEPTED:
+        raise ValidationError(
+            {"activities": _("The evidence of an accepted assignment cannot change.")}
+        )
+    chosen = list(activities)
+    for activity in chosen:
+        if activity.unit_id != assignment.unit_id:
+            raise ValidationError(
+                {"activities": _("Only activities of the assignment's own unit can be evidence.")}
+            )
+    rows = [AssignmentEvidence(assignment=assignment, activity=a) for a in chosen]
+    before = AssignmentEvidence.objects.filter(assignment=assignment).count()
+    AssignmentEvidence.objects.bulk_create(rows, ignore_conflicts=True)
+    return AssignmentEvidence.objects.filter(assignment=assignment).count() - before
+
+
+@transaction.atomic
+def evidence_unlink(*, actor: Any, assignment: Assignment, activity: Activity) -> None:
+    _require(actor, Action.LOG, assignment.unit)
+    if assignment.state in (AssignmentState.SUBMITTED, AssignmentState.ACCEPTED):
+        raise ValidationError(
+            {"activities": _("Evidence cannot be removed while the assignment is under review.")}
+        )
+    AssignmentEvidence.objects.filter(assignment=assignment, activity=activity).delete()
+
+
+# ---------------------------------------------------------------- activities
+
+
+def _check_activity(
+    *, campaign: Campaign, held_on: date, today: date, participants: int, hours: Decimal
+) -> None:
+    errors: dict[str, str] = {}
+    if held_on > today:
+        errors["held_on"] = _("An activity cannot be logged for a day in the future.")
+    elif held_on < campaign.start_date:
+        errors["held_on"] = _("The date is before the campaign started (%(date)s).") % {
+            "date": campaign.start_date.isoformat()
+        }
+    if participants < 0:
+        errors["participants"] = _("The number of participants cannot be negative.")
+    if hours < 0:
+        errors["hours"] = _("Hours cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_files(files: Sequence[Any]) -> None:
+    for upload in files:
+        try:
+            validate_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from None
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    kind: str,
+    held_on: date,
+    summary: str,
+    place: str = "",
+    participants: int = 0,
+    hours: Decimal = Decimal(0),
+    files: Sequence[Any] = (),
+    evidence_for: Iterable[Assignment] = (),
+    today: date | None = None,
+) -> Activity:
+    _require(actor, Action.LOG, unit)
+    _check_activity(
+        campaign=campaign,
+        held_on=held_on,
+        today=today or timezone.localdate(),
+        participants=participants,
+        hours=hours,
+    )
+    _check_files(files)
+    activity = Activity.objects.create(
+        campaign=campaign,
+        unit=unit,
+        kind=kind,
+        held_on=held_on,
+        place=place,
+        participants=participants,
+        hours=hours,
+        summary=summary,
+        created_by=actor,
+    )
+    _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    for assignment in evidence_for:
+        evidence_link(actor=actor, assignment=assignment, activities=[activity])
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    kind: str,
+    held_on: date,
+    summary: str,
+    place: str,
+    participants: int,
+    hours: Decimal,
+    files: Sequence[Any] = (),
+    today: date | None = None,
+) -> Activity:
+    _require(actor, Action.LOG, activity.unit)
+    _check_activity(
+        campaign=activity.campaign,
+        held_on=held_on,
+        today=today or timezone.localdate(),
+        participants=participants,
+        hours=hours,
+    )
+    _check_files(files)
+    activity.kind = kind
+    activity.held_on = held_on
+    activity.summary = summary
+    activity.place = place
+    activity.participants = participants
+    activity.hours = hours
+    activity.save()
+    _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    return activity
+
+
+def _store_files(*, actor: Any, files: Sequence[Any], model: Any, **owner: Any) -> None:
+    for upload in files:
+        model.objects.create(
+            file=upload,
+            original_name=upload.name[:255],
+            size=upload.size,
+            uploaded_by=actor,
+            **owner,
+        )
+
+
+# ---------------------------------------------------------------- development
+
+
+def _check_development(*, campaign: Campaign, due_date: date) -> None:
+    if due_date < campaign.start_date:
+        raise ValidationError(
+            {
+                "due_date": _("The due date cannot be before the campaign starts (%(date)s).")
+                % {"date": campaign.start_date.isoformat()}
+            }
+        )
+
+
+@transaction.atomic
+def development_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    category: str,
+    title: str,
+    target: str,
+    due_date: date,
+    responsible_leader: Any = None,
+) -> DevelopmentItem:
+    _require(actor, Action.LOG, unit)
+    _check_development(campaign=campaign, due_date=due_date)
+    return DevelopmentItem.objects.create(
+        campaign=campaign,
+        unit=unit,
+        category=category,
+        title=title,
+        target=target,
+        due_date=due_date,
+        responsible_leader=responsible_leader,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def development_update(
+    *,
+    actor: Any,
+    item: DevelopmentItem,
+    category: str,
+    title: str,
+    target: str,
+    due_date: date,
+    responsible_leader: Any = None,
+) -> DevelopmentItem:
+    _require(actor, Action.LOG, item.unit)
+    _check_development(campaign=item.campaign, due_date=due_date)
+    item.category = category
+    item.title = title
+    item.target = target
+    item.due_date = due_date
+    item.responsible_leader = responsible_leader
+    item.save()
+    return item
+
+
+@transaction.atomic
+def milestone_add(
+    *, actor: Any, item: DevelopmentItem, title: str, due_on: date
+) -> DevelopmentMilestone:
+    _require(actor, Action.LOG, item.unit)
+    if due_on < item.campaign.start_date:
+        raise ValidationError(
+            {
+                "due_on": _("The date cannot be before the campaign starts (%(date)s).")
+                % {"date": item.campaign.start_date.isoformat()}
+            }
+        )
+    return DevelopmentMilestone.objects.create(item=item, title=title, due_on=due_on)
+
+
+@transaction.atomic
+def milestone_set_done(
+    *, actor: Any, milestone: DevelopmentMilestone, done_on: date | None, today: date
+) -> DevelopmentMilestone:
+    """Mark a milestone reached on a day (not in the future), or reopen it with None."""
+    _require(actor, Action.LOG, milestone.item.unit)
+    if done_on is not None and done_on > today:
+        raise ValidationError({"done_on": _("A milestone cannot be reached in the future.")})
+    milestone.done_on = done_on
+    milestone.save(update_fields=["done_on"])
+    return milestone
+
+
+@transaction.atomic
+def development_add_evidence(*, actor: Any, item: DevelopmentItem, files: Sequence[Any]) -> None:
+    _require(actor, Action.LOG, item.unit)
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    _check_files(files)
+    _store_files(actor=actor, files=files, model=DevelopmentAttachment, item=item)
