@@ -1,0 +1,283 @@
+"""Reads of the rectification workstream: scoped querysets with the derived flags.
+
+``problem_queryset`` applies exactly the filters of the problem list page; the ledger
+export uses it so that "export these rows" exports the rows on the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import OrgUnit
+from accounts.roles import Role
+from accounts.scoping import grants_of
+from campaign.models import Campaign
+
+from .models import (
+    OPEN_STATES,
+    Measure,
+    MeasureState,
+    Mechanism,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+    SpecialPlan,
+)
+from .services import STALE_AFTER_DAYS
+
+NOT_FINISHED = (ProblemState.DRAFT, ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED)
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit__path", "number"),
+    "deadline": ("deadline", "unit__path", "number"),
+    "-deadline": ("-deadline", "unit__path", "number"),
+    "discovered": ("-discovered_on", "unit__path", "number"),
+    "state": ("state", "unit__path", "number"),
+    "updated": ("-updated_at", "pk"),
+}
+FLAGS = ("needs_plan", "mass_concern", "long_unresolved", "stale")
+
+
+def overdue_q(today: date) -> Q:
+    return Q(deadline__lt=today, state__in=NOT_FINISHED)
+
+
+def stale_q(today: date) -> Q:
+    """长期坚持 problems in rectification without a progress note for 30 days."""
+    return Q(
+        type=ProblemType.ONGOING,
+        state__in=(ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED),
+    ) & Q(last_progress_before__lt=today - timedelta(days=STALE_AFTER_DAYS))
+
+
+def _has_plan() -> Exists:
+    return Exists(SpecialPlan.problems.through.objects.filter(problem_id=OuterRef("pk")))
+
+
+def needs_plan_q() -> Q:
+    return Q(mass_concern=True, long_unresolved=True, has_plan=False, state__in=NOT_FINISHED)
+
+
+def with_flags(qs: QuerySet[Problem], *, today: date) -> QuerySet[Problem]:
+    """Annotate ``is_overdue``, ``is_stale``, ``has_plan``, ``needs_plan_flag`` and the
+    measure counts (done/total) without joins that multiply rows."""
+    measures = Measure.objects.filter(problem_id=OuterRef("pk")).order_by().values("problem_id")
+    total = measures.annotate(n=Count("pk")).values("n")
+    done = measures.filter(state=MeasureState.DONE).annotate(n=Count("pk")).values("n")
+    return qs.annotate(
+        last_progress_before=Coalesce("last_progress_on", "discovered_on"),
+        has_plan=_has_plan(),
+    ).annotate(
+        is_overdue=ExpressionWrapper(overdue_q(today), output_field=BooleanField()),
+        is_stale=ExpressionWrapper(stale_q(today), output_field=BooleanField()),
+        needs_plan_flag=ExpressionWrapper(needs_plan_q(), output_field=BooleanField()),
+        measures_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+        measures_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+    )
+
+
+def _get(params: Any, key: str) -> str:
+    value = params.get(key, "") if params is not None else ""
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value or "").strip()
+
+
+def _get_list(params: Any, key: str) -> list[str]:
+    if params is None:
+        return []
+    if hasattr(params, "getlist"):
+        values = params.getlist(key)
+    else:
+        raw = params.get(key, [])
+        values = raw if isinstance(raw, list | tuple) else [raw]
+    return [str(v).strip() for v in values if str(v or "").strip()]
+
+
+def problem_queryset(
+    *, user: Any, campaign: Campaign | None, params: Any = None, today: date | None = None
+) -> QuerySet[Problem]:
+    """The problems the user may see in the campaign, filtered as the list page filters.
+
+    params (QueryDict or dict): ``source``, ``category``, ``type``, ``state`` (may repeat;
+    ``open`` means not closed or withdrawn), ``overdue=1``, ``flag`` (needs_plan,
+    mass_concern, long_unresolved, stale; may repeat), ``unit`` (a unit id: its subtree),
+    ``q`` (words in the description), ``sort`` (see SORTS).
+    """
+    today = today or timezone.localdate()
+    if campaign is None:
+        return Problem.objects.none()
+    qs = with_flags(
+        Problem.objects.visible_to(user).filter(campaign=campaign), today=today
+    ).select_related(
+        "unit", "responsible_leader", "responsible_person", "responsible_unit", "campaign"
+    )
+    if source := _get(params, "source"):
+        qs = qs.filter(source=source) if source in ProblemSource.values else qs.none()
+    if category := _get(params, "category"):
+        qs = qs.filter(category=category)
+    if type_ := _get(params, "type"):
+        qs = qs.filter(type=type_) if type_ in ProblemType.values else qs.none()
+    states = _get_list(params, "state")
+    if states:
+        wanted: set[str] = set()
+        for state in states:
+            if state == "open":
+                wanted.update(OPEN_STATES)
+            elif state in ProblemState.values:
+                wanted.add(state)
+        qs = qs.filter(state__in=wanted)
+    if _get(params, "overdue") in ("1", "true", "on", "yes"):
+        qs = qs.filter(is_overdue=True)
+    for flag in _get_list(params, "flag"):
+        if flag == "needs_plan":
+            qs = qs.filter(needs_plan_flag=True)
+        elif flag == "mass_concern":
+            qs = qs.filter(mass_concern=True)
+        elif flag == "long_unresolved":
+            qs = qs.filter(long_unresolved=True)
+        elif flag == "stale":
+            qs = qs.filter(is_stale=True)
+    if unit_id := _get(params, "unit"):
+        unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    if words := _get(params, "q"):
+        qs = qs.filter(description__icontains=words[:100])
+    sort = _get(params, "sort")
+    return qs.order_by(*SORTS.get(sort, SORTS["unit"]))
+
+
+def problem_for_detail(*, user: Any, pk: Any, today: date | None = None) -> QuerySet[Problem]:
+    today = today or timezone.localdate()
+    return with_flags(Problem.objects.visible_to(user), today=today).select_related(
+        "unit",
+        "campaign",
+        "responsible_leader",
+        "responsible_person",
+        "responsible_unit",
+        "reported_by",
+        "closed_by",
+    )
+
+
+def measures_of(problem: Problem) -> list[Measure]:
+    return list(
+        problem.measures.select_related("responsible_person").prefetch_related(
+            "progress_notes__author", "evidence"
+        )
+    )
+
+
+def timeline_of(problem: Problem) -> list[Any]:
+    return list(problem.transitions.select_related("actor").order_by("-at", "-pk"))
+
+
+def verify_queue(*, user: Any, campaign: Campaign | None) -> QuerySet[Problem]:
+    """Problems submitted for closing that the user may verify: the office role on a unit
+    strictly above the reporting unit."""
+    if campaign is None or not getattr(user, "is_authenticated", False):
+        return Problem.objects.none()
+    qs = Problem.objects.filter(campaign=campaign, state=ProblemState.SUBMITTED)
+    if not user.is_superuser:
+        q = Q(pk__in=[])
+        for grant in grants_of(user):
+            if grant.role == Role.OFFICE:
+                q |= Q(unit__path__startswith=grant.path) & ~Q(unit_id=grant.unit_id)
+        qs = qs.filter(q)
+    return (
+        with_flags(qs, today=timezone.localdate())
+        .select_related("unit", "responsible_leader", "responsible_person")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def plan_queryset(*, user: Any, campaign: Campaign | None) -> QuerySet[SpecialPlan]:
+    if campaign is None:
+        return SpecialPlan.objects.none()
+    return (
+        SpecialPlan.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("unit", "lead")
+        .annotate(
+            problem_count=Count("problems", distinct=True),
+            milestone_count=Count("milestones", distinct=True),
+            milestones_done=Count(
+                "milestones", filter=Q(milestones__done_on__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def mechanism_queryset(*, user: Any, campaign: Campaign | None) -> QuerySet[Mechanism]:
+    if campaign is None:
+        return Mechanism.objects.none()
+    return (
+        Mechanism.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("unit")
+        .annotate(problem_count=Count("problems", distinct=True))
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def problems_needing_plan(
+    *, user: Any, campaign: Campaign | None, today: date | None = None
+) -> QuerySet[Problem]:
+    return problem_queryset(
+        user=user, campaign=campaign, params={"flag": "needs_plan"}, today=today
+    )
+
+
+def problem_stats(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
+) -> dict[str, Any]:
+    """Figures for the dashboard over the problems of the given units (and their subtrees
+    are not added: pass the units wanted). A fixed number of queries."""
+    base = with_flags(
+        Problem.objects.filter(campaign=campaign, unit__in=units_queryset), today=today
+    )
+    week_start = today - timedelta(days=today.weekday())
+    start_of_week = timezone.make_aware(datetime.combine(week_start, time.min))
+    counted = base.exclude(state=ProblemState.WITHDRAWN)
+    totals = counted.aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=Q(state=ProblemState.CLOSED)),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        stale=Count("pk", filter=Q(is_stale=True)),
+        needs_plan=Count("pk", filter=Q(needs_plan_flag=True)),
+        submitted=Count("pk", filter=Q(state=ProblemState.SUBMITTED)),
+        closed_this_week=Count(
+            "pk", filter=Q(state=ProblemState.CLOSED, closed_at__gte=start_of_week)
+        ),
+    )
+    by_source = dict.fromkeys(ProblemSource.values, 0)
+    for row in counted.order_by().values("source").annotate(n=Count("pk")):
+        by_source[row["source"]] = row["n"]
+    by_type = dict.fromkeys(ProblemType.values, 0)
+    for row in counted.order_by().values("type").annotate(n=Count("pk")):
+        by_type[row["type"]] = row["n"]
+    total = totals["total"] or 0
+    return {
+        **totals,
+        "closure_rate": round(100 * totals["closed"] / total, 1) if total else 0.0,
+        "by_source": [(ProblemSource(k).label, k, v) for k, v in by_source.items()],
+        "by_type": [(ProblemType(k).label, k, v) for k, v in by_type.items()],
+    }
