@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rectification",
     "notifications",
     "reports",
+    "supervision",
 ]
 
 MIDDLEWARE = [

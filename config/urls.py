@@ -16,5 +16,6 @@ urlpatterns = [
     path("dashboard/", include("campaign.dashboard_urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("supervision/", include("supervision.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,8 +34,8 @@ NAV: list[tuple[str, Any, frozenset[str]]] = [
     ("rectification:verify-queue", _("Verification"), OFFICE),
     ("rectification:plan-list", _("Special plans"), ALL),
     ("rectification:mechanism-list", _("Mechanisms"), ALL),
-    ("campaign:supervision-list", _("Supervision"), frozenset({Role.OFFICE, Role.VIEWER})),
-    ("campaign:case-list", _("Model cases"), ALL),
+    ("supervision:visit-list", _("Supervision"), frozenset({Role.OFFICE, Role.VIEWER})),
+    ("supervision:case-list", _("Model cases"), ALL),
     (
         "reports:list",
         _("Weekly reports"),

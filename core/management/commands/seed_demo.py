@@ -19,7 +19,7 @@ APP_SEEDERS = [
     "campaign.demo_records",
     "research.demo",
     "rectification.demo",
-    "campaign.demo_supervision",
+    "supervision.demo",
 ]
 
 

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+from campaign.models import Campaign
+
+from .models import VisitMethod
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+TEXT = {"class": "form-control"}
+
+
+def _problem_types() -> list[tuple[str, str]]:
+    from rectification.models import ProblemType
+
+    return list(ProblemType.choices)
+
+
+class VisitForm(forms.Form):
+    unit = forms.CharField(
+        label=_("Unit visited (code)"),
+        max_length=32,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=_("The unit's code, as shown on the dashboard and the unit list"),
+    )
+    visited_on = forms.DateField(label=_("Date of visit"), widget=DATE)
+    visitors = forms.CharField(
+        label=_("Visitors"), max_length=255, widget=forms.TextInput(attrs=TEXT)
+    )
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        choices=VisitMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one method of supervision.")},
+    )
+    guidance = forms.CharField(
+        label=_("Guidance given"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow-up date"),
+        required=False,
+        widget=DATE,
+        help_text=_("The date the office returns; it shows on the unit's to-do list"),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+
+    def clean_unit(self) -> OrgUnit:
+        code = self.cleaned_data["unit"].strip()
+        unit = self.units.filter(code=code).first() if self.units is not None else None
+        if unit is None:
+            raise forms.ValidationError(_("No unit with this code in your scope."))
+        return unit  # type: ignore[no-any-return]
+
+
+class VisitEditForm(VisitForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["unit"]
+
+
+class FindingForm(forms.Form):
+    description = forms.CharField(
+        label=_("What was found"),
+        widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
+    )
+    category = forms.ChoiceField(label=_("Category"), widget=forms.Select(attrs={"class": "form-select"}))
+    type = forms.ChoiceField(label=_("Type"), widget=forms.Select(attrs={"class": "form-select"}))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = list(campaign.problem_categories or []) if campaign else []
+        self.fields["category"].choices = [(c, c) for c in categories] or [("其他", "其他")]
+        self.fields["type"].choices = _problem_types()
+        self.fields["type"].initial = "deadline"
+
+
+class BaseFindingFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
+        self.campaign = campaign
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        kwargs["campaign"] = self.campaign
+        return kwargs
+
+    @property
+    def empty_form(self) -> forms.Form:  # pragma: no cover - not rendered (no JavaScript)
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            campaign=self.campaign,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+FindingFormSet = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=3)
+
+
+class FollowUpDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Follow-up made on"), widget=DATE)
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CaseForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=OrgUnit.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=500, widget=forms.Textarea(attrs={**TEXT, "rows": 2})
+    )
+    body = forms.CharField(label=_("Full text"), widget=forms.Textarea(attrs={**TEXT, "rows": 8}))
+    photos = forms.FileField(
+        label=_("Photos"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"class": "form-control", "accept": "image/*"}),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = units
+            if units.count() == 1:
+                self.fields["unit"].initial = units.first()
+
+
+class CaseReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for return"), widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+    )

@@ -1,0 +1,207 @@
+"""Supervision visits (督导) and model cases (典型).
+
+A visit's findings become problems of the visited unit (source 督导发现); each finding keeps
+the link to its problem. Rules live in services.py; these models hold data only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import ScopedQuerySet, scope_q
+from campaign.models import Campaign
+from core.uploads import AttachmentBase
+
+
+class VisitMethod(models.TextChoices):
+    ON_SITE = "on_site", "现场查看"
+    DOCUMENTS = "documents", "查阅资料"
+    TALKS = "talks", "个别谈话"
+    BRIEFING = "briefing", "听取汇报"
+    MASSES = "masses", "走访群众"
+
+
+class VisitQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class SupervisionVisit(models.Model):
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="supervision_visits",
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit visited"),
+        on_delete=models.PROTECT,
+        related_name="supervision_visits",
+    )
+    visited_on = models.DateField(_("date of visit"))
+    visitors = models.CharField(
+        _("visitors"), max_length=255, help_text=_("Names of the people who made the visit")
+    )
+    methods = ArrayField(
+        models.CharField(max_length=16, choices=VisitMethod.choices),
+        verbose_name=_("methods"),
+        default=list,
+    )
+    guidance = models.TextField(_("guidance given"), blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("follow-up done on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision visit")
+        verbose_name_plural = _("supervision visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["campaign", "follow_up_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.unit}"
+
+    def method_labels(self) -> list[str]:
+        labels = dict(VisitMethod.choices)
+        return [str(labels.get(m, m)) for m in self.methods]
+
+
+class FindingQuerySet(ScopedQuerySet):
+    scope_field = "visit__unit"
+
+
+@pghistory.track()
+class SupervisionFinding(models.Model):
+    """One thing found on a visit, recorded as a problem of the visited unit."""
+
+    visit = models.ForeignKey(
+        SupervisionVisit,
+        verbose_name=_("supervision visit"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    problem = models.OneToOneField(
+        "rectification.Problem",
+        verbose_name=_("problem"),
+        on_delete=models.PROTECT,
+        related_name="supervision_finding",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision finding")
+        verbose_name_plural = _("supervision findings")
+        ordering = ["visit", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+
+class CaseState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SELECTED = "selected", _("Selected as a model")
+    RETURNED = "returned", _("Returned")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    """A unit's cases are seen in its scope; selected models are seen by everyone who sees
+    the campaign, so good practice travels across the whole city."""
+
+    scope_field = "unit"
+
+    def visible_to(self, user: Any, action: Action = Action.VIEW) -> CaseQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = scope_q(user, "unit", action)
+        if q is None:
+            return self
+        if action == Action.VIEW:
+            q |= Q(state=CaseState.SELECTED, campaign__in=Campaign.objects.visible_to(user))
+        return self.filter(q)
+
+
+@pghistory.track()
+class Case(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="cases"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500)
+    body = models.TextField(_("full text"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("model case")
+        verbose_name_plural = _("model cases")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "state"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CasePhotoQuerySet(ScopedQuerySet):
+    scope_field = "case__unit"
+
+    def visible_to(self, user: Any, action: Action = Action.VIEW) -> CasePhotoQuerySet:
+        return self.filter(case__in=Case.objects.visible_to(user, action))
+
+
+@pghistory.track()
+class CasePhoto(AttachmentBase):
+    case = models.ForeignKey(
+        Case, verbose_name=_("model case"), on_delete=models.CASCADE, related_name="photos"
+    )
+
+    objects = CasePhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["case", "uploaded_at", "pk"]

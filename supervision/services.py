@@ -1,0 +1,296 @@
+"""Writes of supervision visits and model cases.
+
+Every function is keyword-only and atomic; the pghistory triggers keep the history and the
+request middleware (or ``pghistory.context``) attaches the acting user. A visit's findings
+are recorded as problems of the visited unit through ``rectification.services``, so the
+problem workflow and its rules are the same whoever reports the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import can
+from campaign.models import Campaign
+from core.uploads import validate_upload
+
+from .models import (
+    Case,
+    CasePhoto,
+    CaseState,
+    SupervisionFinding,
+    SupervisionVisit,
+    VisitMethod,
+)
+
+MAX_PHOTOS = 9
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    description: str
+    category: str
+    type: str = ""
+    deadline: date | None = None
+
+
+def _require(user: Any, action: Action, unit: OrgUnit) -> None:
+    if not can(user, action, unit):
+        raise PermissionDenied
+
+
+def _check_unit_in_campaign(campaign: Campaign, unit: OrgUnit) -> None:
+    if not unit.is_within(campaign.root_unit):
+        raise ValidationError({"unit": _("This unit does not take part in the campaign.")})
+
+
+def _clean_visit(
+    *, visited_on: date, visitors: str, methods: Sequence[str], follow_up_on: date | None
+) -> list[str]:
+    errors: dict[str, str] = {}
+    if not visitors.strip():
+        errors["visitors"] = _("Name the people who made the visit.")
+    valid = set(VisitMethod.values)
+    chosen = [m for m in VisitMethod.values if m in set(methods)]
+    if not chosen or not set(methods) <= valid:
+        errors["methods"] = _("Choose at least one method of supervision.")
+    if follow_up_on is not None and follow_up_on < visited_on:
+        errors["follow_up_on"] = _("The follow-up date cannot be before the visit.")
+    if errors:
+        raise ValidationError(errors)
+    return chosen
+
+
+def _record_finding(
+    *, actor: Any, visit: SupervisionVisit, finding: FindingInput
+) -> SupervisionFinding:
+    from rectification.models import ProblemSource, ProblemType
+    from rectification.services import problem_create
+
+    if not finding.description.strip():
+        raise ValidationError({"description": _("Describe what was found.")})
+    problem = problem_create(
+        campaign=visit.campaign,
+        unit=visit.unit,
+        actor=actor,
+        description=finding.description.strip(),
+        source=ProblemSource.SUPERVISION,
+        category=finding.category,
+        discovered_on=visit.visited_on,
+        type=finding.type or ProblemType.DEADLINE,
+        deadline=finding.deadline,
+    )
+    return SupervisionFinding.objects.create(visit=visit, problem=problem)
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    visited_on: date,
+    visitors: str,
+    methods: Sequence[str],
+    guidance: str = "",
+    follow_up_on: date | None = None,
+    findings: Sequence[FindingInput] = (),
+) -> SupervisionVisit:
+    """Record a supervision visit; each finding becomes a problem of the visited unit."""
+    _require(actor, Action.DEPLOY, unit)
+    _check_unit_in_campaign(campaign, unit)
+    chosen = _clean_visit(
+        visited_on=visited_on, visitors=visitors, methods=methods, follow_up_on=follow_up_on
+    )
+    visit = SupervisionVisit.objects.create(
+        campaign=campaign,
+        unit=unit,
+        visited_on=visited_on,
+        visitors=visitors.strip(),
+        methods=chosen,
+        guidance=guidance.strip(),
+        follow_up_on=follow_up_on,
+        created_by=actor,
+    )
+    for finding in findings:
+        _record_finding(actor=actor, visit=visit, finding=finding)
+    return visit
+
+
+@transaction.atomic
+def visit_update(
+    *,
+    actor: Any,
+    visit: SupervisionVisit,
+    visited_on: date,
+    visitors: str,
+    methods: Sequence[str],
+    guidance: str = "",
+    follow_up_on: date | None = None,
+) -> SupervisionVisit:
+    _require(actor, Action.DEPLOY, visit.unit)
+    chosen = _clean_visit(
+        visited_on=visited_on, visitors=visitors, methods=methods, follow_up_on=follow_up_on
+    )
+    visit.visited_on = visited_on
+    visit.visitors = visitors.strip()
+    visit.methods = chosen
+    visit.guidance = guidance.strip()
+    if follow_up_on != visit.follow_up_on:
+        visit.follow_up_done_on = None
+    visit.follow_up_on = follow_up_on
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def finding_add(
+    *, actor: Any, visit: SupervisionVisit, finding: FindingInput
+) -> SupervisionFinding:
+    """Add one more finding to a recorded visit (it becomes a problem at once)."""
+    _require(actor, Action.DEPLOY, visit.unit)
+    return _record_finding(actor=actor, visit=visit, finding=finding)
+
+
+@transaction.atomic
+def visit_follow_up_done(
+    *, actor: Any, visit: SupervisionVisit, done_on: date
+) -> SupervisionVisit:
+    _require(actor, Action.DEPLOY, visit.unit)
+    if visit.follow_up_on is None:
+        raise ValidationError(_("This visit has no follow-up date."))
+    if done_on < visit.visited_on:
+        raise ValidationError({"done_on": _("The follow-up cannot be before the visit.")})
+    visit.follow_up_done_on = done_on
+    visit.save(update_fields=["follow_up_done_on"])
+    return visit
+
+
+# ---------------------------------------------------------------- model cases
+
+
+def _clean_case(*, title: str, summary: str, body: str) -> None:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Give the case a title.")
+    if not summary.strip():
+        errors["summary"] = _("Summarise the practice in a few sentences.")
+    if not body.strip():
+        errors["body"] = _("Describe the practice.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add_photos(*, actor: Any, case: Case, photos: Sequence[Any]) -> None:
+    if case.photos.count() + len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            {"photos": _("A case has at most %(n)s photos.") % {"n": MAX_PHOTOS}}
+        )
+    for upload in photos:
+        try:
+            extension = validate_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from exc
+        if extension not in {"jpg", "jpeg", "png", "gif", "webp", "heic"}:
+            raise ValidationError({"photos": _("Only photos (JPG, PNG) can be added to a case.")})
+        CasePhoto.objects.create(
+            case=case,
+            file=upload,
+            original_name=upload.name[:255],
+            size=upload.size,
+            uploaded_by=actor,
+        )
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    title: str,
+    summary: str,
+    body: str,
+    photos: Sequence[Any] = (),
+) -> Case:
+    """A unit submits a good practice for the office to consider as a model."""
+    _require(actor, Action.LOG, unit)
+    _check_unit_in_campaign(campaign, unit)
+    _clean_case(title=title, summary=summary, body=body)
+    case = Case.objects.create(
+        campaign=campaign,
+        unit=unit,
+        title=title.strip(),
+        summary=summary.strip(),
+        body=body.strip(),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    _add_photos(actor=actor, case=case, photos=photos)
+    return case
+
+
+@transaction.atomic
+def case_resubmit(
+    *,
+    actor: Any,
+    case: Case,
+    title: str,
+    summary: str,
+    body: str,
+    photos: Sequence[Any] = (),
+) -> Case:
+    """Edit a returned (or not yet reviewed) case and send it again."""
+    _require(actor, Action.LOG, case.unit)
+    if case.state == CaseState.SELECTED:
+        raise ValidationError(_("A case selected as a model can no longer be changed."))
+    _clean_case(title=title, summary=summary, body=body)
+    case.title = title.strip()
+    case.summary = summary.strip()
+    case.body = body.strip()
+    case.state = CaseState.SUBMITTED
+    case.submitted_by = actor
+    case.submitted_at = timezone.now()
+    case.save()
+    _add_photos(actor=actor, case=case, photos=photos)
+    return case
+
+
+@transaction.atomic
+def case_select(*, actor: Any, case: Case) -> Case:
+    """The office selects a submitted case as a model (典型)."""
+    _require(actor, Action.DEPLOY, case.unit)
+    if case.state != CaseState.SUBMITTED:
+        raise ValidationError(_("Only a submitted case can be selected."))
+    case.state = CaseState.SELECTED
+    case.return_reason = ""
+    case.reviewed_by = actor
+    case.reviewed_at = timezone.now()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_return(*, actor: Any, case: Case, reason: str) -> Case:
+    """The office returns a submitted case to its unit with a reason."""
+    _require(actor, Action.DEPLOY, case.unit)
+    if case.state != CaseState.SUBMITTED:
+        raise ValidationError(_("Only a submitted case can be returned."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is returned.")})
+    case.state = CaseState.RETURNED
+    case.return_reason = reason.strip()
+    case.reviewed_by = actor
+    case.reviewed_at = timezone.now()
+    case.save()
+    return case

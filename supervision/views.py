@@ -1,0 +1,414 @@
+"""Supervision visits and model cases: thin views over the selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import can, get_object_for_user
+from core.history import history_for
+from core.uploads import serve_attachment
+
+from . import selectors, services
+from .forms import (
+    CaseForm,
+    CaseReturnForm,
+    FindingForm,
+    FindingFormSet,
+    FollowUpDoneForm,
+    VisitEditForm,
+    VisitForm,
+)
+from .models import Case, CasePhoto, CaseState, SupervisionVisit
+
+PAGE_SIZE = 25
+
+
+def _campaign(request: HttpRequest) -> Any:
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        raise Http404
+    return campaign
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _finding_inputs(formset: Any) -> list[services.FindingInput]:
+    return [
+        services.FindingInput(
+            description=f.cleaned_data["description"],
+            category=f.cleaned_data["category"],
+            type=f.cleaned_data["type"],
+            deadline=f.cleaned_data.get("deadline"),
+        )
+        for f in formset.forms
+        if f.has_changed() and f.cleaned_data.get("description")
+    ]
+
+
+# ---------------------------------------------------------------- visits
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    qs = selectors.visit_list(user=request.user, campaign=campaign, params=request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_record = selectors.units_supervisable(user=request.user, campaign=campaign).exists()
+    return render(
+        request,
+        "supervision/visit_list.html",
+        {"page_obj": page, "visits": page.object_list, "can_record": can_record},
+    )
+
+
+@login_required
+def visit_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    units = selectors.units_supervisable(user=request.user, campaign=campaign)
+    if not units.exists():
+        if OrgUnit.objects.visible_to(request.user).exists():
+            raise PermissionDenied
+        raise Http404
+    initial = {"unit": request.GET.get("unit", ""), "visited_on": timezone.localdate()}
+    form = VisitForm(request.POST or None, units=units, initial=initial)
+    formset = FindingFormSet(request.POST or None, campaign=campaign, prefix="findings")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.visit_create(
+                actor=request.user,
+                campaign=campaign,
+                unit=data["unit"],
+                visited_on=data["visited_on"],
+                visitors=data["visitors"],
+                methods=data["methods"],
+                guidance=data["guidance"],
+                follow_up_on=data["follow_up_on"],
+                findings=_finding_inputs(formset),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            count = visit.findings.count()
+            messages.success(
+                request,
+                _("The visit was recorded; %(n)s finding(s) became problems of the unit.")
+                % {"n": count},
+            )
+            return redirect("supervision:visit-detail", pk=visit.pk)
+    prefilled = units.filter(code=initial["unit"]).first() if initial["unit"] else None
+    return render(
+        request,
+        "supervision/visit_form.html",
+        {"form": form, "formset": formset, "prefilled_unit": prefilled, "creating": True},
+    )
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_for_user(
+        SupervisionVisit.objects.select_related("unit", "campaign", "created_by"),
+        request.user,
+        pk,
+    )
+    can_edit = can(request.user, Action.DEPLOY, visit.unit)
+    return render(
+        request,
+        "supervision/visit_detail.html",
+        {
+            "visit": visit,
+            "findings": selectors.visit_findings(visit),
+            "can_edit": can_edit,
+            "finding_form": FindingForm(campaign=visit.campaign) if can_edit else None,
+            "follow_up_form": FollowUpDoneForm(initial={"done_on": timezone.localdate()})
+            if can_edit
+            else None,
+            "history": history_for(visit),
+        },
+    )
+
+
+@login_required
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_for_user(
+        SupervisionVisit.objects.select_related("unit", "campaign"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+    )
+    initial = {
+        "visited_on": visit.visited_on,
+        "visitors": visit.visitors,
+        "methods": visit.methods,
+        "guidance": visit.guidance,
+        "follow_up_on": visit.follow_up_on,
+    }
+    form = VisitEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_update(
+                actor=request.user,
+                visit=visit,
+                visited_on=data["visited_on"],
+                visitors=data["visitors"],
+                methods=data["methods"],
+                guidance=data["guidance"],
+                follow_up_on=data["follow_up_on"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The visit was saved."))
+            return redirect("supervision:visit-detail", pk=visit.pk)
+    return render(
+        request, "supervision/visit_form.html", {"form": form, "visit": visit, "creating": False}
+    )
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_for_user(
+        SupervisionVisit.objects.select_related("unit", "campaign"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+    )
+    form = FindingForm(request.POST, campaign=visit.campaign)
+    if form.is_valid():
+        try:
+            finding = services.finding_add(
+                actor=request.user,
+                visit=visit,
+                finding=services.FindingInput(
+                    description=form.cleaned_data["description"],
+                    category=form.cleaned_data["category"],
+                    type=form.cleaned_data["type"],
+                    deadline=form.cleaned_data.get("deadline"),
+                ),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The finding became problem %(problem)s of the unit.")
+                % {"problem": finding.problem},
+            )
+            return redirect("supervision:visit-detail", pk=visit.pk)
+    return render(
+        request,
+        "supervision/visit_detail.html",
+        {
+            "visit": visit,
+            "findings": selectors.visit_findings(visit),
+            "can_edit": True,
+            "finding_form": form,
+            "follow_up_form": FollowUpDoneForm(initial={"done_on": timezone.localdate()}),
+            "history": history_for(visit),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_for_user(
+        SupervisionVisit.objects.select_related("unit"), request.user, pk, action=Action.DEPLOY
+    )
+    form = FollowUpDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.visit_follow_up_done(
+                actor=request.user, visit=visit, done_on=form.cleaned_data["done_on"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The follow-up was marked as made."))
+    else:
+        messages.error(request, _("Enter the date the follow-up was made."))
+    return redirect("supervision:visit-detail", pk=visit.pk)
+
+
+# ---------------------------------------------------------------- model cases
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    qs = selectors.case_list(user=request.user, campaign=campaign, params=request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    state = request.GET.get("state") or CaseState.SELECTED
+    return render(
+        request,
+        "supervision/case_list.html",
+        {
+            "page_obj": page,
+            "cases": page.object_list,
+            "state": state,
+            "states": CaseState.choices,
+            "counts": selectors.case_counts(user=request.user, campaign=campaign),
+            "can_submit": selectors.units_for_cases(user=request.user, campaign=campaign).exists(),
+        },
+    )
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    units = selectors.units_for_cases(user=request.user, campaign=campaign)
+    if not units.exists():
+        if OrgUnit.objects.visible_to(request.user).exists():
+            raise PermissionDenied
+        raise Http404
+    form = CaseForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_submit(
+                actor=request.user,
+                campaign=campaign,
+                unit=data["unit"],
+                title=data["title"],
+                summary=data["summary"],
+                body=data["body"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The case was submitted to the office."))
+            return redirect("supervision:case-detail", pk=case.pk)
+    return render(request, "supervision/case_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_for_user(
+        Case.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"),
+        request.user,
+        pk,
+    )
+    can_review = case.state == CaseState.SUBMITTED and can(request.user, Action.DEPLOY, case.unit)
+    can_resubmit = case.state != CaseState.SELECTED and can(request.user, Action.LOG, case.unit)
+    return render(
+        request,
+        "supervision/case_detail.html",
+        {
+            "case": case,
+            "photos": list(case.photos.all()),
+            "can_review": can_review,
+            "can_resubmit": can_resubmit,
+            "return_form": CaseReturnForm() if can_review else None,
+            "history": history_for(case),
+        },
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_for_user(
+        Case.objects.select_related("unit", "campaign"), request.user, pk, action=Action.LOG
+    )
+    if case.state == CaseState.SELECTED:
+        raise PermissionDenied
+    initial = {"title": case.title, "summary": case.summary, "body": case.body}
+    form = CaseForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_resubmit(
+                actor=request.user,
+                case=case,
+                title=data["title"],
+                summary=data["summary"],
+                body=data["body"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The case was submitted again."))
+            return redirect("supervision:case-detail", pk=case.pk)
+    return render(
+        request, "supervision/case_form.html", {"form": form, "case": case, "creating": False}
+    )
+
+
+@login_required
+@require_POST
+def case_select(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_for_user(
+        Case.objects.select_related("unit"), request.user, pk, action=Action.DEPLOY
+    )
+    try:
+        services.case_select(actor=request.user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case was selected as a model."))
+    return redirect("supervision:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_return(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_for_user(
+        Case.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+    )
+    form = CaseReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_return(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The case was returned to its unit."))
+            return redirect("supervision:case-detail", pk=case.pk)
+    return render(
+        request,
+        "supervision/case_detail.html",
+        {
+            "case": case,
+            "photos": list(case.photos.all()),
+            "can_review": case.state == CaseState.SUBMITTED,
+            "can_resubmit": False,
+            "return_form": form,
+            "history": history_for(case),
+        },
+        status=400,
+    )
+
+
+@login_required
+def case_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = get_object_for_user(CasePhoto.objects.select_related("case"), request.user, pk,
+                                unit_of=lambda p: p.case.unit)
+    return serve_attachment(photo, inline=True)
