@@ -242,7 +242,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Deadline reminders, every day at 08:30 Asia/Shanghai (CELERY_TIMEZONE).
+    "send-daily-reminders": {
+        "task": "notifications.send_daily_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
+# Base address of the site, for absolute links in reminder emails and robot messages.
+SITE_URL = env_str("SITE_URL", "")
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

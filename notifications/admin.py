@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import Delivery, Notification, ReminderLog
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__username", "recipient__full_name"]
+    raw_id_fields = ["recipient", "reminder"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "item_kind", "item_id", "recipient", "unit", "due_date"]
+    list_filter = ["kind", "item_kind", "day"]
+    raw_id_fields = ["recipient", "unit"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["day", "channel", "unit", "target", "state", "attempts", "last_attempt_at"]
+    list_filter = ["channel", "state", "day"]
+    raw_id_fields = ["recipient", "unit"]
+    filter_horizontal: list[str] = []
+    readonly_fields = ["reminders"]

@@ -1,0 +1,212 @@
+"""The two outside channels: email (Django's mail) and a unit's group robot (WeCom/DingTalk).
+
+Senders raise ``TransientDeliveryError`` for faults worth retrying (server down, timeout,
+HTTP 5xx, rate limits) and ``PermanentDeliveryError`` for those that will not go away by
+themselves (address refused, robot key rejected).
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import socket
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Delivery, ReminderKind, ReminderLog
+
+WEBHOOK_TIMEOUT = 10  # seconds
+ITEMS_PER_ROBOT_MESSAGE = 10
+# Error codes of the robots' JSON answers that mean "try again later".
+ROBOT_TRANSIENT_CODES = frozenset({-1, 45009, 45033, 130101, 130102})
+KIND_ORDER = [
+    ReminderKind.OVERDUE,
+    ReminderKind.DUE_IN_1_DAY,
+    ReminderKind.DUE_IN_3_DAYS,
+    ReminderKind.RESEARCH,
+]
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class TransientDeliveryError(DeliveryError):
+    pass
+
+
+class PermanentDeliveryError(DeliveryError):
+    pass
+
+
+def absolute(link: str) -> str:
+    base = getattr(settings, "SITE_URL", "") or ""
+    if not link or link.startswith(("http://", "https://")) or not base:
+        return link
+    return base.rstrip("/") + link
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    label: str
+    reminders: list[Any]
+
+
+def grouped(reminders: list[ReminderLog]) -> list[Group]:
+    """Reminders by kind (overdue first), each item once, with the people told about it."""
+    by_kind: dict[str, dict[tuple[str, int], Any]] = defaultdict(dict)
+    for r in sorted(reminders, key=lambda r: (r.due_date, r.title, r.pk)):
+        key = (r.item_kind, r.item_id)
+        entry = by_kind[r.kind].get(key)
+        if entry is None:
+            entry = by_kind[r.kind][key] = {
+                "title": r.title,
+                "item_kind": r.get_item_kind_display(),
+                "due_date": r.due_date,
+                "url": absolute(r.link),
+                "people": [],
+            }
+        entry["people"].append(r.recipient.display_name)
+    labels = dict(ReminderKind.choices)
+    return [
+        Group(kind, str(labels[kind]), list(by_kind[kind].values()))
+        for kind in KIND_ORDER
+        if by_kind.get(kind)
+    ]
+
+
+def _reminders(delivery: Delivery) -> list[ReminderLog]:
+    return list(delivery.reminders.select_related("recipient").order_by("pk"))
+
+
+# Email ------------------------------------------------------------------------------
+
+
+def build_email(delivery: Delivery) -> EmailMultiAlternatives:
+    reminders = _reminders(delivery)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "recipient": delivery.recipient,
+            "unit": delivery.unit,
+            "day": delivery.day,
+            "groups": grouped(reminders),
+            "count": len({(r.item_kind, r.item_id, r.kind) for r in reminders}),
+            "site_url": absolute("/notifications/") if getattr(settings, "SITE_URL", "") else "",
+        }
+        subject = render_to_string("notifications/email/reminder_subject.txt", context)
+        text = render_to_string("notifications/email/reminder.txt", context)
+        html = render_to_string("notifications/email/reminder.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.target],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_email(delivery: Delivery) -> None:
+    message = build_email(delivery)
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+        raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+# Group robot ------------------------------------------------------------------------
+
+
+def robot_flavour(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    if host.endswith("qyapi.weixin.qq.com"):
+        return "wecom"
+    if host.endswith("dingtalk.com"):
+        return "dingtalk"
+    return "text"
+
+
+def build_webhook_payload(delivery: Delivery) -> dict[str, Any]:
+    """The JSON body: markdown in the robot's own flavour, plain text for other hosts.
+
+    ``{"msgtype": "text", "text": {"content": ...}}`` is accepted by both WeCom and DingTalk.
+    """
+    reminders = _reminders(delivery)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Theme education reminder")
+        context = {
+            "title": title,
+            "unit": delivery.unit,
+            "day": delivery.day,
+            "groups": grouped(reminders),
+        }
+        flavour = robot_flavour(delivery.target)
+        if flavour == "text":
+            content = render_to_string("notifications/webhook/reminder.txt", context).strip()
+            return {"msgtype": "text", "text": {"content": content}}
+        content = render_to_string("notifications/webhook/reminder.md", context).strip()
+    if flavour == "wecom":
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": content}}
+
+
+def post_webhook(url: str, payload: dict[str, Any]) -> None:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise PermanentDeliveryError(_("The robot address must start with http:// or https://."))
+    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            body = response.read(65536)
+    except urllib.error.HTTPError as exc:
+        detail = f"HTTP {exc.code} {exc.reason}"
+        if exc.code >= 500 or exc.code in (408, 429):
+            raise TransientDeliveryError(detail) from exc
+        raise PermanentDeliveryError(detail) from exc
+    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TransientDeliveryError(f"{type(exc).__name__}: {reason}") from exc
+    _check_robot_answer(body)
+
+
+def _check_robot_answer(body: bytes) -> None:
+    try:
+        answer = json.loads(body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return  # not a robot's JSON answer: a 2xx is success
+    if not isinstance(answer, dict):
+        return
+    code = answer.get("errcode", 0)
+    if code in (0, None):
+        return
+    detail = f"errcode {code}: {answer.get('errmsg', '')}"
+    if code in ROBOT_TRANSIENT_CODES:
+        raise TransientDeliveryError(detail)
+    raise PermanentDeliveryError(detail)
+
+
+def send_webhook(delivery: Delivery) -> None:
+    post_webhook(delivery.target, build_webhook_payload(delivery))
+
+
+def split_for_robot(items: list[Any]) -> list[list[Any]]:
+    return [
+        items[i : i + ITEMS_PER_ROBOT_MESSAGE] for i in range(0, len(items), ITEMS_PER_ROBOT_MESSAGE)
+    ]

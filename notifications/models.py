@@ -1,0 +1,201 @@
+"""The notification centre, the reminder log and the channel deliveries.
+
+A reminder is claimed by inserting its ``ReminderLog`` row: the unique constraint on
+(item, recipient, kind, day) makes a second run, a retried task or a duplicate beat tick
+harmless. Each email or group-robot message is a ``Delivery`` sent by its own task.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+from accounts.scoping import ScopedQuerySet
+
+
+class ItemKind(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Task assignment")
+    MILESTONE = "milestone", _("Development milestone")
+    PROBLEM = "problem", _("Problem")
+    MEASURE = "measure", _("Rectification measure")
+    RESEARCH = "research", _("Research obligation")
+
+
+class ReminderKind(models.TextChoices):
+    DUE_IN_3_DAYS = "due_3", _("Due in 3 days")
+    DUE_IN_1_DAY = "due_1", _("Due tomorrow")
+    OVERDUE = "overdue", _("Overdue")
+    RESEARCH = "research", _("No research project this quarter")
+
+
+# Kinds repeated once a week while the condition lasts (the others go out on one day).
+WEEKLY_KINDS = frozenset({ReminderKind.OVERDUE, ReminderKind.RESEARCH})
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: object) -> NotificationQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient_id=user.pk)  # type: ignore[attr-defined]
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class ReminderLogQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class ReminderLog(models.Model):
+    """One reminder about one item to one person, on one day. Written once, never updated."""
+
+    item_kind = models.CharField(_("item kind"), max_length=16, choices=ItemKind.choices)
+    item_id = models.BigIntegerField(_("item"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("reminder kind"), max_length=16, choices=ReminderKind.choices)
+    day = models.DateField(_("day"))
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_date = models.DateField(_("due date"))
+    title = models.CharField(_("title"), max_length=255)
+    link = models.CharField(_("link"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ReminderLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_kind", "item_id", "recipient", "kind", "day"],
+                name="unique_reminder_per_item_recipient_kind_day",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.item_kind}#{self.item_id} → {self.recipient_id}"
+
+
+@pghistory.track()
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    reminder = models.OneToOneField(
+        ReminderLog,
+        verbose_name=_("reminder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notification",
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created"]),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Group robot")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RETRYING = "retrying", _("Retrying")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DeliveryQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class Delivery(models.Model):
+    """One message on one channel: an email to a person, or a post to a unit's group robot."""
+
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    target = models.CharField(_("address"), max_length=500)
+    day = models.DateField(_("day"))
+    reminders = models.ManyToManyField(
+        ReminderLog, verbose_name=_("reminders"), related_name="deliveries"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["state", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.target}"
+
+    @property
+    def target_display(self) -> str:
+        """The address as shown to the office: a robot URL without its secret key."""
+        if self.channel == Channel.WEBHOOK:
+            head, _sep, _query = self.target.partition("?")
+            return f"{head}?…" if _sep else head
+        return self.target

@@ -1,0 +1,190 @@
+"""Where reminders come from: one small function per kind of record with a due date.
+
+Each source reads in a few queries (never one per item) and yields the open items due on
+``day + 1``, on ``day + 3`` or before ``day``, with the people responsible for them. The
+planner in ``selectors.py`` turns them into reminders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import RoleAssignment
+from accounts.roles import Role
+from campaign.models import Assignment, DevelopmentMilestone
+from campaign.work_models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
+from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
+from rectification.models import Measure, MeasureState, Problem, ProblemState
+
+from .models import ItemKind
+
+CHUNK = 2000
+
+# Problems submitted for closing wait for the office, not for the people responsible.
+_RECTIFYING = tuple(s for s in OPEN_PROBLEM_STATES if s != ProblemState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Item:
+    item_kind: str
+    item_id: int
+    unit_id: int
+    due_date: date
+    recipients: tuple[int, ...]
+    title: str
+    link: str
+    # Set by sources whose reminder is not about a due date (research obligations):
+    # the kind to send, repeated weekly while the item is yielded.
+    reminder_kind: str | None = None
+
+
+def due_q(field: str, day: date) -> Q:
+    """Due in 3 days, due tomorrow, or overdue."""
+    return Q(**{f"{field}__in": [day + timedelta(days=1), day + timedelta(days=3)]}) | Q(
+        **{f"{field}__lt": day}
+    )
+
+
+_PLACEHOLDER = 987654321
+
+
+def link_maker(name: str, fallback: str = "home") -> Callable[[int], str]:
+    """A fast ``pk -> URL`` for a detail page (reversed once), or the fallback list page."""
+    try:
+        pattern = reverse(name, args=[_PLACEHOLDER])
+    except NoReverseMatch:
+        try:
+            url = reverse(fallback)
+        except NoReverseMatch:
+            url = reverse("home")
+        return lambda _pk: url
+    marker = str(_PLACEHOLDER)
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
+def _people(*ids: int | None) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+
+def measures(day: date) -> Iterator[Item]:
+    """Open rectification measures of problems still being rectified, to their owner."""
+    link = link_maker("rectification:problem-detail", "rectification:problem-list")
+    rows = (
+        Measure.objects.filter(due_q("deadline", day), responsible_person__isnull=False)
+        .exclude(state=MeasureState.DONE)
+        .filter(problem__state__in=_RECTIFYING, problem__campaign__is_active=True)
+        .order_by()
+        .values_list(
+            "pk", "problem_id", "problem__unit_id", "deadline", "responsible_person_id",
+            "description", "problem__number", "problem__unit__code",
+        )
+    )
+    for pk, problem_id, unit_id, deadline, person, text, number, code in rows.iterator(CHUNK):
+        yield Item(
+            ItemKind.MEASURE, pk, unit_id, deadline, (person,),
+            f"{code}-{number} {_short(text)}", link(problem_id),
+        )
+
+
+def problems(day: date) -> Iterator[Item]:
+    """Problems past or near their deadline, to the responsible person and leader."""
+    link = link_maker("rectification:problem-detail", "rectification:problem-list")
+    rows = (
+        Problem.objects.filter(
+            due_q("deadline", day), state__in=_RECTIFYING, campaign__is_active=True
+        )
+        .filter(Q(responsible_person__isnull=False) | Q(responsible_leader__isnull=False))
+        .order_by()
+        .values_list(
+            "pk", "unit_id", "deadline", "responsible_person_id", "responsible_leader_id",
+            "description", "number", "unit__code",
+        )
+    )
+    for pk, unit_id, deadline, person, leader, text, number, code in rows.iterator(CHUNK):
+        yield Item(
+            ItemKind.PROBLEM, pk, unit_id, deadline, _people(person, leader),
+            f"{code}-{number} {_short(text)}", link(pk),
+        )
+
+
+def _short(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _secretaries_of(unit_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = RoleAssignment.objects.filter(
+        unit_id__in=set(unit_ids), role=Role.SECRETARY, user__is_active=True
+    ).values_list("unit_id", "user_id")
+    for unit_id, user_id in rows:
+        found[unit_id].append(user_id)
+    return {unit_id: tuple(sorted(users)) for unit_id, users in found.items()}
+
+
+def assignments(day: date) -> Iterator[Item]:
+    """Open task assignments, to the secretaries of the assigned unit."""
+    link = link_maker("campaign:assignment-detail", "campaign:todo")
+    qs = (
+        Assignment.objects.filter(
+            due_q("due_date", day), state__in=OPEN_ASSIGNMENT_STATES, task__campaign__is_active=True
+        )
+        .order_by("unit_id", "pk")
+        .values_list("pk", "unit_id", "due_date", "task__title", "period")
+    )
+    batch: list[tuple[int, int, date, str, str]] = []
+    for row in qs.iterator(CHUNK):
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield from _assignment_items(batch, link)
+            batch = []
+    if batch:
+        yield from _assignment_items(batch, link)
+
+
+def _assignment_items(
+    rows: list[tuple[int, int, date, str, str]], link: Callable[[int], str]
+) -> Iterator[Item]:
+    secretaries = _secretaries_of(unit_id for _pk, unit_id, *_rest in rows)
+    for pk, unit_id, due, title, period in rows:
+        people = secretaries.get(unit_id)
+        if people:
+            label = f"{title}（{period}）" if period else title
+            yield Item(ItemKind.ASSIGNMENT, pk, unit_id, due, people, _short(label), link(pk))
+
+
+def milestones(day: date) -> Iterator[Item]:
+    """Milestones of development items not done yet, to the item's responsible leader."""
+    link = link_maker("campaign:development-detail", "campaign:development-list")
+    rows = (
+        DevelopmentMilestone.objects.filter(
+            due_q("due_on", day),
+            done_on__isnull=True,
+            item__responsible_leader__isnull=False,
+            item__campaign__is_active=True,
+        )
+        .order_by()
+        .values_list(
+            "pk", "item_id", "item__unit_id", "due_on", "item__responsible_leader_id",
+            "item__title", "title",
+        )
+    )
+    for pk, item_id, unit_id, due, leader, item_title, title in rows.iterator(CHUNK):
+        yield Item(
+            ItemKind.MILESTONE, pk, unit_id, due, (leader,),
+            _short(f"{item_title} · {title}"), link(item_id),
+        )
+
+
+SOURCES: list[Callable[[date], Iterator[Item]]] = [assignments, milestones, problems, measures]
+
+
+def all_items(day: date) -> Iterator[Item]:
+    for source in SOURCES:
+        yield from source(day)

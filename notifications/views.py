@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import Role
+from accounts.scoping import has_any_role, user_roles
+
+from . import selectors, services
+from .models import Delivery, DeliveryState
+
+PAGE_SIZE = 25
+
+
+def _safe_next(request: HttpRequest, target: str, default: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_GET
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("show") == "unread"
+    qs = selectors.notifications_for(request.user, unread_only=unread_only)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page_obj": page,
+            "unread_only": unread_only,
+            "is_office": Role.OFFICE in user_roles(request.user)
+            or request.user.is_superuser,
+        },
+    )
+
+
+@require_POST
+@login_required
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = selectors.notification_for_user(request.user, pk)
+    if notification is None:
+        raise Http404
+    services.mark_read(user=request.user, notification=notification)
+    default = reverse("notifications:list")
+    if request.POST.get("open") and notification.link:
+        return redirect(_safe_next(request, notification.link, default))
+    return redirect(_safe_next(request, request.POST.get("next", ""), default))
+
+
+@require_POST
+@login_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications:list")
+
+
+def _require_office(request: HttpRequest) -> None:
+    if not has_any_role(request.user, {Role.OFFICE}):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    state = request.GET.get("state", "")
+    if state not in DeliveryState.values:
+        state = ""
+    qs = selectors.deliveries_for(request.user, state=state).annotate(
+        item_count=Count("reminders")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/deliveries.html",
+        {"page_obj": page, "state": state, "states": DeliveryState.choices},
+    )
+
+
+@require_POST
+@login_required
+def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_office(request)
+    try:
+        delivery = selectors.deliveries_for(request.user).get(pk=pk)
+    except (Delivery.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if delivery.state != DeliveryState.FAILED:
+        messages.info(request, _("Only a failed delivery can be sent again."))
+    else:
+        services.retry_delivery(user=request.user, delivery=delivery)
+        messages.success(request, _("The delivery is queued to be sent again."))
+    return redirect(
+        _safe_next(request, request.POST.get("next", ""), reverse("notifications:deliveries"))
+    )
