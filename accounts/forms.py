@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
+
+from .models import OrgUnit, Sector, UnitKind
+from .roles import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -18,3 +24,108 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class UnitSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=64)
+
+
+class UnitForm(forms.Form):
+    """Fields of a unit the office may edit; the code is given at creation only."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Stable identifier used in imports and on the command line."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=128)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False
+    )
+    webhook_url = forms.URLField(
+        label=_("Group-robot webhook"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("WeCom or DingTalk group robot address for reminders"),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if OrgUnit.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("A unit with this code already exists."))
+        return code
+
+
+class UserFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=64)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        unit_field.empty_label = _("All units")
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    title = forms.CharField(label=_("Title"), max_length=64, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class UserCreateForm(UserForm):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["is_active"]
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+
+class RoleForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+
+class OrgImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_(
+            "A units sheet (code, name, kind, parent code, sector) and a users sheet "
+            "(username, name, phone, unit code, role)."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)

@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import OrgUnit, RoleAssignment, Sector, User
-from .scoping import forget_grants
+from .roles import Action, Role
+from .scoping import can, forget_grants, grants_of
+
+# No 0/O, 1/l/I: initial passwords are read off paper and typed on phones.
+_UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INITIAL_PASSWORD_LENGTH = 12
+
+
+def generate_initial_password() -> str:
+    """A random password with letters and digits (about 69 bits)."""
+    while True:
+        password = "".join(
+            secrets.choice(_UNAMBIGUOUS_CHARACTERS) for _i in range(INITIAL_PASSWORD_LENGTH)
+        )
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+class _InitialPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds, for random one-time passwords of bulk imports.
+
+    A random 12-character password needs no million rounds to resist guessing, and a city
+    of 8,000 users would otherwise take an hour to hash. The hash carries its round count,
+    so Django verifies it with the normal hasher and upgrades it at the first login (which
+    is also when the user must choose his own password).
+    """
+
+    iterations = 20_000
+
+
+def initial_password_hash(password: str) -> str:
+    if get_hasher("default").algorithm == PBKDF2PasswordHasher.algorithm:
+        return make_password(password, hasher=_InitialPasswordHasher())
+    return make_password(password)
+
+
+def _require_manage(actor: Any, unit: OrgUnit) -> None:
+    if actor is not None and not can(actor, Action.MANAGE, unit):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -19,13 +61,23 @@ def unit_create(
     parent: OrgUnit | None,
     sector: Sector | None = None,
     webhook_url: str = "",
+    is_active: bool = True,
+    actor: Any = None,
 ) -> OrgUnit:
+    """Add a unit under ``parent`` (a root when None: only the command line and the admin)."""
+    if actor is not None and not actor.is_superuser:
+        if parent is None:
+            raise PermissionDenied
+        _require_manage(actor, parent)
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A unit with this code already exists.")})
     fields: dict[str, Any] = {
         "code": code,
         "name": name,
         "kind": kind,
         "sector": sector,
         "webhook_url": webhook_url,
+        "is_active": is_active,
     }
     if parent is None:
         return OrgUnit.objects.add_root(fields)  # type: ignore[no-any-return]
@@ -36,14 +88,301 @@ def unit_create(
 
 
 @transaction.atomic
-def role_grant(*, user: User, unit: OrgUnit, role: str) -> RoleAssignment:
+def unit_update(
+    *,
+    unit: OrgUnit,
+    actor: Any,
+    name: str,
+    kind: str,
+    sector: Sector | None,
+    webhook_url: str,
+    is_active: bool,
+) -> OrgUnit:
+    _require_manage(actor, unit)
+    if not is_active and unit.is_active and actor is not None and not actor.is_superuser:
+        # Deactivating the unit that gives the office its own scope would lock it out.
+        for grant in grants_of(actor):
+            if grant.role == Role.OFFICE and grant.path.startswith(unit.path):
+                raise ValidationError(
+                    {"is_active": _("You cannot deactivate the unit your own office role is on.")}
+                )
+    unit.name = name
+    unit.kind = kind
+    unit.sector = sector
+    unit.webhook_url = webhook_url
+    unit.is_active = is_active
+    unit.save(update_fields=["name", "kind", "sector", "webhook_url", "is_active"])
+    return unit
+
+
+def _require_manage_user(actor: Any, user: User) -> None:
+    from .selectors import may_manage_user
+
+    if actor is not None and not may_manage_user(actor, user):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    phone: str = "",
+    title: str = "",
+    email: str = "",
+    unit: OrgUnit,
+    role: str,
+) -> tuple[User, str]:
+    """Create a user with a first role and a random initial password, returned once.
+
+    The user must choose his own password at the first login.
+    """
+    _require_manage(actor, unit)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    password = generate_initial_password()
+    user = User(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        title=title,
+        email=email,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.save()
+    RoleAssignment.objects.create(user=user, unit=unit, role=role)
+    return user, password
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    username: str,
+    full_name: str,
+    phone: str,
+    title: str,
+    email: str,
+    is_active: bool,
+) -> User:
+    _require_manage_user(actor, user)
+    if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    if actor is not None and actor.pk == user.pk and not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    user.username = username
+    user.full_name = full_name
+    user.phone = phone
+    user.title = title
+    user.email = email
+    user.is_active = is_active
+    user.save(update_fields=["username", "full_name", "phone", "title", "email", "is_active"])
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor: Any, user: User) -> str:
+    """Give the user a new random password (shown once) that he must change at login."""
+    _require_manage_user(actor, user)
+    password = generate_initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return password
+
+
+@transaction.atomic
+def role_grant(*, user: User, unit: OrgUnit, role: str, actor: Any = None) -> RoleAssignment:
+    _require_manage(actor, unit)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     forget_grants(user)
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, assignment: RoleAssignment) -> None:
+def role_revoke(*, assignment: RoleAssignment, actor: Any = None) -> None:
+    _require_manage(actor, assignment.unit)
     user = assignment.user
+    if actor is not None and not actor.is_superuser:
+        if not RoleAssignment.objects.filter(user=user).exclude(pk=assignment.pk).exists():
+            raise ValidationError(
+                _(
+                    "This is the person's last role. Deactivate the account instead, "
+                    "so that it stays in the records."
+                )
+            )
     assignment.delete()
     forget_grants(user)
+
+
+def org_import(*, fileobj: Any, name: str, size: int, actor: Any, dry_run: bool = False) -> Any:
+    """Check a units/users workbook and, when every row is good, load it in one transaction.
+
+    ``actor`` None is the command line (the whole tree); an office imports within its scope.
+    Raises ``WorkbookRefused`` for a file that cannot be read; returns the result with
+    one error per bad row otherwise (and then nothing is written).
+    """
+    from .org_import import OrgImportResult, check_rows, check_workbook_file, read_workbook
+
+    check_workbook_file(fileobj, name=name, size=size)
+    parsed = read_workbook(fileobj)
+    plan = check_rows(parsed, actor=actor)
+    if plan.errors:
+        return OrgImportResult(errors=plan.errors, dry_run=dry_run)
+    if dry_run:
+        return _dry_run_counts(plan)
+    return _apply_org_import(plan=plan, actor=actor)
+
+
+def _dry_run_counts(plan: Any) -> Any:
+    from .org_import import OrgImportResult
+
+    usernames = {r.username.lower() for r in plan.parsed.users}
+    new_usernames = usernames - set(plan.existing_users)
+    return OrgImportResult(
+        units_created=sum(1 for r in plan.parsed.units if r.code not in plan.existing_units),
+        units_updated=sum(1 for r in plan.parsed.units if r.code in plan.existing_units),
+        users_created=len(new_usernames),
+        users_updated=len(usernames - new_usernames),
+        dry_run=True,
+    )
+
+
+@transaction.atomic
+def _apply_org_import(*, plan: Any, actor: Any) -> Any:
+    import pghistory
+    from django.utils.text import slugify
+
+    from .org_import import NewUser, OrgImportResult, _norm, parse_kind, parse_role
+
+    result = OrgImportResult()
+    with pghistory.context(user=getattr(actor, "pk", None), command="import_org"):
+        # 1. Sectors named in the sheet that do not exist yet.
+        for row in plan.parsed.units:
+            key = _norm(row.sector)
+            if key and key not in plan.sectors:
+                code = slugify(row.sector)[:32] or f"sector-{len(plan.sectors) + 1}"
+                while Sector.objects.filter(code=code).exists():
+                    code = f"{code[:26]}-{secrets.token_hex(2)}"
+                plan.sectors[key] = Sector.objects.create(code=code, name=row.sector)
+
+        # 2. Units: existing ones updated, new ones added parents first.
+        units: dict[str, OrgUnit] = dict(plan.existing_units)
+        pending = []
+        for row in plan.parsed.units:
+            sector = plan.sectors.get(_norm(row.sector)) if row.sector else None
+            kind = parse_kind(row.kind)
+            existing = plan.existing_units.get(row.code)
+            if existing is None:
+                pending.append((row, kind, sector))
+                continue
+            if (existing.name, existing.kind, existing.sector_id) != (
+                row.name,
+                kind,
+                sector.pk if sector else None,
+            ):
+                existing.name, existing.kind, existing.sector = row.name, kind, sector
+                existing.save(update_fields=["name", "kind", "sector"])
+                result.units_updated += 1
+        while pending:
+            ready = [p for p in pending if not p[0].parent or p[0].parent in units]
+            for row, kind, sector in ready:
+                units[row.code] = unit_create(
+                    code=row.code,
+                    name=row.name,
+                    kind=kind,
+                    parent=units[row.parent] if row.parent else None,
+                    sector=sector,
+                )
+                result.units_created += 1
+            pending = [p for p in pending if p[0].code not in units]
+            if not ready:  # loops are reported by check_rows; never spin here
+                break
+
+        # 3. Users: new ones get a random password that they must change; existing ones
+        #    get their profile refreshed. Then the roles.
+        users: dict[str, User] = dict(plan.existing_users)
+        new_users: list[User] = []
+        for row in plan.parsed.users:
+            key = row.username.lower()
+            if key in users:
+                user = users[key]
+                if user.pk is not None:
+                    changed = False
+                    for attr, value in (
+                        ("full_name", row.name),
+                        ("phone", row.phone),
+                        ("title", row.title),
+                        ("email", row.email),
+                    ):
+                        if value and getattr(user, attr) != value:
+                            setattr(user, attr, value)
+                            changed = True
+                    if changed:
+                        user.save(update_fields=["full_name", "phone", "title", "email"])
+                        result.users_updated += 1
+                continue
+            password = generate_initial_password()
+            user = User(
+                username=row.username,
+                full_name=row.name,
+                phone=row.phone,
+                title=row.title,
+                email=row.email,
+                must_change_password=True,
+                password=initial_password_hash(password),
+            )
+            users[key] = user
+            new_users.append(user)
+            result.new_users.append(
+                NewUser(
+                    username=row.username,
+                    full_name=row.name,
+                    unit=units[row.unit].name,
+                    role=str(Role(parse_role(row.role)).label),
+                    password=password,
+                )
+            )
+        User.objects.bulk_create(new_users, batch_size=500)
+        result.users_created = len(new_users)
+        wanted = {
+            (users[r.username.lower()].pk, units[r.unit].pk, parse_role(r.role))
+            for r in plan.parsed.users
+        }
+        existing_roles = set(
+            RoleAssignment.objects.filter(user_id__in={w[0] for w in wanted}).values_list(
+                "user_id", "unit_id", "role"
+            )
+        )
+        to_add = [
+            RoleAssignment(user_id=user_id, unit_id=unit_id, role=role)
+            for user_id, unit_id, role in sorted(wanted - existing_roles)
+        ]
+        RoleAssignment.objects.bulk_create(to_add, batch_size=1000)
+        result.roles_added = len(to_add)
+    return result
+
+
+def write_password_sheet(*, new_users: list[Any], target: Any) -> None:
+    """The initial passwords of imported users, one row each, to hand out on paper."""
+    from core.xlsx import Column, LedgerWriter
+
+    writer = LedgerWriter(
+        title=_("Initial passwords (change at first login)"),
+        columns=[
+            Column(_("Username"), 18),
+            Column(_("Name"), 14),
+            Column(_("Unit"), 36),
+            Column(_("Role"), 18),
+            Column(_("Initial password"), 18),
+        ],
+        sheet_title=_("Initial passwords"),
+    )
+    for user in new_users:
+        writer.append([user.username, user.full_name, user.unit, user.role, user.password])
+    writer.save(target)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -14,6 +14,16 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
         name="password_change_done",
     ),
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/add/", views.unit_create, name="unit-create"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit-edit"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/add/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
+    path("users/<int:pk>/roles/add/", views.role_add, name="role-add"),
+    path("roles/<int:pk>/remove/", views.role_remove, name="role-remove"),
+    path("import/", views.org_import, name="org-import"),
 ]
-
-__all__ = ["reverse_lazy"]

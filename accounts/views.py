@@ -1,15 +1,39 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from .forms import LoginForm
+from core.history import history_for
+
+from . import selectors, services
+from .forms import (
+    LoginForm,
+    OrgImportForm,
+    RoleForm,
+    UnitForm,
+    UnitSearchForm,
+    UserCreateForm,
+    UserFilterForm,
+    UserForm,
+)
+from .org_import import WorkbookRefused
+from .roles import Action
+from .scoping import can
 
 
 class TrackerLoginView(auth_views.LoginView):
@@ -30,3 +54,312 @@ class TrackerPasswordChangeView(auth_views.PasswordChangeView):
             user.save(update_fields=["must_change_password"])
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+# Management of units and users by the office, within its scope -----------------------
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    search = UnitSearchForm(request.GET or None)
+    term = search.cleaned_data["q"] if search.is_valid() else ""
+    page = _page(request, selectors.units_for(request.user, search=term))
+    top = min((u.depth for u in page.object_list), default=1)
+    rows = [(u, min(u.depth - top, 3)) for u in page.object_list]
+    return render(
+        request,
+        "accounts/unit_list.html",
+        {
+            "search": search,
+            "page_obj": page,
+            "rows": rows,
+            "searching": bool(term),
+            "may_import": selectors.manageable_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.get_unit_for_user(request.user, pk)
+    children = _page(request, selectors.unit_children(request.user, unit))
+    return render(
+        request,
+        "accounts/unit_detail.html",
+        {
+            "unit": unit,
+            "parent": selectors.unit_parent(unit),
+            "page_obj": children,
+            "roles": selectors.unit_roles(unit),
+            "may_manage": can(request.user, Action.MANAGE, unit),
+            "history": history_for(unit),
+        },
+    )
+
+
+@login_required
+def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = selectors.get_unit_for_user(request.user, pk, write=True)
+    form = UnitForm(request.POST or None, initial={"sector": parent.sector_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_create(
+                actor=request.user,
+                parent=parent,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                sector=data["sector"],
+                webhook_url=data["webhook_url"],
+                is_active=data["is_active"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The unit was created."))
+            return redirect("accounts:unit-detail", pk=unit.pk)
+    return render(
+        request, "accounts/unit_form.html", {"form": form, "parent": parent, "unit": None}
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.get_unit_for_user(request.user, pk, write=True)
+    initial = {
+        "name": unit.name,
+        "kind": unit.kind,
+        "sector": unit.sector_id,
+        "webhook_url": unit.webhook_url,
+        "is_active": unit.is_active,
+    }
+    form = UnitForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(
+                actor=request.user,
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                sector=data["sector"],
+                webhook_url=data["webhook_url"],
+                is_active=data["is_active"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The unit was saved."))
+            return redirect("accounts:unit-detail", pk=unit.pk)
+    return render(request, "accounts/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    units = selectors.units_for(request.user)
+    filters = UserFilterForm(request.GET or None, units=units)
+    unit, role, term = None, "", ""
+    if filters.is_valid():
+        unit = filters.cleaned_data["unit"]
+        role = filters.cleaned_data["role"]
+        term = filters.cleaned_data["q"].strip()
+    users = selectors.users_for(request.user, unit=unit, role=role)
+    if term:
+        users = users.filter(
+            Q(username__icontains=term) | Q(full_name__icontains=term) | Q(phone__icontains=term)
+        )
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "filters": filters,
+            "page_obj": _page(request, users),
+            "may_create": selectors.manageable_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_user_for_user(request.user, pk)
+    manageable = selectors.manageable_units(request.user)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "roles": selectors.user_roles_for(request.user, person),
+            "may_manage": selectors.may_manage_user(request.user, person),
+            "role_form": RoleForm(units=manageable) if manageable.exists() else None,
+            "history": history_for(person),
+        },
+    )
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    units = selectors.manageable_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else {}
+    form = UserCreateForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person, password = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                title=data["title"],
+                email=data["email"],
+                unit=data["unit"],
+                role=data["role"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            response = render(
+                request,
+                "accounts/password_shown.html",
+                {"person": person, "password": password, "created": True},
+            )
+            return _no_store(response)
+    return render(request, "accounts/user_form.html", {"form": form, "person": None})
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_user_for_user(request.user, pk, write=True)
+    initial = {
+        "username": person.username,
+        "full_name": person.full_name,
+        "phone": person.phone,
+        "title": person.title,
+        "email": person.email,
+        "is_active": person.is_active,
+    }
+    form = UserForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The user was saved."))
+            return redirect("accounts:user-detail", pk=person.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_user_for_user(request.user, pk, write=True)
+    password = services.user_reset_password(actor=request.user, user=person)
+    response = render(
+        request,
+        "accounts/password_shown.html",
+        {"person": person, "password": password, "created": False},
+    )
+    return _no_store(response)
+
+
+@login_required
+def role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_user_for_user(request.user, pk)
+    units = selectors.manageable_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    form = RoleForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant(
+                actor=request.user,
+                user=person,
+                unit=form.cleaned_data["unit"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The role was added."))
+            return redirect("accounts:user-detail", pk=person.pk)
+    return render(request, "accounts/role_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_role_for_user(request.user, pk)
+    person_pk = assignment.user_id
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The role was removed."))
+    if selectors.users_for(request.user).filter(pk=person_pk).exists():
+        return redirect("accounts:user-detail", pk=person_pk)
+    return redirect("accounts:user-list")
+
+
+@login_required
+def org_import(request: HttpRequest) -> HttpResponse:
+    """The office loads units and users under its own units from a workbook."""
+    if not selectors.manageable_units(request.user).exists():
+        raise PermissionDenied
+    form = OrgImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.org_import(
+                fileobj=upload,
+                name=upload.name,
+                size=upload.size,
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except WorkbookRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.ok and not result.dry_run and result.new_users:
+                # The passwords go straight to the office's computer; none is kept here.
+                buffer = io.BytesIO()
+                services.write_password_sheet(new_users=result.new_users, target=buffer)
+                response = HttpResponse(
+                    buffer.getvalue(),
+                    content_type=(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    ),
+                )
+                stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+                response["Content-Disposition"] = (
+                    f'attachment; filename="org-passwords-{stamp}.xlsx"'
+                )
+                return _no_store(response)
+            if result.ok and not result.dry_run:
+                messages.success(request, _("The workbook was imported."))
+    return render(request, "accounts/org_import.html", {"form": form, "result": result})

@@ -1,0 +1,78 @@
+"""Load a city's units and users from the workbook its office keeps.
+
+    python manage.py import_org FILE.xlsx [--dry-run] [--passwords FILE.xlsx]
+
+Exit 0 and the counts when every row is good; otherwise exit 1, one line per bad row
+(sheet, row number, column, reason), and nothing written. New users get a random
+initial password each, written to the passwords workbook (never printed), and must
+choose their own password at the first login.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from accounts.org_import import WorkbookRefused
+from accounts.services import org_import, write_password_sheet
+
+
+class Command(BaseCommand):
+    help = "Import units and users from an xlsx workbook (all rows or none)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", help="the .xlsx workbook with a units and a users sheet")
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--passwords",
+            help="where to write the initial passwords of new users "
+            "(default: org-passwords-YYYYMMDD-HHMMSS.xlsx next to FILE)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        passwords = Path(
+            options["passwords"]
+            or path.with_name(f"org-passwords-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx")
+        )
+        with path.open("rb") as fileobj:
+            try:
+                result = org_import(
+                    fileobj=fileobj,
+                    name=path.name,
+                    size=path.stat().st_size,
+                    actor=None,
+                    dry_run=options["dry_run"],
+                )
+            except WorkbookRefused as exc:
+                raise CommandError(f"{path}: {exc}") from None
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(result.errors)} bad row(s); nothing was written.", returncode=1
+            )
+        summary = (
+            f"units: {result.units_created} new, {result.units_updated} updated; "
+            f"users: {result.users_created} new, {result.users_updated} updated; "
+            f"roles: {result.roles_added} added"
+        )
+        if result.dry_run:
+            self.stdout.write(f"Dry run, nothing written. Would import {summary}.")
+            return
+        self.stdout.write(f"Imported {summary}.")
+        if result.new_users:
+            # Owner-only file: it holds live passwords until each user changes his own.
+            fd = os.open(passwords, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as target:
+                write_password_sheet(new_users=result.new_users, target=target)
+            self.stdout.write(
+                f"Initial passwords of the {len(result.new_users)} new user(s): {passwords} "
+                "(hand them out, then delete the file; each user must change it at first login)"
+            )

@@ -1,0 +1,555 @@
+"""Onboarding a city from the workbook its office already keeps: units and users.
+
+The workbook has a units sheet (code, name, kind, parent code, sector) and a users sheet
+(username, name, phone, unit code, role; title and email optional). Headers are found by
+their Chinese or English names, in any column order, below any title rows. Every row is
+checked before anything is written; one bad row and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import OrgUnit, Sector, UnitKind, User
+from .roles import Action, Role
+from .scoping import can
+
+MAX_ENTRIES = 10_000
+HEADER_SEARCH_ROWS = 15
+
+
+def _norm(text: Any) -> str:
+    value = str(text or "").strip().lower()
+    value = value.replace("（", "(").replace("）", ")").replace("*", "").replace("＊", "")
+    return re.sub(r"[\s_:：]+", "", value)
+
+
+# Column aliases, normalised with _norm.
+UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "unitcode", "编码", "代码", "单位编码", "组织编码", "党组织编码", "单位代码"),
+    "name": ("name", "unitname", "名称", "单位名称", "组织名称", "党组织名称", "党组织全称"),
+    "kind": ("kind", "type", "类型", "单位类型", "组织类型", "党组织类型", "类别"),
+    "parent": (
+        "parent",
+        "parentcode",
+        "上级编码",
+        "上级单位编码",
+        "上级组织编码",
+        "上级党组织编码",
+        "上级代码",
+        "上级",
+    ),
+    "sector": ("sector", "行业", "系统", "行业系统", "所属系统", "所属行业"),
+}
+UNIT_REQUIRED = ("code", "name", "kind")
+
+USER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "username": ("username", "login", "用户名", "登录名", "账号", "帐号", "登录账号"),
+    "name": ("name", "fullname", "姓名", "名字"),
+    "phone": ("phone", "mobile", "电话", "手机", "手机号", "手机号码", "联系电话"),
+    "unit": ("unit", "unitcode", "单位编码", "所在单位编码", "组织编码", "党组织编码", "单位代码"),
+    "role": ("role", "角色", "权限", "身份"),
+    "title": ("title", "职务", "职位"),
+    "email": ("email", "e-mail", "mail", "邮箱", "电子邮箱"),
+}
+USER_REQUIRED = ("username", "name", "unit", "role")
+
+COLUMN_LABELS = {
+    "code": gettext_lazy("code"),
+    "name": gettext_lazy("name"),
+    "kind": gettext_lazy("kind"),
+    "parent": gettext_lazy("parent code"),
+    "sector": gettext_lazy("sector"),
+    "username": gettext_lazy("username"),
+    "phone": gettext_lazy("phone"),
+    "unit": gettext_lazy("unit code"),
+    "role": gettext_lazy("role"),
+    "title": gettext_lazy("title"),
+    "email": gettext_lazy("email"),
+}
+
+KIND_ALIASES: dict[str, str] = {
+    "市委": UnitKind.CITY_COMMITTEE,
+    "市委员会": UnitKind.CITY_COMMITTEE,
+    "县委": UnitKind.COUNTY_COMMITTEE,
+    "区委": UnitKind.COUNTY_COMMITTEE,
+    "县(区)委": UnitKind.COUNTY_COMMITTEE,
+    "县区委": UnitKind.COUNTY_COMMITTEE,
+    "部门": UnitKind.DEPARTMENT,
+    "市直部门": UnitKind.DEPARTMENT,
+    "市直单位": UnitKind.DEPARTMENT,
+    "党组": UnitKind.DEPARTMENT,
+    "党委": UnitKind.PARTY_COMMITTEE,
+    "基层党委": UnitKind.PARTY_COMMITTEE,
+    "党工委": UnitKind.PARTY_COMMITTEE,
+    "党总支": UnitKind.GENERAL_BRANCH,
+    "总支": UnitKind.GENERAL_BRANCH,
+    "党支部": UnitKind.BRANCH,
+    "支部": UnitKind.BRANCH,
+}
+ROLE_ALIASES: dict[str, str] = {
+    "办公室": Role.OFFICE,
+    "领导小组办公室": Role.OFFICE,
+    "主题教育办": Role.OFFICE,
+    "领导": Role.LEADER,
+    "领导干部": Role.LEADER,
+    "书记": Role.SECRETARY,
+    "支部书记": Role.SECRETARY,
+    "党组织书记": Role.SECRETARY,
+    "党员": Role.MEMBER,
+    "成员": Role.MEMBER,
+    "只读": Role.VIEWER,
+    "查看": Role.VIEWER,
+    "领导小组成员": Role.VIEWER,
+    "指导组": Role.VIEWER,
+    "巡回指导组": Role.VIEWER,
+}
+
+
+def _choice(value: str, aliases: dict[str, str], choices: Any) -> str | None:
+    key = _norm(value)
+    if not key:
+        return None
+    for alias, code in aliases.items():
+        if _norm(alias) == key:
+            return code
+    for code, label in choices:
+        if key in (_norm(code), _norm(label)):
+            return str(code)
+    return None
+
+
+def parse_kind(value: str) -> str | None:
+    return _choice(value, KIND_ALIASES, UnitKind.choices)
+
+
+def parse_role(value: str) -> str | None:
+    return _choice(value, ROLE_ALIASES, Role.choices)
+
+
+class WorkbookRefused(Exception):
+    """The file as a whole cannot be read (type, size, zip bomb, missing sheets)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Sheet “%(sheet)s”, row %(row)s, column “%(column)s”: %(reason)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class UnitRow:
+    row: int
+    code: str
+    name: str
+    kind: str
+    parent: str
+    sector: str
+
+
+@dataclass
+class UserRow:
+    row: int
+    username: str
+    name: str
+    phone: str
+    unit: str
+    role: str
+    title: str
+    email: str
+
+
+@dataclass
+class NewUser:
+    username: str
+    full_name: str
+    unit: str
+    role: str
+    password: str
+
+
+@dataclass
+class OrgImportResult:
+    units_created: int = 0
+    units_updated: int = 0
+    users_created: int = 0
+    users_updated: int = 0
+    roles_added: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    new_users: list[NewUser] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# Reading the workbook ------------------------------------------------------------------
+
+
+def check_workbook_file(fileobj: IO[bytes], *, name: str, size: int) -> None:
+    """Refuse anything that is not a reasonable xlsx before openpyxl opens it."""
+    if PurePath(name or "").suffix.lower() != ".xlsx":
+        raise WorkbookRefused(_("Only Excel workbooks (.xlsx) are accepted."))
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise WorkbookRefused(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)}
+        )
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            uncompressed = sum(info.file_size for info in infos)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WorkbookRefused(
+            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
+        ) from None
+    finally:
+        fileobj.seek(0)
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise WorkbookRefused(
+            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
+        )
+    # An xlsx is a zip: a few kilobytes can unpack to gigabytes.
+    if len(infos) > MAX_ENTRIES or uncompressed > 10 * limit:
+        raise WorkbookRefused(
+            _("The workbook unpacks to more than %(limit)s MB; it was refused.")
+            % {"limit": round(10 * limit / 1048576)}
+        )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _find_header(
+    rows: list[tuple[Any, ...]], columns: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> tuple[int, dict[str, int]] | None:
+    aliases = {key: {_norm(a) for a in names} for key, names in columns.items()}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            key = _norm(cell)
+            for name, names in aliases.items():
+                if key in names and name not in found:
+                    found[name] = col
+                    break
+        if all(name in found for name in required):
+            return index, found
+    return None
+
+
+def _sheet_rows(
+    rows: list[tuple[Any, ...]], header_index: int, mapping: dict[str, int]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        values = {name: _text(row[col]) if col < len(row) else "" for name, col in mapping.items()}
+        if any(values.values()):
+            yield index + 1, values  # 1-based row number as Excel shows it
+
+
+@dataclass
+class ParsedWorkbook:
+    units_sheet: str = ""
+    users_sheet: str = ""
+    units: list[UnitRow] = field(default_factory=list)
+    users: list[UserRow] = field(default_factory=list)
+
+
+def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:
+        raise WorkbookRefused(
+            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
+        ) from None
+    parsed = ParsedWorkbook()
+    try:
+        for sheet in workbook.worksheets:
+            rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+            if not parsed.units_sheet:
+                header = _find_header(rows, UNIT_COLUMNS, UNIT_REQUIRED)
+                if header is not None:
+                    parsed.units_sheet = sheet.title
+                    for number, values in _sheet_rows(rows, *header):
+                        parsed.units.append(
+                            UnitRow(
+                                row=number,
+                                code=values["code"],
+                                name=values["name"],
+                                kind=values["kind"],
+                                parent=values.get("parent", ""),
+                                sector=values.get("sector", ""),
+                            )
+                        )
+                    continue
+            if not parsed.users_sheet:
+                header = _find_header(rows, USER_COLUMNS, USER_REQUIRED)
+                if header is not None:
+                    parsed.users_sheet = sheet.title
+                    for number, values in _sheet_rows(rows, *header):
+                        parsed.users.append(
+                            UserRow(
+                                row=number,
+                                username=values["username"],
+                                name=values["name"],
+                                phone=values.get("phone", ""),
+                                unit=values["unit"],
+                                role=values["role"],
+                                title=values.get("title", ""),
+                                email=values.get("email", ""),
+                            )
+                        )
+    finally:
+        workbook.close()
+    if not parsed.units_sheet and not parsed.users_sheet:
+        raise WorkbookRefused(
+            _(
+                "No units or users sheet was found. The units sheet needs the columns "
+                "code, name and kind (编码、名称、类型); the users sheet needs username, "
+                "name, unit code and role (用户名、姓名、单位编码、角色)."
+            )
+        )
+    return parsed
+
+
+# Checking the rows ---------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    parsed: ParsedWorkbook
+    existing_units: dict[str, OrgUnit]
+    existing_users: dict[str, User]
+    sectors: dict[str, Sector]
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _manages(actor: Any, unit: OrgUnit) -> bool:
+    return actor is None or can(actor, Action.MANAGE, unit)
+
+
+def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
+    """Every problem of every row, without writing anything."""
+    from .selectors import may_manage_user
+
+    unit_codes = [u.code for u in parsed.units] + [u.unit for u in parsed.users]
+    unit_codes += [u.parent for u in parsed.units if u.parent]
+    existing_units = {u.code: u for u in OrgUnit.objects.filter(code__in=set(unit_codes))}
+    usernames = {u.username.lower() for u in parsed.users if u.username}
+    existing_users = {
+        u.username.lower(): u
+        for u in User.objects.annotate(lower_name=Lower("username")).filter(
+            lower_name__in=usernames
+        )
+    }
+    parent_paths = {u.path[: -OrgUnit.steplen] for u in existing_units.values() if u.depth > 1}
+    parent_codes = dict(OrgUnit.objects.filter(path__in=parent_paths).values_list("path", "code"))
+    sectors: dict[str, Sector] = {}
+    for sector in Sector.objects.all():
+        sectors[_norm(sector.code)] = sector
+        sectors[_norm(sector.name)] = sector
+    plan = Plan(parsed, existing_units, existing_users, sectors)
+    errors = plan.errors
+    superuser = actor is None or actor.is_superuser
+
+    def err(sheet: str, row: int, column: str, reason: str) -> None:
+        errors.append(RowError(sheet, row, str(COLUMN_LABELS[column]), reason))
+
+    sheet = parsed.units_sheet
+    in_file: dict[str, UnitRow] = {}
+    for row in parsed.units:
+        if not row.code:
+            err(sheet, row.row, "code", _("the code is empty"))
+        elif len(row.code) > 32:
+            err(sheet, row.row, "code", _("the code is longer than 32 characters"))
+        elif row.code in in_file:
+            err(
+                sheet,
+                row.row,
+                "code",
+                _("code “%(code)s” already appears in row %(row)s")
+                % {"code": row.code, "row": in_file[row.code].row},
+            )
+        else:
+            in_file[row.code] = row
+        if not row.name:
+            err(sheet, row.row, "name", _("the name is empty"))
+        elif len(row.name) > 128:
+            err(sheet, row.row, "name", _("the name is longer than 128 characters"))
+        if parse_kind(row.kind) is None:
+            err(
+                sheet,
+                row.row,
+                "kind",
+                _("unknown kind “%(value)s”; use 市委, 县委, 部门, 党委, 党总支 or 党支部")
+                % {"value": row.kind},
+            )
+        existing = existing_units.get(row.code)
+        if existing is not None:
+            if not _manages(actor, existing):
+                err(
+                    sheet,
+                    row.row,
+                    "code",
+                    _("unit “%(code)s” is outside your scope") % {"code": row.code},
+                )
+            current_parent = (
+                parent_codes.get(existing.path[: -OrgUnit.steplen]) if existing.depth > 1 else None
+            )
+            if (row.parent or None) != current_parent:
+                err(
+                    sheet,
+                    row.row,
+                    "parent",
+                    _(
+                        "unit “%(code)s” already exists under “%(parent)s”; the import does "
+                        "not move units"
+                    )
+                    % {"code": row.code, "parent": current_parent or "—"},
+                )
+            continue
+        if not row.parent:
+            if not superuser:
+                err(sheet, row.row, "parent", _("the parent code is empty"))
+        elif row.parent == row.code:
+            err(sheet, row.row, "parent", _("a unit cannot be its own parent"))
+        elif row.parent in existing_units:
+            if not _manages(actor, existing_units[row.parent]):
+                err(
+                    sheet,
+                    row.row,
+                    "parent",
+                    _("parent unit “%(code)s” is outside your scope") % {"code": row.parent},
+                )
+        elif row.parent not in {u.code for u in parsed.units}:
+            err(
+                sheet,
+                row.row,
+                "parent",
+                _("parent code “%(code)s” is neither in the sheet nor in the system")
+                % {"code": row.parent},
+            )
+    for row in parsed.units:
+        if row.code in in_file and row.code not in existing_units and _in_cycle(row, in_file):
+            err(sheet, row.row, "parent", _("the parent codes form a loop"))
+
+    sheet = parsed.users_sheet
+    validator = UnicodeUsernameValidator()
+    for row in parsed.users:
+        if not row.username:
+            err(sheet, row.row, "username", _("the username is empty"))
+        else:
+            try:
+                validator(row.username)
+                if len(row.username) > 150:
+                    raise ValidationError("too long")
+            except ValidationError:
+                err(
+                    sheet,
+                    row.row,
+                    "username",
+                    _(
+                        "“%(value)s” is not a valid username (letters, digits and @ . + - _ "
+                        "only, at most 150)"
+                    )
+                    % {"value": row.username},
+                )
+            user = existing_users.get(row.username.lower())
+            if user is not None and not (superuser or may_manage_user(actor, user)):
+                err(
+                    sheet,
+                    row.row,
+                    "username",
+                    _("user “%(value)s” already exists outside your scope")
+                    % {"value": row.username},
+                )
+        if not row.name:
+            err(sheet, row.row, "name", _("the name is empty"))
+        elif len(row.name) > 64:
+            err(sheet, row.row, "name", _("the name is longer than 64 characters"))
+        if len(row.phone) > 32:
+            err(sheet, row.row, "phone", _("the phone number is longer than 32 characters"))
+        if len(row.title) > 64:
+            err(sheet, row.row, "title", _("the title is longer than 64 characters"))
+        if row.email:
+            try:
+                validate_email(row.email)
+            except ValidationError:
+                err(
+                    sheet,
+                    row.row,
+                    "email",
+                    _("“%(value)s” is not an email address") % {"value": row.email},
+                )
+        if not row.unit:
+            err(sheet, row.row, "unit", _("the unit code is empty"))
+        elif row.unit in existing_units:
+            if not _manages(actor, existing_units[row.unit]):
+                err(
+                    sheet,
+                    row.row,
+                    "unit",
+                    _("unit “%(code)s” is outside your scope") % {"code": row.unit},
+                )
+        elif row.unit not in in_file:
+            err(
+                sheet,
+                row.row,
+                "unit",
+                _("unit code “%(code)s” is neither in the units sheet nor in the system")
+                % {"code": row.unit},
+            )
+        if parse_role(row.role) is None:
+            err(
+                sheet,
+                row.row,
+                "role",
+                _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
+                % {"value": row.role},
+            )
+    return plan
+
+
+def _in_cycle(row: UnitRow, in_file: dict[str, UnitRow]) -> bool:
+    seen = {row.code}
+    current = row
+    while current.parent and current.parent in in_file:
+        if current.parent in seen:
+            return True
+        seen.add(current.parent)
+        current = in_file[current.parent]
+    return False

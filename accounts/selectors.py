@@ -1,0 +1,130 @@
+"""Reads on units, users and roles, always through the scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Prefetch
+from django.http import Http404
+
+from .models import OrgUnit, OrgUnitQuerySet, RoleAssignment, Sector, User, UserQuerySet
+from .roles import Action
+from .scoping import can, get_object_for_user
+
+
+def units_for(user: Any, *, search: str = "") -> OrgUnitQuerySet:
+    """Units the user may see, in tree order, optionally matching a name or code."""
+    qs = OrgUnit.objects.visible_to(user).select_related("sector")
+    search = search.strip()
+    if search:
+        qs = qs.filter(models.Q(name__icontains=search) | models.Q(code__icontains=search))
+    return qs.order_by("path")
+
+
+def manageable_units(user: Any) -> OrgUnitQuerySet:
+    """Units where the user may manage users and units (the office's scope)."""
+    return OrgUnit.objects.visible_to(user, Action.MANAGE).order_by("path")
+
+
+def get_unit_for_user(user: Any, pk: Any, *, write: bool = False) -> OrgUnit:
+    """A unit in the user's scope (404 otherwise); with ``write``, 403 unless he manages it."""
+    return get_object_for_user(
+        OrgUnit.objects.select_related("sector"),
+        user,
+        pk,
+        action=Action.MANAGE if write else None,
+    )
+
+
+def unit_parent(unit: OrgUnit) -> OrgUnit | None:
+    if unit.depth <= 1:
+        return None
+    return OrgUnit.objects.filter(path=unit.path[: -OrgUnit.steplen]).first()
+
+
+def unit_children(user: Any, unit: OrgUnit) -> OrgUnitQuerySet:
+    return (
+        units_for(user)
+        .filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .select_related("sector")
+    )
+
+
+def unit_roles(unit: OrgUnit) -> models.QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(unit=unit)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def users_for(user: Any, *, unit: OrgUnit | None = None, role: str = "") -> UserQuerySet:
+    """Users in the viewer's scope, optionally holding ``role`` within ``unit``'s subtree."""
+    visible_units = OrgUnit.objects.visible_to(user)
+    assignments = RoleAssignment.objects.filter(unit__in=visible_units)
+    if unit is not None:
+        assignments = assignments.filter(unit__path__startswith=unit.path)
+    if role:
+        assignments = assignments.filter(role=role)
+    if unit is None and not role:
+        qs = User.objects.visible_to(user)
+    else:
+        qs = User.objects.filter(pk__in=assignments.values("user_id"))
+    return qs.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.filter(unit__in=visible_units)
+            .select_related("unit")
+            .order_by("unit__path", "role"),
+            to_attr="visible_roles",
+        )
+    ).order_by("username")
+
+
+def may_manage_user(actor: Any, target: User) -> bool:
+    """An office manages a person only when every role he holds lies in its scope.
+
+    Otherwise a county office could rename or reset the password of someone who also
+    answers to another county or to the city.
+    """
+    if getattr(actor, "is_superuser", False):
+        return True
+    if target.is_superuser:
+        return False
+    units = [a.unit for a in RoleAssignment.objects.filter(user=target).select_related("unit")]
+    return bool(units) and all(can(actor, Action.MANAGE, unit) for unit in units)
+
+
+def get_user_for_user(actor: Any, pk: Any, *, write: bool = False) -> User:
+    """A user in the actor's scope (404 otherwise); with ``write``, 403 unless managed."""
+    try:
+        target = User.objects.visible_to(actor).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not may_manage_user(actor, target):
+        raise PermissionDenied
+    return target
+
+
+def user_roles_for(actor: Any, target: User) -> list[tuple[RoleAssignment, bool]]:
+    """The target's roles the actor may see, each with whether the actor may remove it."""
+    visible = OrgUnit.objects.visible_to(actor)
+    rows = (
+        RoleAssignment.objects.filter(user=target, unit__in=visible)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+    return [(a, can(actor, Action.MANAGE, a.unit)) for a in rows]
+
+
+def get_role_for_user(actor: Any, pk: Any) -> RoleAssignment:
+    """A role assignment on a unit the actor manages (404 when unseen, 403 when read-only)."""
+    return get_object_for_user(
+        RoleAssignment.objects.select_related("unit", "user"), actor, pk, action=Action.MANAGE
+    )
+
+
+def sectors() -> models.QuerySet[Sector]:
+    return Sector.objects.order_by("name")
