@@ -1,0 +1,87 @@
+"""The office dashboard and the leader's home (read-only pages)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Action, Role
+from accounts.scoping import can, user_roles
+
+from . import dashboard_selectors as selectors
+
+
+def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
+    """Server-rendered SVG charts; every number is also in the tables of the page."""
+    from core import charts
+
+    rect = board.rectification
+    return {
+        "trend_chart": charts.stacked_bar_chart(
+            _("Activities by week"),
+            [p.week.strftime("%m-%d") for p in board.trend],
+            [
+                (_("Theory study"), [p.study for p in board.trend]),
+                (_("Development"), [p.development for p in board.trend]),
+            ],
+            label_header=_("Week of"),
+        ),
+        "completion_chart": charts.bar_chart(
+            _("Completion rate by workstream"),
+            [(w.label, w.counts.percent_done) for w in board.workstreams],
+            suffix="%",
+            max_value=100,
+            label_header=_("Workstream"),
+            value_header=_("Completion rate"),
+        ),
+        "source_chart": charts.bar_chart(
+            _("Problems by source"),
+            [(label, n) for label, _key, n in rect["by_source"]],
+            label_header=_("Source"),
+            value_header=_("Problems"),
+        ),
+    }
+
+
+@login_required
+def office(request: HttpRequest) -> HttpResponse:
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        raise Http404
+    today = timezone.localdate()
+    unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
+    board = selectors.office_dashboard(user=request.user, campaign=campaign, unit=unit, today=today)
+    return render(
+        request,
+        "dashboard/office.html",
+        {
+            "board": board,
+            "campaign": campaign,
+            "can_supervise": can(request.user, Action.DEPLOY, unit),
+            "weights": selectors.WEIGHTS,
+            "red_from": selectors.RED_FROM,
+            "amber_from": selectors.AMBER_FROM,
+            **_charts(board),
+        },
+    )
+
+
+@login_required
+def leader(request: HttpRequest) -> HttpResponse:
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        raise Http404
+    if not (request.user.is_superuser or Role.LEADER in user_roles(request.user)):
+        raise Http404
+    today = timezone.localdate()
+    home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
+    page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dashboard/leader.html",
+        {"home": home, "page_obj": page, "problems": page.object_list, "today": today},
+    )
