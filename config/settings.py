@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.send_daily_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Weekly PDF reports of the city and each county for the previous week, Mondays 08:00.
+    "build-weekly-reports": {
+        "task": "reports.schedule_weekly_reports",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
 }
 # Base address of the site, for absolute links in reminder emails and robot messages.
 SITE_URL = env_str("SITE_URL", "")

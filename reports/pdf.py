@@ -1,0 +1,169 @@
+"""The weekly report as a PDF: an HTML template laid out by WeasyPrint.
+
+The template names the CJK font (WenQuanYi Micro Hei) in every ``font-family``; fonts are
+subset, never embedded whole. The only resources the renderer may fetch are the project's
+own static files: everything else is refused.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core import charts
+
+from .selectors import WeeklyFigures
+
+BASE_URL = "file:///"
+TEMPLATE = "reports/pdf/weekly.html"
+CHART_UNITS = 15  # units shown in the per-unit charts (the table lists them all)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves ``/static/…`` from the static files finders and refuses any other URL."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+        path = unquote(parts.path)
+        if parts.scheme != "file" or parts.netloc or not path.startswith(static_prefix):
+            raise ValueError(f"refused: {url}")
+        relative = path[len(static_prefix) :]
+        if ".." in Path(relative).parts:
+            raise ValueError(f"refused: {url}")
+        found = finders.find(relative)
+        if not found or isinstance(found, list):
+            raise ValueError(f"not a static file: {url}")
+        mime, _encoding = mimetypes.guess_type(found)
+        return URLFetcherResponse(
+            url,
+            Path(found).read_bytes(),
+            {"Content-Type": mime or "application/octet-stream"},
+        )
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    content: bytes
+    page_count: int
+
+
+def build_charts(figures: WeeklyFigures) -> dict[str, charts.Chart]:
+    rows = figures.units[:CHART_UNITS]
+    unit_names = [row.unit.name for row in rows]
+    return {
+        "assignment_ring": charts.progress_ring(
+            _("Assignments completed"),
+            figures.assignments.done,
+            figures.assignments.due,
+            done_label=_("Done"),
+            rest_label=_("Not done"),
+        ),
+        "problem_ring": charts.progress_ring(
+            _("Problems closed"),
+            figures.problems.closed,
+            figures.problems.total,
+            done_label=_("Closed"),
+            rest_label=_("Open"),
+        ),
+        "research_ring": charts.progress_ring(
+            _("Leaders on track this quarter"),
+            figures.research.on_track_quarter,
+            figures.research.leader_count,
+            done_label=_("On track"),
+            rest_label=_("Not yet"),
+        ),
+        "unit_completion": charts.bar_chart(
+            _("Assignment completion rate by unit"),
+            [(row.unit.name, row.assignments.completion_rate) for row in rows],
+            horizontal=True,
+            suffix="%",
+            max_value=100,
+            label_header=_("Unit"),
+            value_header=_("Completion rate"),
+        ),
+        "unit_problems": charts.stacked_bar_chart(
+            _("Problems by unit"),
+            unit_names,
+            [
+                (_("Closed"), [row.problems.closed for row in rows]),
+                (_("Open"), [row.problems.open for row in rows]),
+            ],
+            label_header=_("Unit"),
+        ),
+        "trend": charts.line_chart(
+            _("Trend by week"),
+            [f"W{week.number:02d}" for week, _a, _p in figures.trend],
+            [
+                (_("Activities held"), [a for _w, a, _p in figures.trend]),
+                (_("Problems closed"), [p for _w, _a, p in figures.trend]),
+            ],
+            label_header=_("Week"),
+        ),
+    }
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; names typed by users cannot close it or the style element."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("<", "\\3C ")
+        .replace(">", "\\3E ")
+        .replace("\n", " ")
+    )
+    return f'"{escaped}"'
+
+
+def page_counter_content() -> str:
+    """The CSS ``content`` of the page number box: 第 n 页 / 共 N 页."""
+    pattern = _("Page {page} of {pages}")
+    before, _sep, rest = pattern.partition("{page}")
+    middle, _sep, after = rest.partition("{pages}")
+    return (
+        f"{_css_string(before)} counter(page) {_css_string(middle)} "
+        f"counter(pages) {_css_string(after)}"
+    )
+
+
+def render_html(figures: WeeklyFigures) -> str:
+    header = f"{figures.campaign.name} · {figures.unit.name} · {figures.period.week}"
+    return render_to_string(
+        TEMPLATE,
+        {
+            "f": figures,
+            "charts": build_charts(figures),
+            "generated_at": timezone.localtime(),
+            "page_counter": mark_safe(page_counter_content()),  # quoted by _css_string
+            "page_header": mark_safe(_css_string(header)),  # quoted by _css_string
+        },
+    )
+
+
+def render_pdf(
+    figures: WeeklyFigures, *, progress: Callable[[int], None] | None = None
+) -> RenderedReport:
+    """Lay out the report; ``progress`` hears 50 (HTML ready) and 90 (pages laid out)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_html(figures)
+    if progress:
+        progress(50)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    if progress:
+        progress(90)
+    content = document.write_pdf()
+    assert content is not None
+    return RenderedReport(content=content, page_count=len(document.pages))

@@ -1,0 +1,289 @@
+"""Writes of the weekly reports: asking for one, building it, storing it, mailing it.
+
+One row per campaign, unit and ISO week: asking again for the same week rebuilds the row's
+file in place. The build runs in a Celery task sent when the request's transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
+from accounts.roles import Action, Role
+from accounts.scoping import can
+from campaign.models import Campaign
+from core.models import JobState
+
+from .models import WeeklyReport
+from .periods import Week
+from .selectors import weekly_figures
+
+logger = logging.getLogger(__name__)
+
+# A build still "running" after this long was lost with its worker and may start again.
+STALE_AFTER = timedelta(minutes=15)
+SCHEDULED_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+
+
+def _enqueue_build(report_id: int) -> None:
+    from .tasks import build_weekly_report
+
+    build_weekly_report.delay(report_id)
+
+
+def _enqueue_mail(report_id: int) -> None:
+    from .tasks import mail_weekly_report
+
+    mail_weekly_report.delay(report_id)
+
+
+@transaction.atomic
+def report_request(
+    *,
+    campaign: Campaign,
+    unit: OrgUnit,
+    week: Week,
+    requested_by: User | None,
+    mail: bool = False,
+    rebuild: bool = True,
+    enqueue: Callable[[int], None] | None = None,
+) -> WeeklyReport:
+    """Ask for the report of ``unit`` for ``week``; its build is sent on commit.
+
+    A report already queued or running is left to finish (the same row is returned). With
+    ``rebuild=False`` (the weekly schedule) a report that exists and has not failed is kept.
+    """
+    if requested_by is not None and not can(requested_by, Action.EXPORT, unit):
+        raise PermissionDenied
+    now = timezone.now()
+    report, created = WeeklyReport.objects.select_for_update().get_or_create(
+        campaign=campaign,
+        unit=unit,
+        week=str(week),
+        defaults={"requested_by": requested_by, "mail_requested": mail},
+    )
+    if not created:
+        busy = report.state in (JobState.QUEUED, JobState.RUNNING)
+        stale = busy and report.requested_at < now - STALE_AFTER
+        keep = (busy and not stale) or (not rebuild and report.state != JobState.FAILED)
+        if keep:
+            if mail and not report.mail_requested:
+                report.mail_requested = True
+                report.save(update_fields=["mail_requested"])
+                if report.state == JobState.DONE:
+                    transaction.on_commit(lambda: _enqueue_mail(report.pk))
+            return report
+        report.state = JobState.QUEUED
+        report.progress = 0
+        report.error = ""
+        report.requested_at = now
+        report.requested_by = requested_by
+        report.mail_requested = report.mail_requested or mail
+        report.save(
+            update_fields=[
+                "state",
+                "progress",
+                "error",
+                "requested_at",
+                "requested_by",
+                "mail_requested",
+            ]
+        )
+    send = enqueue or _enqueue_build
+    report_id = report.pk
+    transaction.on_commit(lambda: send(report_id))
+    return report
+
+
+def report_claim(*, report_id: int) -> WeeklyReport | None:
+    """Mark a queued report running; None when another worker has it or it has ended."""
+    claimed = WeeklyReport.objects.filter(pk=report_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, progress=5
+    )
+    if not claimed:
+        return None
+    return WeeklyReport.objects.select_related("campaign", "unit", "requested_by").get(pk=report_id)
+
+
+def report_progress(*, report_id: int, percent: int) -> None:
+    WeeklyReport.objects.filter(pk=report_id, state=JobState.RUNNING, progress__lt=percent).update(
+        progress=min(percent, 99)
+    )
+
+
+def report_requeue(*, report_id: int) -> None:
+    """Put a running report back in the queue (before its task is retried)."""
+    WeeklyReport.objects.filter(pk=report_id, state=JobState.RUNNING).update(state=JobState.QUEUED)
+
+
+def report_fail(*, report_id: int, error: str) -> None:
+    WeeklyReport.objects.filter(pk=report_id).update(state=JobState.FAILED, error=error[:2000])
+
+
+@transaction.atomic
+def report_store(*, report: WeeklyReport, content: bytes, page_count: int) -> WeeklyReport:
+    """Keep the new PDF in place of the old one; the old file goes once this commits."""
+    old_name = report.file.name if report.file else ""
+    storage = report.file.storage
+    report.file.save(f"{report.unit.code}-{report.week}.pdf", ContentFile(content), save=False)
+    report.page_count = page_count
+    report.state = JobState.DONE
+    report.progress = 100
+    report.error = ""
+    report.generated_at = timezone.now()
+    report.generated_by = report.requested_by
+    report.save(
+        update_fields=[
+            "file",
+            "page_count",
+            "state",
+            "progress",
+            "error",
+            "generated_at",
+            "generated_by",
+        ]
+    )
+    if old_name and old_name != report.file.name:
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return report
+
+
+def report_build(*, report_id: int) -> WeeklyReport | None:
+    """Build a queued report: figures, PDF, file. Idempotent: anything not queued is left.
+
+    The requester's right is checked again here (what he may export now, not when he asked).
+    Transient database errors propagate so that the task can retry.
+    """
+    report = report_claim(report_id=report_id)
+    if report is None:
+        return None
+    user = report.requested_by
+    if user is not None and (not user.is_active or not can(user, Action.EXPORT, report.unit)):
+        report_fail(report_id=report.pk, error=_("You may no longer download this report."))
+        return None
+    from .pdf import render_pdf  # WeasyPrint is loaded by the processes that render only
+
+    figures = weekly_figures(report.campaign, report.unit, Week.parse(report.week))
+    report_progress(report_id=report.pk, percent=40)
+    report_id = report.pk
+    rendered = render_pdf(
+        figures, progress=lambda percent: report_progress(report_id=report_id, percent=percent)
+    )
+    stored = report_store(report=report, content=rendered.content, page_count=rendered.page_count)
+    if stored.mail_requested and stored.mailed_at is None:
+        transaction.on_commit(lambda: _enqueue_mail(report_id))
+    return stored
+
+
+def report_build_now(
+    *, campaign: Campaign, unit: OrgUnit, week: Week, requested_by: User | None = None
+) -> WeeklyReport:
+    """Build in this process (the command line): the stored row is replaced as usual."""
+    report = report_request(
+        campaign=campaign,
+        unit=unit,
+        week=week,
+        requested_by=requested_by,
+        enqueue=lambda _report_id: None,
+    )
+    if report.state == JobState.RUNNING:
+        # Another process is building it: take over rather than wait.
+        report_requeue(report_id=report.pk)
+    built = report_build(report_id=report.pk)
+    if built is None:
+        report.refresh_from_db()
+        raise RuntimeError(report.error or "the report could not be built")
+    return built
+
+
+def office_recipients(unit: OrgUnit) -> list[User]:
+    """The office staff of the unit itself (role ``office`` on it) who have an address."""
+    user_ids = RoleAssignment.objects.filter(unit=unit, role=Role.OFFICE).values("user_id")
+    return list(
+        User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("username")
+    )
+
+
+def report_mail(*, report_id: int) -> int:
+    """Mail a finished report to its unit's office; once per report (``mailed_at``).
+
+    SMTP and network errors propagate so that the task retries; returns the number of
+    recipients.
+    """
+    report = (
+        WeeklyReport.objects.select_related("campaign", "unit")
+        .filter(pk=report_id, state=JobState.DONE, mailed_at__isnull=True)
+        .first()
+    )
+    if report is None or not report.file:
+        return 0
+    recipients = office_recipients(report.unit)
+    if not recipients:
+        WeeklyReport.objects.filter(pk=report.pk).update(mailed_at=timezone.now())
+        return 0
+    period = Week.parse(report.week)
+    with translation.override(settings.LANGUAGE_CODE):
+        context: dict[str, Any] = {
+            "report": report,
+            "monday": period.monday,
+            "sunday": period.sunday,
+        }
+        subject = _("Weekly progress report of %(unit)s for %(week)s") % {
+            "unit": report.unit.name,
+            "week": report.week,
+        }
+        text = render_to_string("reports/email/report.txt", context)
+        html = render_to_string("reports/email/report.html", context)
+        file_name = report.file_name
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email for user in recipients],
+    )
+    message.attach_alternative(html, "text/html")
+    with report.file.open("rb") as pdf:
+        message.attach(file_name, pdf.read(), "application/pdf")
+    message.send()
+    WeeklyReport.objects.filter(pk=report.pk, mailed_at__isnull=True).update(
+        mailed_at=timezone.now()
+    )
+    return len(recipients)
+
+
+def schedule_weekly_reports(*, week: Week) -> list[WeeklyReport]:
+    """The Monday job: the city's and every county's report of each running campaign."""
+    reports = []
+    campaigns = Campaign.objects.filter(
+        is_active=True, start_date__lte=week.sunday, end_date__gte=week.monday
+    ).select_related("root_unit")
+    for campaign in campaigns:
+        units = OrgUnit.objects.filter(
+            path__startswith=campaign.root_unit.path,
+            kind__in=SCHEDULED_KINDS,
+            is_active=True,
+        ).order_by("path")
+        for unit in units:
+            reports.append(
+                report_request(
+                    campaign=campaign,
+                    unit=unit,
+                    week=week,
+                    requested_by=None,
+                    mail=True,
+                    rebuild=False,
+                )
+            )
+    return reports
