@@ -1,0 +1,235 @@
+"""The reminder plan, the claim and the command (no worker: deliveries are queued on commit)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from campaign.models import AssignmentState
+from notifications import selectors, services, sources
+from notifications.models import (
+    Channel,
+    Delivery,
+    ItemKind,
+    Notification,
+    ReminderKind,
+    ReminderLog,
+)
+from rectification.models import MeasureState, ProblemState
+from tests.factories import UserFactory, grant
+
+from .factories import (
+    make_assignment,
+    make_campaign,
+    make_measure,
+    make_milestone,
+    make_problem,
+)
+
+TODAY = date(2026, 12, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(datetime(2026, 12, 1, 8, 30, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture
+def campaign(tree):
+    return make_campaign(tree.city)
+
+
+def d(days: int) -> date:
+    return TODAY + timedelta(days=days)
+
+
+def planned(day=TODAY):
+    return sorted(
+        (p.item.item_kind, p.item.item_id, p.recipient_id, p.kind)
+        for p in selectors.plan_reminders(day)
+    )
+
+
+def test_sources_find_due_in_3_days_tomorrow_and_overdue(tree, people, campaign):
+    person = people.secretary_a
+    leader = people.leader
+    due3 = make_problem(campaign, tree.branch_a1, deadline=d(3), person=person, leader=leader)
+    due1 = make_measure(due3, deadline=d(1), person=person)
+    late = make_assignment(campaign, tree.branch_a1, due=d(-10))
+    mile = make_milestone(campaign, tree.county_a, due=d(-1), leader=leader)
+    # not due on a reminder day, done, closed, submitted or in a closed campaign: nothing
+    make_problem(campaign, tree.branch_a1, deadline=d(2), person=person)
+    make_measure(due3, deadline=d(-5), person=person, state=MeasureState.DONE)
+    make_problem(campaign, tree.branch_a1, deadline=d(-5), person=person,
+                 state=ProblemState.CLOSED)
+    make_problem(campaign, tree.branch_a1, deadline=d(-5), person=person,
+                 state=ProblemState.SUBMITTED)
+    make_assignment(campaign, tree.branch_a1, due=d(-3), state=AssignmentState.ACCEPTED)
+    make_assignment(campaign, tree.branch_a1, due=d(-3), state=AssignmentState.SUBMITTED)
+    make_milestone(campaign, tree.county_a, due=d(-3), leader=leader, done_on=d(-4))
+    old = make_campaign(tree.city, active=False)
+    make_problem(old, tree.branch_a1, deadline=d(1), person=person)
+
+    assert planned() == sorted([
+        (ItemKind.PROBLEM, due3.pk, person.pk, ReminderKind.DUE_IN_3_DAYS),
+        (ItemKind.PROBLEM, due3.pk, leader.pk, ReminderKind.DUE_IN_3_DAYS),
+        (ItemKind.MEASURE, due1.pk, person.pk, ReminderKind.DUE_IN_1_DAY),
+        (ItemKind.ASSIGNMENT, late.pk, people.secretary_a.pk, ReminderKind.OVERDUE),
+        (ItemKind.MILESTONE, mile.pk, leader.pk, ReminderKind.OVERDUE),
+    ])
+
+
+def test_assignment_reminds_every_secretary_of_the_unit_only(tree, people, campaign):
+    second = UserFactory(username="secretary_a_2")
+    grant(second, tree.branch_a1, Role.SECRETARY)
+    gone = UserFactory(username="former", is_active=False)
+    grant(gone, tree.branch_a1, Role.SECRETARY)
+    assignment = make_assignment(campaign, tree.branch_a1, due=d(1))
+    assert planned() == sorted(
+        (ItemKind.ASSIGNMENT, assignment.pk, user.pk, ReminderKind.DUE_IN_1_DAY)
+        for user in (people.secretary_a, second)
+    )
+
+
+def test_items_carry_title_unit_and_link(tree, people, campaign):
+    problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
+                           description="台账   不规范\n需要整改")
+    (item,) = list(sources.problems(TODAY))
+    assert item.unit_id == tree.branch_a1.pk
+    assert item.due_date == d(1)
+    assert item.title == f"T-A-1-1-{problem.number} 台账 不规范 需要整改"
+    assert item.link.startswith("/")
+
+
+def test_overdue_is_repeated_weekly_not_daily(tree, people, campaign):
+    problem = make_problem(campaign, tree.branch_a1, deadline=d(-1), person=people.secretary_a)
+    with_problem = [(ItemKind.PROBLEM, problem.pk, people.secretary_a.pk, ReminderKind.OVERDUE)]
+    assert planned() == with_problem
+    services.send_reminders(day=TODAY)
+    assert planned() == []
+    for day in range(1, 7):
+        assert planned(d(day)) == [], day
+    assert planned(d(7)) == with_problem
+
+
+def test_send_reminders_claims_once_and_creates_all_channels(
+    tree, people, campaign, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(services, "dispatch", lambda **ids: queued.append(ids))
+    tree.branch_a1.webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    tree.branch_a1.save()
+    people.leader.email = ""
+    people.leader.save()
+    problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
+                           leader=people.leader)
+    make_measure(problem, deadline=d(3), person=people.secretary_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.send_reminders(day=TODAY)
+    assert (run.planned, run.claimed, run.notifications) == (3, 3, 3)
+    assert ReminderLog.objects.count() == 3
+    assert Notification.objects.filter(recipient=people.secretary_a).count() == 2
+    leader_note = Notification.objects.get(recipient=people.leader)
+    assert leader_note.kind == ReminderKind.DUE_IN_1_DAY
+    assert "明天到期" in leader_note.title
+    assert leader_note.link
+    # one email per person and unit (the leader has no address), one robot message
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    assert (email.recipient, email.target) == (people.secretary_a, people.secretary_a.email)
+    assert email.reminders.count() == 2
+    robot = Delivery.objects.get(channel=Channel.WEBHOOK)
+    assert robot.unit == tree.branch_a1 and robot.reminders.count() == 3
+    assert queued == [{"emails": [email.pk], "webhooks": [robot.pk]}]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.send_reminders(day=TODAY)
+    assert (again.planned, again.claimed) == (0, 0)
+    assert ReminderLog.objects.count() == 3 and Delivery.objects.count() == 2
+    assert len(queued) == 1
+
+
+def test_a_concurrent_claim_of_the_same_reminders_inserts_nothing(tree, people, campaign):
+    make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a)
+    plan = selectors.plan_reminders(TODAY)
+    first = services._claim(plan, TODAY)
+    second = services._claim(plan, TODAY)  # as a run that planned before the first committed
+    assert len(first) == 1 and second == []
+
+
+def test_long_robot_messages_are_split(tree, people, campaign, monkeypatch):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    tree.branch_a1.webhook_url = "http://127.0.0.1:9/robot"
+    tree.branch_a1.save()
+    for _ in range(23):
+        make_problem(campaign, tree.branch_a1, deadline=d(3), person=people.secretary_a)
+    services.send_reminders(day=TODAY)
+    robots = Delivery.objects.filter(channel=Channel.WEBHOOK)
+    assert sorted(r.reminders.count() for r in robots) == [3, 10, 10]
+
+
+def _queries_for(n: int, tree, people, campaign) -> int:
+    for _ in range(n):
+        problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
+                               leader=people.leader)
+        make_measure(problem, deadline=d(-2), person=people.member_a)
+        make_assignment(campaign, tree.branch_a1, due=d(3))
+        make_milestone(campaign, tree.county_a, due=d(1), leader=people.leader)
+    with CaptureQueriesContext(connection) as ctx:
+        services.send_reminders(day=TODAY)
+    return len(ctx.captured_queries)
+
+
+def test_the_run_is_batched(tree, people, campaign, monkeypatch):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    small = _queries_for(2, tree, people, campaign)
+    ReminderLog.objects.all().delete()
+    large = _queries_for(40, tree, people, campaign)
+    assert large == small
+    assert small <= 25
+
+
+def test_dry_run_prints_and_writes_nothing(tree, people, campaign):
+    make_problem(campaign, tree.branch_a1, deadline=d(3), person=people.secretary_a,
+                 description="会议记录不完整")
+    out = StringIO()
+    call_command("send_reminders", "--dry-run", "--date", "2026-12-01", stdout=out)
+    text = out.getvalue()
+    assert "secretary_a" in text and "会议记录不完整" in text and "due_3" in text
+    assert "1 reminder(s) would go out" in text
+    assert not ReminderLog.objects.exists()
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
+
+
+def test_command_sends_for_the_given_day(tree, people, campaign, monkeypatch):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    make_problem(campaign, tree.branch_a1, deadline=date(2026, 12, 10), person=people.secretary_a)
+    out = StringIO()
+    call_command("send_reminders", "--date", "2026-12-09", stdout=out)
+    assert "1 reminder(s) sent" in out.getvalue()
+    assert ReminderLog.objects.get().day == date(2026, 12, 9)
+
+
+def test_command_rejects_a_bad_date(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_reminders", "--date", "2026/12/01")
+
+
+def test_beat_runs_daily_at_half_past_eight_shanghai_time(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["send-daily-reminders"]
+    assert entry["task"] == "notifications.send_daily_reminders"
+    assert entry["schedule"].hour == {8} and entry["schedule"].minute == {30}
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
