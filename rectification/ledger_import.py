@@ -1,0 +1,827 @@
+"""Reading the rectification ledgers units already keep, and writing them all or nothing.
+
+A ledger may have a title or notes above its header; the header is found by its names in
+any column order; merged cells are carried down; dates come in the usual Chinese forms or
+as Excel dates; 长期坚持 / 立行立改 may stand in the deadline column. Names are matched as
+people write them. Every bad row is reported (row, column, reason) and nothing is written
+unless every row is good. The file is checked before it is opened: its size, that it is an
+xlsx, and the uncompressed size of its parts (a zip bomb never reaches the XML parser;
+openpyxl parses with defusedxml).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+
+import pghistory
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from accounts.models import OrgUnit, User
+from accounts.roles import Role
+from accounts.scoping import grants_of
+from campaign.models import Campaign
+
+from .ledger_export import IMMEDIATE_TEXT, ONGOING_TEXT
+from .models import (
+    Measure,
+    MeasureState,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemTransition,
+    ProblemType,
+    ProgressNote,
+)
+
+# An xlsx whose parts unpack to more than this, or that unpacks much more than ledgers
+# do, is refused before it is parsed.
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+HEADER_SEARCH_ROWS = 30
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+# Field keys and the header names (normalised) that mean them, the ledger's own first.
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "编号", "问题序号", "问题编号"),
+    "category": ("问题类别", "类别", "问题分类", "分类", "问题类型"),
+    "source": ("问题来源", "来源"),
+    "description": ("问题描述", "存在问题", "问题表现", "问题内容", "具体问题", "问题清单", "问题"),
+    "measure": ("整改措施", "整改举措", "措施", "具体措施", "整改措施及目标"),
+    "leader": ("责任领导", "牵头领导", "分管领导", "领导"),
+    "unit": ("责任单位", "责任部门", "牵头单位", "责任科室"),
+    "person": ("责任人", "具体责任人", "经办人"),
+    "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "时限要求"),
+    "progress": ("整改进展", "进展情况", "整改进度", "推进情况", "工作进展", "进展"),
+    "state": ("完成情况/状态", "完成情况", "整改状态", "状态", "整改情况", "完成状态"),
+    "remarks": ("备注",),
+}
+REQUIRED_COLUMNS = ("description", "category", "deadline")
+_HEADER_LOOKUP = {name: key for key, names in HEADER_NAMES.items() for name in names}
+
+# State words: (measure state, problem state it implies or None).
+STATE_WORDS: dict[str, tuple[str, str | None]] = {
+    "未开始": (MeasureState.NOT_STARTED, None),
+    "未启动": (MeasureState.NOT_STARTED, None),
+    "整改中": (MeasureState.IN_PROGRESS, None),
+    "进行中": (MeasureState.IN_PROGRESS, None),
+    "正在整改": (MeasureState.IN_PROGRESS, None),
+    "推进中": (MeasureState.IN_PROGRESS, None),
+    "已完成": (MeasureState.DONE, None),
+    "已整改": (MeasureState.DONE, None),
+    "完成": (MeasureState.DONE, None),
+    "已完成整改": (MeasureState.DONE, None),
+    "待销号": (MeasureState.DONE, ProblemState.SUBMITTED),
+    "申请销号": (MeasureState.DONE, ProblemState.SUBMITTED),
+    "已销号": (MeasureState.DONE, ProblemState.CLOSED),
+    "已撤销": (MeasureState.NOT_STARTED, ProblemState.WITHDRAWN),
+}
+
+_SEP = r"\s*[-/.．年]\s*"
+_DATE_RE = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.．月]\s*(\d{{1,2}})\s*日?")
+_MONTH_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(底|末|前|底前|末前)?\s*$")
+_NOTE_SEP = re.compile(r"^[\s:：,，、]*")
+_SPACES = re.compile(r"\s+")
+
+
+class LedgerFileError(Exception):
+    """The whole file is refused (not an xlsx, too big, no header …)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)s, column %(column)s: %(reason)s") % {
+            "row": self.row,
+            "column": self.column,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ParsedMeasure:
+    row: int
+    description: str
+    person_name: str
+    person_id: int | None
+    deadline: date | None
+    state: str
+    notes: list[tuple[date, str]] = field(default_factory=list)
+
+
+@dataclass
+class ParsedProblem:
+    row: int
+    category: str
+    source: str
+    description: str
+    leader_name: str
+    leader_id: int | None
+    unit_name: str
+    unit_id: int | None
+    person_name: str
+    person_id: int | None
+    type: str
+    deadline: date | None
+    state: str
+    remarks: str
+    measures: list[ParsedMeasure] = field(default_factory=list)
+
+    @property
+    def type_label(self) -> str:
+        return ProblemType(self.type).label
+
+    @property
+    def source_label(self) -> str:
+        return ProblemSource(self.source).label
+
+    @property
+    def state_label(self) -> str:
+        return ProblemState(self.state).label
+
+
+@dataclass
+class LedgerPreview:
+    """What an import would write, or why it cannot."""
+
+    problems: list[ParsedProblem] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    header_row: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.problems)
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(p.measures) for p in self.problems)
+
+    @property
+    def linked_count(self) -> int:
+        return sum(
+            (p.leader_id is not None) + (p.unit_id is not None) + (p.person_id is not None)
+            for p in self.problems
+        ) + sum(m.person_id is not None for p in self.problems for m in p.measures)
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def read_upload(upload: Any) -> bytes:
+    """The bytes of an uploaded file or path, refusing one over ``IMPORT_MAX_BYTES``."""
+    limit = settings.IMPORT_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise LedgerFileError(_too_big(limit))
+    if isinstance(upload, str):
+        with open(upload, "rb") as handle:
+            data = handle.read(limit + 1)
+    elif isinstance(upload, bytes):
+        data = upload
+    else:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise LedgerFileError(_too_big(limit))
+    return data
+
+
+def _too_big(limit: int) -> str:
+    return _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse anything that is not a plain xlsx of reasonable unpacked size."""
+    not_xlsx = _("This is not an Excel workbook (.xlsx). Save the ledger as .xlsx and try again.")
+    if not data or not zipfile.is_zipfile(BytesIO(data)):
+        raise LedgerFileError(not_xlsx)
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LedgerFileError(not_xlsx) from exc
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise LedgerFileError(not_xlsx)
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if unpacked > MAX_UNCOMPRESSED_BYTES or (
+        unpacked > 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO
+    ):
+        raise LedgerFileError(
+            _("The workbook unpacks to far more data than a ledger holds; it was not opened.")
+        )
+
+
+# --- cells ------------------------------------------------------------------------------
+
+
+def normalise_header(value: Any) -> str:
+    text = _SPACES.sub("", str(value or ""))
+    return text.replace("／", "/").replace("（", "(").replace("）", ")").rstrip(":：*")
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from an Excel date or the written forms; None when empty.
+
+    Raises ValueError with the reason for anything else.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value <= 2958465:
+            result = from_excel(value)
+            return result.date() if isinstance(result, datetime) else None
+        raise ValueError(_("“%(value)s” is not a date.") % {"value": value})
+    text = str(value).strip()
+    match = _DATE_RE.match(text)
+    if match and not text[match.end() :].strip(" 前底止"):
+        year, month, day = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a real date.") % {"value": text}
+            ) from None
+    match = _MONTH_RE.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(_("“%(value)s” is not a real date.") % {"value": text})
+        return date(year, month, calendar.monthrange(year, month)[1])
+    raise ValueError(
+        _("“%(value)s” is not a date (write 2026-12-31, 2026/12/31, 2026.12.31 or 2026年12月31日).")
+        % {"value": text}
+    )
+
+
+def parse_notes(text: str, *, today: date) -> list[tuple[date, str]]:
+    """Progress notes written one per line, each starting with its date."""
+    notes: list[tuple[date, str]] = []
+    for line in str(text or "").splitlines():
+        if not line.strip():
+            continue
+        match = _DATE_RE.match(line.strip())
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                noted_on = date(year, month, day)
+            except ValueError:
+                raise ValueError(
+                    _("“%(value)s” is not a real date.") % {"value": match.group(0)}
+                ) from None
+            rest = _NOTE_SEP.sub("", line.strip()[match.end() :])
+            notes.append((noted_on, rest))
+        elif notes:
+            notes[-1] = (notes[-1][0], f"{notes[-1][1]}\n{line.strip()}".strip())
+        else:
+            notes.append((today, line.strip()))
+    return notes
+
+
+class _Names:
+    """Names matched as people write them, linked only when unambiguous in scope."""
+
+    def __init__(self, pairs: Iterable[tuple[int, str]]) -> None:
+        self._ids: dict[str, set[int]] = defaultdict(set)
+        for pk, name in pairs:
+            key = _SPACES.sub("", name or "")
+            if key:
+                self._ids[key].add(pk)
+
+    def find(self, name: str) -> int | None:
+        ids = self._ids.get(_SPACES.sub("", name or ""), set())
+        return next(iter(ids)) if len(ids) == 1 else None
+
+
+def _match_choice(value: str, choices: list[str]) -> str | None:
+    key = _SPACES.sub("", value)
+    if key in choices:
+        return key
+    near = [c for c in choices if c in key or key in c]
+    return near[0] if len(near) == 1 else None
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+
+
+class LedgerReader:
+    """Parses one ledger for a campaign and unit, as seen by ``user`` (None: the system)."""
+
+    def __init__(
+        self, *, campaign: Campaign, unit: OrgUnit, user: User | None, today: date | None = None
+    ) -> None:
+        self.campaign = campaign
+        self.unit = unit
+        self.user = user
+        self.today = today or timezone.localdate()
+        self.categories = [str(c) for c in (campaign.problem_categories or [])]
+        self.sources = {label: value for value, label in ProblemSource.choices}
+        self.preview = LedgerPreview()
+        self._users: _Names | None = None
+        self._units: _Names | None = None
+
+    # names in scope, read once
+    def _user_names(self) -> _Names:
+        if self._users is None:
+            users = User.objects.filter(is_active=True)
+            if self.user is not None:
+                users = User.objects.visible_to(self.user).filter(is_active=True)
+            rows = list(users.values_list("pk", "full_name", "username"))
+            pairs: list[tuple[int, str]] = []
+            for pk, full_name, username in rows:
+                pairs.append((pk, full_name or username))
+            self._users = _Names(pairs)
+        return self._users
+
+    def _unit_names(self) -> _Names:
+        if self._units is None:
+            units = OrgUnit.objects.filter(
+                path__startswith=self.campaign.root_unit.path, is_active=True
+            )
+            if self.user is not None:
+                units = units.filter(pk__in=OrgUnit.objects.visible_to(self.user).values("pk"))
+            self._units = _Names(units.values_list("pk", "name"))
+        return self._units
+
+    def _may_close(self) -> bool:
+        if self.user is None or self.user.is_superuser:
+            return True
+        return any(
+            g.role == Role.OFFICE
+            and g.unit_id != self.unit.pk
+            and self.unit.path.startswith(g.path)
+            for g in grants_of(self.user)
+        )
+
+    def read(self, data: bytes) -> LedgerPreview:
+        check_xlsx(data)
+        try:
+            workbook = load_workbook(BytesIO(data), data_only=False)
+        except Exception as exc:  # noqa: BLE001 - any parser failure means a broken file
+            raise LedgerFileError(
+                _("The workbook could not be read: it is damaged or not an Excel file.")
+            ) from exc
+        sheet = workbook.worksheets[0]
+        rows = self._sheet_rows(sheet)
+        header_row, columns = self._find_header(rows)
+        self.preview.header_row = header_row
+        self.preview.columns = {key: label for key, (_i, label) in columns.items()}
+        body = [
+            (number, cells) for number, cells in rows if number > header_row and any(
+                c[0] not in (None, "") for c in cells
+            )
+        ]
+        parsed = [self._row(number, cells, columns) for number, cells in body]
+        self._group([row for row in parsed if row is not None], columns)
+        if not self.preview.problems and not self.preview.errors:
+            self.preview.errors.append(
+                RowError(header_row + 1, "—", _("The ledger has no problems below its header."))
+            )
+        return self.preview
+
+    def _sheet_rows(self, sheet: Any) -> list[tuple[int, list[tuple[Any, bool]]]]:
+        """Each row's cells as (value, is_formula), merged cells carried over their range."""
+        carried: dict[tuple[int, int], tuple[Any, bool]] = {}
+        for merged in sheet.merged_cells.ranges:
+            top = sheet.cell(row=merged.min_row, column=merged.min_col)
+            value = (top.value, top.data_type == "f")
+            for r in range(merged.min_row, merged.max_row + 1):
+                for c in range(merged.min_col, merged.max_col + 1):
+                    carried[(r, c)] = value
+        rows = []
+        width = sheet.max_column
+        for r, row in enumerate(sheet.iter_rows(max_col=width), start=1):
+            cells = []
+            for c, cell in enumerate(row, start=1):
+                if (r, c) in carried:
+                    cells.append(carried[(r, c)])
+                else:
+                    cells.append((cell.value, cell.data_type == "f"))
+            rows.append((r, cells))
+        return rows
+
+    def _find_header(
+        self, rows: list[tuple[int, list[tuple[Any, bool]]]]
+    ) -> tuple[int, dict[str, tuple[int, str]]]:
+        for number, cells in rows[:HEADER_SEARCH_ROWS]:
+            columns: dict[str, tuple[int, str]] = {}
+            for index, (value, _formula) in enumerate(cells):
+                if not isinstance(value, str):
+                    continue
+                key = _HEADER_LOOKUP.get(normalise_header(value))
+                if key and key not in columns:
+                    columns[key] = (index, normalise_header(value))
+            if "description" in columns and len(columns) >= 3:
+                missing = [k for k in REQUIRED_COLUMNS if k not in columns]
+                if missing:
+                    names = "、".join(HEADER_NAMES[k][0] for k in missing)
+                    raise LedgerFileError(
+                        _("The header (row %(row)d) has no column %(names)s.")
+                        % {"row": number, "names": names}
+                    )
+                return number, columns
+        raise LedgerFileError(
+            _(
+                "No header row was found. The ledger needs a row naming its columns, such as "
+                "序号, 问题类别, 问题描述, 整改措施, 整改时限."
+            )
+        )
+
+    def _error(self, row: int, columns: dict[str, tuple[int, str]], key: str, reason: str) -> None:
+        index, label = columns[key]
+        column = f"{get_column_letter(index + 1)}（{label}）"
+        self.preview.errors.append(RowError(row, column, reason))
+
+    def _row(
+        self,
+        number: int,
+        cells: list[tuple[Any, bool]],
+        columns: dict[str, tuple[int, str]],
+    ) -> _Row | None:
+        values: dict[str, Any] = {}
+        bad = False
+        for key, (index, _label) in columns.items():
+            value, is_formula = cells[index] if index < len(cells) else (None, False)
+            if is_formula:
+                self._error(number, columns, key, _("Formulas are not accepted; type the value."))
+                bad = True
+                continue
+            if isinstance(value, str):
+                value = value.strip()
+                if value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
+                    value = value[1:]  # the ledger export's escape of such text
+                elif value.startswith(FORMULA_PREFIXES):
+                    self._error(
+                        number,
+                        columns,
+                        key,
+                        _("Text starting with =, +, - or @ is not accepted; remove that sign."),
+                    )
+                    bad = True
+                    continue
+            values[key] = value
+        if not any(values.get(k) not in (None, "") for k in ("description", "measure", "seq")):
+            if not bad and not any(values.get(k) not in (None, "") for k in ("category",)):
+                return None  # a note under the table, not a ledger row
+        return None if bad else _Row(number, values)
+
+    def _text(self, row: _Row, key: str) -> str:
+        value = row.values.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime | date):
+            return f"{value:%Y-%m-%d}"
+        return str(value).strip()
+
+    def _group(self, rows: list[_Row], columns: dict[str, tuple[int, str]]) -> None:
+        groups: list[list[_Row]] = []
+        previous_key: Any = None
+        for row in rows:
+            seq = self._text(row, "seq") if "seq" in columns else ""
+            description = self._text(row, "description")
+            if seq:
+                key: Any = ("seq", seq)
+            elif groups and description in ("", self._text(groups[-1][0], "description")):
+                key = previous_key
+            else:
+                key = ("row", row.number)
+            if groups and key == previous_key:
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+            previous_key = key
+        for group in groups:
+            problem = self._problem(group, columns)
+            if problem is not None:
+                self.preview.problems.append(problem)
+
+    def _problem(self, group: list[_Row], columns: dict[str, tuple[int, str]]) -> ParsedProblem | None:
+        first = group[0]
+        errors_before = len(self.preview.errors)
+        required = _("This cell must not be empty.")
+        description = self._text(first, "description")
+        if not description:
+            self._error(first.number, columns, "description", required)
+        category = self._text(first, "category")
+        if not category:
+            self._error(first.number, columns, "category", required)
+        elif self.categories:
+            matched = _match_choice(category, self.categories)
+            if matched is None:
+                self._error(
+                    first.number,
+                    columns,
+                    "category",
+                    _("“%(value)s” is not one of this campaign's categories (%(choices)s).")
+                    % {"value": category, "choices": "、".join(self.categories)},
+                )
+            else:
+                category = matched
+        elif len(category) > 32:
+            self._error(first.number, columns, "category", _("The category is too long."))
+        source = ProblemSource.SELF_REVIEW.value
+        if "source" in columns:
+            written = self._text(first, "source")
+            if not written:
+                self._error(first.number, columns, "source", required)
+            else:
+                label = _match_choice(written, list(self.sources))
+                if label is None:
+                    self._error(
+                        first.number,
+                        columns,
+                        "source",
+                        _("“%(value)s” is not a known source (%(choices)s).")
+                        % {"value": written, "choices": "、".join(self.sources)},
+                    )
+                else:
+                    source = self.sources[label]
+        leader_name = self._text(first, "leader")[:64]
+        unit_name = self._text(first, "unit")[:128]
+        person_name = self._text(first, "person")[:64]
+        remarks = self._text(first, "remarks")
+
+        kinds: set[str] = set()
+        dates: list[date] = []
+        problem_state: str | None = None
+        measures: list[ParsedMeasure] = []
+        for row in group:
+            raw = row.values.get("deadline")
+            deadline: date | None = None
+            text = self._text(row, "deadline")
+            if not text:
+                self._error(row.number, columns, "deadline", required)
+            elif ONGOING_TEXT in text:
+                kinds.add(ProblemType.ONGOING)
+            elif IMMEDIATE_TEXT in text:
+                kinds.add(ProblemType.IMMEDIATE)
+            else:
+                try:
+                    deadline = parse_date(raw)
+                except ValueError as exc:
+                    self._error(row.number, columns, "deadline", str(exc))
+                else:
+                    kinds.add(ProblemType.DEADLINE)
+                    if deadline is not None:
+                        dates.append(deadline)
+            measure_state: str = MeasureState.NOT_STARTED
+            word = self._text(row, "state")
+            if word:
+                key = _SPACES.sub("", word)
+                found = STATE_WORDS.get(key)
+                if found is None:
+                    found = next((v for k, v in STATE_WORDS.items() if k in key), None)
+                if found is None:
+                    self._error(
+                        row.number,
+                        columns,
+                        "state",
+                        _("“%(value)s” is not a known state (未开始, 整改中, 已完成, 已销号 …).")
+                        % {"value": word},
+                    )
+                else:
+                    measure_state = found[0]
+                    problem_state = problem_state or found[1]
+            notes: list[tuple[date, str]] = []
+            try:
+                notes = parse_notes(self._text(row, "progress"), today=self.today)
+            except ValueError as exc:
+                self._error(row.number, columns, "progress", str(exc))
+            measure_text = self._text(row, "measure")
+            if not measure_text:
+                if len(group) > 1:
+                    self._error(row.number, columns, "measure", required)
+                continue
+            person = self._text(row, "person")[:64] or person_name
+            measures.append(
+                ParsedMeasure(
+                    row=row.number,
+                    description=measure_text,
+                    person_name=person,
+                    person_id=self._user_names().find(person) if person else None,
+                    deadline=deadline,
+                    state=measure_state,
+                    notes=notes,
+                )
+            )
+        if problem_state == ProblemState.CLOSED and not self._may_close():
+            self._error(
+                first.number,
+                columns,
+                "state",
+                _("Only the office of a unit above this one may record a problem as 已销号."),
+            )
+        if len(self.preview.errors) > errors_before:
+            return None
+
+        if ProblemType.ONGOING in kinds:
+            type_, deadline_ = ProblemType.ONGOING.value, None
+        elif kinds == {ProblemType.IMMEDIATE}:
+            type_, deadline_ = ProblemType.IMMEDIATE.value, None
+        else:
+            type_, deadline_ = ProblemType.DEADLINE.value, max(dates) if dates else None
+        problem = ParsedProblem(
+            row=first.number,
+            category=category,
+            source=source,
+            description=description,
+            leader_name=leader_name,
+            leader_id=self._user_names().find(leader_name) if leader_name else None,
+            unit_name=unit_name,
+            unit_id=self._unit_names().find(unit_name) if unit_name else None,
+            person_name=person_name,
+            person_id=self._user_names().find(person_name) if person_name else None,
+            type=type_,
+            deadline=deadline_,
+            state=problem_state or "",
+            remarks=remarks,
+            measures=measures,
+        )
+        if problem_state in (ProblemState.SUBMITTED, ProblemState.CLOSED):
+            for measure in measures:
+                measure.state = MeasureState.DONE
+        if not problem.state:
+            problem.state = (
+                ProblemState.IN_RECTIFICATION if _ready_to_start(problem) else ProblemState.DRAFT
+            )
+        return problem
+
+
+def _ready_to_start(problem: ParsedProblem) -> bool:
+    """The rule of leaving draft (services.problem_start), on parsed data."""
+    if problem.type == ProblemType.IMMEDIATE:
+        return True
+    if not problem.measures:
+        return False
+    if problem.type == ProblemType.DEADLINE and problem.deadline is None:
+        return False
+    return bool(problem.leader_name) and bool(problem.person_name or problem.unit_name)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def ledger_preview(
+    *,
+    upload: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    user: User | None,
+    today: date | None = None,
+) -> LedgerPreview:
+    """Parse a ledger without writing anything. Raises LedgerFileError for a refused file."""
+    data = read_upload(upload)
+    return LedgerReader(campaign=campaign, unit=unit, user=user, today=today).read(data)
+
+
+@transaction.atomic
+def ledger_import(
+    *,
+    upload: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    user: User | None,
+    dry_run: bool = False,
+    file_name: str = "",
+    today: date | None = None,
+) -> LedgerPreview:
+    """Parse a ledger and, when every row is good, write all its problems in one go.
+
+    The caller checks that ``user`` may edit problems of ``unit``. Raises LedgerFileError
+    for a refused file; row errors are returned in the preview and nothing is written.
+    """
+    today = today or timezone.localdate()
+    preview = ledger_preview(upload=upload, campaign=campaign, unit=unit, user=user, today=today)
+    if not preview.ok or dry_run:
+        return preview
+    with pghistory.context(user=user.pk if user else None, command="import_ledger"):
+        _write(preview, campaign=campaign, unit=unit, user=user, today=today, file_name=file_name)
+    preview.written = True
+    return preview
+
+
+def _write(
+    preview: LedgerPreview,
+    *,
+    campaign: Campaign,
+    unit: OrgUnit,
+    user: User | None,
+    today: date,
+    file_name: str,
+) -> None:
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # numbers: one at a time
+    last = (
+        Problem.objects.filter(campaign=campaign, unit=unit).aggregate(n=Max("number"))["n"] or 0
+    )
+    now = timezone.now()
+    reporter = user.pk if user else None
+    problems = []
+    for offset, parsed in enumerate(preview.problems, start=1):
+        deadlines = [parsed.deadline] + [m.deadline for m in parsed.measures]
+        note_dates = [d for m in parsed.measures for d, _text in m.notes]
+        problems.append(
+            Problem(
+                campaign=campaign,
+                unit=unit,
+                number=last + offset,
+                category=parsed.category,
+                source=parsed.source,
+                description=parsed.description,
+                responsible_leader_id=parsed.leader_id,
+                responsible_leader_name=parsed.leader_name,
+                responsible_unit_id=parsed.unit_id,
+                responsible_unit_name=parsed.unit_name,
+                responsible_person_id=parsed.person_id,
+                responsible_person_name=parsed.person_name,
+                type=parsed.type,
+                deadline=parsed.deadline,
+                discovered_on=min([today, *[d for d in deadlines if d is not None]]),
+                state=parsed.state,
+                remarks=parsed.remarks,
+                reported_by_id=reporter,
+                submitted_at=now
+                if parsed.state in (ProblemState.SUBMITTED, ProblemState.CLOSED)
+                else None,
+                closed_at=now if parsed.state == ProblemState.CLOSED else None,
+                withdrawn_reason=_("Withdrawn in the imported ledger.")
+                if parsed.state == ProblemState.WITHDRAWN
+                else "",
+                last_progress_on=max(note_dates) if note_dates else None,
+            )
+        )
+    Problem.objects.bulk_create(problems, batch_size=1000)
+    measures: list[Measure] = []
+    notes_of: list[list[tuple[date, str]]] = []
+    for problem, parsed in zip(problems, preview.problems, strict=True):
+        for order, m in enumerate(parsed.measures, start=1):
+            measures.append(
+                Measure(
+                    problem_id=problem.pk,
+                    order=order,
+                    description=m.description,
+                    responsible_person_id=m.person_id,
+                    responsible_person_name=m.person_name,
+                    deadline=m.deadline,
+                    state=m.state,
+                    completed_on=today if m.state == MeasureState.DONE else None,
+                )
+            )
+            notes_of.append(m.notes)
+    Measure.objects.bulk_create(measures, batch_size=2000)
+    ProgressNote.objects.bulk_create(
+        [
+            ProgressNote(measure_id=measure.pk, noted_on=noted_on, text=text, author_id=reporter)
+            for measure, notes in zip(measures, notes_of, strict=True)
+            for noted_on, text in notes
+        ],
+        batch_size=2000,
+    )
+    reason = _("Imported from the ledger %(file)s.") % {"file": file_name or "xlsx"}
+    ProblemTransition.objects.bulk_create(
+        [
+            ProblemTransition(
+                problem_id=problem.pk,
+                from_state="",
+                to_state=problem.state,
+                actor_id=reporter,
+                reason=reason,
+            )
+            for problem in problems
+        ],
+        batch_size=2000,
+    )
+

@@ -1,0 +1,80 @@
+"""Background work of the rectification workstream. Tasks are thin and take ids."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
+
+from accounts.roles import Action
+from accounts.scoping import can
+from campaign.models import Campaign
+from core.jobs import job_claim, job_fail, job_finish, job_progress, job_requeue
+
+logger = logging.getLogger(__name__)
+
+EXPORT_SOFT_LIMIT = 240
+EXPORT_HARD_LIMIT = 300
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    soft_time_limit=EXPORT_SOFT_LIMIT,
+    time_limit=EXPORT_HARD_LIMIT,
+    max_retries=3,
+)
+def export_ledger_job(self: Any, job_id: int) -> None:
+    """Write a large ledger export for a ``BackgroundJob``.
+
+    Idempotent: a job that is not queued (taken by another worker, finished) is left alone.
+    The requester's scope is checked again here: what he may export now, not when he asked.
+    """
+    from .ledger_export import LedgerExporter
+    from .ledger_views import export_file_name, export_problems
+
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return
+    try:
+        user = job.requested_by
+        if user is None or not user.is_active or not can(user, Action.EXPORT, job.unit):
+            job_fail(job_id=job.pk, error=_("You may no longer export this ledger."))
+            return
+        campaign = Campaign.objects.visible_to(user).filter(pk=job.params.get("campaign")).first()
+        if campaign is None:
+            job_fail(job_id=job.pk, error=_("The campaign of this export is no longer visible."))
+            return
+        problems = export_problems(
+            user=user, campaign=campaign, filters=job.params.get("filters") or {}
+        )
+
+        def progress(done: int, total: int) -> None:
+            job_progress(job_id=job.pk, done=done, total=total)
+
+        with tempfile.TemporaryFile() as target:
+            LedgerExporter(
+                problems=problems,
+                title=job.params.get("title") or campaign.name,
+                progress=progress,
+            ).write(target)
+            target.seek(0)
+            job_finish(job=job, content=File(target), file_name=export_file_name(campaign=campaign))
+    except SoftTimeLimitExceeded:
+        job_fail(job_id=job.pk, error=_("The export took too long and was stopped."))
+    except (OperationalError, InterfaceError) as exc:
+        job_requeue(job_id=job.pk)
+        if self.request.retries >= self.max_retries:
+            job_fail(job_id=job.pk, error=_("The database could not be reached; try again later."))
+            raise
+        raise self.retry(exc=exc, countdown=10 * (self.request.retries + 1)) from exc
+    except Exception:
+        logger.exception("ledger export job %s failed", job_id)
+        job_fail(job_id=job.pk, error=_("The export failed unexpectedly; try again later."))
+        raise
