@@ -1,0 +1,339 @@
+"""Forms of the rectification pages. They only shape input; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit, User
+from accounts.roles import Action, Role
+from accounts.scoping import grants_of
+from campaign.models import Campaign
+
+from .models import (
+    MeasureState,
+    MechanismKind,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+def leaders_near(user: Any) -> QuerySet[User]:
+    """Users holding the leader role on a unit above, at or below the user's units."""
+    grants = grants_of(user)
+    if getattr(user, "is_superuser", False):
+        return User.objects.filter(role_assignments__role=Role.LEADER).distinct()
+    q = Q(pk__in=[])
+    for grant in grants:
+        ancestors = [
+            grant.path[:i] for i in range(OrgUnit.steplen, len(grant.path) + 1, OrgUnit.steplen)
+        ]
+        q |= Q(role_assignments__unit__path__in=ancestors) | Q(
+            role_assignments__unit__path__startswith=grant.path
+        )
+    return (
+        User.objects.filter(q, role_assignments__role=Role.LEADER)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def people_in(user: Any) -> QuerySet[User]:
+    return User.objects.visible_to(user).order_by("full_name", "username")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
+
+
+class ProblemForm(forms.Form):
+    unit = UnitChoiceField(label=_("Reporting unit"), queryset=OrgUnit.objects.none())
+    source = forms.ChoiceField(label=_("Source"), choices=ProblemSource.choices)
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=ProblemType.choices,
+        help_text=_("立行立改 may be closed at once; 长期坚持 has no deadline."),
+    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    discovered_on = forms.DateField(label=_("Discovered on"), widget=DATE)
+    responsible_leader = UserChoiceField(
+        label=_("Responsible leader"), queryset=User.objects.none(), required=False
+    )
+    responsible_leader_name = forms.CharField(
+        label=_("Responsible leader (name, if not a user)"), required=False, max_length=64
+    )
+    responsible_unit_name = forms.CharField(
+        label=_("Responsible unit"), required=False, max_length=128
+    )
+    responsible_person_name = forms.CharField(
+        label=_("Responsible person"), required=False, max_length=64
+    )
+    mass_concern = forms.BooleanField(label=_("Strongly raised by the masses"), required=False)
+    long_unresolved = forms.BooleanField(label=_("Long unresolved"), required=False)
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        campaign: Campaign,
+        problem: Problem | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        categories = list(campaign.problem_categories or [])
+        if problem is not None and problem.category and problem.category not in categories:
+            categories.append(problem.category)
+        self.fields["category"].choices = [("", "---------")] + [(c, c) for c in categories]
+        self.fields["responsible_leader"].queryset = leaders_near(user)
+        if problem is None:
+            self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+                user, Action.EDIT_PROBLEMS
+            ).filter(is_active=True)
+        else:
+            del self.fields["unit"]
+        _bootstrap(self)
+
+
+class MeasureForm(forms.Form):
+    description = forms.CharField(
+        label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    responsible_person_name = forms.CharField(
+        label=_("Responsible person"), required=False, max_length=64
+    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class MeasureStateForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=MeasureState.choices)
+    completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ProgressNoteForm(forms.Form):
+    noted_on = forms.DateField(label=_("Date"), widget=DATE)
+    text = forms.CharField(
+        label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ProblemChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Problem) -> str:
+        return f"{obj.unit.code}-{obj.number} {obj.description[:40]}"
+
+
+def _linkable_problems(user: Any, campaign: Campaign) -> QuerySet[Problem]:
+    return (
+        Problem.objects.visible_to(user, Action.EDIT_PROBLEMS)
+        .filter(campaign=campaign)
+        .exclude(state=ProblemState.WITHDRAWN)
+        .select_related("unit")
+        .order_by("unit__path", "number")
+    )
+
+
+class SpecialPlanForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none(), required=False)
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Write the plan here or attach its document."),
+    )
+    document = forms.FileField(label=_("Document"), required=False)
+    problems = ProblemChoiceField(
+        label=_("Linked problems"), queryset=Problem.objects.none(), required=False
+    )
+    milestones = forms.CharField(
+        label=_("Milestones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: a date (YYYY-MM-DD), a space, then the milestone."),
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+            user, Action.EDIT_PROBLEMS
+        ).filter(is_active=True)
+        self.fields["lead"].queryset = leaders_near(user)
+        self.fields["problems"].queryset = _linkable_problems(user, campaign)
+        _bootstrap(self)
+
+    def clean_milestones(self) -> list[tuple[Any, str]]:
+        from datetime import date
+
+        rows = []
+        for number, line in enumerate(self.cleaned_data["milestones"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            head, _sep, rest = line.partition(" ")
+            try:
+                due = date.fromisoformat(head)
+                title = rest.strip()
+            except ValueError:
+                due, title = None, line
+            if not title:
+                raise forms.ValidationError(
+                    _("Line %(n)s: name the milestone after the date.") % {"n": number}
+                )
+            rows.append((due, title))
+        return rows
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class MechanismForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MechanismKind.choices)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(label=_("Document"), required=False)
+    problems = ProblemChoiceField(
+        label=_("Linked problems"), queryset=Problem.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+            user, Action.EDIT_PROBLEMS
+        ).filter(is_active=True)
+        self.fields["problems"].queryset = _linkable_problems(user, campaign)
+        _bootstrap(self)
+
+
+class ProblemFilterForm(forms.Form):
+    """The list page's filters; the selector reads the same names from the query string."""
+
+    source = forms.ChoiceField(label=_("Source"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    unit = UnitChoiceField(label=_("Unit and subunits"), required=False, queryset=None)
+    q = forms.CharField(label=_("Words"), required=False, max_length=100)
+    sort = forms.ChoiceField(label=_("Sort"), required=False)
+
+    def __init__(self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kw: Any):
+        super().__init__(*args, **kw)
+        empty = [("", _("All"))]
+        self.fields["source"].choices = empty + list(ProblemSource.choices)
+        self.fields["category"].choices = empty + [
+            (c, c) for c in (campaign.problem_categories or [])
+        ]
+        self.fields["type"].choices = empty + list(ProblemType.choices)
+        self.fields["state"].choices = [
+            *empty,
+            ("open", _("Open (not closed)")),
+            *list(ProblemState.choices),
+        ]
+        self.fields["flag"].choices = [
+            *empty,
+            ("needs_plan", _("Needs a special plan")),
+            ("mass_concern", _("Strongly raised by the masses")),
+            ("long_unresolved", _("Long unresolved")),
+            ("stale", _("长期坚持 without progress for 30 days")),
+        ]
+        self.fields["unit"].queryset = units
+        self.fields["sort"].choices = [
+            ("", _("By unit and number")),
+            ("deadline", _("Deadline, earliest first")),
+            ("-deadline", _("Deadline, latest first")),
+            ("discovered", _("Newest found first")),
+            ("state", _("By state")),
+            ("updated", _("Recently changed")),
+        ]
+        _bootstrap(self)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            elif not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-control form-control-sm"

@@ -1,0 +1,694 @@
+"""Pages of the problem list, the closing workflow, special plans and mechanisms.
+
+Views are thin: they look records up through the scope, hand input to services and show
+what selectors read. Out of scope is 404, a read-only role writing is 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import OrgUnit
+from accounts.roles import Action, Role
+from accounts.scoping import can, get_object_for_user, grants_of, has_any_role
+from core.history import history_for
+from core.uploads import AttachmentBase, serve_attachment
+
+from . import selectors, services
+from .forms import (
+    EvidenceForm,
+    MeasureForm,
+    MeasureStateForm,
+    MechanismForm,
+    MilestoneForm,
+    NoteForm,
+    ProblemFilterForm,
+    ProblemForm,
+    ProgressNoteForm,
+    ReasonForm,
+    SpecialPlanForm,
+)
+from .models import (
+    Measure,
+    MeasureEvidence,
+    MeasureState,
+    Mechanism,
+    PlanMilestone,
+    Problem,
+    ProblemState,
+    ProblemType,
+    SpecialPlan,
+)
+
+PAGE_SIZE = 25
+WRITERS = {Role.SECRETARY, Role.LEADER, Role.OFFICE}
+
+
+def _campaign(request: HttpRequest) -> Any:
+    campaign = getattr(request, "campaign", None)
+    return campaign if campaign else None
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _export_url(request: HttpRequest) -> str | None:
+    try:
+        base = reverse("rectification:ledger-export")
+    except NoReverseMatch:
+        return None
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return f"{base}?{query}" if query else base
+
+
+def _filter_units(user: Any) -> Any:
+    """Units offered in the list's unit filter: the user's units and two levels below."""
+    visible = OrgUnit.objects.visible_to(user).filter(is_active=True)
+    if user.is_superuser:
+        return visible.filter(depth__lte=3)
+    depths = [len(g.path) // OrgUnit.steplen for g in grants_of(user)]
+    if not depths:
+        return visible.none()
+    return visible.filter(depth__lte=min(depths) + 2)
+
+
+# --- problem list ------------------------------------------------------------------------
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    qs = selectors.problem_queryset(user=request.user, campaign=campaign, params=request.GET)
+    page = _page(request, qs)
+    form = ProblemFilterForm(
+        request.GET or None, campaign=campaign, units=_filter_units(request.user)
+    )
+    return render(
+        request,
+        "rectification/problem_list.html",
+        {
+            "page_obj": page,
+            "problems": page.object_list,
+            "filter_form": form,
+            "export_url": _export_url(request),
+            "may_create": has_any_role(request.user, WRITERS),
+            "filtered": any(k != "page" for k in request.GET),
+        },
+    )
+
+
+# --- problem create / edit ---------------------------------------------------------------
+
+
+def _problem_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": data["source"],
+        "category": data["category"],
+        "description": data["description"],
+        "type": data["type"],
+        "deadline": None if data["type"] == ProblemType.ONGOING else data["deadline"],
+        "discovered_on": data["discovered_on"],
+        "responsible_leader": data["responsible_leader"],
+        "responsible_leader_name": data["responsible_leader_name"],
+        "responsible_unit_name": data["responsible_unit_name"],
+        "responsible_person_name": data["responsible_person_name"],
+        "mass_concern": data["mass_concern"],
+        "long_unresolved": data["long_unresolved"],
+        "remarks": data["remarks"],
+    }
+
+
+@login_required
+def problem_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
+    initial = {"discovered_on": timezone.localdate(), "type": ProblemType.DEADLINE}
+    form = ProblemForm(request.POST or None, initial=initial, user=request.user, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.problem_create(
+                campaign=campaign, unit=data["unit"], actor=request.user, **_problem_fields(data)
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Problem %(number)s entered as a draft. Add its measures next.")
+                % {"number": problem.number},
+            )
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return render(request, "rectification/problem_form.html", {"form": form, "problem": None})
+
+
+@login_required
+def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_object_for_user(
+        Problem.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    if not services.may_edit_problem(request.user, problem):
+        raise PermissionDenied
+    initial = {
+        name: getattr(problem, name)
+        for name in services.PROBLEM_EDITABLE_FIELDS
+        if name != "responsible_unit"
+    }
+    form = ProblemForm(
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        campaign=problem.campaign,
+        problem=problem,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.problem_update(
+                problem=problem, actor=request.user, **_problem_fields(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The problem was saved."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return render(request, "rectification/problem_form.html", {"form": form, "problem": problem})
+
+
+# --- problem detail and workflow ---------------------------------------------------------
+
+
+def _detail_problem(request: HttpRequest, pk: int) -> Problem:
+    qs = selectors.problem_for_detail(user=request.user, pk=pk)
+    return get_object_for_user(qs, request.user, pk)
+
+
+def _render_detail(
+    request: HttpRequest,
+    problem: Problem,
+    *,
+    status: int = 200,
+    bound: dict[str, Any] | None = None,
+    bound_measure: int | None = None,
+) -> HttpResponse:
+    bound = bound or {}
+    may_edit = services.may_edit_problem(request.user, problem) and problem.state in (
+        services.EDITABLE_STATES
+    )
+    may_verify = (
+        services.may_verify(request.user, problem) and problem.state == ProblemState.SUBMITTED
+    )
+    today = timezone.localdate()
+    rows = []
+    for measure in selectors.measures_of(problem):
+        mine = bound_measure == measure.pk
+        rows.append(
+            {
+                "measure": measure,
+                "note_form": bound.get("note")
+                if mine and "note" in bound
+                else ProgressNoteForm(initial={"noted_on": today}, prefix=f"n{measure.pk}"),
+                "evidence_form": bound.get("evidence")
+                if mine and "evidence" in bound
+                else EvidenceForm(prefix=f"e{measure.pk}"),
+                "state_form": bound.get("state")
+                if mine and "state" in bound
+                else MeasureStateForm(
+                    initial={"state": measure.state, "completed_on": measure.completed_on or today},
+                    prefix=f"s{measure.pk}",
+                ),
+            }
+        )
+    context = {
+        "problem": problem,
+        "rows": rows,
+        "timeline": selectors.timeline_of(problem),
+        "history": history_for(problem),
+        "may_edit": may_edit,
+        "may_withdraw": services.may_edit_problem(request.user, problem)
+        and problem.state
+        in (ProblemState.DRAFT, ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED),
+        "may_verify": may_verify,
+        "measure_form": bound.get("measure") or MeasureForm(prefix="m"),
+        "withdraw_form": bound.get("withdraw") or ReasonForm(prefix="w"),
+        "return_form": bound.get("return") or ReasonForm(prefix="r"),
+        "close_form": bound.get("close") or NoteForm(prefix="c"),
+        "submit_form": bound.get("submit") or NoteForm(prefix="sub"),
+        "plans": list(problem.special_plans.all()),
+        "mechanisms": list(problem.mechanisms.all()),
+        "States": ProblemState,
+        "MeasureState": MeasureState,
+    }
+    return render(request, "rectification/problem_detail.html", context, status=status)
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _detail_problem(request, pk))
+
+
+def _fail(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+TRANSITIONS: dict[str, tuple[str, Callable[..., Problem]]] = {
+    # action: (form key, service)
+    "start": ("", services.problem_start),
+    "submit": ("submit", services.problem_submit_for_closing),
+    "close": ("close", services.problem_close),
+    "return": ("return", services.problem_return),
+    "withdraw": ("withdraw", services.problem_withdraw),
+}
+SUCCESS = {
+    "start": lambda: _("Rectification started."),
+    "submit": lambda: _("Submitted for closing."),
+    "close": lambda: _("The problem is closed (销号)."),
+    "return": lambda: _("Returned for further rectification."),
+    "withdraw": lambda: _("The problem was withdrawn."),
+}
+
+
+@login_required
+@require_POST
+def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404
+    problem = _detail_problem(request, pk)
+    key, service = TRANSITIONS[action]
+    kwargs: dict[str, Any] = {}
+    form: Any = None
+    if action in ("return", "withdraw"):
+        form = ReasonForm(request.POST, prefix=key[0])
+        if not form.is_valid():
+            return _render_detail(request, problem, status=400, bound={key: form})
+        kwargs["reason"] = form.cleaned_data["reason"]
+    elif action in ("close", "submit"):
+        form = NoteForm(request.POST, prefix="c" if action == "close" else "sub")
+        if not form.is_valid():
+            return _render_detail(request, problem, status=400, bound={key: form})
+        kwargs["note"] = form.cleaned_data["note"]
+    try:
+        service(problem=problem, actor=request.user, **kwargs)
+    except ValidationError as exc:
+        if form is not None:
+            _apply_errors(form, exc)
+            return _render_detail(request, problem, status=400, bound={key: form})
+        _fail(request, exc)
+        return _render_detail(request, problem, status=400)
+    messages.success(request, SUCCESS[action]())
+    if action in ("close", "return") and request.POST.get("next") == "queue":
+        return redirect("rectification:verify-queue")
+    return redirect("rectification:problem-detail", pk=problem.pk)
+
+
+# --- measures ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _detail_problem(request, pk)
+    if not services.may_edit_problem(request.user, problem):
+        raise PermissionDenied
+    form = MeasureForm(request.POST, prefix="m")
+    if form.is_valid():
+        try:
+            services.measure_add(problem=problem, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The measure was added."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return _render_detail(request, problem, status=400, bound={"measure": form})
+
+
+def _measure(request: HttpRequest, pk: int) -> tuple[Measure, Problem]:
+    measure = get_object_for_user(
+        Measure.objects.select_related("problem__unit"),
+        request.user,
+        pk,
+        unit_of=lambda m: m.problem.unit,
+    )
+    problem = _detail_problem(request, measure.problem_id)
+    if not services.may_edit_problem(request.user, problem):
+        raise PermissionDenied
+    return measure, problem
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measure, problem = _measure(request, pk)
+    form = MeasureForm(
+        request.POST or None,
+        initial={
+            "description": measure.description,
+            "responsible_person_name": measure.responsible_person_name,
+            "deadline": measure.deadline,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_update(measure=measure, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The measure was saved."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return render(
+        request,
+        "rectification/measure_form.html",
+        {"form": form, "measure": measure, "problem": problem},
+    )
+
+
+@login_required
+@require_POST
+def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
+    measure, problem = _measure(request, pk)
+    form = MeasureStateForm(request.POST, prefix=f"s{measure.pk}")
+    if form.is_valid():
+        try:
+            services.measure_set_state(measure=measure, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The measure's state was saved."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return _render_detail(
+        request, problem, status=400, bound={"state": form}, bound_measure=measure.pk
+    )
+
+
+@login_required
+@require_POST
+def progress_note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    measure, problem = _measure(request, pk)
+    form = ProgressNoteForm(request.POST, prefix=f"n{measure.pk}")
+    if form.is_valid():
+        try:
+            services.progress_note_add(measure=measure, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The progress note was added."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return _render_detail(
+        request, problem, status=400, bound={"note": form}, bound_measure=measure.pk
+    )
+
+
+@login_required
+@require_POST
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    measure, problem = _measure(request, pk)
+    form = EvidenceForm(request.POST, request.FILES, prefix=f"e{measure.pk}")
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                measure=measure, actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The evidence was uploaded."))
+            return redirect("rectification:problem-detail", pk=problem.pk)
+    return _render_detail(
+        request, problem, status=400, bound={"evidence": form}, bound_measure=measure.pk
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_for_user(
+        MeasureEvidence.objects.select_related("measure__problem__unit"), request.user, pk
+    )
+    return serve_attachment(evidence, inline=request.GET.get("inline") == "1")
+
+
+# --- verifier's queue --------------------------------------------------------------------
+
+
+@login_required
+def verify_queue(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user, {Role.OFFICE}):
+        raise PermissionDenied
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    page = _page(request, selectors.verify_queue(user=request.user, campaign=campaign))
+    return render(
+        request,
+        "rectification/verify_queue.html",
+        {"page_obj": page, "problems": page.object_list},
+    )
+
+
+# --- special plans -----------------------------------------------------------------------
+
+
+def _serve_document(record: Any) -> HttpResponse:
+    if not record.document:
+        raise Http404
+    attachment = SimpleNamespace(
+        original_name=record.document_name or record.document.name, file=record.document
+    )
+    return serve_attachment(cast(AttachmentBase, attachment))
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    page = _page(request, selectors.plan_queryset(user=request.user, campaign=campaign))
+    waiting = selectors.problems_needing_plan(user=request.user, campaign=campaign)
+    return render(
+        request,
+        "rectification/plan_list.html",
+        {
+            "page_obj": page,
+            "plans": page.object_list,
+            "waiting_count": waiting.count(),
+            "may_create": has_any_role(request.user, WRITERS),
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
+    initial: dict[str, Any] = {}
+    if problem_id := request.GET.get("problem"):
+        chosen = (
+            Problem.objects.visible_to(request.user).filter(pk=problem_id).first()
+            if str(problem_id).isdigit()
+            else None
+        )
+        if chosen is not None:
+            initial = {"problems": [chosen.pk], "unit": chosen.unit_id}
+    form = SpecialPlanForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        user=request.user,
+        campaign=campaign,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.special_plan_create(
+                campaign=campaign,
+                unit=data["unit"],
+                actor=request.user,
+                title=data["title"],
+                lead=data["lead"],
+                goal=data["goal"],
+                body=data["body"],
+                document=data["document"],
+                problems=data["problems"],
+                milestones=[
+                    services.MilestoneInput(title=title, due_on=due)
+                    for due, title in data["milestones"]
+                ],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The special plan was saved."))
+            return redirect("rectification:plan-detail", pk=plan.pk)
+    return render(request, "rectification/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_for_user(
+        SpecialPlan.objects.select_related("unit", "lead", "campaign"), request.user, pk
+    )
+    problems = (
+        Problem.objects.visible_to(request.user)
+        .filter(special_plans=plan)
+        .select_related("unit")
+        .order_by("unit__path", "number")
+    )
+    may_edit = can(request.user, Action.EDIT_PROBLEMS, plan.unit)
+    return render(
+        request,
+        "rectification/plan_detail.html",
+        {
+            "plan": plan,
+            "problems": problems,
+            "milestones": list(plan.milestones.all()),
+            "milestone_form": MilestoneForm(),
+            "may_edit": may_edit,
+            "history": history_for(plan),
+        },
+    )
+
+
+@login_required
+@require_POST
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_for_user(SpecialPlan, request.user, pk, action=Action.EDIT_PROBLEMS)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_add(plan=plan, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("The milestone was added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("rectification:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_for_user(
+        PlanMilestone.objects.select_related("plan__unit"),
+        request.user,
+        pk,
+        action=Action.EDIT_PROBLEMS,
+        unit_of=lambda m: m.plan.unit,
+    )
+    try:
+        services.milestone_mark_done(milestone=milestone, actor=request.user)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("The milestone is marked done."))
+    return redirect("rectification:plan-detail", pk=milestone.plan_id)
+
+
+@login_required
+def plan_document(request: HttpRequest, pk: int) -> HttpResponse:
+    return _serve_document(get_object_for_user(SpecialPlan, request.user, pk))
+
+
+# --- mechanisms --------------------------------------------------------------------------
+
+
+@login_required
+def mechanism_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    page = _page(request, selectors.mechanism_queryset(user=request.user, campaign=campaign))
+    return render(
+        request,
+        "rectification/mechanism_list.html",
+        {
+            "page_obj": page,
+            "mechanisms": page.object_list,
+            "may_create": has_any_role(request.user, WRITERS),
+        },
+    )
+
+
+@login_required
+def mechanism_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if campaign is None:
+        return render(request, "rectification/no_campaign.html")
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
+    form = MechanismForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"issued_on": timezone.localdate()},
+        user=request.user,
+        campaign=campaign,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mechanism = services.mechanism_create(
+                campaign=campaign, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The mechanism was recorded."))
+            return redirect("rectification:mechanism-detail", pk=mechanism.pk)
+    return render(request, "rectification/mechanism_form.html", {"form": form})
+
+
+@login_required
+def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mechanism = get_object_for_user(
+        Mechanism.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    problems = (
+        Problem.objects.visible_to(request.user)
+        .filter(mechanisms=mechanism)
+        .select_related("unit")
+        .order_by("unit__path", "number")
+    )
+    return render(
+        request,
+        "rectification/mechanism_detail.html",
+        {"mechanism": mechanism, "problems": problems, "history": history_for(mechanism)},
+    )
+
+
+@login_required
+def mechanism_document(request: HttpRequest, pk: int) -> HttpResponse:
+    return _serve_document(get_object_for_user(Mechanism, request.user, pk))
