@@ -349,10 +349,18 @@ def celery_app_on_redis():
         for key in ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")
     }
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    app.pool.force_close_all()
+    _reset_connections(app)
     yield app
     app.conf.update(saved)
-    app.pool.force_close_all()
+    _reset_connections(app)
+
+
+def _reset_connections(app) -> None:
+    """Drop pooled broker connections so the next send uses the broker configured now."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.queue

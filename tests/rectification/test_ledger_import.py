@@ -1,0 +1,527 @@
+"""The ledger import: messy real-world sheets, the round trip, all or nothing, bad input,
+the command and the upload page."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import Workbook
+from pghistory.models import Events
+
+from rectification import services
+from rectification.ledger_export import export_unit_ledger
+from rectification.ledger_import import (
+    LedgerFileError,
+    ledger_import,
+    ledger_preview,
+    parse_date,
+)
+from rectification.models import (
+    Measure,
+    MeasureState,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemTransition,
+    ProblemType,
+    ProgressNote,
+)
+from tests.factories import UserFactory, grant
+from tests.rectification.conftest import TODAY
+from tests.rectification.factories import make_campaign, make_problem
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "rectification:ledger-import"
+HEADER = ["序号", "问题类别", "问题来源", "问题描述", "整改措施", "责任领导", "责任单位",
+          "责任人", "整改时限", "整改进展", "完成情况/状态", "备注"]  # fmt: skip
+
+
+def xlsx(
+    rows: list[list[Any]],
+    *,
+    merges: tuple[str, ...] = (),
+    text_cells: dict[str, str] | None = None,
+) -> bytes:
+    """A workbook built as people build theirs (normal mode, merged cells, anything)."""
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    for ref, text in (text_cells or {}).items():
+        ws[ref].value = text
+        ws[ref].data_type = "s"  # text that merely looks like a formula
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def good_row(seq: Any = 1, **overrides: Any) -> list[Any]:
+    values = {
+        "seq": seq,
+        "category": "工作作风",
+        "source": "自查自纠",
+        "description": f"问题{seq}",
+        "measure": f"措施{seq}",
+        "leader": "张书记",
+        "unit": "",
+        "person": "李委员",
+        "deadline": "2026-12-31",
+        "progress": "",
+        "state": "整改中",
+        "remarks": "",
+    }
+    values.update(overrides)
+    return list(values.values())
+
+
+@pytest.fixture
+def campaign(tree):
+    return make_campaign(tree.city)
+
+
+def run(data: bytes, *, campaign, unit, user=None, dry_run: bool = False):
+    return ledger_import(
+        upload=data, campaign=campaign, unit=unit, user=user, dry_run=dry_run, today=TODAY
+    )
+
+
+# --- messy sheets ----------------------------------------------------------------------------
+
+
+def test_messy_ledger_with_title_notes_merges_shuffled_columns_and_date_forms(
+    tree, people, campaign
+):
+    existing = make_problem(campaign=campaign, unit=tree.branch_a1)
+    leader = UserFactory(username="zhang", full_name="张明")
+    grant(leader, tree.branch_a1, "leader")
+    for username in ("li1", "li2"):  # two people of the same name: kept as text
+        grant(UserFactory(username=username, full_name="李强"), tree.branch_a1, "member")
+    rows = [
+        ["甲一支部主题教育检视问题整改台账", None, None, None, None, None, None, None, None],
+        ["填报单位：甲一支部（盖章）", None, None, None, "填报时间：2026年11月", None, None, None, None],
+        # shuffled columns, variant names, stray spaces and a line break
+        ["序 号", "存在问题", "类别", "整改举措", "完成时限", "整改\n状态", "责任人",
+         "牵头领导", "责任单位"],
+        [1, "理论学习不深入", "理论学习", "制定学习计划", "2026/12/31", "未启动", "李强", "张明",
+         "甲一支部"],
+        [None, None, None, "每月集中学习", datetime(2027, 1, 15), "进行中", "王芳", None, None],
+        [2, "服务群众不到位", "服务群众方面", "建立走访制度", "2026.12.20", "已整改", "王芳",
+         "张明", "甲一支部"],
+        [3, "会风文风不实", "工作作风", "精简会议文件", "立行立改", "已完成", "王芳", "张明", None],
+        [4, "制度执行不严", "其他", "健全长效机制", "长期坚持", "整改中", "王芳", "张明", None],
+        [5, "学习笔记不全", "理论学习", "补齐笔记", "2026年12月31日", "整改中", "王芳", "张明",
+         None],
+        [None, None, None, None, None, None, None, None, None],
+        ["填表人：王芳", None, None, None, None, None, None, None, None],
+    ]  # fmt: skip
+    data = xlsx(rows, merges=("A1:I1", "A4:A5", "B4:B5", "C4:C5", "H4:H5", "I4:I5"))
+    preview = run(data, campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert preview.errors == []
+    assert preview.written and preview.header_row == 3
+    problems = list(
+        Problem.objects.filter(unit=tree.branch_a1).exclude(pk=existing.pk).order_by("number")
+    )
+    assert [p.number for p in problems] == [2, 3, 4, 5, 6]
+    first, second, immediate, ongoing, chinese = problems
+    assert first.description == "理论学习不深入" and first.category == "理论学习"
+    assert first.source == ProblemSource.SELF_REVIEW  # no source column: 自查自纠
+    assert first.type == ProblemType.DEADLINE and first.deadline == date(2027, 1, 15)
+    assert first.responsible_leader == leader and first.responsible_leader_name == "张明"
+    assert first.responsible_unit == tree.branch_a1
+    assert first.responsible_person is None and first.responsible_person_name == "李强"
+    assert first.state == ProblemState.IN_RECTIFICATION
+    measures = list(first.measures.order_by("order"))
+    assert [(m.description, m.deadline, m.state, m.responsible_person_name) for m in measures] == [
+        ("制定学习计划", date(2026, 12, 31), MeasureState.NOT_STARTED, "李强"),
+        ("每月集中学习", date(2027, 1, 15), MeasureState.IN_PROGRESS, "王芳"),
+    ]
+    assert second.category == "服务群众" and second.deadline == date(2026, 12, 20)
+    assert second.measures.get().state == MeasureState.DONE
+    assert immediate.type == ProblemType.IMMEDIATE and immediate.deadline is None
+    assert ongoing.type == ProblemType.ONGOING and ongoing.deadline is None
+    assert chinese.deadline == date(2026, 12, 31)
+    # one workflow step per problem, recorded with the importer
+    steps = ProblemTransition.objects.filter(problem__in=problems)
+    assert steps.count() == 5 and {s.actor_id for s in steps} == {people.secretary_a.pk}
+    # history is kept by the triggers, with the importer and the command as context
+    event = Events.objects.filter(pgh_obj_model="rectification.Problem", pgh_obj_id=first.pk).get()
+    assert event.pgh_context["command"] == "import_ledger"
+    assert event.pgh_context["user"] == people.secretary_a.pk
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2026-12-31", date(2026, 12, 31)),
+        ("2026/12/31", date(2026, 12, 31)),
+        ("2026.12.31", date(2026, 12, 31)),
+        ("2026年12月31日", date(2026, 12, 31)),
+        ("2026 年 3 月 5 日前", date(2026, 3, 5)),
+        ("2026年2月底", date(2026, 2, 28)),
+        (datetime(2026, 12, 31, 0, 0), date(2026, 12, 31)),
+        (46387, date(2026, 12, 31)),
+    ],
+)
+def test_date_forms(written, expected):
+    assert parse_date(written) == expected
+
+
+@pytest.mark.parametrize("written", ["2026-02-30", "2026年13月1日", "明年底", "2026-12"])
+def test_impossible_or_unreadable_dates(written):
+    with pytest.raises(ValueError):
+        parse_date(written)
+
+
+def test_progress_notes_with_dates_become_notes(tree, people, campaign):
+    rows = [HEADER, good_row(progress="2026-11-01 召开动员会\n2026年11月15日：完成自查\n补充说明")]
+    run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    notes = list(ProgressNote.objects.order_by("noted_on").values_list("noted_on", "text"))
+    assert notes == [
+        (date(2026, 11, 1), "召开动员会"),
+        (date(2026, 11, 15), "完成自查\n补充说明"),
+    ]
+    assert Problem.objects.get().last_progress_on == date(2026, 11, 15)
+
+
+# --- round trip ----------------------------------------------------------------------------
+
+
+def _snapshot(unit) -> list[tuple]:
+    problems = []
+    for p in Problem.objects.filter(unit=unit).order_by("number"):
+        measures = [
+            (
+                m.description,
+                m.responsible_person.display_name if m.responsible_person else (
+                    m.responsible_person_name or p.responsible_person_name
+                ),
+                m.deadline or p.deadline,
+                m.state,
+                [(n.noted_on, n.text) for n in m.progress_notes.order_by("noted_on", "pk")],
+            )
+            for m in p.measures.order_by("order", "pk")
+        ]
+        problems.append(
+            (
+                p.category,
+                p.source,
+                p.description,
+                p.responsible_leader_name,
+                p.responsible_unit.name if p.responsible_unit else p.responsible_unit_name,
+                p.type,
+                p.deadline,
+                p.state,
+                p.remarks,
+                measures,
+            )
+        )
+    return problems
+
+
+def test_round_trip_gives_back_the_same_problems_and_measures(tree, people, campaign):
+    person = UserFactory(username="wang", full_name="王五")
+    grant(person, tree.branch_a1, "member")
+    first = make_problem(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        measures=0,
+        responsible_unit_name="甲一支部",
+        remarks="重点",
+    )
+    m1 = services.measure_add(
+        problem=first,
+        actor=None,
+        description="建立学习台账",
+        responsible_person=person,
+        deadline=date(2026, 12, 15),
+    )
+    services.measure_add(
+        problem=first, actor=None, description="-每月检查一次", deadline=date(2026, 12, 31)
+    )
+    services.problem_start(problem=first, actor=None)
+    services.measure_set_state(measure=m1, actor=None, state=MeasureState.DONE)
+    services.progress_note_add(measure=m1, actor=None, text="已建立", noted_on=date(2026, 11, 10))
+    immediate = make_problem(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        measures=1,
+        type=ProblemType.IMMEDIATE,
+        source=ProblemSource.PETITION,
+        category="服务群众",
+        description="=窗口服务态度差",
+    )
+    services.problem_start(problem=immediate, actor=None)
+    ongoing = make_problem(
+        campaign=campaign, unit=tree.branch_a1, measures=2, type=ProblemType.ONGOING
+    )
+    services.problem_start(problem=ongoing, actor=None)
+    make_problem(campaign=campaign, unit=tree.branch_a1, measures=0, category="其他")  # draft
+    submitted = make_problem(campaign=campaign, unit=tree.branch_a1, measures=1)
+    Problem.objects.filter(pk=submitted.pk).update(state=ProblemState.SUBMITTED)
+    Measure.objects.filter(problem=submitted).update(state=MeasureState.DONE)
+
+    target = BytesIO()
+    export_unit_ledger(campaign=campaign, unit=tree.branch_a1, target=target)
+    preview = run(target.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office)
+    assert preview.errors == [] and preview.written
+    assert _snapshot(tree.branch_a2) == _snapshot(tree.branch_a1)
+    assert Problem.objects.get(unit=tree.branch_a2, number=1).measures.get(
+        order=1
+    ).responsible_person == person
+
+
+# --- all or nothing and bad rows -------------------------------------------------------------
+
+
+def test_one_bad_row_writes_nothing_and_reports_each_bad_row(tree, people, campaign):
+    rows = [
+        ["台账"],
+        HEADER,
+        good_row(1),
+        good_row(2, deadline="2026-02-30"),
+        good_row(3, description=""),
+        good_row(4, category="不存在的类别"),
+        good_row(5, source="网上传言"),
+        good_row(6, state="差不多了"),
+        good_row(7, measure="+追加措施"),
+        good_row(8, remarks="@某人"),
+        good_row(9, deadline=""),
+        good_row(10),
+    ]
+    data = xlsx(rows, text_cells={"D13": "=手工输入的等号"})
+    before = Problem.objects.count()
+    preview = run(data, campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert Problem.objects.count() == before and not preview.written
+    found = {(e.row, e.column.split("（")[0]) for e in preview.errors}
+    assert found == {
+        (4, "I"), (5, "D"), (6, "B"), (7, "C"), (8, "K"), (9, "E"), (10, "L"), (11, "I"), (13, "D")
+    }  # fmt: skip
+    messages = {e.row: str(e) for e in preview.errors}
+    assert "第 4 行" in messages[4] and "2026-02-30" in messages[4]
+    assert "不能为空" in messages[5]
+
+
+def test_formula_cells_are_reported_not_evaluated(tree, people, campaign):
+    rows = [HEADER, good_row(1), good_row(2, deadline="=DATE(2026,12,31)")]
+    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "I（整改时限）")]
+    assert "公式" in preview.errors[0].reason
+    assert not Problem.objects.exists()
+
+
+def test_several_rows_of_one_problem_each_need_a_measure(tree, people, campaign):
+    rows = [HEADER, good_row(1), good_row(1, measure="")]
+    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "E（整改措施）")]
+
+
+def test_closed_rows_need_a_verifier_above(tree, people, campaign):
+    rows = [HEADER, good_row(1, state="已销号")]
+    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert [e.column for e in preview.errors] == ["K（完成情况/状态）"]
+    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.county_office)
+    problem = Problem.objects.get()
+    assert problem.state == ProblemState.CLOSED and problem.closed_at is not None
+    assert problem.measures.get().state == MeasureState.DONE
+
+
+def test_no_header_is_refused(tree, campaign):
+    with pytest.raises(LedgerFileError, match="表头"):
+        run(xlsx([["随便写的"], ["甲", "乙", "丙"]]), campaign=campaign, unit=tree.branch_a1)
+
+
+def test_header_without_a_required_column_is_refused(tree, campaign):
+    rows = [["序号", "问题类别", "问题描述", "整改措施"], [1, "其他", "问题", "措施"]]
+    with pytest.raises(LedgerFileError, match="整改时限"):
+        run(xlsx(rows), campaign=campaign, unit=tree.branch_a1)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"%PDF-1.7 not a workbook", b"PK\x03\x04 broken zip", "问题,措施\n".encode()],
+)
+def test_not_an_xlsx_is_refused(tree, campaign, data):
+    with pytest.raises(LedgerFileError, match="xlsx"):
+        run(data, campaign=campaign, unit=tree.branch_a1)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(tree, campaign):
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(LedgerFileError, match="xlsx"):
+        run(out.getvalue(), campaign=campaign, unit=tree.branch_a1)
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(tree, campaign):
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (16 * 1024 * 1024))
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(LedgerFileError, match="解压"):
+        run(out.getvalue(), campaign=campaign, unit=tree.branch_a1)
+
+
+def test_file_over_the_limit_is_refused(tree, campaign, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    data = xlsx([HEADER] + [good_row(i, description="很长的问题描述" * 20) for i in range(1, 80)])
+    assert len(data) > 1024
+    with pytest.raises(LedgerFileError, match="MB"):
+        run(data, campaign=campaign, unit=tree.branch_a1)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_command_imports_and_counts(tree, campaign, tmp_path, capsys):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx([HEADER, good_row(1), good_row(1, measure="措施二"), good_row(2)]))
+    call_command("import_ledger", str(path), campaign=str(campaign.pk), unit=tree.branch_a1.code)
+    assert "2" in capsys.readouterr().out
+    assert Problem.objects.count() == 2 and Measure.objects.count() == 3
+
+
+def test_command_dry_run_writes_nothing(tree, campaign, tmp_path, capsys):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx([HEADER, good_row(1)]))
+    call_command(
+        "import_ledger", str(path), campaign=str(campaign.pk), unit=tree.branch_a1.code,
+        dry_run=True,
+    )
+    assert "1" in capsys.readouterr().out
+    assert not Problem.objects.exists()
+
+
+def test_command_bad_rows_exit_non_zero_one_line_each(tree, campaign, tmp_path, capsys):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(
+        xlsx([HEADER, good_row(1, deadline="2026-13-01"), good_row(2), good_row(3, category="")])
+    )
+    with pytest.raises(CommandError):
+        call_command(
+            "import_ledger", str(path), campaign=str(campaign.pk), unit=tree.branch_a1.code
+        )
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert lines[0].startswith("第 2 行") and "I" in lines[0]
+    assert lines[1].startswith("第 4 行") and "B" in lines[1]
+    assert not Problem.objects.exists()
+
+
+@pytest.mark.parametrize(("campaign_id", "unit_code"), [("999999", "T-A-1-1"), ("{pk}", "NOPE")])
+def test_command_unknown_campaign_or_unit(tree, campaign, tmp_path, campaign_id, unit_code):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx([HEADER, good_row(1)]))
+    with pytest.raises(CommandError, match=unit_code if unit_code == "NOPE" else "999999"):
+        call_command(
+            "import_ledger",
+            str(path),
+            campaign=campaign_id.format(pk=campaign.pk),
+            unit=unit_code,
+        )
+
+
+def test_command_refuses_a_non_xlsx(tree, campaign, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_text("序号,问题描述\n1,问题\n")
+    with pytest.raises(CommandError, match="xlsx"):
+        call_command("import_ledger", str(path), campaign=str(campaign.pk), unit="T-A-1-1")
+
+
+# --- the upload page -------------------------------------------------------------------------
+
+
+def upload(data: bytes, name: str = "台账.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_anonymous_goes_to_login(client, campaign):
+    response = client.get(reverse(IMPORT_URL))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("viewer", 403), ("member_a", 403)])
+def test_who_may_not_import(login, people, campaign, who, status):
+    client = login(getattr(people, who))
+    assert client.get(reverse(IMPORT_URL)).status_code == status
+    response = client.post(reverse(IMPORT_URL), {"file": upload(b"x")})
+    assert response.status_code == status
+
+
+def test_preview_then_confirm_writes_all(login, people, tree, campaign):
+    client = login(people.secretary_a)
+    assert client.get(reverse(IMPORT_URL)).status_code == 200
+    data = xlsx([["台账"], HEADER, good_row(1), good_row(1, measure="措施二"), good_row(2)])
+    response = client.post(
+        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "问题1" in page and "措施二" in page
+    assert not Problem.objects.exists()  # the preview writes nothing
+    token = response.context["token"]
+    response = client.post(reverse(IMPORT_URL), {"token": token})
+    assert response.status_code == 302
+    assert Problem.objects.filter(unit=tree.branch_a1).count() == 2
+    assert Measure.objects.count() == 3
+    # the same confirmation cannot be replayed
+    client.post(reverse(IMPORT_URL), {"token": token})
+    assert Problem.objects.count() == 2
+
+
+def test_preview_lists_every_bad_row_and_offers_no_confirm(login, people, tree, campaign):
+    client = login(people.secretary_a)
+    data = xlsx([HEADER, good_row(1, deadline="2026-02-30"), good_row(2, category="")])
+    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)})
+    assert response.status_code == 200
+    assert response.context["token"] is None
+    assert len(response.context["preview"].errors) == 2
+    page = response.content.decode()
+    assert "2026-02-30" in page and 'name="token"' not in page
+    assert not Problem.objects.exists()
+
+
+def test_upload_refusals_show_next_to_the_field(login, people, tree, campaign):
+    client = login(people.secretary_a)
+    response = client.post(
+        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(b"not excel", "a.xls")}
+    )
+    assert response.status_code == 200
+    assert "xlsx" in str(response.context["form"].errors["file"])
+    response = client.post(
+        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(xlsx([["无表头"]]))}
+    )
+    assert "表头" in str(response.context["form"].errors["file"])
+
+
+def test_secretary_cannot_import_into_another_unit(login, people, tree, campaign):
+    client = login(people.secretary_a)
+    data = xlsx([HEADER, good_row(1)])
+    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_b1.pk, "file": upload(data)})
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Problem.objects.exists()
+
+
+def test_preview_by_the_upload_helper_matches_names_in_scope(tree, people, campaign):
+    other = UserFactory(username="far", full_name="远方的人")
+    grant(other, tree.branch_b1, "secretary")
+    rows = [HEADER, good_row(1, person="远方的人", unit="乙一支部")]
+    preview = ledger_preview(
+        upload=xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a
+    )
+    problem = preview.problems[0]
+    assert problem.person_id is None and problem.person_name == "远方的人"
+    assert problem.unit_id is None and problem.unit_name == "乙一支部"
