@@ -51,14 +51,16 @@ lock:
 	$(UV) pip compile -q pyproject.toml -p 3.11 -o requirements/prod.lock
 	$(UV) pip compile -q pyproject.toml --extra dev -p 3.11 -o requirements/dev.lock
 
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
 bench: venv messages
-	$(PY) -m pytest -q -s tests/bench -p no:xdist -o addopts="" --no-header
+	DATABASE_URL=$(BENCH_DATABASE_URL) \
+	  $(PY) -m pytest tests/bench -s -q -p no:xdist -o addopts="" -o python_files="bench_*.py" --no-header
 
 loadtest: venv messages
 	bash tests/bench/loadtest.sh
 
 backup: venv
-	$(PY) manage.py backup --output $(or $(OUTPUT),var/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
+	$(PY) manage.py backup --output $(or $(OUTPUT),var/backups/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
 
 restore: venv
 	$(PY) manage.py restore $(FILE)
