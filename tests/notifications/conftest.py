@@ -1,0 +1,132 @@
+"""A real Celery worker on the machine's Redis (db 6) for the ``queue`` tests.
+
+The worker runs in a thread of the test process (so it shares the frozen clock and the
+mail outbox) and reads the same test database; tests using it need
+``django_db(transaction=True)``. Each pytest-xdist process gets its own key prefix, so two
+processes never take each other's tasks. Redis must be up: the fixture fails, not skips.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+
+import notifications.tasks  # noqa: F401  (registers the tasks)
+from config.celery import app as celery_app
+
+BROKER_URL = "redis://127.0.0.1:6379/6"
+
+
+@pytest.fixture
+def celery_worker_redis(worker_id: str) -> Iterator[Any]:
+    redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
+    prefix = f"tracker-notify-test-{worker_id}:"
+    client = redis.Redis.from_url(BROKER_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)  # leftovers of an interrupted run of this process
+    saved = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "task_always_eager", "broker_transport_options")
+    }
+    celery_app.conf.update(
+        broker_url=BROKER_URL,
+        task_always_eager=False,
+        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": prefix},
+    )
+    _reset_pools()  # connections are made afresh with the settings above
+    try:
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
+            shutdown_timeout=20,
+        ) as worker:
+            yield worker
+    finally:
+        celery_app.conf.update(saved)
+        _reset_pools()
+
+
+def _reset_pools() -> None:
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, message: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message or condition}")
+
+
+class Robot:
+    """A group robot on 127.0.0.1: records each POST, answers from a script of statuses."""
+
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.statuses = list(statuses or [])
+        self.delay = delay
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length).decode("utf-8"))
+                robot.posts.append({"path": self.path, "json": body,
+                                    "content_type": self.headers.get("Content-Type")})
+                if robot.delay:
+                    time.sleep(robot.delay)
+                status = robot.statuses.pop(0) if robot.statuses else 200
+                answer = {"errcode": 0, "errmsg": "ok"} if status == 200 else {"errcode": -1}
+                data = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=test"
+
+    def __enter__(self) -> Robot:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def robot_factory() -> Iterator[Callable[..., Robot]]:
+    robots: list[Robot] = []
+
+    def make(statuses: list[int] | None = None, delay: float = 0.0) -> Robot:
+        robot = Robot(statuses, delay)
+        robot.__enter__()
+        robots.append(robot)
+        return robot
+
+    yield make
+    for robot in robots:
+        robot.__exit__()
