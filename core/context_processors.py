@@ -42,6 +42,7 @@ NAV: list[tuple[str, Any, frozenset[str]]] = [
         frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER, Role.SECRETARY}),
     ),
     ("accounts:unit-list", _("Units and users"), OFFICE),
+    ("core:audit-list", _("Security log"), OFFICE),
 ]
 
 

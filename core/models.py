@@ -26,6 +26,10 @@ class BackgroundJobQuerySet(ScopedQuerySet):
     scope_field = "unit"
 
 
+class AuditEventQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
 def default_expiry() -> object:
     return timezone.now() + timedelta(days=7)
 
@@ -72,3 +76,37 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class AuditEvent(models.Model):
+    """Security-relevant events that are not record changes: logins, failed logins,
+    exports, imports and downloads of reports. Record changes are kept by the history
+    triggers."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logout")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        DOWNLOAD = "download", _("Download")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
