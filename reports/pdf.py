@@ -7,6 +7,7 @@ own static files: everything else is refused.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from core import charts
 from .selectors import WeeklyFigures
 
 BASE_URL = "file:///"
+# The renderer logs every step at INFO; keep the worker's log for what matters.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 TEMPLATE = "reports/pdf/weekly.html"
 CHART_UNITS = 15  # units shown in the per-unit charts (the table lists them all)
 
@@ -77,7 +80,7 @@ def build_charts(figures: WeeklyFigures) -> dict[str, charts.Chart]:
             figures.problems.closed,
             figures.problems.total,
             done_label=_("Closed"),
-            rest_label=_("Open"),
+            rest_label=_("Not closed"),
         ),
         "research_ring": charts.progress_ring(
             _("Leaders on track this quarter"),
@@ -100,7 +103,7 @@ def build_charts(figures: WeeklyFigures) -> dict[str, charts.Chart]:
             unit_names,
             [
                 (_("Closed"), [row.problems.closed for row in rows]),
-                (_("Open"), [row.problems.open for row in rows]),
+                (_("Not closed"), [row.problems.open for row in rows]),
             ],
             label_header=_("Unit"),
         ),

@@ -438,7 +438,11 @@ class UnitRow:
 
 def unit_table(campaign: Campaign, unit: OrgUnit, period: Period) -> list[UnitRow]:
     """The next level down, each child with the figures of its own subtree."""
-    children = list(unit.get_children().filter(is_active=True).order_by("path"))
+    children = list(
+        OrgUnit.objects.filter(
+            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
+        ).order_by("path")
+    )
     if not children:
         return []
     width = len(children[0].path)
