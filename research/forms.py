@@ -1,0 +1,309 @@
+"""Forms of the research pages. Choices come from the user's scope; the rules are checked
+again by the services, whose messages are shown next to the fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
+from accounts.roles import Action, Role
+from accounts.scoping import grants_of, scope_q
+from campaign.models import Campaign
+
+from .models import (
+    FindingKind,
+    ProjectState,
+    ReportState,
+    ResearchFocus,
+    ResearchMethod,
+    ResearchProject,
+    ResearchReport,
+)
+
+RESEARCH_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE, UnitKind.DEPARTMENT)
+OUT_OF_SCOPE = _("Only research within your scope can be cited.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name}（{obj.title}）" if obj.title else str(obj.display_name)
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name}（{obj.title}）" if obj.title else str(obj.display_name)
+
+
+class ProjectsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.topic}（{obj.lead.display_name}，{obj.start_date:%Y-%m-%d}）"
+
+
+class ReportsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title}（{obj.author.display_name}，{obj.written_on:%Y-%m-%d}）"
+
+
+def research_units(user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
+    """Units the user may record research for (committees and departments)."""
+    qs = OrgUnit.objects.visible_to(user, Action.RESEARCH).filter(
+        kind__in=RESEARCH_UNIT_KINDS,
+        is_active=True,
+        path__startswith=campaign.root_unit.path,
+    )
+    return qs.order_by("path")
+
+
+def leaders_in_scope(user: Any) -> QuerySet[User]:
+    assignments = RoleAssignment.objects.filter(role=Role.LEADER)
+    q = scope_q(user, "unit", Action.RESEARCH)
+    if q is not None:
+        assignments = assignments.filter(q)
+    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by(
+        "username"
+    )
+
+
+def cadres_in_scope(user: Any) -> QuerySet[User]:
+    """People who may join a research group: those with a role on a committee or
+    department in scope."""
+    assignments = RoleAssignment.objects.filter(unit__kind__in=RESEARCH_UNIT_KINDS)
+    q = scope_q(user, "unit")
+    if q is not None:
+        assignments = assignments.filter(q)
+    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by(
+        "username"
+    )
+
+
+class ProjectForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none())
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    focus = forms.ChoiceField(label=_("Focus"), choices=ResearchFocus.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=ResearchMethod.choices)
+    sites = forms.CharField(
+        label=_("Sites visited"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One site per line"),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
+    state = forms.ChoiceField(label=_("State"), choices=ProjectState.choices)
+    participants = UsersChoiceField(
+        label=_("Participants"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = research_units(user, campaign)
+        self.fields["unit"].queryset = units
+        self.leader_only = not user.is_superuser and not any(
+            g.role == Role.OFFICE for g in grants_of(user)
+        )
+        if self.leader_only:
+            self.fields["lead"].queryset = User.objects.filter(pk=user.pk)
+            self.fields["lead"].initial = user.pk
+            self.fields["lead"].widget = forms.HiddenInput()
+            own = [g.unit_id for g in _leader_grants(user)]
+            self.fields["unit"].queryset = units.filter(pk__in=own)
+        else:
+            self.fields["lead"].queryset = leaders_in_scope(user)
+        self.fields["participants"].queryset = cadres_in_scope(user)
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+def _leader_grants(user: Any) -> list[Any]:
+    return [g for g in grants_of(user) if g.role == Role.LEADER]
+
+
+def _style(name: str, field: forms.Field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        widget.attrs.setdefault("class", "form-select")
+    elif isinstance(widget, forms.CheckboxInput):
+        widget.attrs.setdefault("class", "form-check-input")
+    else:
+        widget.attrs.setdefault("class", "form-control")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style("file", self.fields["file"])
+
+
+def report_projects(user: Any, campaign: Campaign, *, author: User | None = None) -> QuerySet:
+    """Projects the user may write a report on (a leader: those he leads)."""
+    from .selectors import editable_projects
+
+    qs = editable_projects(user, campaign)
+    if author is not None:
+        qs = qs.filter(lead=author)
+    return qs.select_related("lead")
+
+
+class ReportForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    projects = ProjectsChoiceField(
+        label=_("Research reported on"),
+        queryset=ResearchProject.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        error_messages={"invalid_choice": _("Choose research you led (or may record).")},
+    )
+    written_on = forms.DateField(label=_("Date"), widget=DateInput())
+    state = forms.ChoiceField(label=_("State"), choices=ReportState.choices)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Start a line with # for a heading; leave an empty line between paragraphs."),
+    )
+    document = forms.FileField(
+        label=_("Or upload the report"),
+        required=False,
+        help_text=_("Word or PDF; it is kept with the report."),
+    )
+
+    def __init__(
+        self, *args: Any, user: Any, campaign: Campaign, author: User | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = report_projects(user, campaign, author=author)
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
+    focus = forms.ChoiceField(
+        label=_("Focus"), choices=[("", "—"), *ResearchFocus.choices], required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    unit = UnitChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
+    report = forms.ModelChoiceField(
+        label=_("Research report"), queryset=ResearchReport.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, project: ResearchProject, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            OrgUnit.objects.visible_to(user)
+            .filter(path__startswith=project.campaign.root_unit.path, is_active=True)
+            .filter(path__startswith=project.unit.path)
+            .order_by("path")
+        )
+        self.fields["unit"].initial = project.unit_id
+        self.fields["focus"].initial = project.focus
+        self.fields["report"].queryset = project.reports.all()
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+class ToProblemForm(forms.Form):
+    category = forms.ChoiceField(label=_("Problem category"))
+    type = forms.ChoiceField(label=_("Type of rectification"))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from rectification.models import ProblemType
+
+        categories = list(campaign.problem_categories or [])
+        self.fields["category"].choices = [(c, c) for c in categories]
+        self.fields["type"].choices = ProblemType.choices
+        self.fields["type"].initial = ProblemType.DEADLINE
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+class SolveForm(forms.Form):
+    how = forms.CharField(
+        label=_("How it was solved"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    solved_on = forms.DateField(label=_("Solved on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+class DecisionForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    decided_on = forms.DateField(label=_("Date"), widget=DateInput())
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    projects = ProjectsChoiceField(
+        label=_("Research projects cited"),
+        queryset=ResearchProject.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        error_messages={"invalid_choice": OUT_OF_SCOPE},
+    )
+    reports = ReportsChoiceField(
+        label=_("Research reports cited"),
+        queryset=ResearchReport.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        error_messages={"invalid_choice": OUT_OF_SCOPE},
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = research_units(user, campaign)
+        self.fields["projects"].queryset = (
+            ResearchProject.objects.visible_to(user)
+            .filter(campaign=campaign)
+            .select_related("lead")
+        )
+        self.fields["reports"].queryset = (
+            ResearchReport.objects.visible_to(user)
+            .filter(campaign=campaign)
+            .select_related("author")
+        )
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+def apply_errors(form: forms.Form, error: Any) -> None:
+    """Put a service's ValidationError next to the matching fields of the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

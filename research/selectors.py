@@ -1,0 +1,368 @@
+"""Reads of the field-research workstream: scoped lists, compliance and the ledger rows.
+
+Compliance (DESIGN.md): every city and county leader leads at least one research project
+(蹲点调研 or 网络调研, under way or done) each quarter, counted by its start date, and
+writes at least one submitted report each year, counted by its date. Quarters and years
+are those of Asia/Shanghai (dates are local dates). Each function answers in a fixed
+number of queries whatever the number of leaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractQuarter
+
+from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
+from accounts.roles import Role
+from accounts.scoping import grants_of, scope_q, user_roles
+from campaign.models import Campaign
+
+from .models import (
+    COUNTING_METHODS,
+    COUNTING_STATES,
+    Decision,
+    Finding,
+    ReportState,
+    ResearchProject,
+    ResearchReport,
+    quarter_of,
+)
+
+LEADER_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def projects_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchProject]:
+    qs = ResearchProject.objects.visible_to(user).select_related("unit", "lead")
+    if campaign is None:
+        return qs.none()
+    return qs.filter(campaign=campaign).annotate(
+        finding_count=Count("findings", distinct=True),
+        report_count=Count("reports", distinct=True),
+    )
+
+
+def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
+    qs = ResearchReport.objects.visible_to(user).select_related("unit", "author")
+    if campaign is None:
+        return qs.none()
+    return qs.filter(campaign=campaign)
+
+
+def _without_research_q() -> Q:
+    through_projects = Decision.projects.through.objects.filter(decision_id=OuterRef("pk"))
+    through_reports = Decision.reports.through.objects.filter(decision_id=OuterRef("pk"))
+    return ~Q(Exists(through_projects)) & ~Q(Exists(through_reports))
+
+
+def with_research_flag(qs: QuerySet[Decision]) -> QuerySet[Decision]:
+    """Annotate ``without_research`` (True when the decision cites no research)."""
+    through_projects = Decision.projects.through.objects.filter(decision_id=OuterRef("pk"))
+    through_reports = Decision.reports.through.objects.filter(decision_id=OuterRef("pk"))
+    return qs.annotate(
+        cites_projects=Exists(through_projects), cites_reports=Exists(through_reports)
+    )
+
+
+def decisions_for(user: Any, campaign: Campaign | None) -> QuerySet[Decision]:
+    qs = Decision.objects.visible_to(user).select_related("unit")
+    if campaign is None:
+        return qs.none()
+    return with_research_flag(qs.filter(campaign=campaign))
+
+
+def solved_findings_for(user: Any, campaign: Campaign | None) -> QuerySet[Finding]:
+    qs = Finding.objects.visible_to(user).select_related(
+        "project", "project__lead", "unit", "problem"
+    )
+    if campaign is None:
+        return qs.none()
+    return qs.filter(project__campaign=campaign, solved_on__isnull=False).order_by(
+        "-solved_on", "-pk"
+    )
+
+
+@dataclass(frozen=True)
+class DecisionStats:
+    total: int
+    without_research: int
+
+
+def decisions_without_research(
+    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit]
+) -> DecisionStats:
+    """How many decisions of these units there are, and how many cite no research (one
+    aggregate query)."""
+    result = Decision.objects.filter(campaign=campaign, unit__in=units_queryset).aggregate(
+        total=Count("pk"), without_research=Count("pk", filter=_without_research_q())
+    )
+    return DecisionStats(total=result["total"] or 0, without_research=result["without_research"] or 0)
+
+
+# --- compliance --------------------------------------------------------------------------
+
+CELL_OK = "ok"  # the rule is met
+CELL_MISSING = "missing"  # the period is over (or running) and the rule is not met
+CELL_DUE = "due"  # the period is running and nothing yet
+CELL_FUTURE = "future"  # not begun yet
+CELL_OUTSIDE = "outside"  # outside the campaign
+
+
+@dataclass
+class Cell:
+    status: str
+    count: int = 0
+    quarter: int | None = None
+
+    @property
+    def is_red(self) -> bool:
+        return self.status == CELL_MISSING
+
+
+@dataclass
+class LeaderLine:
+    leader: User
+    unit: OrgUnit
+    quarters: list[Cell] = field(default_factory=list)
+    year: Cell = field(default_factory=lambda: Cell(CELL_FUTURE))
+
+    @property
+    def behind(self) -> bool:
+        return any(c.is_red for c in self.quarters) or self.year.is_red
+
+    @property
+    def missing_quarters(self) -> list[int]:
+        return [c.quarter for c in self.quarters if c.is_red and c.quarter]
+
+
+@dataclass
+class ComplianceMatrix:
+    year: int
+    today: date
+    lines: list[LeaderLine]
+
+    @property
+    def behind(self) -> list[LeaderLine]:
+        return [line for line in self.lines if line.behind]
+
+    @property
+    def quarters(self) -> list[int]:
+        return [1, 2, 3, 4]
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, end  # end is exclusive
+
+
+def _period_status(
+    *, start: date, end_exclusive: date, today: date, campaign: Campaign, count: int
+) -> str:
+    if end_exclusive <= campaign.start_date or start > campaign.end_date:
+        return CELL_OUTSIDE
+    if count:
+        return CELL_OK
+    if start > today:
+        return CELL_FUTURE
+    if end_exclusive > today:
+        return CELL_DUE
+    return CELL_MISSING
+
+
+def leader_assignments(*, user: Any, campaign: Campaign) -> QuerySet[RoleAssignment]:
+    """The leader roles on city and county committees in the viewer's scope (a leader who
+    is not office or viewer there sees his own line only)."""
+    qs = RoleAssignment.objects.filter(
+        role=Role.LEADER,
+        unit__kind__in=LEADER_UNIT_KINDS,
+        unit__is_active=True,
+        unit__path__startswith=campaign.root_unit.path,
+    ).select_related("user", "unit")
+    if getattr(user, "is_superuser", False):
+        return qs.order_by("unit__path", "user__username")
+    roles = user_roles(user)
+    if roles & {Role.OFFICE, Role.VIEWER}:
+        q = scope_q(user, "unit")
+        # viewers and offices see the leaders of their subtree; a leader who is also a
+        # leader elsewhere still sees at least himself
+        qs = qs.filter(q | Q(user_id=user.pk)) if q is not None else qs
+    else:
+        qs = qs.filter(user_id=user.pk)
+    return qs.order_by("unit__path", "user__username")
+
+
+def compliance_matrix(*, user: Any, campaign: Campaign, year: int, today: date) -> ComplianceMatrix:
+    """Leader × quarter (projects led) and leader × year (reports written); three queries."""
+    seen: dict[int, LeaderLine] = {}
+    assignments = list(leader_assignments(user=user, campaign=campaign))
+    for assignment in assignments:
+        if assignment.user_id not in seen:
+            seen[assignment.user_id] = LeaderLine(leader=assignment.user, unit=assignment.unit)
+    leader_ids = list(seen)
+    project_counts: dict[tuple[int, int], int] = {}
+    report_counts: dict[int, int] = {}
+    if leader_ids:
+        rows = (
+            ResearchProject.objects.filter(
+                campaign=campaign,
+                lead_id__in=leader_ids,
+                method__in=COUNTING_METHODS,
+                state__in=COUNTING_STATES,
+                start_date__year=year,
+            )
+            .annotate(q=ExtractQuarter("start_date"))
+            .values("lead_id", "q")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        project_counts = {(r["lead_id"], r["q"]): r["n"] for r in rows}
+        report_counts = dict(
+            ResearchReport.objects.filter(
+                campaign=campaign,
+                author_id__in=leader_ids,
+                state=ReportState.SUBMITTED,
+                written_on__year=year,
+            )
+            .values("author_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("author_id", "n")
+        )
+    for leader_id, line in seen.items():
+        for quarter in (1, 2, 3, 4):
+            start, end = _quarter_bounds(year, quarter)
+            count = project_counts.get((leader_id, quarter), 0)
+            status = _period_status(
+                start=start, end_exclusive=end, today=today, campaign=campaign, count=count
+            )
+            line.quarters.append(Cell(status=status, count=count, quarter=quarter))
+        count = report_counts.get(leader_id, 0)
+        status = _period_status(
+            start=date(year, 1, 1),
+            end_exclusive=date(year + 1, 1, 1),
+            today=today,
+            campaign=campaign,
+            count=count,
+        )
+        line.year = Cell(status=status, count=count)
+    return ComplianceMatrix(year=year, today=today, lines=list(seen.values()))
+
+
+@dataclass(frozen=True)
+class LeaderSummary:
+    year: int
+    quarter: int
+    projects_this_quarter: int
+    reports_this_year: int
+    drafts_this_year: int
+
+    @property
+    def quarter_ok(self) -> bool:
+        return self.projects_this_quarter > 0
+
+    @property
+    def year_ok(self) -> bool:
+        return self.reports_this_year > 0
+
+
+def leader_research_summary(*, leader: Any, campaign: Campaign, today: date) -> LeaderSummary:
+    """The leader's counting projects this quarter and reports this year (two aggregates)."""
+    start, end = _quarter_bounds(today.year, quarter_of(today))
+    projects = ResearchProject.objects.filter(
+        campaign=campaign,
+        lead_id=leader.pk,
+        method__in=COUNTING_METHODS,
+        state__in=COUNTING_STATES,
+        start_date__gte=start,
+        start_date__lt=end,
+    ).aggregate(n=Count("pk"))["n"]
+    reports = ResearchReport.objects.filter(
+        campaign=campaign, author_id=leader.pk, written_on__year=today.year
+    ).aggregate(
+        submitted=Count("pk", filter=Q(state=ReportState.SUBMITTED)),
+        drafts=Count("pk", filter=Q(state=ReportState.DRAFT)),
+    )
+    return LeaderSummary(
+        year=today.year,
+        quarter=quarter_of(today),
+        projects_this_quarter=projects or 0,
+        reports_this_year=reports["submitted"] or 0,
+        drafts_this_year=reports["drafts"] or 0,
+    )
+
+
+# --- the research ledger (调研台账) ------------------------------------------------------
+
+
+def ledger_projects(*, campaign: Campaign, unit: OrgUnit) -> QuerySet[ResearchProject]:
+    """Projects of the unit's subtree for the ledger, with what each row needs prefetched."""
+    return (
+        ResearchProject.objects.filter(campaign=campaign, unit__path__startswith=unit.path)
+        .select_related("lead", "unit")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.select_related("problem", "unit")),
+            Prefetch("reports", queryset=ResearchReport.objects.only("pk", "title", "written_on")),
+        )
+        .order_by("unit__path", "lead__username", "start_date", "pk")
+    )
+
+
+def ledger_rows(
+    projects: QuerySet[ResearchProject], *, chunk_size: int = 500
+) -> Iterator[list[Any]]:
+    """One row per project, streamed in chunks."""
+    for number, project in enumerate(projects.iterator(chunk_size=chunk_size), start=1):
+        findings = list(project.findings.all())
+        found = "\n".join(
+            f"{i}. {f.description}"
+            + (f"（已转为问题 {f.unit.code}-{f.problem.number}）" if f.problem_id else "")
+            for i, f in enumerate(findings, start=1)
+        )
+        solved = "\n".join(
+            f"{f.description}：{f.solved_how}（{f.solved_on:%Y-%m-%d}）"
+            for f in findings
+            if f.solved_on
+        )
+        reports = "\n".join(f"{r.title}（{r.written_on:%Y-%m-%d}）" for r in project.reports.all())
+        yield [
+            number,
+            project.lead.display_name,
+            project.unit.name,
+            project.topic,
+            project.get_focus_display(),
+            project.get_method_display(),
+            f"{project.start_date:%Y-%m-%d}至{project.end_date:%Y-%m-%d}",
+            "\n".join(project.site_list),
+            found,
+            reports,
+            solved,
+        ]
+
+
+def _edit_q(user: Any, field: str = "unit", owner: str = "lead") -> Q | None:
+    """Records the user may change: the office's subtree, a leader's own in his subtree."""
+    if getattr(user, "is_superuser", False):
+        return None
+    q = Q(pk__in=[])
+    for grant in grants_of(user):
+        if grant.role == Role.OFFICE:
+            q |= Q(**{f"{field}__path__startswith": grant.path})
+        elif grant.role == Role.LEADER:
+            q |= Q(**{f"{field}__path__startswith": grant.path, f"{owner}_id": user.pk})
+    return q
+
+
+def editable_projects(user: Any, campaign: Campaign) -> QuerySet[ResearchProject]:
+    qs = ResearchProject.objects.filter(campaign=campaign)
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    q = _edit_q(user)
+    return qs if q is None else qs.filter(q)

@@ -1,0 +1,775 @@
+"""Pages of the field-research workstream. Every record is looked up through the scope
+(out of scope = 404); writes go through services.py (read-only roles = 403)."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import can, get_object_for_user, grants_of
+from campaign.models import Campaign
+from core.history import history_for
+from core.uploads import serve_attachment
+
+from . import selectors, services
+from .forms import (
+    AttachmentForm,
+    DecisionForm,
+    FindingForm,
+    ProjectForm,
+    ReportForm,
+    SolveForm,
+    ToProblemForm,
+    apply_errors,
+    research_units,
+)
+from .ledger import ledger_title, write_research_ledger
+from .models import (
+    Decision,
+    Finding,
+    ProjectAttachment,
+    ProjectState,
+    ReportDocument,
+    ReportState,
+    ResearchFocus,
+    ResearchMethod,
+    ResearchProject,
+    ResearchReport,
+    quarter_of,
+)
+
+PAGE_SIZE = 25
+
+
+def _campaign(request: HttpRequest) -> Campaign:
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        raise Http404
+    return campaign  # type: ignore[no-any-return]
+
+
+def _current_campaign(request: HttpRequest) -> Campaign | None:
+    campaign = getattr(request, "campaign", None)
+    return campaign or None
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _may_record_any(request: HttpRequest) -> bool:
+    user: Any = request.user
+    if user.is_superuser:
+        return True
+    return any(g.role in ("office", "leader") for g in grants_of(user))
+
+
+def _problem_url(problem_id: int | None) -> str | None:
+    if problem_id is None:
+        return None
+    try:
+        return reverse("rectification:problem-detail", args=[problem_id])
+    except NoReverseMatch:
+        return None
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    campaign = _current_campaign(request)
+    qs = selectors.projects_for(request.user, campaign)
+    filters: dict[str, Any] = {}
+    lead_id = _int(request.GET.get("lead"))
+    year = _int(request.GET.get("year"))
+    quarter = _int(request.GET.get("quarter"))
+    if lead_id:
+        qs = qs.filter(lead_id=lead_id)
+        filters["lead"] = lead_id
+    if year:
+        qs = qs.filter(start_date__year=year)
+        filters["year"] = year
+        if quarter in (1, 2, 3, 4):
+            qs = qs.filter(start_date__quarter=quarter)
+            filters["quarter"] = quarter
+    method = request.GET.get("method")
+    if method in ResearchMethod.values:
+        qs = qs.filter(method=method)
+    state = request.GET.get("state")
+    if state in ProjectState.values:
+        qs = qs.filter(state=state)
+    text = (request.GET.get("q") or "").strip()
+    if text:
+        qs = qs.filter(topic__icontains=text)
+    page = _page(request, qs)
+    lead = None
+    if lead_id and campaign is not None:
+        line = next(
+            (
+                a.user
+                for a in selectors.leader_assignments(user=request.user, campaign=campaign)
+                if a.user_id == lead_id
+            ),
+            None,
+        )
+        lead = line
+    return render(
+        request,
+        "research/project_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "lead": lead,
+            "methods": ResearchMethod.choices,
+            "states": ProjectState.choices,
+            "may_record": campaign is not None and _may_record_any(request),
+        },
+    )
+
+
+def _project_form_initial(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {"start_date": today, "end_date": today, "state": ProjectState.DONE}
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    form = ProjectForm(
+        request.POST or None,
+        user=request.user,
+        campaign=campaign,
+        initial=_project_form_initial(request),
+    )
+    if not form.fields["unit"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.project_create(
+                campaign=campaign,
+                unit=data["unit"],
+                lead=data["lead"],
+                actor=request.user,  # type: ignore[arg-type]
+                topic=data["topic"],
+                focus=data["focus"],
+                method=data["method"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                sites=data["sites"],
+                state=data["state"],
+                notes=data["notes"],
+                participants=list(data["participants"]),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The research project has been recorded."))
+            return redirect("research:project-detail", pk=project.pk)
+    return render(
+        request, "research/project_form.html", {"form": form, "title": _("Record research")}
+    )
+
+
+def _project(request: HttpRequest, pk: int) -> ResearchProject:
+    qs = ResearchProject.objects.select_related("unit", "lead", "campaign", "campaign__root_unit")
+    return get_object_for_user(qs, request.user, pk)
+
+
+def _require_edit_project(request: HttpRequest, project: ResearchProject) -> None:
+    if not services.may_edit_project(request.user, project):
+        raise PermissionDenied
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    may_edit = services.may_edit_project(request.user, project)
+    findings = list(project.findings.select_related("unit", "problem", "report"))
+    for finding in findings:
+        finding.problem_url = _problem_url(finding.problem_id)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "research/project_detail.html",
+        {
+            "project": project,
+            "may_edit": may_edit,
+            "participants": list(project.participants.all()),
+            "attachments": list(project.attachments.all()),
+            "reports": list(project.reports.select_related("author")),
+            "findings": findings,
+            "decisions": list(project.decisions.all()),
+            "attachment_form": AttachmentForm(),
+            "problem_action": services.problem_service_ready(),
+            "history": history_for(project),
+        },
+    )
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _require_edit_project(request, project)
+    initial = {
+        "unit": project.unit_id,
+        "lead": project.lead_id,
+        "topic": project.topic,
+        "focus": project.focus,
+        "method": project.method,
+        "sites": project.sites,
+        "start_date": project.start_date,
+        "end_date": project.end_date,
+        "state": project.state,
+        "notes": project.notes,
+        "participants": list(project.participants.values_list("pk", flat=True)),
+    }
+    form = ProjectForm(
+        request.POST or None, user=request.user, campaign=project.campaign, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_update(
+                project=project,
+                actor=request.user,  # type: ignore[arg-type]
+                participants=list(data["participants"]),
+                unit=data["unit"],
+                lead=data["lead"],
+                topic=data["topic"],
+                focus=data["focus"],
+                method=data["method"],
+                sites=data["sites"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                state=data["state"],
+                notes=data["notes"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The research project has been saved."))
+            return redirect("research:project-detail", pk=project.pk)
+    return render(
+        request,
+        "research/project_form.html",
+        {"form": form, "project": project, "title": _("Edit research")},
+    )
+
+
+@login_required
+@require_POST
+def project_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _require_edit_project(request, project)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.project_attach(
+                project=project,
+                actor=request.user,  # type: ignore[arg-type]
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The file has been attached."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("research:project-detail", pk=project.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_for_user(ProjectAttachment, request.user, pk)
+    return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    campaign = _current_campaign(request)
+    qs = selectors.reports_for(request.user, campaign)
+    filters: dict[str, Any] = {}
+    author_id = _int(request.GET.get("author"))
+    year = _int(request.GET.get("year"))
+    if author_id:
+        qs = qs.filter(author_id=author_id)
+        filters["author"] = author_id
+    if year:
+        qs = qs.filter(written_on__year=year)
+        filters["year"] = year
+    return render(
+        request,
+        "research/report_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "filters": filters,
+            "may_record": campaign is not None and _may_record_any(request),
+        },
+    )
+
+
+def _author_for(request: HttpRequest, projects: list[ResearchProject]) -> Any:
+    """The author is the lead of the research: the leader himself, or (for the office)
+    the lead of the projects chosen."""
+    user: Any = request.user
+    if not user.is_superuser and not any(g.role == "office" for g in grants_of(user)):
+        return user
+    return projects[0].lead if projects else user
+
+
+@login_required
+def report_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    if not _may_record_any(request):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"written_on": timezone.localdate(), "state": ReportState.DRAFT}
+    chosen = _int(request.GET.get("project"))
+    if chosen:
+        project = _project(request, chosen)
+        _require_edit_project(request, project)
+        initial["projects"] = [project.pk]
+        initial["title"] = _("Research report on “%(topic)s”") % {"topic": project.topic}
+    form = ReportForm(
+        request.POST or None, request.FILES or None, user=request.user, campaign=campaign,
+        initial=initial,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        projects = list(data["projects"])
+        try:
+            report = services.report_create(
+                campaign=campaign,
+                projects=projects,
+                author=_author_for(request, projects),
+                actor=request.user,  # type: ignore[arg-type]
+                title=data["title"],
+                written_on=data["written_on"],
+                body=data["body"],
+                state=data["state"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The report has been saved."))
+            return redirect("research:report-detail", pk=report.pk)
+    return render(
+        request, "research/report_form.html", {"form": form, "title": _("Write a report")}
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> ResearchReport:
+    qs = ResearchReport.objects.select_related("unit", "author", "campaign")
+    return get_object_for_user(qs, request.user, pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    return render(
+        request,
+        "research/report_detail.html",
+        {
+            "report": report,
+            "may_edit": services.may_edit_report(request.user, report),
+            "projects": list(report.projects.select_related("lead")),
+            "documents": list(report.documents.all()),
+            "findings": list(report.findings.select_related("unit")),
+            "history": history_for(report),
+        },
+    )
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    if not services.may_edit_report(request.user, report):
+        raise PermissionDenied
+    initial = {
+        "title": report.title,
+        "projects": list(report.projects.values_list("pk", flat=True)),
+        "written_on": report.written_on,
+        "state": report.state,
+        "body": report.body,
+    }
+    form = ReportForm(
+        request.POST or None, request.FILES or None, user=request.user,
+        campaign=report.campaign, author=report.author, initial=initial,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_update(
+                report=report,
+                actor=request.user,  # type: ignore[arg-type]
+                title=data["title"],
+                written_on=data["written_on"],
+                body=data["body"],
+                state=data["state"],
+                projects=list(data["projects"]),
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The report has been saved."))
+            return redirect("research:report-detail", pk=report.pk)
+    return render(
+        request,
+        "research/report_form.html",
+        {"form": form, "report": report, "title": _("Edit report")},
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_for_user(ReportDocument, request.user, pk)
+    return serve_attachment(document, inline=request.GET.get("inline") == "1")
+
+
+# --- findings ----------------------------------------------------------------------------
+
+
+@login_required
+def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _require_edit_project(request, project)
+    form = FindingForm(request.POST or None, user=request.user, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.finding_create(
+                project=project,
+                actor=request.user,  # type: ignore[arg-type]
+                kind=data["kind"],
+                description=data["description"],
+                unit=data["unit"],
+                focus=data["focus"],
+                report=data["report"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The finding has been recorded."))
+            return redirect("research:project-detail", pk=project.pk)
+    return render(request, "research/finding_form.html", {"form": form, "project": project})
+
+
+def _finding(request: HttpRequest, pk: int) -> Finding:
+    qs = Finding.objects.select_related(
+        "project", "project__unit", "project__lead", "project__campaign", "unit", "problem",
+        "report", "solved_by",
+    )  # fmt: skip
+    return get_object_for_user(qs, request.user, pk)
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding(request, pk)
+    may_edit = services.may_edit_project(request.user, finding.project)
+    return render(
+        request,
+        "research/finding_detail.html",
+        {
+            "finding": finding,
+            "may_edit": may_edit,
+            "problem_action": services.problem_service_ready(),
+            "problem_url": _problem_url(finding.problem_id),
+            "history": history_for(finding),
+        },
+    )
+
+
+@login_required
+def finding_to_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding(request, pk)
+    if not services.problem_service_ready():
+        raise Http404
+    if not services.may_edit_project(request.user, finding.project):
+        raise PermissionDenied
+    form = ToProblemForm(request.POST or None, campaign=finding.project.campaign)
+    if finding.problem_id is not None:
+        messages.error(
+            request,
+            _("This finding has already been turned into a problem; it can be done only once."),
+        )
+        return redirect("research:finding-detail", pk=finding.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.finding_to_problem(
+                finding=finding,
+                actor=request.user,  # type: ignore[arg-type]
+                category=data["category"],
+                type=data["type"],
+                deadline=data["deadline"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Problem %(number)s has been entered for %(unit)s.")
+                % {"number": str(problem), "unit": finding.unit.name},
+            )
+            return redirect("research:finding-detail", pk=finding.pk)
+    return render(request, "research/finding_problem.html", {"form": form, "finding": finding})
+
+
+@login_required
+def finding_solve(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding(request, pk)
+    if not services.may_edit_project(request.user, finding.project):
+        raise PermissionDenied
+    form = SolveForm(
+        request.POST or None,
+        initial={"solved_on": timezone.localdate(), "how": finding.solved_how},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_mark_solved(
+                finding=finding,
+                actor=request.user,  # type: ignore[arg-type]
+                how=form.cleaned_data["how"],
+                solved_on=form.cleaned_data["solved_on"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The finding has been marked solved."))
+            return redirect("research:finding-detail", pk=finding.pk)
+    return render(request, "research/finding_solve.html", {"form": form, "finding": finding})
+
+
+@login_required
+def solved_list(request: HttpRequest) -> HttpResponse:
+    campaign = _current_campaign(request)
+    qs = selectors.solved_findings_for(request.user, campaign)
+    focus = request.GET.get("focus")
+    if focus in ResearchFocus.values:
+        qs = qs.filter(focus=focus)
+    elif focus != "all":
+        qs = qs.filter(focus__in=["chokepoint", "obstruction"])
+    return render(
+        request,
+        "research/solved_list.html",
+        {"page_obj": _page(request, qs), "foci": ResearchFocus.choices, "focus": focus or ""},
+    )
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+@login_required
+def decision_list(request: HttpRequest) -> HttpResponse:
+    campaign = _current_campaign(request)
+    qs = selectors.decisions_for(request.user, campaign)
+    only_flagged = request.GET.get("flagged") == "1"
+    if only_flagged:
+        qs = qs.filter(cites_projects=False, cites_reports=False)
+    return render(
+        request,
+        "research/decision_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "only_flagged": only_flagged,
+            "may_record": campaign is not None
+            and research_units(request.user, campaign).exists(),
+        },
+    )
+
+
+def _decision_data(form: DecisionForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "unit": data["unit"],
+        "title": data["title"],
+        "decided_on": data["decided_on"],
+        "body": data["body"],
+        "projects": list(data["projects"]),
+        "reports": list(data["reports"]),
+    }
+
+
+@login_required
+def decision_create(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    form = DecisionForm(
+        request.POST or None,
+        user=request.user,
+        campaign=campaign,
+        initial={"decided_on": timezone.localdate()},
+    )
+    if not form.fields["unit"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_create(
+                campaign=campaign,
+                actor=request.user,  # type: ignore[arg-type]
+                **_decision_data(form),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("research:decision-detail", pk=decision.pk)
+    return render(
+        request, "research/decision_form.html", {"form": form, "title": _("Record a decision")}
+    )
+
+
+def _decision(request: HttpRequest, pk: int) -> Decision:
+    qs = selectors.with_research_flag(Decision.objects.select_related("unit", "campaign"))
+    return get_object_for_user(qs, request.user, pk)
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _decision(request, pk)
+    return render(
+        request,
+        "research/decision_detail.html",
+        {
+            "decision": decision,
+            "may_edit": services.may_edit_decision(request.user, decision),
+            "projects": list(
+                decision.projects.visible_to(request.user).select_related("lead")
+            ),
+            "reports": list(decision.reports.visible_to(request.user).select_related("author")),
+            "history": history_for(decision),
+        },
+    )
+
+
+@login_required
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _decision(request, pk)
+    if not services.may_edit_decision(request.user, decision):
+        raise PermissionDenied
+    initial = {
+        "unit": decision.unit_id,
+        "title": decision.title,
+        "decided_on": decision.decided_on,
+        "body": decision.body,
+        "projects": list(decision.projects.values_list("pk", flat=True)),
+        "reports": list(decision.reports.values_list("pk", flat=True)),
+    }
+    form = DecisionForm(
+        request.POST or None, user=request.user, campaign=decision.campaign, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(
+                decision=decision,
+                actor=request.user,  # type: ignore[arg-type]
+                **_decision_data(form),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The decision has been saved."))
+            return redirect("research:decision-detail", pk=decision.pk)
+    return render(
+        request,
+        "research/decision_form.html",
+        {"form": form, "decision": decision, "title": _("Edit decision")},
+    )
+
+
+# --- compliance and the ledger -----------------------------------------------------------
+
+
+@login_required
+def compliance(request: HttpRequest) -> HttpResponse:
+    campaign = _current_campaign(request)
+    today = timezone.localdate()
+    year = _int(request.GET.get("year")) or today.year
+    if campaign is not None:
+        years = list(range(campaign.start_date.year, campaign.end_date.year + 1))
+        if year not in years:
+            year = min(max(year, years[0]), years[-1])
+        matrix = selectors.compliance_matrix(
+            user=request.user, campaign=campaign, year=year, today=today
+        )
+    else:
+        years, matrix = [], None
+    return render(
+        request,
+        "research/compliance.html",
+        {
+            "matrix": matrix,
+            "years": years,
+            "year": year,
+            "current_quarter": quarter_of(today) if year == today.year else None,
+            "export_units": _export_units(request, campaign),
+        },
+    )
+
+
+def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUnit]:
+    """The top units of the user's export scope (one download each)."""
+    if campaign is None:
+        return []
+    user: Any = request.user
+    if user.is_superuser:
+        return [campaign.root_unit]
+    ids = [g.unit_id for g in grants_of(user) if g.role in ("office", "leader", "viewer",
+                                                             "secretary")]  # fmt: skip
+    units = OrgUnit.objects.filter(pk__in=ids, path__startswith=campaign.root_unit.path)
+    tops: list[OrgUnit] = []
+    for unit in units.order_by("path"):
+        if not any(unit.is_within(top) for top in tops) and can(user, Action.EXPORT, unit):
+            tops.append(unit)
+    return tops
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    code = request.GET.get("unit") or ""
+    unit = OrgUnit.objects.visible_to(request.user).filter(code=code).first()
+    if unit is None:
+        tops = _export_units(request, campaign)
+        if not tops:
+            raise Http404
+        unit = tops[0]
+    if not can(request.user, Action.EXPORT, unit):
+        raise PermissionDenied
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write_research_ledger(campaign=campaign, unit=unit, target=spool)
+    spool.seek(0)
+    filename = f"{ledger_title(unit)}.xlsx"
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
