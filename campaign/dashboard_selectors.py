@@ -480,9 +480,7 @@ def closing_without_evidence(*, campaign: Campaign, unit: OrgUnit) -> Signal:
         .select_related("unit")
         .order_by("submitted_at", "pk")
     )
-    records = list(qs[: SIGNAL_LIMIT + 1])
-    count = len(records) if len(records) <= SIGNAL_LIMIT else qs.count()
-    return Signal(key="no_evidence", count=count, records=records[:SIGNAL_LIMIT])
+    return Signal(key="no_evidence", count=qs.count(), records=list(qs[:SIGNAL_LIMIT]))
 
 
 def decisions_lacking_research(*, campaign: Campaign, unit: OrgUnit, count: int) -> Signal:

@@ -1,0 +1,71 @@
+"""The dashboard answers in a fixed number of queries whatever the size of the data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaign.models import AssignmentState, Workstream
+from rectification.models import ProblemState
+from tests.factories import make_unit
+
+from .conftest import make_activity, make_assignment, make_problem, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def grow(tree, dataset, n: int) -> None:
+    """Add n branches under each county, each with assignments, activities and problems."""
+    campaign = dataset.campaign
+    task = make_task(campaign, tree.city, Workstream.STUDY, date(2026, 11, 12), "追加任务")
+    for county in (tree.county_a, tree.county_b):
+        for i in range(n):
+            branch = make_unit(county)
+            make_assignment(
+                task, branch, AssignmentState.PENDING if i % 2 else AssignmentState.ACCEPTED
+            )
+            make_activity(
+                campaign,
+                branch,
+                date(2026, 11, 17),
+                f"支部第{i}次学习，内容各不相同：{branch.code}",
+            )
+            make_problem(campaign, branch, deadline=date(2026, 11, 2 + i % 20))
+            make_problem(campaign, branch, state=ProblemState.SUBMITTED, deadline=date(2026, 12, 1))
+
+
+@pytest.mark.parametrize("who", ["city_office", "county_office", "viewer"])
+def test_office_dashboard_query_count_is_fixed(client, tree, people, dataset, who):
+    client.force_login(getattr(people, who))
+    url = reverse("dashboard:office")
+    small = count_queries(client, url)
+    small_drill = count_queries(client, url, {"unit": tree.committee_a.code})
+    grow(tree, dataset, 12)
+    assert count_queries(client, url) == small
+    assert count_queries(client, url, {"unit": tree.committee_a.code}) == small_drill
+    assert small <= 30
+
+
+def test_leader_home_query_count_is_fixed(client, tree, people, dataset):
+    from rectification.models import Problem
+
+    Problem.objects.filter(pk=dataset.problems["P1"].pk).update(responsible_leader=people.leader)
+    client.force_login(people.leader)
+    url = reverse("dashboard:leader")
+    small = count_queries(client, url)
+    grow(tree, dataset, 10)
+    Problem.objects.filter(unit__path__startswith=tree.county_a.path).update(
+        responsible_leader=people.leader
+    )
+    assert count_queries(client, url) == small
