@@ -18,16 +18,16 @@ $(VENV)/.installed: requirements/dev.lock requirements/build-constraints.txt
 venv: $(VENV)/.installed
 
 messages: venv
-	$(PY) manage.py compile_translations
+	DEBUG=1 $(PY) manage.py compile_translations
 
 demo: venv messages
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/accounts/login/ (users above, password Demo@2026)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: venv
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv messages
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q

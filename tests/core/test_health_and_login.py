@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -54,6 +55,7 @@ def test_malformed_setting_stops_start_up(name, value):
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
+        "DEBUG": "1",
         name: value,
     }
     result = subprocess.run(
@@ -66,3 +68,54 @@ def test_malformed_setting_stops_start_up(name, value):
     )
     assert result.returncode != 0
     assert name in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
+        "SECRET_KEY": "k" * 20 + "-production-secret-key-for-the-deploy-check-0123456789",
+        "ALLOWED_HOSTS": "tracker.example.gov.cn",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
+        "DEBUG": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_security_headers_and_csp(client, db):
+    response = client.get("/accounts/login/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
