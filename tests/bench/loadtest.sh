@@ -11,7 +11,6 @@ PORT=${LOAD_PORT:-8765}
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tracker_bench}
 export SECRET_KEY=${SECRET_KEY:-load-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz}
 export DEBUG=0 ALLOWED_HOSTS=127.0.0.1 SECURE_COOKIES=0 AXES_ENABLED=0 LOG_LEVEL=WARNING
-export STATIC_ROOT_DIR=var/static
 out=var/loadtest
 mkdir -p "$out"
 

@@ -12,7 +12,7 @@ import re
 
 from locust import HttpUser, between, task
 
-PASSWORD = "Demo@2026"  # noqa: S105 - the documented demo password
+PASSWORD = "Demo@2026"
 SECRETARIES = itertools.count()
 OFFICES = itertools.count()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -71,7 +71,7 @@ class Office(HttpUser):
 
     @task(3)
     def problem_list(self) -> None:
-        page = random.randint(1, 20)  # noqa: S311
+        page = random.randint(1, 20)
         self.client.get(f"/rectification/problems/?page={page}", name="problem list (office)")
 
     @task(1)
