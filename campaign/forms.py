@@ -1,0 +1,540 @@
+"""Forms of the campaign pages. They check the shape of the input; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit, UnitKind
+
+from .models import (
+    Activity,
+    ActivityKind,
+    Assignment,
+    AssignmentState,
+    Campaign,
+    DevelopmentCategory,
+    Objective,
+    Recurrence,
+    Workstream,
+)
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+TEXT = {"class": "form-control"}
+SELECT = {"class": "form-select"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (photos from the phone camera, documents)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "class": "form-control",
+                    "accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
+                }
+            ),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(TEXT))
+    root_unit = UnitChoiceField(
+        label=_("Run by"), queryset=OrgUnit.objects.none(), widget=forms.Select(SELECT)
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    general_requirement = forms.CharField(
+        label=_("General requirement"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(TEXT),
+    )
+    fundamental_task = forms.CharField(
+        label=_("Fundamental task"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(TEXT),
+    )
+    objective_1 = forms.CharField(
+        label=_("Objective 1"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    objective_2 = forms.CharField(
+        label=_("Objective 2"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    objective_3 = forms.CharField(
+        label=_("Objective 3"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    objective_4 = forms.CharField(
+        label=_("Objective 4"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    objective_5 = forms.CharField(
+        label=_("Objective 5"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    is_active = forms.BooleanField(
+        label=_("Active (offered first to users)"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput({"class": "form-check-input"}),
+    )
+
+    def __init__(
+        self, *args: Any, units: QuerySet[OrgUnit], editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["root_unit"]
+        else:
+            self.fields["root_unit"].queryset = units  # type: ignore[attr-defined]
+            del self.fields["is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return data
+
+    @property
+    def objectives(self) -> list[str]:
+        return [self.cleaned_data.get(f"objective_{i}", "") for i in range(1, 6)]
+
+    @staticmethod
+    def initial_for(campaign: Campaign) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "name": campaign.name,
+            "start_date": campaign.start_date,
+            "end_date": campaign.end_date,
+            "general_requirement": campaign.general_requirement,
+            "fundamental_task": campaign.fundamental_task,
+            "is_active": campaign.is_active,
+        }
+        for objective in campaign.objectives.all():
+            if 1 <= objective.order <= 5:
+                initial[f"objective_{objective.order}"] = objective.title
+        return initial
+
+
+# ---------------------------------------------------------------- tasks
+
+
+TARGET_UNITS = "units"
+TARGET_BRANCHES = "branches"
+TARGET_KIND = "kind"
+
+
+class TaskForm(forms.Form):
+    workstream = forms.ChoiceField(
+        label=_("Workstream"), choices=Workstream.choices, widget=forms.Select(SELECT)
+    )
+    objective = forms.ModelChoiceField(
+        label=_("Objective"),
+        queryset=Objective.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(TEXT))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
+    )
+    evidence_required = forms.CharField(
+        label=_("Evidence required"),
+        required=False,
+        widget=forms.Textarea({**TEXT, "rows": 2}),
+        help_text=_("What the units attach when they submit, e.g. photos and a sign-in sheet"),
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    recurrence = forms.ChoiceField(
+        label=_("Recurrence"),
+        choices=Recurrence.choices,
+        initial=Recurrence.NONE,
+        widget=forms.Select(SELECT),
+        help_text=_(
+            "A recurring task asks for one submission per quarter or year, "
+            "from the campaign's start to the due date"
+        ),
+    )
+    target = forms.ChoiceField(
+        label=_("Deploy to"),
+        choices=[
+            (TARGET_UNITS, _("The units I pick")),
+            (TARGET_BRANCHES, _("Every branch under a unit")),
+            (TARGET_KIND, _("Every unit of a kind under a unit")),
+        ],
+        initial=TARGET_BRANCHES,
+        widget=forms.RadioSelect({"class": "form-check-input"}),
+    )
+    units = UnitsChoiceField(
+        label=_("Units"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple({**SELECT, "size": 8}),
+    )
+    under = UnitChoiceField(
+        label=_("Under"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of unit"),
+        choices=[("", "—"), *UnitKind.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+
+    def __init__(
+        self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["objective"].queryset = campaign.objectives.all()  # type: ignore[attr-defined]
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["under"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mode = data.get("target")
+        if mode == TARGET_UNITS and not data.get("units"):
+            self.add_error("units", _("Choose at least one unit."))
+        if mode in (TARGET_BRANCHES, TARGET_KIND) and not data.get("under"):
+            self.add_error("under", _("Choose the unit whose subtree receives the task."))
+        if mode == TARGET_KIND and not data.get("kind"):
+            self.add_error("kind", _("Choose a kind of unit."))
+        return data
+
+    def target_units(self, scope: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+        data = self.cleaned_data
+        if data["target"] == TARGET_UNITS:
+            return scope.filter(pk__in=[u.pk for u in data["units"]])
+        under: OrgUnit = data["under"]
+        kind = UnitKind.BRANCH if data["target"] == TARGET_BRANCHES else data["kind"]
+        return scope.filter(path__startswith=under.path, kind=kind)
+
+
+class TaskEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(TEXT))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
+    )
+    evidence_required = forms.CharField(
+        label=_("Evidence required"),
+        required=False,
+        widget=forms.Textarea({**TEXT, "rows": 2}),
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+
+
+class DeployMoreForm(forms.Form):
+    units = UnitsChoiceField(
+        label=_("Units"),
+        queryset=OrgUnit.objects.none(),
+        widget=forms.SelectMultiple({**SELECT, "size": 8}),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- assignments
+
+
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.held_on:%Y-%m-%d} {obj.get_kind_display()} · {obj.summary[:40]}"
+
+
+class SubmitForm(forms.Form):
+    activities = EvidenceChoiceField(
+        label=_("Activities attached as evidence"),
+        queryset=Activity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}),
+    )
+    note = forms.CharField(
+        label=_("What was done"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
+    )
+
+    def __init__(self, *args: Any, activities: QuerySet[Activity], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activities"].queryset = activities  # type: ignore[attr-defined]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for return"),
+        widget=forms.Textarea({**TEXT, "rows": 3}),
+        error_messages={"required": _("Say why the submission is returned.")},
+    )
+
+
+class AcceptForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.TextInput(TEXT)
+    )
+
+
+# ---------------------------------------------------------------- activities
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=ActivityKind.choices, widget=forms.Select(SELECT)
+    )
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    unit = UnitChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.none(), widget=forms.Select(SELECT)
+    )
+    place = forms.CharField(
+        label=_("Place"), max_length=128, required=False, widget=forms.TextInput(TEXT)
+    )
+    participants = forms.IntegerField(
+        label=_("Participants"),
+        initial=0,
+        widget=forms.NumberInput({**TEXT, "inputmode": "numeric"}),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=5,
+        decimal_places=1,
+        initial=0,
+        widget=forms.NumberInput({**TEXT, "step": "0.5", "inputmode": "decimal"}),
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea({**TEXT, "rows": 4}),
+        help_text=_("What was studied or done, and what came of it"),
+    )
+    files = MultipleFileField(
+        label=_("Photos and documents"),
+        help_text=_("Photos from the camera, PDF, Word or Excel files"),
+    )
+    evidence_for = forms.ModelMultipleChoiceField(
+        label=_("Use as evidence for"),
+        queryset=Assignment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[OrgUnit],
+        assignments: QuerySet[Assignment] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if assignments is None:
+            del self.fields["evidence_for"]
+        else:
+            field = self.fields["evidence_for"]
+            field.queryset = assignments  # type: ignore[attr-defined]
+            field.label_from_instance = lambda a: str(  # type: ignore[attr-defined]
+                f"{a.task.title}{' · ' + a.period if a.period else ''}"
+            )
+        # One unit: no need to ask.
+        if len(units) == 1:
+            self.fields["unit"].widget = forms.HiddenInput()
+
+    def clean_participants(self) -> int:
+        value = self.cleaned_data["participants"]
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("The number of participants cannot be negative."))
+        return int(value)
+
+    def clean_hours(self) -> Any:
+        value = self.cleaned_data["hours"]
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("Hours cannot be negative."))
+        return value
+
+
+class ActivityFilter(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *ActivityKind.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    workstream = forms.ChoiceField(
+        label=_("Workstream"),
+        choices=[
+            ("", _("All")),
+            (Workstream.STUDY, Workstream.STUDY.label),
+            (Workstream.DEVELOPMENT, Workstream.DEVELOPMENT.label),
+        ],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    unit = UnitChoiceField(
+        label=_("Unit and below"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- development
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name if hasattr(obj, "display_name") else str(obj)
+
+
+class DevelopmentForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.none(), widget=forms.Select(SELECT)
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=DevelopmentCategory.choices, widget=forms.Select(SELECT)
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(TEXT))
+    target = forms.CharField(label=_("Target"), widget=forms.Textarea({**TEXT, "rows": 3}))
+    responsible_leader = LeaderChoiceField(
+        label=_("Responsible leader"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[OrgUnit],
+        leaders: QuerySet[Any],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["responsible_leader"].queryset = leaders  # type: ignore[attr-defined]
+        if editing or len(units) == 1:
+            self.fields["unit"].widget = forms.HiddenInput()
+            self.fields["unit"].required = not editing
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200, widget=forms.TextInput(TEXT))
+    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Reached on"), required=False, widget=DATE)
+
+
+class EvidenceUploadForm(forms.Form):
+    files = MultipleFileField(label=_("Photos and documents"))
+
+
+class DevelopmentFilter(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("All")), *DevelopmentCategory.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("All")),
+            ("open", _("Under way")),
+            ("done", _("Completed")),
+            ("overdue", _("Overdue")),
+        ],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    unit = UnitChoiceField(
+        label=_("Unit and below"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    date_from = forms.DateField(label=_("Due from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Due to"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class TaskFilter(forms.Form):
+    workstream = forms.ChoiceField(
+        label=_("Workstream"),
+        choices=[("", _("All")), *Workstream.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    recurrence = forms.ChoiceField(
+        label=_("Recurrence"),
+        choices=[("", _("All")), *Recurrence.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+
+
+class AssignmentFilter(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All")), *AssignmentState.choices, ("overdue", _("Overdue"))],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    workstream = forms.ChoiceField(
+        label=_("Workstream"),
+        choices=[("", _("All")), *Workstream.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    unit = UnitChoiceField(
+        label=_("Unit and below"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    date_from = forms.DateField(label=_("Due from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Due to"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]

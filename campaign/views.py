@@ -1,0 +1,948 @@
+"""Pages of the campaign: to-do, tasks and assignments, review, activities, development.
+
+Every view goes through the scope: a record outside it is a 404, a read-only role trying
+to write is a 403, an anonymous visitor is sent to the login page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import OrgUnit
+from accounts.roles import Action
+from accounts.scoping import can, get_object_for_user
+from core.history import history_for
+from core.uploads import serve_attachment
+
+from . import selectors, services
+from .forms import (
+    AcceptForm,
+    ActivityFilter,
+    ActivityForm,
+    AssignmentFilter,
+    CampaignForm,
+    DeployMoreForm,
+    DevelopmentFilter,
+    DevelopmentForm,
+    EvidenceUploadForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ReturnForm,
+    SubmitForm,
+    TaskEditForm,
+    TaskFilter,
+    TaskForm,
+)
+from .models import (
+    Activity,
+    ActivityAttachment,
+    Assignment,
+    AssignmentState,
+    Campaign,
+    DevelopmentAttachment,
+    DevelopmentItem,
+    DevelopmentMilestone,
+    Task,
+)
+from .work_models import DEVELOPMENT_KINDS, OPEN_STATES, overdue_q
+
+PAGE_SIZE = 25
+
+
+def _campaign(request: HttpRequest) -> Campaign | None:
+    campaign = getattr(request, "campaign", None)
+    return campaign if campaign else None
+
+
+def _require_campaign(request: HttpRequest) -> Campaign:
+    campaign = _campaign(request)
+    if campaign is None:
+        raise Http404(_("No campaign is open to you."))
+    return campaign
+
+
+def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's errors next to the form's fields (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(request.user).filter(is_active=True)
+
+
+def _require_any(request: HttpRequest, action: Action) -> None:
+    user = request.user
+    if user.is_superuser:
+        return
+    units = selectors.log_units(user) if action == Action.LOG else selectors.deploy_units(user)
+    if not units.exists():
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------- the secretary's home
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    today = timezone.localdate()
+    lists = selectors.todo_for(request.user, campaign=campaign, today=today)
+    assignments = selectors.assignments_for(request.user, campaign=campaign).order_by(
+        F("state").asc(), "due_date", "pk"
+    )
+    recent = selectors.activities_for(request.user, campaign=campaign)[:5]
+    return render(
+        request,
+        "campaign/todo.html",
+        {
+            "campaign": campaign,
+            "today": today,
+            "can_log": selectors.log_units(request.user).exists(),
+            "page_obj": _page(request, assignments),
+            "recent_activities": recent,
+            **lists,
+        },
+    )
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.visible_to(request.user).select_related("root_unit")
+    page_obj = _page(request, campaigns)
+    rows = [(c, can(request.user, Action.DEPLOY, c.root_unit)) for c in page_obj]
+    return render(
+        request,
+        "campaign/campaign_list.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "can_create": request.user.is_superuser
+            or selectors.deploy_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    _require_any(request, Action.DEPLOY)
+    units = selectors.deploy_units(request.user)
+    form = CampaignForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                name=data["name"],
+                root_unit=data["root_unit"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                general_requirement=data["general_requirement"],
+                fundamental_task=data["fundamental_task"],
+                objectives=form.objectives,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign was created."))
+            return redirect("campaign:campaign-edit", pk=campaign.pk)
+    return render(request, "campaign/campaign_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_for_user(
+        Campaign.objects.select_related("root_unit"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+        unit_of=lambda c: c.root_unit,
+    )
+    form = CampaignForm(
+        request.POST or None,
+        units=selectors.deploy_units(request.user),
+        editing=True,
+        initial=CampaignForm.initial_for(campaign),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.campaign_update(
+                actor=request.user,
+                campaign=campaign,
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                general_requirement=data["general_requirement"],
+                fundamental_task=data["fundamental_task"],
+                is_active=data["is_active"],
+                objectives=form.objectives,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign was saved."))
+            return redirect("campaign:campaign-edit", pk=campaign.pk)
+    return render(
+        request,
+        "campaign/campaign_form.html",
+        {"form": form, "campaign_obj": campaign, "history": history_for(campaign)},
+    )
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    tasks = selectors.tasks_for(request.user, campaign=campaign)
+    filters = TaskFilter(request.GET or None)
+    if filters.is_valid():
+        if filters.cleaned_data["workstream"]:
+            tasks = tasks.filter(workstream=filters.cleaned_data["workstream"])
+        if filters.cleaned_data["recurrence"]:
+            tasks = tasks.filter(recurrence=filters.cleaned_data["recurrence"])
+    return render(
+        request,
+        "campaign/task_list.html",
+        {
+            "filters": filters,
+            "page_obj": _page(request, tasks.order_by("-due_date", "-pk")),
+            "can_deploy": campaign is not None and selectors.deploy_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def task_create(request: HttpRequest) -> HttpResponse:
+    _require_any(request, Action.DEPLOY)
+    campaign = _require_campaign(request)
+    issuers = selectors.issuing_units(request.user)
+    issuer = issuers.order_by("depth", "path").first()
+    if issuer is None:
+        raise PermissionDenied
+    scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
+    form = TaskForm(request.POST or None, campaign=campaign, units=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        targets = list(form.target_units(scope))
+        if not targets:
+            form.add_error("target", _("No unit matches this choice."))
+        else:
+            try:
+                task = services.task_create(
+                    actor=request.user,
+                    campaign=campaign,
+                    issuer=issuer,
+                    workstream=data["workstream"],
+                    objective=data["objective"],
+                    title=data["title"],
+                    description=data["description"],
+                    evidence_required=data["evidence_required"],
+                    due_date=data["due_date"],
+                    recurrence=data["recurrence"],
+                )
+                created = services.task_deploy(actor=request.user, task=task, units=targets)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The task was deployed: %(n)s assignments created.") % {"n": created},
+                )
+                return redirect("campaign:task-detail", pk=task.pk)
+    return render(
+        request, "campaign/task_form.html", {"form": form, "issuer": issuer, "creating": True}
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_for_user(
+        selectors.annotate_completion(
+            Task.objects.select_related("issuer", "objective", "campaign"), request.user
+        ),
+        request.user,
+        pk,
+    )
+    today = timezone.localdate()
+    assignments = (
+        Assignment.objects.visible_to(request.user)
+        .filter(task=task)
+        .select_related("unit")
+        .order_by("unit__path", "period")
+    )
+    can_deploy = can(request.user, Action.DEPLOY, task.issuer)
+    return render(
+        request,
+        "campaign/task_detail.html",
+        {
+            "task": task,
+            "today": today,
+            "page_obj": _page(request, assignments),
+            "overdue_count": assignments.filter(overdue_q(today)).count(),
+            "can_deploy": can_deploy,
+            "deploy_form": DeployMoreForm(
+                units=selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+            )
+            if can_deploy
+            else None,
+            "history": history_for(task),
+        },
+    )
+
+
+@login_required
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_for_user(
+        Task.objects.select_related("issuer", "campaign"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+        unit_of=lambda t: t.issuer,
+    )
+    form = TaskEditForm(
+        request.POST or None,
+        initial={
+            "title": task.title,
+            "description": task.description,
+            "evidence_required": task.evidence_required,
+            "due_date": task.due_date,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(actor=request.user, task=task, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The task was saved."))
+            return redirect("campaign:task-detail", pk=task.pk)
+    return render(request, "campaign/task_form.html", {"form": form, "task": task})
+
+
+@login_required
+@require_POST
+def task_deploy_more(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_for_user(
+        Task.objects.select_related("issuer", "campaign"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+        unit_of=lambda t: t.issuer,
+    )
+    scope = selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+    form = DeployMoreForm(request.POST, units=scope)
+    if form.is_valid():
+        created = services.task_deploy(
+            actor=request.user, task=task, units=form.cleaned_data["units"]
+        )
+        messages.success(
+            request, _("The task was deployed: %(n)s assignments created.") % {"n": created}
+        )
+    else:
+        messages.error(request, _("Choose at least one unit."))
+    return redirect("campaign:task-detail", pk=task.pk)
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def _filtered_assignments(request: HttpRequest, qs: QuerySet[Assignment]) -> tuple[Any, Any]:
+    filters = AssignmentFilter(request.GET or None, units=_visible_units(request))
+    today = timezone.localdate()
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["state"] == "overdue":
+            qs = qs.filter(overdue_q(today))
+        elif data["state"]:
+            qs = qs.filter(state=data["state"])
+        if data["workstream"]:
+            qs = qs.filter(task__workstream=data["workstream"])
+        if data["unit"]:
+            qs = qs.filter(unit__path__startswith=data["unit"].path)
+        if data["date_from"]:
+            qs = qs.filter(due_date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(due_date__lte=data["date_to"])
+    return filters, qs
+
+
+@login_required
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    qs = selectors.assignments_for(request.user, campaign=campaign)
+    filters, qs = _filtered_assignments(request, qs)
+    return render(
+        request,
+        "campaign/assignment_list.html",
+        {
+            "filters": filters,
+            "today": timezone.localdate(),
+            "page_obj": _page(request, qs.order_by("due_date", "unit__path", "pk")),
+        },
+    )
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_for_user(
+        Assignment.objects.select_related(
+            "task", "task__objective", "task__issuer", "unit", "submitted_by", "reviewed_by"
+        ),
+        request.user,
+        pk,
+    )
+    return _render_assignment(request, assignment)
+
+
+def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: Any) -> HttpResponse:
+    user = request.user
+    may_log = can(user, Action.LOG, assignment.unit)
+    may_review = can(user, Action.DEPLOY, assignment.unit)
+    may_submit = may_log and assignment.state in (*OPEN_STATES,)
+    candidates = Activity.objects.visible_to(user, Action.LOG).filter(
+        unit=assignment.unit, campaign=assignment.task.campaign
+    )
+    evidence = selectors.assignment_with_evidence(assignment)
+    submit_form = forms.get("submit_form")
+    if submit_form is None and may_submit:
+        submit_form = SubmitForm(
+            activities=candidates,
+            initial={"activities": [a.pk for a in evidence], "note": assignment.note},
+        )
+    return render(
+        request,
+        "campaign/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "task": assignment.task,
+            "today": timezone.localdate(),
+            "evidence": evidence,
+            "may_log": may_log,
+            "may_start": may_log and assignment.state == AssignmentState.PENDING,
+            "submit_form": submit_form if may_submit else None,
+            "may_review": may_review and assignment.state == AssignmentState.SUBMITTED,
+            "return_form": forms.get("return_form") or ReturnForm(),
+            "accept_form": forms.get("accept_form") or AcceptForm(),
+            "history": history_for(assignment),
+        },
+        status=400 if forms else 200,
+    )
+
+
+def _assignment_for_action(request: HttpRequest, pk: int, action: Action) -> Assignment:
+    return get_object_for_user(
+        Assignment.objects.select_related("task", "task__campaign", "unit"),
+        request.user,
+        pk,
+        action=action,
+    )
+
+
+@login_required
+@require_POST
+def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_action(request, pk, Action.LOG)
+    try:
+        services.assignment_start(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("campaign:assignment-detail", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def assignment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_action(request, pk, Action.LOG)
+    candidates = Activity.objects.visible_to(request.user, Action.LOG).filter(
+        unit=assignment.unit, campaign=assignment.task.campaign
+    )
+    form = SubmitForm(request.POST, activities=candidates)
+    if form.is_valid():
+        try:
+            services.assignment_submit(
+                actor=request.user,
+                assignment=assignment,
+                note=form.cleaned_data["note"],
+                activities=form.cleaned_data["activities"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Submitted for review."))
+            return redirect("campaign:assignment-detail", pk=assignment.pk)
+    assignment.refresh_from_db()
+    return _render_assignment(request, assignment, submit_form=form)
+
+
+@login_required
+@require_POST
+def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_action(request, pk, Action.DEPLOY)
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_accept(
+                actor=request.user, assignment=assignment, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The submission was accepted."))
+            return redirect(_after_review(request))
+    return _render_assignment(request, assignment, accept_form=form)
+
+
+@login_required
+@require_POST
+def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_action(request, pk, Action.DEPLOY)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_return(
+                actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The submission was returned with your reason."))
+            return redirect(_after_review(request))
+    return _render_assignment(request, assignment, return_form=form)
+
+
+def _after_review(request: HttpRequest) -> str:
+    return reverse("campaign:review-queue")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require_any(request, Action.DEPLOY)
+    queue = selectors.review_queue(request.user, campaign=_campaign(request))
+    return render(
+        request,
+        "campaign/review_queue.html",
+        {"page_obj": _page(request, queue), "today": timezone.localdate()},
+    )
+
+
+# ---------------------------------------------------------------- activities
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    qs = selectors.activities_for(request.user, campaign=campaign)
+    filters = ActivityFilter(request.GET or None, units=_visible_units(request))
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["kind"]:
+            qs = qs.filter(kind=data["kind"])
+        if data["workstream"] == "development":
+            qs = qs.filter(kind__in=DEVELOPMENT_KINDS)
+        elif data["workstream"] == "study":
+            qs = qs.exclude(kind__in=DEVELOPMENT_KINDS)
+        if data["unit"]:
+            qs = qs.filter(unit__path__startswith=data["unit"].path)
+        if data["date_from"]:
+            qs = qs.filter(held_on__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(held_on__lte=data["date_to"])
+    return render(
+        request,
+        "campaign/activity_list.html",
+        {
+            "filters": filters,
+            "page_obj": _page(request, qs),
+            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    _require_any(request, Action.LOG)
+    campaign = _require_campaign(request)
+    units = selectors.log_units(request.user)
+    home = selectors.home_unit(request.user)
+    chosen_unit = home
+    if request.method == "POST":
+        chosen_unit = units.filter(pk=request.POST.get("unit")).first() or home
+    assignments = (
+        selectors.open_assignments_of_unit(request.user, campaign=campaign, unit=chosen_unit)
+        if chosen_unit is not None
+        else Assignment.objects.none()
+    )
+    today = timezone.localdate()
+    preselected = (
+        [a.pk for a in assignments.filter(pk=request.GET.get("assignment") or 0)]
+        if request.GET.get("assignment", "").isdigit()
+        else []
+    )
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        assignments=assignments,
+        initial={
+            "held_on": today,
+            "unit": home,
+            "kind": selectors.last_kind_used(request.user) or "group_study",
+            "evidence_for": preselected,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_create(
+                actor=request.user,
+                campaign=campaign,
+                unit=data["unit"],
+                kind=data["kind"],
+                held_on=data["held_on"],
+                place=data["place"],
+                participants=data["participants"],
+                hours=data["hours"],
+                summary=data["summary"],
+                files=data["files"],
+                evidence_for=data.get("evidence_for") or [],
+                today=today,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was logged."))
+            linked = list(data.get("evidence_for") or [])
+            if len(linked) == 1:
+                return redirect("campaign:assignment-detail", pk=linked[0].pk)
+            return redirect("campaign:activity-detail", pk=activity.pk)
+    return render(
+        request,
+        "campaign/activity_form.html",
+        {"form": form, "creating": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_for_user(
+        Activity.objects.select_related("unit", "created_by", "campaign"), request.user, pk
+    )
+    return render(
+        request,
+        "campaign/activity_detail.html",
+        {
+            "activity": activity,
+            "attachments": list(activity.attachments.all()),
+            "assignments": list(
+                Assignment.objects.visible_to(request.user)
+                .filter(evidence=activity)
+                .select_related("task")
+            ),
+            "may_edit": can(request.user, Action.LOG, activity.unit),
+            "history": history_for(activity),
+        },
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_for_user(
+        Activity.objects.select_related("unit", "campaign"), request.user, pk, action=Action.LOG
+    )
+    units = selectors.log_units(request.user).filter(pk=activity.unit_id)
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        initial={
+            "kind": activity.kind,
+            "held_on": activity.held_on,
+            "unit": activity.unit,
+            "place": activity.place,
+            "participants": activity.participants,
+            "hours": activity.hours,
+            "summary": activity.summary,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_update(
+                actor=request.user,
+                activity=activity,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                place=data["place"],
+                participants=data["participants"],
+                hours=data["hours"],
+                summary=data["summary"],
+                files=data["files"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect("campaign:activity-detail", pk=activity.pk)
+    return render(
+        request,
+        "campaign/activity_form.html",
+        {"form": form, "activity": activity},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def activity_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_for_user(
+        ActivityAttachment.objects.select_related("activity__unit"), request.user, pk
+    )
+    return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
+
+
+# ---------------------------------------------------------------- development
+
+
+@login_required
+def development_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign(request)
+    today = timezone.localdate()
+    qs = selectors.development_for(request.user, campaign=campaign)
+    filters = DevelopmentFilter(request.GET or None, units=_visible_units(request))
+    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["category"]:
+            qs = qs.filter(category=data["category"])
+        if data["state"] == "done":
+            qs = qs.filter(complete)
+        elif data["state"] == "open":
+            qs = qs.exclude(complete)
+        elif data["state"] == "overdue":
+            qs = qs.exclude(complete).filter(due_date__lt=today)
+        if data["unit"]:
+            qs = qs.filter(unit__path__startswith=data["unit"].path)
+        if data["date_from"]:
+            qs = qs.filter(due_date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(due_date__lte=data["date_to"])
+    return render(
+        request,
+        "campaign/development_list.html",
+        {
+            "filters": filters,
+            "today": today,
+            "page_obj": _page(request, qs),
+            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def development_create(request: HttpRequest) -> HttpResponse:
+    _require_any(request, Action.LOG)
+    campaign = _require_campaign(request)
+    units = selectors.log_units(request.user)
+    home = selectors.home_unit(request.user)
+    unit = units.filter(pk=request.POST.get("unit")).first() if request.method == "POST" else None
+    leaders = selectors.leader_choices(unit or home) if (unit or home) else units.none()
+    form = DevelopmentForm(
+        request.POST or None, units=units, leaders=leaders, initial={"unit": home}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.development_create(
+                actor=request.user,
+                campaign=campaign,
+                unit=data["unit"],
+                category=data["category"],
+                title=data["title"],
+                target=data["target"],
+                due_date=data["due_date"],
+                responsible_leader=data["responsible_leader"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The development item was created."))
+            return redirect("campaign:development-detail", pk=item.pk)
+    return render(request, "campaign/development_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def development_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_for_user(
+        selectors.with_progress(
+            DevelopmentItem.objects.select_related("unit", "responsible_leader", "campaign")
+        ),
+        request.user,
+        pk,
+    )
+    return _render_development(request, item)
+
+
+def _render_development(request: HttpRequest, item: DevelopmentItem, **forms: Any) -> HttpResponse:
+    return render(
+        request,
+        "campaign/development_detail.html",
+        {
+            "item": item,
+            "today": timezone.localdate(),
+            "milestones": list(item.milestones.all()),
+            "attachments": list(item.attachments.all()),
+            "may_edit": can(request.user, Action.LOG, item.unit),
+            "milestone_form": forms.get("milestone_form") or MilestoneForm(),
+            "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
+            "history": history_for(item),
+        },
+        status=400 if forms else 200,
+    )
+
+
+def _item_for_write(request: HttpRequest, pk: int) -> DevelopmentItem:
+    return get_object_for_user(
+        selectors.with_progress(
+            DevelopmentItem.objects.select_related("unit", "responsible_leader", "campaign")
+        ),
+        request.user,
+        pk,
+        action=Action.LOG,
+    )
+
+
+@login_required
+def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = DevelopmentForm(
+        request.POST or None,
+        units=selectors.log_units(request.user).filter(pk=item.unit_id),
+        leaders=selectors.leader_choices(item.unit),
+        editing=True,
+        initial={
+            "unit": item.unit,
+            "category": item.category,
+            "title": item.title,
+            "target": item.target,
+            "responsible_leader": item.responsible_leader,
+            "due_date": item.due_date,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.development_update(
+                actor=request.user,
+                item=item,
+                category=data["category"],
+                title=data["title"],
+                target=data["target"],
+                due_date=data["due_date"],
+                responsible_leader=data["responsible_leader"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The development item was saved."))
+            return redirect("campaign:development-detail", pk=item.pk)
+    return render(request, "campaign/development_form.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_add(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The milestone was added."))
+            return redirect("campaign:development-detail", pk=item.pk)
+    return _render_development(request, item, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_for_user(
+        DevelopmentMilestone.objects.select_related("item__unit"),
+        request.user,
+        pk,
+        action=Action.LOG,
+    )
+    form = MilestoneDoneForm(request.POST)
+    today = timezone.localdate()
+    if form.is_valid():
+        done_on = form.cleaned_data["done_on"]
+        if request.POST.get("reopen"):
+            done_on = None
+        elif done_on is None:
+            done_on = today
+        try:
+            services.milestone_set_done(
+                actor=request.user, milestone=milestone, done_on=done_on, today=today
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect("campaign:development-detail", pk=milestone.item_id)
+
+
+@login_required
+@require_POST
+def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.development_add_evidence(
+                actor=request.user, item=item, files=form.cleaned_data["files"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The evidence was uploaded."))
+            return redirect("campaign:development-detail", pk=item.pk)
+    return _render_development(request, item, upload_form=form)
+
+
+@login_required
+def development_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_for_user(
+        DevelopmentAttachment.objects.select_related("item__unit"), request.user, pk
+    )
+    return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
