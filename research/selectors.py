@@ -46,7 +46,7 @@ def projects_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchProje
     return qs.filter(campaign=campaign).annotate(
         finding_count=Count("findings", distinct=True),
         report_count=Count("reports", distinct=True),
-    )
+    ).order_by("-start_date", "-pk")
 
 
 def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
