@@ -72,7 +72,9 @@ class FindingForm(forms.Form):
         label=_("What was found"),
         widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
     )
-    category = forms.ChoiceField(label=_("Category"), widget=forms.Select(attrs={"class": "form-select"}))
+    category = forms.ChoiceField(
+        label=_("Category"), widget=forms.Select(attrs={"class": "form-select"})
+    )
     type = forms.ChoiceField(label=_("Type"), widget=forms.Select(attrs={"class": "form-select"}))
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
 
@@ -80,6 +82,7 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         categories = list(campaign.problem_categories or []) if campaign else []
         self.fields["category"].choices = [(c, c) for c in categories] or [("其他", "其他")]
+        self.fields["category"].initial = self.fields["category"].choices[0][0]
         self.fields["type"].choices = _problem_types()
         self.fields["type"].initial = "deadline"
 
@@ -118,6 +121,22 @@ class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; each is checked again by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultiplePhotoInput(attrs={"class": "form-control", "accept": "image/*"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return single(data, initial)
+
+
 class CaseForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit"),
@@ -129,10 +148,10 @@ class CaseForm(forms.Form):
         label=_("Summary"), max_length=500, widget=forms.Textarea(attrs={**TEXT, "rows": 2})
     )
     body = forms.CharField(label=_("Full text"), widget=forms.Textarea(attrs={**TEXT, "rows": 8}))
-    photos = forms.FileField(
+    photos = MultiplePhotoField(
         label=_("Photos"),
         required=False,
-        widget=MultiplePhotoInput(attrs={"class": "form-control", "accept": "image/*"}),
+        help_text=_("Up to 9 photos (JPG, PNG)"),
     )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:

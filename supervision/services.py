@@ -163,9 +163,7 @@ def finding_add(
 
 
 @transaction.atomic
-def visit_follow_up_done(
-    *, actor: Any, visit: SupervisionVisit, done_on: date
-) -> SupervisionVisit:
+def visit_follow_up_done(*, actor: Any, visit: SupervisionVisit, done_on: date) -> SupervisionVisit:
     _require(actor, Action.DEPLOY, visit.unit)
     if visit.follow_up_on is None:
         raise ValidationError(_("This visit has no follow-up date."))
@@ -193,9 +191,7 @@ def _clean_case(*, title: str, summary: str, body: str) -> None:
 
 def _add_photos(*, actor: Any, case: Case, photos: Sequence[Any]) -> None:
     if case.photos.count() + len(photos) > MAX_PHOTOS:
-        raise ValidationError(
-            {"photos": _("A case has at most %(n)s photos.") % {"n": MAX_PHOTOS}}
-        )
+        raise ValidationError({"photos": _("A case has at most %(n)s photos.") % {"n": MAX_PHOTOS}})
     for upload in photos:
         try:
             extension = validate_upload(upload)

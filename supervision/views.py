@@ -409,6 +409,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = get_object_for_user(CasePhoto.objects.select_related("case"), request.user, pk,
-                                unit_of=lambda p: p.case.unit)
+    photo = get_object_for_user(
+        CasePhoto.objects.select_related("case"), request.user, pk, unit_of=lambda p: p.case.unit
+    )
     return serve_attachment(photo, inline=True)
