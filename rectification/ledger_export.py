@@ -180,7 +180,7 @@ class LedgerExporter:
 
     # --- reading -------------------------------------------------------------------------
 
-    def _problem_ids(self) -> QuerySet[Problem]:
+    def _problem_ids(self) -> QuerySet[Any, Any]:
         return self.problems.order_by().values("pk")
 
     def count(self) -> int:
@@ -257,7 +257,7 @@ class LedgerExporter:
                 state=state,
                 remarks=remarks,
             )
-            while measures.peek() is not None and measures.peek()[1] == pk:
+            while (ahead := measures.peek()) is not None and ahead[1] == pk:
                 m_pk, _problem, m_desc, m_full, m_user, m_written, m_deadline, m_state = next(
                     measures
                 )
@@ -267,7 +267,7 @@ class LedgerExporter:
                     deadline=m_deadline,
                     state=m_state,
                 )
-                while notes.peek() is not None and notes.peek()[0] == m_pk:
+                while (note := notes.peek()) is not None and note[0] == m_pk:
                     _measure, noted_on, text = next(notes)
                     measure.notes.append((noted_on, text))
                 problem.measures.append(measure)
@@ -325,11 +325,11 @@ class LedgerExporter:
 
 
 def _deadline_text(problem: LedgerProblem, measure: LedgerMeasure | None) -> str | date:
-    if problem.type == ProblemType.IMMEDIATE:
-        return IMMEDIATE_TEXT
     if problem.type == ProblemType.ONGOING:
         return ONGOING_TEXT
     deadline = (measure.deadline if measure else None) or problem.deadline
+    if problem.type == ProblemType.IMMEDIATE:
+        return f"{IMMEDIATE_TEXT}（{deadline:%Y-%m-%d}）" if deadline else IMMEDIATE_TEXT
     return deadline or ""
 
 

@@ -93,6 +93,7 @@ STATE_WORDS: dict[str, tuple[str, str | None]] = {
 
 _SEP = r"\s*[-/.．年]\s*"
 _DATE_RE = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.．月]\s*(\d{{1,2}})\s*日?")
+_DATE_SEARCH = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.．月]\s*(\d{{1,2}})\s*日?")
 _MONTH_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(底|末|前|底前|末前)?\s*$")
 _NOTE_SEP = re.compile(r"^[\s:：,，、]*")
 _SPACES = re.compile(r"\s+")
@@ -147,15 +148,15 @@ class ParsedProblem:
 
     @property
     def type_label(self) -> str:
-        return ProblemType(self.type).label
+        return str(ProblemType(self.type).label)
 
     @property
     def source_label(self) -> str:
-        return ProblemSource(self.source).label
+        return str(ProblemSource(self.source).label)
 
     @property
     def state_label(self) -> str:
-        return ProblemState(self.state).label
+        return str(ProblemState(self.state).label)
 
 
 @dataclass
@@ -265,9 +266,7 @@ def parse_date(value: Any) -> date | None:
         try:
             return date(year, month, day)
         except ValueError:
-            raise ValueError(
-                _("“%(value)s” is not a real date.") % {"value": text}
-            ) from None
+            raise ValueError(_("“%(value)s” is not a real date.") % {"value": text}) from None
     match = _MONTH_RE.match(text)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
@@ -340,7 +339,7 @@ class LedgerReader:
     """Parses one ledger for a campaign and unit, as seen by ``user`` (None: the system)."""
 
     def __init__(
-        self, *, campaign: Campaign, unit: OrgUnit, user: User | None, today: date | None = None
+        self, *, campaign: Campaign, unit: OrgUnit, user: Any, today: date | None = None
     ) -> None:
         self.campaign = campaign
         self.unit = unit
@@ -389,7 +388,7 @@ class LedgerReader:
         check_xlsx(data)
         try:
             workbook = load_workbook(BytesIO(data), data_only=False)
-        except Exception as exc:  # noqa: BLE001 - any parser failure means a broken file
+        except Exception as exc:
             raise LedgerFileError(
                 _("The workbook could not be read: it is damaged or not an Excel file.")
             ) from exc
@@ -399,9 +398,9 @@ class LedgerReader:
         self.preview.header_row = header_row
         self.preview.columns = {key: label for key, (_i, label) in columns.items()}
         body = [
-            (number, cells) for number, cells in rows if number > header_row and any(
-                c[0] not in (None, "") for c in cells
-            )
+            (number, cells)
+            for number, cells in rows
+            if number > header_row and any(c[0] not in (None, "") for c in cells)
         ]
         parsed = [self._row(number, cells, columns) for number, cells in body]
         self._group([row for row in parsed if row is not None], columns)
@@ -492,9 +491,9 @@ class LedgerReader:
                     bad = True
                     continue
             values[key] = value
-        if not any(values.get(k) not in (None, "") for k in ("description", "measure", "seq")):
-            if not bad and not any(values.get(k) not in (None, "") for k in ("category",)):
-                return None  # a note under the table, not a ledger row
+        filled = [k for k, v in values.items() if v not in (None, "")]
+        if not bad and "description" not in filled and "measure" not in filled and len(filled) <= 1:
+            return None  # a note under the table ("填表人：…"), not a ledger row
         return None if bad else _Row(number, values)
 
     def _text(self, row: _Row, key: str) -> str:
@@ -529,7 +528,9 @@ class LedgerReader:
             if problem is not None:
                 self.preview.problems.append(problem)
 
-    def _problem(self, group: list[_Row], columns: dict[str, tuple[int, str]]) -> ParsedProblem | None:
+    def _problem(
+        self, group: list[_Row], columns: dict[str, tuple[int, str]]
+    ) -> ParsedProblem | None:
         first = group[0]
         errors_before = len(self.preview.errors)
         required = _("This cell must not be empty.")
@@ -589,6 +590,15 @@ class LedgerReader:
                 kinds.add(ProblemType.ONGOING)
             elif IMMEDIATE_TEXT in text:
                 kinds.add(ProblemType.IMMEDIATE)
+                found_date = _DATE_SEARCH.search(text)  # 立行立改（2026-11-30）
+                if found_date:
+                    try:
+                        deadline = parse_date(found_date.group(0))
+                    except ValueError as exc:
+                        self._error(row.number, columns, "deadline", str(exc))
+                    else:
+                        if deadline is not None:
+                            dates.append(deadline)
             else:
                 try:
                     deadline = parse_date(raw)
@@ -651,7 +661,7 @@ class LedgerReader:
         if ProblemType.ONGOING in kinds:
             type_, deadline_ = ProblemType.ONGOING.value, None
         elif kinds == {ProblemType.IMMEDIATE}:
-            type_, deadline_ = ProblemType.IMMEDIATE.value, None
+            type_, deadline_ = ProblemType.IMMEDIATE.value, max(dates) if dates else None
         else:
             type_, deadline_ = ProblemType.DEADLINE.value, max(dates) if dates else None
         problem = ParsedProblem(
@@ -700,7 +710,7 @@ def ledger_preview(
     upload: Any,
     campaign: Campaign,
     unit: OrgUnit,
-    user: User | None,
+    user: Any,
     today: date | None = None,
 ) -> LedgerPreview:
     """Parse a ledger without writing anything. Raises LedgerFileError for a refused file."""
@@ -714,7 +724,7 @@ def ledger_import(
     upload: Any,
     campaign: Campaign,
     unit: OrgUnit,
-    user: User | None,
+    user: Any,
     dry_run: bool = False,
     file_name: str = "",
     today: date | None = None,
@@ -739,14 +749,12 @@ def _write(
     *,
     campaign: Campaign,
     unit: OrgUnit,
-    user: User | None,
+    user: Any,
     today: date,
     file_name: str,
 ) -> None:
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # numbers: one at a time
-    last = (
-        Problem.objects.filter(campaign=campaign, unit=unit).aggregate(n=Max("number"))["n"] or 0
-    )
+    last = Problem.objects.filter(campaign=campaign, unit=unit).aggregate(n=Max("number"))["n"] or 0
     now = timezone.now()
     reporter = user.pk if user else None
     problems = []
@@ -824,4 +832,3 @@ def _write(
         ],
         batch_size=2000,
     )
-

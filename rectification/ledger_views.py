@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -102,9 +103,15 @@ def export_file_name(*, campaign: Campaign) -> str:
     return f"整改台账-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
+def _enqueue_export(job_id: int) -> None:
+    from .tasks import export_ledger_job
+
+    export_ledger_job.delay(job_id)
+
+
 @login_required
-def ledger_export(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
+    user: Any = request.user
     _require_some_role(user)
     campaign = _campaign(request)
     if campaign is None:
@@ -117,14 +124,12 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     title = export_title(user=user, campaign=campaign, filters=filters, fallback=home)
     count = problems.count()
     if count > SMALL_EXPORT:
-        from .tasks import export_ledger_job
-
         job = job_create(
             kind=EXPORT_JOB_KIND,
             unit=home,
             requested_by=user,
             params={"campaign": campaign.pk, "filters": filters, "title": title},
-            enqueue=lambda pk: export_ledger_job.delay(pk),
+            enqueue=_enqueue_export,
         )
         messages.info(
             request,
@@ -132,7 +137,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
             % {"count": count},
         )
         return redirect("core:job-detail", pk=job.pk)
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    target = tempfile.TemporaryFile()
     LedgerExporter(problems=problems, title=title).write(target)
     target.seek(0)
     response = FileResponse(
@@ -145,8 +150,13 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
 class LedgerUploadForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=gettext_lazy("Unit the problems belong to"),
         queryset=OrgUnit.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -169,7 +179,6 @@ class LedgerUploadForm(forms.Form):
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
-        field.label_from_instance = lambda unit: f"{unit.name}（{unit.code}）"  # type: ignore[method-assign]
         if units.count() == 1:
             self.initial.setdefault("unit", units.first())
 
@@ -225,7 +234,7 @@ def _render_preview(
 
 @login_required
 def ledger_import_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     _require_some_role(user)
     campaign = _campaign(request)
     if campaign is None:
@@ -239,7 +248,7 @@ def ledger_import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
         data: bytes = form.cleaned_data["file"]
-        file_name = request.FILES["file"].name or "ledger.xlsx"
+        file_name = getattr(request.FILES.get("file"), "name", "") or "ledger.xlsx"
         try:
             preview = ledger_preview(upload=data, campaign=campaign, unit=unit, user=user)
         except LedgerFileError as exc:
@@ -291,7 +300,7 @@ def _confirm(request: HttpRequest, *, campaign: Campaign, units: QuerySet[OrgUni
             upload=data,
             campaign=campaign,
             unit=unit,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             file_name=pending["file_name"],
         )
     except LedgerFileError as exc:

@@ -96,7 +96,7 @@ def ledger(tree, people, campaign):
         campaign=campaign,
         unit=tree.branch_a1,
         measures=0,
-        description="=HYPERLINK(\"http://example.invalid\")",
+        description='=HYPERLINK("http://example.invalid")',
         remarks="@提醒",
     )
     make_problem(campaign=campaign, unit=tree.branch_b1, description="乙县的问题")
@@ -144,9 +144,16 @@ def test_layout_title_header_merges_and_print_setup(tree, campaign, ledger):
 def test_values_of_each_row(tree, campaign, ledger):
     ws = _open(_export(campaign, tree.branch_a1))
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
-    first, second, immediate, ongoing, formula = rows
+    first, second, immediate, ongoing, _formula = rows
     assert first[:8] == [
-        1, "理论学习", "自查自纠", "理论学习流于形式", "建立学习台账", "张书记", "甲一支部", "王五"
+        1,
+        "理论学习",
+        "自查自纠",
+        "理论学习流于形式",
+        "建立学习台账",
+        "张书记",
+        "甲一支部",
+        "王五",
     ]
     assert first[8] == "2026-12-15"
     assert first[9] == "2026-11-10 已建立台账\n2026-11-18 完成第一次检查"
@@ -154,7 +161,11 @@ def test_values_of_each_row(tree, campaign, ledger):
     assert first[11] == "重点问题"
     assert second[0] is None and second[3] is None  # merged: only the top cell holds text
     assert second[4:11] == ["开展专题研讨", None, None, "赵六", "2026-12-31", None, "未开始"]
-    assert immediate[0] == 2 and immediate[2] == "征求意见" and immediate[8] == "立行立改"
+    assert (
+        immediate[0] == 2
+        and immediate[2] == "征求意见"
+        and immediate[8] == "立行立改（2026-12-31）"
+    )
     assert immediate[4] is None and immediate[10] == "未开始"
     assert ongoing[8] == "长期坚持" and ongoing[7] == "李委员"
 
@@ -163,7 +174,7 @@ def test_formula_like_text_is_never_a_formula(tree, campaign, ledger):
     ws = _open(_export(campaign, tree.branch_a1))
     description = ws["D7"]
     assert description.data_type == "s"
-    assert description.value == "'=HYPERLINK(\"http://example.invalid\")"
+    assert description.value == '\'=HYPERLINK("http://example.invalid")'
     assert ws["L7"].value == "'@提醒"
     for row in ws.iter_rows():
         for cell in row:
@@ -183,7 +194,9 @@ def test_problem_without_measure_gets_one_row_and_closed_state(tree, people, cam
 def test_query_count_does_not_grow_with_problems(tree, campaign):
     def queries() -> int:
         exporter = LedgerExporter(
-            problems=Problem.objects.filter(campaign=campaign), title="t", progress=lambda d, t: None
+            problems=Problem.objects.filter(campaign=campaign),
+            title="t",
+            progress=lambda d, t: None,
         )
         with CaptureQueriesContext(connection) as ctx:
             exporter.write(BytesIO())

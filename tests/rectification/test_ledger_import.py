@@ -108,7 +108,7 @@ def test_messy_ledger_with_title_notes_merges_shuffled_columns_and_date_forms(
         grant(UserFactory(username=username, full_name="李强"), tree.branch_a1, "member")
     rows = [
         ["甲一支部主题教育检视问题整改台账", None, None, None, None, None, None, None, None],
-        ["填报单位：甲一支部（盖章）", None, None, None, "填报时间：2026年11月", None, None, None, None],
+        ["填报单位：甲一支部（盖章）", None, None, None, "填报时间：2026年11月"],
         # shuffled columns, variant names, stray spaces and a line break
         ["序 号", "存在问题", "类别", "整改举措", "完成时限", "整改\n状态", "责任人",
          "牵头领导", "责任单位"],
@@ -202,9 +202,9 @@ def _snapshot(unit) -> list[tuple]:
         measures = [
             (
                 m.description,
-                m.responsible_person.display_name if m.responsible_person else (
-                    m.responsible_person_name or p.responsible_person_name
-                ),
+                m.responsible_person.display_name
+                if m.responsible_person
+                else (m.responsible_person_name or p.responsible_person_name),
                 m.deadline or p.deadline,
                 m.state,
                 [(n.noted_on, n.text) for n in m.progress_notes.order_by("noted_on", "pk")],
@@ -272,12 +272,15 @@ def test_round_trip_gives_back_the_same_problems_and_measures(tree, people, camp
 
     target = BytesIO()
     export_unit_ledger(campaign=campaign, unit=tree.branch_a1, target=target)
-    preview = run(target.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office)
+    preview = run(
+        target.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office
+    )
     assert preview.errors == [] and preview.written
     assert _snapshot(tree.branch_a2) == _snapshot(tree.branch_a1)
-    assert Problem.objects.get(unit=tree.branch_a2, number=1).measures.get(
-        order=1
-    ).responsible_person == person
+    assert (
+        Problem.objects.get(unit=tree.branch_a2, number=1).measures.get(order=1).responsible_person
+        == person
+    )
 
 
 # --- all or nothing and bad rows -------------------------------------------------------------
@@ -397,7 +400,10 @@ def test_command_dry_run_writes_nothing(tree, campaign, tmp_path, capsys):
     path = tmp_path / "ledger.xlsx"
     path.write_bytes(xlsx([HEADER, good_row(1)]))
     call_command(
-        "import_ledger", str(path), campaign=str(campaign.pk), unit=tree.branch_a1.code,
+        "import_ledger",
+        str(path),
+        campaign=str(campaign.pk),
+        unit=tree.branch_a1.code,
         dry_run=True,
     )
     assert "1" in capsys.readouterr().out
@@ -464,9 +470,7 @@ def test_preview_then_confirm_writes_all(login, people, tree, campaign):
     client = login(people.secretary_a)
     assert client.get(reverse(IMPORT_URL)).status_code == 200
     data = xlsx([["台账"], HEADER, good_row(1), good_row(1, measure="措施二"), good_row(2)])
-    response = client.post(
-        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)}
-    )
+    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)})
     assert response.status_code == 200
     page = response.content.decode()
     assert "问题1" in page and "措施二" in page
