@@ -60,7 +60,9 @@ class Problem(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="problems"
     )
     unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("reporting unit"), on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name=_("reporting unit"),
+        on_delete=models.PROTECT,
         related_name="problems",
     )
     number = models.PositiveIntegerField(_("number"))
@@ -68,48 +70,75 @@ class Problem(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=ProblemSource.choices)
     description = models.TextField(_("description"))
     responsible_leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible leader"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems_led",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems_led",
     )
-    responsible_leader_name = models.CharField(_("responsible leader (as written)"),
-                                               max_length=64, blank=True)
+    responsible_leader_name = models.CharField(
+        _("responsible leader (as written)"), max_length=64, blank=True
+    )
     responsible_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("responsible unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems_responsible",
+        OrgUnit,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems_responsible",
     )
-    responsible_unit_name = models.CharField(_("responsible unit (as written)"), max_length=128,
-                                             blank=True)
+    responsible_unit_name = models.CharField(
+        _("responsible unit (as written)"), max_length=128, blank=True
+    )
     responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems_owned",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems_owned",
     )
-    responsible_person_name = models.CharField(_("responsible person (as written)"),
-                                               max_length=64, blank=True)
-    type = models.CharField(_("type"), max_length=16, choices=ProblemType.choices,
-                            default=ProblemType.DEADLINE)
+    responsible_person_name = models.CharField(
+        _("responsible person (as written)"), max_length=64, blank=True
+    )
+    type = models.CharField(
+        _("type"), max_length=16, choices=ProblemType.choices, default=ProblemType.DEADLINE
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     mass_concern = models.BooleanField(_("strongly raised by the masses"), default=False)
     long_unresolved = models.BooleanField(_("long unresolved"), default=False)
     discovered_on = models.DateField(_("discovered on"))
-    state = models.CharField(_("state"), max_length=20, choices=ProblemState.choices,
-                             default=ProblemState.DRAFT)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ProblemState.choices, default=ProblemState.DRAFT
+    )
     remarks = models.TextField(_("remarks"), blank=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems_reported",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems_reported",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted for closing at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems_closed",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems_closed",
     )
     closing_note = models.TextField(_("verification note"), blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     last_progress_on = models.DateField(
-        _("last progress note"), null=True, blank=True,
+        _("last progress note"),
+        null=True,
+        blank=True,
         help_text=_("Date of the newest progress note of any of its measures"),
     )
 
@@ -120,8 +149,9 @@ class Problem(models.Model):
         verbose_name_plural = _("problems")
         ordering = ["unit__path", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit", "number"],
-                                    name="unique_problem_number"),
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "number"], name="unique_problem_number"
+            ),
             models.CheckConstraint(
                 condition=~Q(type="ongoing") | Q(deadline__isnull=True),
                 name="ongoing_problem_has_no_deadline",
@@ -146,19 +176,26 @@ class MeasureQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class Measure(models.Model):
-    problem = models.ForeignKey(Problem, verbose_name=_("problem"), on_delete=models.CASCADE,
-                                related_name="measures")
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="measures"
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     description = models.TextField(_("measure"))
     responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="measures_owned",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures_owned",
     )
-    responsible_person_name = models.CharField(_("responsible person (as written)"),
-                                               max_length=64, blank=True)
+    responsible_person_name = models.CharField(
+        _("responsible person (as written)"), max_length=64, blank=True
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=MeasureState.choices,
-                             default=MeasureState.NOT_STARTED)
+    state = models.CharField(
+        _("state"), max_length=16, choices=MeasureState.choices, default=MeasureState.NOT_STARTED
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -181,12 +218,18 @@ class ProgressNoteQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class ProgressNote(models.Model):
-    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE,
-                                related_name="progress_notes")
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="progress_notes"
+    )
     noted_on = models.DateField(_("date"))
     text = models.TextField(_("progress"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ProgressNoteQuerySet.as_manager()
@@ -206,8 +249,9 @@ class MeasureEvidenceQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class MeasureEvidence(AttachmentBase):
-    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE,
-                                related_name="evidence")
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="evidence"
+    )
 
     objects = MeasureEvidenceQuerySet.as_manager()
 
@@ -224,13 +268,20 @@ class TransitionQuerySet(ScopedQuerySet):
 class ProblemTransition(models.Model):
     """One step of the workflow: who moved the problem from which state to which, and why."""
 
-    problem = models.ForeignKey(Problem, verbose_name=_("problem"), on_delete=models.CASCADE,
-                                related_name="transitions")
-    from_state = models.CharField(_("from"), max_length=20, choices=ProblemState.choices,
-                                  blank=True)
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=ProblemState.choices, blank=True
+    )
     to_state = models.CharField(_("to"), max_length=20, choices=ProblemState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -251,21 +302,35 @@ class SpecialPlanQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class SpecialPlan(models.Model):
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
-                                 related_name="special_plans")
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="special_plans")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="special_plans"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="special_plans"
+    )
     title = models.CharField(_("title"), max_length=200)
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lead"), null=True,
-                             blank=True, on_delete=models.SET_NULL, related_name="special_plans")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="special_plans",
+    )
     goal = models.TextField(_("goal"))
     body = models.TextField(_("plan"), blank=True)
     document = models.FileField(_("document"), upload_to=generated_upload_path, blank=True)
     document_name = models.CharField(_("document name"), max_length=255, blank=True)
-    problems = models.ManyToManyField(Problem, verbose_name=_("problems"),
-                                      related_name="special_plans", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    problems = models.ManyToManyField(
+        Problem, verbose_name=_("problems"), related_name="special_plans", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = SpecialPlanQuerySet.as_manager()
@@ -285,8 +350,9 @@ class PlanMilestoneQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class PlanMilestone(models.Model):
-    plan = models.ForeignKey(SpecialPlan, verbose_name=_("plan"), on_delete=models.CASCADE,
-                             related_name="milestones")
+    plan = models.ForeignKey(
+        SpecialPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="milestones"
+    )
     title = models.CharField(_("milestone"), max_length=200)
     due_on = models.DateField(_("due date"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
@@ -316,20 +382,28 @@ class MechanismQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class Mechanism(models.Model):
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
-                                 related_name="mechanisms")
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="mechanisms")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="mechanisms"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="mechanisms"
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=MechanismKind.choices)
     issued_on = models.DateField(_("issued on"))
     description = models.TextField(_("description"), blank=True)
     document = models.FileField(_("document"), upload_to=generated_upload_path, blank=True)
     document_name = models.CharField(_("document name"), max_length=255, blank=True)
-    problems = models.ManyToManyField(Problem, verbose_name=_("problems"),
-                                      related_name="mechanisms", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    problems = models.ManyToManyField(
+        Problem, verbose_name=_("problems"), related_name="mechanisms", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MechanismQuerySet.as_manager()

@@ -86,6 +86,28 @@ def may_verify(user: Any, problem: Problem) -> bool:
     )
 
 
+def may_edit_plan(user: Any, plan: SpecialPlan) -> bool:
+    """Secretaries and offices edit the plans of their subtree; a leader those he leads."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    unit = plan.unit
+    for grant in grants_of(user):
+        if not grant.covers(unit.path, unit.pk):
+            continue
+        if grant.role in (Role.SECRETARY, Role.OFFICE):
+            return True
+        if grant.role == Role.LEADER and plan.lead_id == user.pk:
+            return True
+    return False
+
+
+def _require_plan_edit(actor: User | None, plan: SpecialPlan) -> None:
+    if actor is not None and not may_edit_plan(actor, plan):
+        raise PermissionDenied(_("You may not change this plan."))
+
+
 def _require_edit(actor: User | None, problem: Problem) -> None:
     if actor is not None and not may_edit_problem(actor, problem):
         raise PermissionDenied(_("You may not change this problem."))
@@ -319,7 +341,11 @@ def _check_ready_to_start(problem: Problem) -> None:
 
 
 def _locked(problem: Problem) -> Problem:
-    return Problem.objects.select_for_update().select_related("unit", "campaign").get(pk=problem.pk)
+    """Lock the problem's row and refresh the caller's instance, so the caller sees the
+    new state after the service returns."""
+    list(Problem.objects.select_for_update().filter(pk=problem.pk).values_list("pk"))
+    problem.refresh_from_db()
+    return problem
 
 
 def _expect_state(problem: Problem, *states: str) -> None:
@@ -632,6 +658,13 @@ def special_plan_create(
 ) -> SpecialPlan:
     if actor is not None and not can(actor, Action.EDIT_PROBLEMS, unit):
         raise PermissionDenied(_("You may not add plans for this unit."))
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and not can_without_leader(actor, unit)
+        and (lead is None or lead.pk != actor.pk)
+    ):
+        raise ValidationError({"lead": [_("A leader draws up plans that he leads himself.")]})
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [_("Give the plan a title.")]
@@ -673,8 +706,7 @@ def special_plan_update(
     document: Any = None,
     problems: Iterable[Problem] = (),
 ) -> SpecialPlan:
-    if actor is not None and not can(actor, Action.EDIT_PROBLEMS, plan.unit):
-        raise PermissionDenied(_("You may not change this plan."))
+    _require_plan_edit(actor, plan)
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [_("Give the plan a title.")]
@@ -702,8 +734,7 @@ def special_plan_update(
 def milestone_add(
     *, plan: SpecialPlan, actor: User | None, title: str, due_on: date | None = None
 ) -> PlanMilestone:
-    if actor is not None and not can(actor, Action.EDIT_PROBLEMS, plan.unit):
-        raise PermissionDenied(_("You may not change this plan."))
+    _require_plan_edit(actor, plan)
     if not (title or "").strip():
         raise ValidationError({"title": [_("Name the milestone.")]})
     return PlanMilestone.objects.create(plan=plan, title=title.strip(), due_on=due_on)
@@ -713,8 +744,7 @@ def milestone_add(
 def milestone_mark_done(
     *, milestone: PlanMilestone, actor: User | None, done_on: date | None = None
 ) -> PlanMilestone:
-    if actor is not None and not can(actor, Action.EDIT_PROBLEMS, milestone.plan.unit):
-        raise PermissionDenied(_("You may not change this plan."))
+    _require_plan_edit(actor, milestone.plan)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": [_("The date cannot be in the future.")]})

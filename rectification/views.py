@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
-from accounts.roles import Action, Role
-from accounts.scoping import can, get_object_for_user, grants_of, has_any_role
+from accounts.roles import Role
+from accounts.scoping import get_object_for_user, grants_of, has_any_role
 from core.history import history_for
 from core.uploads import AttachmentBase, serve_attachment
 
@@ -149,11 +149,11 @@ def _problem_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def problem_create(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
     campaign = _campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    if not has_any_role(request.user, WRITERS):
-        raise PermissionDenied
     initial = {"discovered_on": timezone.localdate(), "type": ProblemType.DEADLINE}
     form = ProblemForm(request.POST or None, initial=initial, user=request.user, campaign=campaign)
     if request.method == "POST" and form.is_valid():
@@ -508,11 +508,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
     campaign = _campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    if not has_any_role(request.user, WRITERS):
-        raise PermissionDenied
     initial: dict[str, Any] = {}
     if problem_id := request.GET.get("problem"):
         chosen = (
@@ -566,7 +566,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("unit")
         .order_by("unit__path", "number")
     )
-    may_edit = can(request.user, Action.EDIT_PROBLEMS, plan.unit)
+    may_edit = services.may_edit_plan(request.user, plan)
     return render(
         request,
         "rectification/plan_detail.html",
@@ -584,7 +584,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_for_user(SpecialPlan, request.user, pk, action=Action.EDIT_PROBLEMS)
+    plan = get_object_for_user(SpecialPlan.objects.select_related("unit"), request.user, pk)
     form = MilestoneForm(request.POST)
     if form.is_valid():
         try:
@@ -607,7 +607,6 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
         PlanMilestone.objects.select_related("plan__unit"),
         request.user,
         pk,
-        action=Action.EDIT_PROBLEMS,
         unit_of=lambda m: m.plan.unit,
     )
     try:
@@ -646,11 +645,11 @@ def mechanism_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mechanism_create(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user, WRITERS):
+        raise PermissionDenied
     campaign = _campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    if not has_any_role(request.user, WRITERS):
-        raise PermissionDenied
     form = MechanismForm(
         request.POST or None,
         request.FILES or None,
