@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import socket
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -180,7 +179,7 @@ def post_webhook(url: str, payload: dict[str, Any]) -> None:
         if exc.code >= 500 or exc.code in (408, 429):
             raise TransientDeliveryError(detail) from exc
         raise PermanentDeliveryError(detail) from exc
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise TransientDeliveryError(f"{type(exc).__name__}: {reason}") from exc
     _check_robot_answer(body)
@@ -208,5 +207,6 @@ def send_webhook(delivery: Delivery) -> None:
 
 def split_for_robot(items: list[Any]) -> list[list[Any]]:
     return [
-        items[i : i + ITEMS_PER_ROBOT_MESSAGE] for i in range(0, len(items), ITEMS_PER_ROBOT_MESSAGE)
+        items[i : i + ITEMS_PER_ROBOT_MESSAGE]
+        for i in range(0, len(items), ITEMS_PER_ROBOT_MESSAGE)
     ]

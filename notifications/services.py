@@ -99,8 +99,16 @@ def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedRemi
             params: list[Any] = []
             for p in chunk:
                 params += [
-                    p.item.item_kind, p.item.item_id, p.recipient_id, p.kind, day,
-                    p.item.unit_id, p.item.due_date, p.item.title[:255], p.item.link[:255], now,
+                    p.item.item_kind,
+                    p.item.item_id,
+                    p.recipient_id,
+                    p.kind,
+                    day,
+                    p.item.unit_id,
+                    p.item.due_date,
+                    p.item.title[:255],
+                    p.item.link[:255],
+                    now,
                 ]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 (no user input)
@@ -121,8 +129,7 @@ def notification_text(reminder: ClaimedReminder) -> tuple[str, str]:
         if reminder.kind == ReminderKind.RESEARCH:
             title = _("Research reminder: %(title)s") % {"title": reminder.title}
             body = _(
-                "You have not led a research project this quarter. The quarter ends on "
-                "%(date)s."
+                "You have not led a research project this quarter. The quarter ends on %(date)s."
             ) % {"date": due}
         elif reminder.kind == ReminderKind.OVERDUE:
             title = _("Overdue %(what)s: %(title)s") % {"what": what, "title": reminder.title}
@@ -147,7 +154,11 @@ def _notify_in_app(claimed: list[ClaimedReminder]) -> int:
         title, body = notification_text(r)
         rows.append(
             Notification(
-                recipient_id=r.recipient_id, title=title, body=body, link=r.link, kind=r.kind,
+                recipient_id=r.recipient_id,
+                title=title,
+                body=body,
+                link=r.link,
+                kind=r.kind,
                 reminder_id=r.pk,
             )
         )
@@ -178,8 +189,11 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
     planned: list[tuple[Delivery, list[int]]] = []
     for (recipient_id, unit_id), pks in by_person.items():
         delivery = Delivery(
-            channel=Channel.EMAIL, unit_id=unit_id, recipient_id=recipient_id,
-            target=emails[recipient_id], day=day,
+            channel=Channel.EMAIL,
+            unit_id=unit_id,
+            recipient_id=recipient_id,
+            target=emails[recipient_id],
+            day=day,
         )
         planned.append((delivery, pks))
     for unit_id, items in by_unit.items():
@@ -223,9 +237,7 @@ def attempt_delivery(*, delivery_id: int, final: bool) -> str:
     Not atomic on purpose: no transaction is held open while talking to a mail server or
     a robot. Each outcome is recorded by its own short transaction.
     """
-    delivery = (
-        Delivery.objects.select_related("unit", "recipient").filter(pk=delivery_id).first()
-    )
+    delivery = Delivery.objects.select_related("unit", "recipient").filter(pk=delivery_id).first()
     if delivery is None or delivery.state == DeliveryState.SENT:
         return "skipped"
     sender = channels.send_email if delivery.channel == Channel.EMAIL else channels.send_webhook
@@ -249,7 +261,9 @@ def record_sent(*, delivery_id: int) -> None:
     now = timezone.now()
     with pghistory.context(command="deliver"):
         Delivery.objects.filter(pk=delivery_id).update(
-            state=DeliveryState.SENT, attempts=F("attempts") + 1, sent_at=now,
+            state=DeliveryState.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=now,
             last_attempt_at=now,
         )
 

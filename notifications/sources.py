@@ -81,14 +81,25 @@ def measures(day: date) -> Iterator[Item]:
         .filter(problem__state__in=_RECTIFYING, problem__campaign__is_active=True)
         .order_by()
         .values_list(
-            "pk", "problem_id", "problem__unit_id", "deadline", "responsible_person_id",
-            "description", "problem__number", "problem__unit__code",
+            "pk",
+            "problem_id",
+            "problem__unit_id",
+            "deadline",
+            "responsible_person_id",
+            "description",
+            "problem__number",
+            "problem__unit__code",
         )
     )
     for pk, problem_id, unit_id, deadline, person, text, number, code in rows.iterator(CHUNK):
         yield Item(
-            ItemKind.MEASURE, pk, unit_id, deadline, (person,),
-            f"{code}-{number} {_short(text)}", link(problem_id),
+            ItemKind.MEASURE,
+            pk,
+            unit_id,
+            deadline,
+            (person,),
+            f"{code}-{number} {_short(text)}",
+            link(problem_id),
         )
 
 
@@ -102,14 +113,25 @@ def problems(day: date) -> Iterator[Item]:
         .filter(Q(responsible_person__isnull=False) | Q(responsible_leader__isnull=False))
         .order_by()
         .values_list(
-            "pk", "unit_id", "deadline", "responsible_person_id", "responsible_leader_id",
-            "description", "number", "unit__code",
+            "pk",
+            "unit_id",
+            "deadline",
+            "responsible_person_id",
+            "responsible_leader_id",
+            "description",
+            "number",
+            "unit__code",
         )
     )
     for pk, unit_id, deadline, person, leader, text, number, code in rows.iterator(CHUNK):
         yield Item(
-            ItemKind.PROBLEM, pk, unit_id, deadline, _people(person, leader),
-            f"{code}-{number} {_short(text)}", link(pk),
+            ItemKind.PROBLEM,
+            pk,
+            unit_id,
+            deadline,
+            _people(person, leader),
+            f"{code}-{number} {_short(text)}",
+            link(pk),
         )
 
 
@@ -171,14 +193,24 @@ def milestones(day: date) -> Iterator[Item]:
         )
         .order_by()
         .values_list(
-            "pk", "item_id", "item__unit_id", "due_on", "item__responsible_leader_id",
-            "item__title", "title",
+            "pk",
+            "item_id",
+            "item__unit_id",
+            "due_on",
+            "item__responsible_leader_id",
+            "item__title",
+            "title",
         )
     )
     for pk, item_id, unit_id, due, leader, item_title, title in rows.iterator(CHUNK):
         yield Item(
-            ItemKind.MILESTONE, pk, unit_id, due, (leader,),
-            _short(f"{item_title} · {title}"), link(item_id),
+            ItemKind.MILESTONE,
+            pk,
+            unit_id,
+            due,
+            (leader,),
+            _short(f"{item_title} · {title}"),
+            link(item_id),
         )
 
 

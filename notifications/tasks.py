@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
 from . import services
 from .channels import TransientDeliveryError
 
-RETRY_OPTIONS = {
-    "autoretry_for": (TransientDeliveryError,),
-    "retry_backoff": True,  # 1 s, 2 s, 4 s … with jitter
-    "retry_backoff_max": 600,  # then every ten minutes at most
-    "retry_jitter": True,
-    "max_retries": 12,  # about an hour of trying in all
-    "acks_late": True,
-}
+# Transient faults are retried with exponential backoff: 1 s, 2 s, 4 s … (with jitter),
+# then every ten minutes at most; twelve retries span up to about forty minutes.
+MAX_RETRIES = 12
+BACKOFF_MAX = 600
 
 
-@shared_task(name="notifications.send_daily_reminders")
+@shared_task(
+    name="notifications.send_daily_reminders",
+    autoretry_for=(OperationalError,),  # the database restarting: the claim makes a rerun safe
+    retry_backoff=30,
+    max_retries=5,
+)
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """The daily beat job (08:30 Asia/Shanghai); ``day`` (ISO) defaults to today there."""
-    run = services.send_reminders(
-        day=date.fromisoformat(day) if day else timezone.localdate()
-    )
+    run = services.send_reminders(day=date.fromisoformat(day) if day else timezone.localdate())
     return {
         "planned": run.planned,
         "claimed": run.claimed,
@@ -34,15 +34,33 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     }
 
 
-@shared_task(bind=True, name="notifications.deliver_email", **RETRY_OPTIONS)
-def deliver_email(self, delivery_id: int) -> str:
+@shared_task(
+    bind=True,
+    name="notifications.deliver_email",
+    autoretry_for=(TransientDeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
+def deliver_email(self: Task, delivery_id: int) -> str:
     return services.attempt_delivery(
-        delivery_id=delivery_id, final=self.request.retries >= self.max_retries
+        delivery_id=delivery_id, final=self.request.retries >= MAX_RETRIES
     )
 
 
-@shared_task(bind=True, name="notifications.deliver_webhook", **RETRY_OPTIONS)
-def deliver_webhook(self, delivery_id: int) -> str:
+@shared_task(
+    bind=True,
+    name="notifications.deliver_webhook",
+    autoretry_for=(TransientDeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
+def deliver_webhook(self: Task, delivery_id: int) -> str:
     return services.attempt_delivery(
-        delivery_id=delivery_id, final=self.request.retries >= self.max_retries
+        delivery_id=delivery_id, final=self.request.retries >= MAX_RETRIES
     )

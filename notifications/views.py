@@ -41,8 +41,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "unread_only": unread_only,
-            "is_office": Role.OFFICE in user_roles(request.user)
-            or request.user.is_superuser,
+            "is_office": Role.OFFICE in user_roles(request.user) or request.user.is_superuser,
         },
     )
 
@@ -81,8 +80,10 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in DeliveryState.values:
         state = ""
-    qs = selectors.deliveries_for(request.user, state=state).annotate(
-        item_count=Count("reminders")
+    qs = (
+        selectors.deliveries_for(request.user, state=state)
+        .annotate(item_count=Count("reminders"))
+        .order_by("-day", "-pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

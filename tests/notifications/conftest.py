@@ -44,7 +44,10 @@ def celery_worker_redis(worker_id: str) -> Iterator[Any]:
     _reset_pools()  # connections are made afresh with the settings above
     try:
         with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            loglevel="WARNING",
             shutdown_timeout=20,
         ) as worker:
             yield worker
@@ -78,11 +81,16 @@ class Robot:
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length).decode("utf-8"))
-                robot.posts.append({"path": self.path, "json": body,
-                                    "content_type": self.headers.get("Content-Type")})
+                robot.posts.append(
+                    {
+                        "path": self.path,
+                        "json": body,
+                        "content_type": self.headers.get("Content-Type"),
+                    }
+                )
                 if robot.delay:
                     time.sleep(robot.delay)
                 status = robot.statuses.pop(0) if robot.statuses else 200

@@ -65,8 +65,11 @@ def make_measure(
     description: str = "建立党员积分管理台账",
 ) -> Measure:
     return Measure.objects.create(
-        problem=problem, description=description, responsible_person=person,
-        deadline=deadline, state=state,
+        problem=problem,
+        description=description,
+        responsible_person=person,
+        deadline=deadline,
+        state=state,
     )
 
 
@@ -79,8 +82,11 @@ def make_assignment(
     title: str = "开展专题读书班",
 ) -> Assignment:
     task = Task.objects.create(
-        campaign=campaign, issuer=campaign.root_unit, workstream=Workstream.STUDY,
-        title=title, due_date=due,
+        campaign=campaign,
+        issuer=campaign.root_unit,
+        workstream=Workstream.STUDY,
+        title=title,
+        due_date=due,
     )
     return Assignment.objects.create(task=task, unit=unit, due_date=due, state=state)
 
@@ -95,8 +101,12 @@ def make_milestone(
     title: str = "完成项目立项",
 ) -> DevelopmentMilestone:
     item = DevelopmentItem.objects.create(
-        campaign=campaign, unit=unit, category=DevelopmentCategory.choices[0][0],
-        title="乡村振兴示范点", target="建成示范点", responsible_leader=leader,
+        campaign=campaign,
+        unit=unit,
+        category=DevelopmentCategory.choices[0][0],
+        title="乡村振兴示范点",
+        target="建成示范点",
+        responsible_leader=leader,
         due_date=date(2027, 6, 30),
     )
     return DevelopmentMilestone.objects.create(item=item, title=title, due_on=due, done_on=done_on)

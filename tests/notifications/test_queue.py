@@ -43,11 +43,20 @@ def test_duplicate_beat_ticks_send_each_reminder_once(
     tree.branch_a1.webhook_url = robot.url
     tree.branch_a1.save()
     campaign = make_campaign(tree.city)
-    problem = make_problem(campaign, tree.branch_a1, deadline=date(2026, 12, 4),
-                           person=people.secretary_a, leader=people.leader,
-                           description="谈心谈话开展不够经常")
-    make_measure(problem, deadline=date(2026, 12, 2), person=people.secretary_a,
-                 description="每月开展一次谈心谈话")
+    problem = make_problem(
+        campaign,
+        tree.branch_a1,
+        deadline=date(2026, 12, 4),
+        person=people.secretary_a,
+        leader=people.leader,
+        description="谈心谈话开展不够经常",
+    )
+    make_measure(
+        problem,
+        deadline=date(2026, 12, 2),
+        person=people.secretary_a,
+        description="每月开展一次谈心谈话",
+    )
     make_assignment(campaign, tree.branch_a1, due=date(2026, 11, 20), title="报送学习计划")
 
     # the beat's message delivered twice (a duplicate tick) and a third run a bit later
@@ -81,8 +90,9 @@ def test_duplicate_beat_ticks_send_each_reminder_once(
     assert "已逾期" in content and "报送学习计划" in content
 
 
-def test_a_retried_delivery_is_sent_once(tree, people, celery_worker_redis, robot_factory,
-                                        settings):
+def test_a_retried_delivery_is_sent_once(
+    tree, people, celery_worker_redis, robot_factory, settings
+):
     settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
     backends.FAILURES["left"] = 1  # the SMTP connection drops once
     robot = robot_factory(statuses=[500])  # the robot answers 500 once
@@ -92,8 +102,11 @@ def test_a_retried_delivery_is_sent_once(tree, people, celery_worker_redis, robo
     make_problem(campaign, tree.branch_a1, deadline=date(2026, 12, 2), person=people.secretary_a)
 
     send_daily_reminders.delay()
-    wait_for(lambda: Delivery.objects.count() == 2 and _settled(), timeout=60,
-             message="both deliveries sent after a retry")
+    wait_for(
+        lambda: Delivery.objects.count() == 2 and _settled(),
+        timeout=60,
+        message="both deliveries sent after a retry",
+    )
 
     assert ReminderLog.objects.count() == 1
     assert Notification.objects.count() == 1
@@ -132,22 +145,27 @@ def test_smtp_down_and_a_broken_robot_do_not_block_the_other_channels(
     tree.branch_b1.webhook_url = good.url
     tree.branch_b1.save()
     campaign = make_campaign(tree.city)
-    for unit, person in ((tree.branch_a1, people.secretary_a), (tree.branch_a2, people.leader),
-                         (tree.branch_b1, people.secretary_b)):
+    for unit, person in (
+        (tree.branch_a1, people.secretary_a),
+        (tree.branch_a2, people.leader),
+        (tree.branch_b1, people.secretary_b),
+    ):
         make_problem(campaign, unit, deadline=date(2026, 12, 4), person=person)
 
     send_daily_reminders.delay()
 
-    def robots_state():
-        rows = dict(Delivery.objects.filter(channel=Channel.WEBHOOK)
-                    .values_list("target", "state"))
-        return len(rows) == 3 and rows
-
-    wait_for(lambda: Delivery.objects.filter(channel=Channel.WEBHOOK, state=DeliveryState.SENT,
-                                             target=good.url).exists(), timeout=60,
-             message="the good robot served")
-    wait_for(lambda: Delivery.objects.filter(attempts__gte=2).count() == 5, timeout=90,
-             message="the failing channels retried")
+    wait_for(
+        lambda: Delivery.objects.filter(
+            channel=Channel.WEBHOOK, state=DeliveryState.SENT, target=good.url
+        ).exists(),
+        timeout=60,
+        message="the good robot served",
+    )
+    wait_for(
+        lambda: Delivery.objects.filter(attempts__gte=2).count() == 5,
+        timeout=90,
+        message="the failing channels retried",
+    )
 
     assert len(good.posts) == 1
     assert Notification.objects.count() == 3  # in the app, whatever the other channels do

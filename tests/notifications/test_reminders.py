@@ -70,23 +70,25 @@ def test_sources_find_due_in_3_days_tomorrow_and_overdue(tree, people, campaign)
     # not due on a reminder day, done, closed, submitted or in a closed campaign: nothing
     make_problem(campaign, tree.branch_a1, deadline=d(2), person=person)
     make_measure(due3, deadline=d(-5), person=person, state=MeasureState.DONE)
-    make_problem(campaign, tree.branch_a1, deadline=d(-5), person=person,
-                 state=ProblemState.CLOSED)
-    make_problem(campaign, tree.branch_a1, deadline=d(-5), person=person,
-                 state=ProblemState.SUBMITTED)
+    make_problem(campaign, tree.branch_a1, deadline=d(-5), person=person, state=ProblemState.CLOSED)
+    make_problem(
+        campaign, tree.branch_a1, deadline=d(-5), person=person, state=ProblemState.SUBMITTED
+    )
     make_assignment(campaign, tree.branch_a1, due=d(-3), state=AssignmentState.ACCEPTED)
     make_assignment(campaign, tree.branch_a1, due=d(-3), state=AssignmentState.SUBMITTED)
     make_milestone(campaign, tree.county_a, due=d(-3), leader=leader, done_on=d(-4))
     old = make_campaign(tree.city, active=False)
     make_problem(old, tree.branch_a1, deadline=d(1), person=person)
 
-    assert planned() == sorted([
-        (ItemKind.PROBLEM, due3.pk, person.pk, ReminderKind.DUE_IN_3_DAYS),
-        (ItemKind.PROBLEM, due3.pk, leader.pk, ReminderKind.DUE_IN_3_DAYS),
-        (ItemKind.MEASURE, due1.pk, person.pk, ReminderKind.DUE_IN_1_DAY),
-        (ItemKind.ASSIGNMENT, late.pk, people.secretary_a.pk, ReminderKind.OVERDUE),
-        (ItemKind.MILESTONE, mile.pk, leader.pk, ReminderKind.OVERDUE),
-    ])
+    assert planned() == sorted(
+        [
+            (ItemKind.PROBLEM, due3.pk, person.pk, ReminderKind.DUE_IN_3_DAYS),
+            (ItemKind.PROBLEM, due3.pk, leader.pk, ReminderKind.DUE_IN_3_DAYS),
+            (ItemKind.MEASURE, due1.pk, person.pk, ReminderKind.DUE_IN_1_DAY),
+            (ItemKind.ASSIGNMENT, late.pk, people.secretary_a.pk, ReminderKind.OVERDUE),
+            (ItemKind.MILESTONE, mile.pk, leader.pk, ReminderKind.OVERDUE),
+        ]
+    )
 
 
 def test_assignment_reminds_every_secretary_of_the_unit_only(tree, people, campaign):
@@ -102,8 +104,13 @@ def test_assignment_reminds_every_secretary_of_the_unit_only(tree, people, campa
 
 
 def test_items_carry_title_unit_and_link(tree, people, campaign):
-    problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
-                           description="台账   不规范\n需要整改")
+    problem = make_problem(
+        campaign,
+        tree.branch_a1,
+        deadline=d(1),
+        person=people.secretary_a,
+        description="台账   不规范\n需要整改",
+    )
     (item,) = list(sources.problems(TODAY))
     assert item.unit_id == tree.branch_a1.pk
     assert item.due_date == d(1)
@@ -131,8 +138,9 @@ def test_send_reminders_claims_once_and_creates_all_channels(
     tree.branch_a1.save()
     people.leader.email = ""
     people.leader.save()
-    problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
-                           leader=people.leader)
+    problem = make_problem(
+        campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a, leader=people.leader
+    )
     make_measure(problem, deadline=d(3), person=people.secretary_a)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,8 +188,9 @@ def test_long_robot_messages_are_split(tree, people, campaign, monkeypatch):
 
 def _queries_for(n: int, tree, people, campaign) -> int:
     for _ in range(n):
-        problem = make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a,
-                               leader=people.leader)
+        problem = make_problem(
+            campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a, leader=people.leader
+        )
         make_measure(problem, deadline=d(-2), person=people.member_a)
         make_assignment(campaign, tree.branch_a1, due=d(3))
         make_milestone(campaign, tree.county_a, due=d(1), leader=people.leader)
@@ -200,8 +209,13 @@ def test_the_run_is_batched(tree, people, campaign, monkeypatch):
 
 
 def test_dry_run_prints_and_writes_nothing(tree, people, campaign):
-    make_problem(campaign, tree.branch_a1, deadline=d(3), person=people.secretary_a,
-                 description="会议记录不完整")
+    make_problem(
+        campaign,
+        tree.branch_a1,
+        deadline=d(3),
+        person=people.secretary_a,
+        description="会议记录不完整",
+    )
     out = StringIO()
     call_command("send_reminders", "--dry-run", "--date", "2026-12-01", stdout=out)
     text = out.getvalue()

@@ -46,14 +46,10 @@ class Command(BaseCommand):
     def _dry_run(self, day: date) -> None:
         plan = selectors.plan_reminders(day)
         people = dict(
-            User.objects.filter(pk__in={p.recipient_id for p in plan}).values_list(
-                "pk", "username"
-            )
+            User.objects.filter(pk__in={p.recipient_id for p in plan}).values_list("pk", "username")
         )
         emails = set(
-            User.objects.filter(pk__in=people.keys())
-            .exclude(email="")
-            .values_list("pk", flat=True)
+            User.objects.filter(pk__in=people.keys()).exclude(email="").values_list("pk", flat=True)
         )
         robots = dict(
             OrgUnit.objects.filter(pk__in={p.item.unit_id for p in plan}, is_active=True)
