@@ -43,6 +43,7 @@ NAV: list[tuple[str, Any, frozenset[str]]] = [
     ),
     ("accounts:unit-list", _("Units and users"), OFFICE),
     ("core:audit-list", _("Security log"), OFFICE),
+    ("notifications:deliveries", _("Reminder deliveries"), OFFICE),
 ]
 
 
