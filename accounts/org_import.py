@@ -20,6 +20,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -127,7 +128,9 @@ def _choice(value: str, aliases: dict[str, str], choices: Any) -> str | None:
         if _norm(alias) == key:
             return code
     for code, label in choices:
-        if key in (_norm(code), _norm(label)):
+        with translation.override("en"):
+            english = _norm(label)
+        if key in (_norm(code), _norm(label), english):
             return str(code)
     return None
 

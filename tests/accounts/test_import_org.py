@@ -1,0 +1,284 @@
+"""import_org: the command, the office's upload page and the admin import."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import tablib
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.admin import OrgUnitAdmin
+from accounts.models import OrgUnit, RoleAssignment, Sector, User
+from accounts.resources import OrgUnitResource
+from tests.factories import UserFactory
+
+from .workbooks import build_workbook, write, zip_bomb
+
+pytestmark = pytest.mark.django_db
+
+GOOD_UNITS = [
+    ["T-C", "丙县委", "县委", "T", ""],
+    ["T-C-1", "丙镇党委", "党委", "T-C", ""],
+    ["T-C-1-1", "丙一支部", "党支部", "T-C-1", "教育系统"],
+    ["T-C-2", "丙县中学党总支", "党总支", "T-C", "教育系统"],
+]
+GOOD_USERS = [
+    ["c_office", "钱多多", "13800000001", "T-C", "办公室"],
+    ["c_sec", "孙小小", 13800000002, "T-C-1-1", "支部书记"],
+    ["c_sec", "孙小小", "13800000002", "T-C-2", "党员"],
+]
+
+
+def run(path, *args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_org", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_good_workbook_is_imported(tree, tmp_path):
+    path = write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS))
+    passwords = tmp_path / "pw.xlsx"
+    out, _ = run(path, "--passwords", str(passwords))
+    assert "units: 4 new" in out and "users: 2 new" in out
+    county = OrgUnit.objects.get(code="T-C")
+    tree.city.refresh_from_db()
+    assert county.is_within(tree.city) and county.kind == "county"
+    branch = OrgUnit.objects.get(code="T-C-1-1")
+    assert branch.is_within(county) and branch.kind == "branch"
+    assert branch.sector == Sector.objects.get(name="教育系统")
+    assert OrgUnit.objects.get(code="T-C-2").kind == "general_branch"
+    sec = User.objects.get(username="c_sec")
+    assert sec.must_change_password and sec.phone == "13800000002"
+    assert set(RoleAssignment.objects.filter(user=sec).values_list("unit__code", "role")) == {
+        ("T-C-1-1", "secretary"),
+        ("T-C-2", "member"),
+    }
+    # Each new user's password is in the file, once, and works.
+    assert (passwords.stat().st_mode & 0o077) == 0
+    sheet = load_workbook(passwords).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert set(rows) == {"c_office", "c_sec"}
+    assert User.objects.get(username="c_sec").check_password(rows["c_sec"][4])
+    assert rows["c_sec"][4] not in out
+
+
+def test_english_headers_in_any_order_without_title(tree, tmp_path):
+    units = [["branch", "T-A-1", "甲三支部", "T-A-1-3"]]
+    users = [["branch secretary", "T-A-1-3", "Li Si", "lisi"]]
+    content = build_workbook(
+        units,
+        users,
+        unit_header=["Kind", "Parent code", "Name", "Code"],
+        user_header=["Role", "Unit code", "Name", "Username"],
+        title=None,
+    )
+    out, _ = run(write(tmp_path, content), "--passwords", str(tmp_path / "p.xlsx"))
+    assert "units: 1 new" in out
+    assert RoleAssignment.objects.filter(
+        user__username="lisi", unit__code="T-A-1-3", role="secretary"
+    ).exists()
+
+
+def test_dry_run_writes_nothing(tree, tmp_path):
+    before = (OrgUnit.objects.count(), User.objects.count())
+    out, _ = run(write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS)), "--dry-run")
+    assert "Dry run" in out and "units: 4 new" in out
+    assert (OrgUnit.objects.count(), User.objects.count()) == before
+    assert not list(tmp_path.glob("org-passwords-*"))
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written(tree, tmp_path):
+    units = [
+        *GOOD_UNITS,
+        ["T-D", "丁县委", "乡镇", "T", ""],  # row 8: unknown kind
+        ["T-E-1", "戊支部", "党支部", "NOPE", ""],  # row 9: unknown parent
+        ["T-C", "重复", "县委", "T", ""],  # row 10: duplicate code
+    ]
+    users = [
+        *GOOD_USERS,
+        ["bad name!", "某人", "", "T-C", "党员"],  # row 5
+        ["ok_user", "某人", "", "T-Z", "书记"],  # row 6: unknown unit
+        ["ok_user2", "某人", "", "T-C", "主任"],  # row 7: unknown role
+    ]
+    before = (OrgUnit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    with pytest.raises(CommandError) as excinfo:
+        run(write(tmp_path, build_workbook(units, users)))
+    assert excinfo.value.returncode == 1
+    assert (
+        OrgUnit.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    ) == before
+
+
+def test_bad_row_lines_name_sheet_row_column_and_reason(tree, tmp_path, capsys):
+    units = [*GOOD_UNITS, ["T-D", "丁县委", "乡镇", "T", ""]]
+    users = [*GOOD_USERS, ["ok_user", "某人", "", "T-Z", "书记"]]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_org", str(write(tmp_path, build_workbook(units, users))), stderr=err)
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 2
+    assert "单位" in lines[0] and "8" in lines[0] and "乡镇" in lines[0]
+    assert "人员" in lines[1] and "6" in lines[1] and "T-Z" in lines[1]
+
+
+def test_rerun_changes_nothing(tree, tmp_path):
+    path = write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS))
+    run(path, "--passwords", str(tmp_path / "a.xlsx"))
+    out, _ = run(path, "--passwords", str(tmp_path / "b.xlsx"))
+    assert "units: 0 new, 0 updated; users: 0 new, 0 updated; roles: 0 added" in out
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_existing_unit_is_not_moved(tree, tmp_path):
+    units = [["T-A-1-1", "甲一支部", "党支部", "T-B", ""]]
+    with pytest.raises(CommandError):
+        run(write(tmp_path, build_workbook(units, [])))
+    tree.branch_a1.refresh_from_db()
+    assert tree.branch_a1.path.startswith(tree.committee_a.path)
+
+
+def test_parent_loop_is_reported(tree, tmp_path):
+    units = [["L-1", "甲", "党委", "L-2", ""], ["L-2", "乙", "党委", "L-1", ""]]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_org", str(write(tmp_path, build_workbook(units, []))), stderr=err)
+    assert err.getvalue().count("\n") >= 2
+
+
+def test_non_xlsx_is_refused(tree, tmp_path):
+    path = write(tmp_path, b"code,name\nX,Y\n", name="org.csv")
+    with pytest.raises(CommandError, match=r"\.xlsx"):
+        run(path)
+    path = write(tmp_path, b"not a zip at all", name="fake.xlsx")
+    with pytest.raises(CommandError):
+        run(path)
+
+
+def test_oversize_is_refused(tree, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    with pytest.raises(CommandError, match="MB"):
+        run(write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS) + b"\0" * 2048))
+
+
+def test_zip_bomb_is_refused(tree, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 64 * 1024
+    content = zip_bomb(5 * 1024 * 1024)
+    assert len(content) < settings.IMPORT_MAX_BYTES
+    with pytest.raises(CommandError, match="MB"):
+        run(write(tmp_path, content))
+
+
+# The office's upload page ------------------------------------------------------------
+
+
+def upload(client, content, *, dry_run=False, name="org.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile(name, content)}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(reverse("accounts:org-import"), data)
+
+
+def test_office_imports_under_its_own_units(client, people, tree):
+    client.force_login(people.county_office)
+    units = [["T-A-1-9", "甲九支部", "党支部", "T-A-1", ""]]
+    users = [["a9_sec", "周九", "", "T-A-1-9", "书记"]]
+    response = upload(client, build_workbook(units, users))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert rows[0][0] == "a9_sec"
+    assert User.objects.get(username="a9_sec").must_change_password
+
+
+def test_office_check_only(client, people, tree):
+    client.force_login(people.county_office)
+    units = [["T-A-1-9", "甲九支部", "党支部", "T-A-1", ""]]
+    response = upload(client, build_workbook(units, []), dry_run=True)
+    assert response.status_code == 200
+    assert not OrgUnit.objects.filter(code="T-A-1-9").exists()
+
+
+def test_office_cannot_import_outside_its_scope(client, people, tree):
+    client.force_login(people.county_office)
+    units = [["T-B-9", "乙九支部", "党支部", "T-B", ""]]
+    users = [
+        ["intruder", "某人", "", "T-B-1", "办公室"],
+        ["secretary_b", "改名", "", "T-A-1", "党员"],
+    ]
+    response = upload(client, build_workbook(units, users))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count("<li>") >= 3
+    assert not OrgUnit.objects.filter(code="T-B-9").exists()
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_upload_page_refuses_bad_files(client, people, tree, settings):
+    client.force_login(people.county_office)
+    response = upload(client, b"a,b\n", name="org.csv")
+    assert "id_file_error" in response.content.decode()
+    settings.IMPORT_MAX_BYTES = 64 * 1024
+    response = upload(client, zip_bomb(5 * 1024 * 1024))
+    assert "id_file_error" in response.content.decode()
+
+
+def test_upload_page_outsider_and_anonymous(client, people):
+    assert client.get(reverse("accounts:org-import")).status_code == 302
+    client.force_login(people.outsider)
+    assert client.get(reverse("accounts:org-import")).status_code == 403
+
+
+# The admin, through django-import-export -----------------------------------------------
+
+
+def test_admin_import_is_all_or_nothing(tree, rf):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    kwargs = OrgUnitAdmin(OrgUnit, None).get_import_data_kwargs(request=rf.get("/"))
+    assert kwargs["rollback_on_validation_errors"] is True
+    dataset = tablib.Dataset()
+    dataset.load(
+        build_workbook([["T-G", "庚县委", "县委", "T", ""], ["T-H", "辛县委", "不存在", "T", ""]]),
+        format="xlsx",
+    )
+    result = OrgUnitResource().import_data(dataset, dry_run=False, user=admin_user, **kwargs)
+    assert result.has_validation_errors()
+    assert not OrgUnit.objects.filter(code__in=["T-G", "T-H"]).exists()
+
+
+def test_admin_import_good_sheet(tree):
+    dataset = tablib.Dataset()
+    dataset.load(
+        build_workbook(
+            [["T-G", "庚县委", "县委", "T", ""], ["T-G-1", "庚一支部", "党支部", "T-G", ""]]
+        ),
+        format="xlsx",
+    )
+    result = OrgUnitResource().import_data(
+        dataset, dry_run=False, rollback_on_validation_errors=True, use_transactions=True
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    child = OrgUnit.objects.get(code="T-G-1")
+    assert child.is_within(OrgUnit.objects.get(code="T-G"))
+
+
+def test_admin_import_page_refuses_zip_bomb(client, tree, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    settings.IMPORT_MAX_BYTES = 64 * 1024
+    response = client.post(
+        reverse("admin:accounts_orgunit_import"),
+        {"format": "0", "import_file": SimpleUploadedFile("bomb.xlsx", zip_bomb(5 * 1024 * 1024))},
+    )
+    assert response.status_code == 200
+    assert not OrgUnit.objects.exclude(code__startswith="T").exists()
+    assert response.context["form"].errors
