@@ -529,3 +529,78 @@ def test_preview_by_the_upload_helper_matches_names_in_scope(tree, people, campa
     problem = preview.problems[0]
     assert problem.person_id is None and problem.person_name == "远方的人"
     assert problem.unit_id is None and problem.unit_name == "乙一支部"
+
+
+# --- the admin's plain tables (django-import-export) -------------------------------------------
+
+
+def _dataset(rows: list[dict[str, Any]]):
+    import tablib
+
+    data = tablib.Dataset(headers=list(rows[0]))
+    for row in rows:
+        data.append(list(row.values()))
+    return data
+
+
+def _problem_row(campaign, unit_code: str, number: int) -> dict[str, Any]:
+    return {
+        "id": "",
+        "campaign": campaign.pk,
+        "unit": unit_code,
+        "number": number,
+        "category": "其他",
+        "source": ProblemSource.SELF_REVIEW,
+        "description": f"表格问题{number}",
+        "type": ProblemType.DEADLINE,
+        "deadline": "2026-12-31",
+        "discovered_on": "2026-11-01",
+        "state": ProblemState.DRAFT,
+        "mass_concern": 0,
+        "long_unresolved": 0,
+    }
+
+
+def test_resource_export_is_scoped(tree, people, campaign):
+    from rectification.resources import MeasureResource, ProblemResource
+
+    make_problem(campaign=campaign, unit=tree.branch_a1, description="甲的问题")
+    make_problem(campaign=campaign, unit=tree.branch_b1, description="乙的问题")
+    exported = ProblemResource(user=people.secretary_a).export()
+    assert exported["description"] == ["甲的问题"]
+    assert exported["unit"] == [tree.branch_a1.code]
+    assert len(MeasureResource(user=people.secretary_a).export()) == 1
+    assert len(ProblemResource(user=people.city_office).export()) == 2
+
+
+def test_resource_import_is_all_or_nothing_and_scoped(tree, people, campaign):
+    from rectification.resources import ProblemResource
+
+    rows = [
+        _problem_row(campaign, tree.branch_a1.code, 1),
+        _problem_row(campaign, tree.branch_b1.code, 1),  # not his unit
+    ]
+    result = ProblemResource(user=people.secretary_a).import_data(
+        _dataset(rows), dry_run=False, rollback_on_validation_errors=True, use_transactions=True
+    )
+    assert result.has_validation_errors() and not result.has_errors()
+    assert "T-B-1" in str(result.invalid_rows[0].error_dict["unit"])
+    assert not Problem.objects.exists()
+    result = ProblemResource(user=people.secretary_a).import_data(
+        _dataset(rows[:1]),
+        dry_run=False,
+        rollback_on_validation_errors=True,
+        use_transactions=True,
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Problem.objects.get().unit == tree.branch_a1
+
+
+def test_admin_imports_roll_back_on_validation_errors():
+    from django.contrib import admin
+
+    from rectification.models import Measure as MeasureModel
+
+    for model in (Problem, MeasureModel):
+        kwargs = admin.site._registry[model].get_import_data_kwargs()
+        assert kwargs["rollback_on_validation_errors"] is True
