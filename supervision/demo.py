@@ -1,0 +1,134 @@
+"""Demo supervision visits and model cases for the demo city (idempotent)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from accounts.demo import DemoOrg
+from campaign.models import Campaign
+
+from . import services
+from .models import Case, SupervisionVisit
+
+# A 1×1 red PNG, so the demo cases show a photo without shipping image files.
+_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+# unit code, days ago, visitors, methods, guidance, follow-up in days (or None), findings
+VISITS: list[tuple[str, int, str, list[str], str, int | None, list[tuple[str, str]]]] = [
+    (
+        "JZ-JB-HX-01",
+        20,
+        "王海燕、市委第一督导组",
+        ["on_site", "documents", "talks"],
+        "对照问题清单逐项建立整改台账，明确责任人和时限，做到整改一项、销号一项。",
+        10,
+        [
+            ("“三会一课”记录不规范，部分会议记录内容简单、流于形式", "基层党建"),
+            ("社区停车难问题群众反映强烈，尚未形成解决方案", "服务群众"),
+        ],
+    ),
+    (
+        "JZ-JB-DS-02",
+        12,
+        "李建国、江北区督导组",
+        ["briefing", "masses"],
+        "走访群众要深入，聚焦村道维修等民生实事，防止调研走过场。",
+        18,
+        [("村道维修项目推进缓慢，群众意见较大", "推动发展")],
+    ),
+    (
+        "JZ-NH-QS-01",
+        8,
+        "王海燕、市委第二督导组",
+        ["on_site", "talks"],
+        "理论学习要联系实际，读书班要有研讨成果。",
+        None,
+        [("理论学习与业务工作结合不紧，研讨发言照本宣科", "理论学习")],
+    ),
+]
+
+CASES: list[tuple[str, str, str, str, str]] = [
+    (
+        "JZ-JB-HX-01",
+        "“支部+网格”打通服务群众最后一米",
+        "把党支部建在网格上，党员认领网格，群众诉求在网格内解决。",
+        "滨江社区将辖区划为 12 个网格，每个网格由一名党员骨干担任网格长，"
+        "每周走访住户，群众诉求当天登记、三天答复、一周办结。",
+        "selected",
+    ),
+    (
+        "JZ-NH-ZX-01",
+        "“小课堂”讲好大道理",
+        "教师党员结合学科特点开设理论微课堂。",
+        "学校党支部组织教师党员每月开设一次 15 分钟的理论微课堂，结合学科内容讲授党的创新理论。",
+        "submitted",
+    ),
+    (
+        "JZ-LS-GX-01",
+        "企业党建与生产经营深度融合",
+        "以党建引领企业攻坚克难。",
+        "联合党支部组织党员攻关小组，围绕生产难题开展技术攻关。",
+        "returned",
+    ),
+]
+
+
+@transaction.atomic
+def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -> None:
+    office = org.users["office"]
+    categories = list(campaign.problem_categories or ["其他"])
+    if not SupervisionVisit.objects.filter(campaign=campaign).exists():
+        for code, days_ago, visitors, methods, guidance, follow_up, findings in VISITS:
+            visited_on = max(today - timedelta(days=days_ago), campaign.start_date)
+            services.visit_create(
+                actor=office,
+                campaign=campaign,
+                unit=org.units[code],
+                visited_on=visited_on,
+                visitors=visitors,
+                methods=methods,
+                guidance=guidance,
+                follow_up_on=visited_on + timedelta(days=follow_up) if follow_up else None,
+                findings=[
+                    services.FindingInput(
+                        description=text,
+                        category=category if category in categories else categories[-1],
+                        deadline=today + timedelta(days=rng.randint(20, 60)),
+                    )
+                    for text, category in findings
+                ],
+            )
+    if not Case.objects.filter(campaign=campaign).exists():
+        for code, title, summary, body, state in CASES:
+            unit = org.units[code]
+            secretary = next(
+                (
+                    user
+                    for user in org.users.values()
+                    if user.role_assignments.filter(unit=unit, role="secretary").exists()
+                ),
+                office,
+            )
+            case = services.case_submit(
+                actor=secretary,
+                campaign=campaign,
+                unit=unit,
+                title=title,
+                summary=summary,
+                body=body,
+                photos=[SimpleUploadedFile("photo.png", _PNG, content_type="image/png")],
+            )
+            if state == "selected":
+                services.case_select(actor=office, case=case)
+            elif state == "returned":
+                services.case_return(
+                    actor=office, case=case, reason="请补充具体成效数据和群众评价。"
+                )
