@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TextIO
+from typing import IO, Any
 
 import pghistory
 from django.contrib.auth.hashers import make_password
@@ -329,7 +329,7 @@ def _register_workstream_sections() -> None:
         SECTIONS.append((name, function))
 
 
-def seed_city(*, seed: int, stdout: TextIO, today: date | None = None) -> CityData:
+def seed_city(*, seed: int, stdout: IO[str] | Any, today: date | None = None) -> CityData:
     """Create the city data set; refuses to run twice into the same database."""
     if OrgUnit.objects.filter(code=CITY_CODE).exists():
         stdout.write(f"The city data set (unit {CITY_CODE}) already exists; nothing to do.\n")

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
+from campaign.models import (
+    Activity,
+    ActivityKind,
+    Assignment,
+    AssignmentState,
+    DevelopmentCategory,
+    DevelopmentItem,
+    DevelopmentMilestone,
+    Recurrence,
+    Task,
+    Workstream,
+)
 from rectification.models import (
     Measure,
     MeasureState,
@@ -12,6 +24,17 @@ from rectification.models import (
     ProblemSource,
     ProblemState,
     ProblemType,
+)
+from research.models import (
+    Decision,
+    Finding,
+    FindingKind,
+    ProjectState,
+    ReportState,
+    ResearchFocus,
+    ResearchMethod,
+    ResearchProject,
+    ResearchReport,
 )
 
 from .bulk import bulk_create_with_history
@@ -130,6 +153,274 @@ def seed_problems(data: CityData) -> None:
     bulk_create_with_history(Measure, measures)
 
 
+TASKS = [
+    (
+        Workstream.STUDY,
+        "开展专题读书班学习",
+        "围绕新思想开展不少于5天的专题读书班，提交学习记录和心得体会",
+    ),
+    (Workstream.STUDY, "组织专题党课", "书记讲专题党课，提交讲稿和现场照片"),
+    (Workstream.STUDY, "开展主题党日活动", "结合实际开展主题党日，提交活动记录"),
+    (Workstream.RESEARCH, "开展蹲点调研", "班子成员到基层蹲点调研，形成调研报告"),
+    (Workstream.DEVELOPMENT, "为民办实事项目推进", "梳理为民办实事清单，报送推进情况"),
+    (Workstream.DEVELOPMENT, "乡村振兴重点任务落实", "报送乡村振兴重点任务进展"),
+    (Workstream.RECTIFICATION, "报送问题清单", "对照检视查摆问题，报送问题清单和整改措施"),
+    (Workstream.RECTIFICATION, "报送整改台账", "按月更新整改台账，报送整改进展"),
+    (Workstream.STUDY, "开展交流研讨", "围绕学习成果开展交流研讨，提交研讨发言材料"),
+    (Workstream.RECTIFICATION, "建立长效机制", "针对共性问题建章立制，报送制度文件"),
+]
+SUMMARIES = [
+    "支部组织党员集中学习新思想，围绕以学铸魂、以学增智开展交流研讨，党员结合岗位谈体会。",
+    "开展主题党日活动，重温入党誓词，组织党员到社区开展志愿服务，帮助群众解决实际困难。",
+    "书记讲专题党课，结合本村发展实际，讲清楚理论学习与推动发展的关系，党员反响热烈。",
+    "组织党员参观革命传统教育基地，现场接受党性教育，撰写参观心得。",
+    "召开支部委员会，研究部署主题教育重点工作，明确责任分工和时间节点。",
+    "围绕为民办实事，走访困难群众，协调解决道路维修和饮水安全问题。",
+    "开展读书班学习，系统学习原文原著，分专题开展讨论，形成学习笔记。",
+    "组织党员交流研讨，聚焦检视整改，查找自身不足，制定整改措施。",
+]
+# one summary copied word for word by many units: the formalism signal must find it
+COPIED_SUMMARY = "按照上级部署要求，认真组织开展主题教育学习活动，党员干部积极参与，取得良好效果。"
+
+
+def seed_tasks(data: CityData) -> None:
+    rng = data.rng
+    campaign = data.campaign
+    assert campaign is not None and data.city is not None
+    objectives = list(campaign.objectives.order_by("order"))
+    tasks = []
+    for i, (stream, title, description) in enumerate(TASKS):
+        due = campaign.start_date + timedelta(days=20 + i * 14)
+        tasks.append(
+            Task(
+                campaign=campaign,
+                issuer=data.city,
+                workstream=stream,
+                objective=objectives[i % len(objectives)],
+                title=title,
+                description=description,
+                evidence_required="活动记录、照片或文件",
+                due_date=due,
+                recurrence=Recurrence.NONE,
+            )
+        )
+    bulk_create_with_history(Task, tasks)
+    assignments = []
+    states = [
+        AssignmentState.PENDING,
+        AssignmentState.IN_PROGRESS,
+        AssignmentState.SUBMITTED,
+        AssignmentState.ACCEPTED,
+        AssignmentState.RETURNED,
+    ]
+    for task in tasks:
+        past = task.due_date < data.today
+        weights = [4, 8, 12, 70, 6] if past else [35, 30, 15, 15, 5]
+        for branch in data.branches:
+            state = rng.choices(states, weights=weights)[0]
+            assignments.append(
+                Assignment(
+                    task=task,
+                    unit=branch,
+                    period="",
+                    due_date=task.due_date,
+                    state=state,
+                    return_reason="佐证材料不完整，请补充活动照片和签到表"
+                    if state == AssignmentState.RETURNED
+                    else "",
+                )
+            )
+    bulk_create_with_history(Assignment, assignments)
+
+
+def seed_activities(data: CityData) -> None:
+    rng = data.rng
+    campaign = data.campaign
+    assert campaign is not None
+    kinds = [k for k, _ in ActivityKind.choices]
+    activities = []
+    copied_units = set(rng.sample(range(len(data.branches)), 40))
+    for n, branch in enumerate(data.branches):
+        secretary = data.secretaries.get(branch.pk)
+        for i in range(25):
+            summary = COPIED_SUMMARY if n in copied_units and i == 0 else rng.choice(SUMMARIES)
+            activities.append(
+                Activity(
+                    campaign=campaign,
+                    unit=branch,
+                    kind=rng.choice(kinds),
+                    held_on=day_between(rng, campaign.start_date, data.today),
+                    place=f"{branch.name.removesuffix('党支部')}党员活动室",
+                    participants=rng.randint(5, 40),
+                    hours=rng.choice((1, 1.5, 2, 3, 4)),
+                    summary=summary,
+                    created_by_id=secretary,
+                )
+            )
+    bulk_create_with_history(Activity, activities)
+
+
+def seed_development(data: CityData) -> None:
+    rng = data.rng
+    campaign = data.campaign
+    assert campaign is not None
+    leaders_by_unit: dict[int, list[int]] = {}
+    for user_id, unit_id in data.leaders:
+        leaders_by_unit.setdefault(unit_id, []).append(user_id)
+    categories = [c for c, _ in DevelopmentCategory.choices]
+    items = []
+    assert data.city is not None
+    county_by_path = {county.path: county.pk for county in data.counties}
+    steplen = len(data.city.path)
+    for committee in data.committees:
+        parent_path = committee.path[: steplen * 2]
+        county_leaders = leaders_by_unit.get(county_by_path.get(parent_path, data.city.pk), [])
+        items.append(
+            DevelopmentItem(
+                campaign=campaign,
+                unit=committee,
+                category=rng.choice(categories),
+                title=f"{committee.name.removeprefix('中共')}为民办实事项目",
+                target="年内完成道路硬化、饮水安全提升和便民服务中心改造",
+                responsible_leader_id=rng.choice(county_leaders) if county_leaders else None,
+                due_date=campaign.end_date - timedelta(days=rng.randint(0, 60)),
+            )
+        )
+    bulk_create_with_history(DevelopmentItem, items)
+    milestones = []
+    for item in items:
+        for k, title in enumerate(("制定实施方案", "完成项目招标", "组织施工", "竣工验收")):
+            due = campaign.start_date + timedelta(days=30 + k * 40)
+            milestones.append(
+                DevelopmentMilestone(
+                    item=item,
+                    title=title,
+                    due_on=due,
+                    done_on=due if due < data.today and rng.random() < 0.8 else None,
+                )
+            )
+    bulk_create_with_history(DevelopmentMilestone, milestones)
+
+
+RESEARCH_TOPICS = [
+    "村级集体经济发展路径",
+    "营商环境优化",
+    "老旧小区改造",
+    "基层减负",
+    "农村人居环境整治",
+    "民营企业融资难",
+    "义务教育资源配置",
+    "基层医疗服务能力",
+    "重点项目审批提速",
+    "产业园区招商引资",
+    "城乡供水一体化",
+    "信访积案化解",
+]
+
+
+def seed_research(data: CityData) -> None:
+    rng = data.rng
+    campaign = data.campaign
+    assert campaign is not None
+    foci = [f for f, _ in ResearchFocus.choices]
+    projects = []
+    quarters: list[tuple[date, date]] = []
+    start = campaign.start_date
+    while start <= data.today:
+        end = min(start + timedelta(days=80), data.today)
+        quarters.append((start, end))
+        start = start + timedelta(days=91)
+    # 1,500 projects over 108 leaders: about 14 each, some quarters left empty
+    per_leader = max(1, 1500 // max(1, len(data.leaders)))
+    for user_id, unit_id in data.leaders:
+        for k in range(per_leader):
+            q_start, q_end = quarters[k % len(quarters)]
+            if rng.random() < 0.08:
+                continue
+            begin = day_between(rng, q_start, q_end)
+            projects.append(
+                ResearchProject(
+                    campaign=campaign,
+                    unit_id=unit_id,
+                    lead_id=user_id,
+                    topic=f"关于{rng.choice(RESEARCH_TOPICS)}的调研",
+                    focus=rng.choice(foci),
+                    method=rng.choices(
+                        [
+                            ResearchMethod.ONSITE,
+                            ResearchMethod.ONLINE,
+                            ResearchMethod.FORUM,
+                            ResearchMethod.SURVEY,
+                        ],
+                        weights=[5, 3, 1, 1],
+                    )[0],
+                    sites="\n".join(f"{rng.choice(data.branches).name}" for _ in range(2)),
+                    start_date=begin,
+                    end_date=begin + timedelta(days=rng.randint(1, 7)),
+                    state=ProjectState.DONE
+                    if begin < data.today - timedelta(days=7)
+                    else ProjectState.UNDER_WAY,
+                    created_by_id=user_id,
+                )
+            )
+    bulk_create_with_history(ResearchProject, projects)
+    reports = []
+    findings = []
+    for project in projects[::3]:
+        reports.append(
+            ResearchReport(
+                campaign=campaign,
+                unit_id=project.unit_id,
+                title=f"{project.topic}报告",
+                body="一、基本情况\n\n二、存在问题\n\n三、对策建议",
+                author_id=project.lead_id,
+                written_on=min(project.end_date + timedelta(days=5), data.today),
+                state=ReportState.SUBMITTED,
+                created_by_id=project.lead_id,
+            )
+        )
+    bulk_create_with_history(ResearchReport, reports)
+    for project in projects[::2]:
+        findings.append(
+            Finding(
+                project=project,
+                unit_id=project.unit_id,
+                kind=FindingKind.PROBLEM,
+                focus=project.focus,
+                description=f"{project.topic}中发现的突出问题",
+                created_by_id=project.lead_id,
+            )
+        )
+    bulk_create_with_history(Finding, findings)
+    decisions = [
+        Decision(
+            campaign=campaign,
+            unit=county,
+            title=f"{county.name.removeprefix('中共')}关于{rng.choice(RESEARCH_TOPICS)}的决定",
+            decided_on=day_between(rng, campaign.start_date, data.today),
+            body="经研究决定……",
+        )
+        for county in data.counties
+        for _ in range(5)
+    ]
+    bulk_create_with_history(Decision, decisions)
+    through = ResearchReport.projects.through
+    through.objects.bulk_create(
+        through(researchreport_id=report.pk, researchproject_id=project.pk)
+        for report, project in zip(reports, projects[::3], strict=True)
+    )
+    decision_through = Decision.projects.through
+    decision_through.objects.bulk_create(
+        decision_through(decision_id=decision.pk, researchproject_id=rng.choice(projects).pk)
+        for decision in decisions
+        if rng.random() < 0.7
+    )
+
+
 SECTIONS: list[tuple[str, Callable[[CityData], None]]] = [
+    ("tasks and assignments", seed_tasks),
+    ("activities", seed_activities),
+    ("development items", seed_development),
+    ("research", seed_research),
     ("problems and measures", seed_problems),
 ]
