@@ -1,0 +1,111 @@
+"""The report job through a real Celery worker on the machine's Redis (db 8), not eager mode.
+
+The worker runs in a thread of the test process and reads the same test database, so the
+test needs ``django_db(transaction=True)``. Redis must be up: the fixture fails, not skips.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from kombu import pools as kombu_pools
+
+import reports.tasks  # noqa: F401  (registers the tasks)
+from config.celery import app as celery_app
+from core.models import JobState
+from reports import services
+from reports.models import WeeklyReport
+from tests.reports.conftest import WEEK, build_data_set
+
+BROKER_URL = "redis://127.0.0.1:6379/8"
+
+pytestmark = [pytest.mark.queue, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(worker_id: str) -> Iterator[Any]:
+    redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
+    prefix = f"tracker-reports-test-{worker_id}:"
+    client = redis.Redis.from_url(BROKER_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    saved = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "task_always_eager", "broker_transport_options")
+    }
+    celery_app.conf.update(
+        broker_url=BROKER_URL,
+        task_always_eager=False,
+        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": prefix},
+    )
+    _fresh_connections()
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=20,
+        ) as started:
+            yield started
+    finally:
+        celery_app.conf.update(saved)
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+        _fresh_connections()
+
+
+def _fresh_connections() -> None:
+    """Forget pooled connections and producers so the next use takes the settings above."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    kombu_pools.reset()  # producer pools are kept globally, keyed by broker address
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the worker")
+
+
+def test_the_worker_builds_the_requested_report(tree, people, frozen_ticking, worker):
+    data = build_data_set(tree, people)
+    report = services.report_request(
+        campaign=data.campaign, unit=tree.county_a, week=WEEK, requested_by=people.county_office
+    )
+    assert report.state == JobState.QUEUED
+    wait_for(lambda: WeeklyReport.objects.filter(pk=report.pk, state=JobState.DONE).exists())
+    report.refresh_from_db()
+    assert report.page_count >= 2 and report.progress == 100
+    with report.file.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_the_scheduled_job_builds_and_mails_through_the_worker(
+    tree, people, frozen_ticking, worker
+):
+    build_data_set(tree, people)
+    reports.tasks.schedule_weekly_reports.delay("2026-W48")
+    reports.tasks.schedule_weekly_reports.delay("2026-W48")  # a duplicate beat tick
+    wait_for(
+        lambda: (
+            WeeklyReport.objects.filter(state=JobState.DONE, mailed_at__isnull=False).count() == 3
+        ),
+        timeout=120,
+    )
+    assert WeeklyReport.objects.count() == 3
+    # each unit's office is mailed once: the county A office and the city office
+    assert sorted(tuple(m.to) for m in mail.outbox) == [
+        ("city_office@example.invalid",),
+        ("county_office@example.invalid",),
+    ]
