@@ -16,7 +16,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from kombu import pools as kombu_pools
 
-import reports.tasks  # noqa: F401  (registers the tasks)
+import reports.tasks  # registers the tasks
 from config.celery import app as celery_app
 from core.models import JobState
 from reports import services

@@ -52,7 +52,7 @@ def test_a_rerun_replaces_the_file_and_keeps_one_row(
 ):
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
-        report, sent = ask(data, tree.county_a, people.county_office)
+        report, _sent = ask(data, tree.county_a, people.county_office)
         services.report_build(report_id=report.pk)
     report.refresh_from_db()
     first_file = report.file.name
@@ -60,7 +60,7 @@ def test_a_rerun_replaces_the_file_and_keeps_one_row(
     assert (tmp_path / first_file).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        again, sent = ask(data, tree.county_a, people.city_office)
+        again, _sent = ask(data, tree.county_a, people.city_office)
         assert again.pk == report.pk and again.state == JobState.QUEUED
         services.report_build(report_id=again.pk)
     again.refresh_from_db()

@@ -95,7 +95,8 @@ def test_the_office_asks_for_this_weeks_report_and_follows_it(
     assert response["Location"] == reverse("reports:detail", args=[report.pk])
     assert queued == [report.pk]
     detail = client.get(response["Location"]).content.decode()
-    assert 'data-poll-url="%s"' % reverse("reports:status", args=[report.pk]) in detail
+    status_url = reverse("reports:status", args=[report.pk])
+    assert f'data-poll-url="{status_url}"' in detail
     assert client.get(reverse("reports:status", args=[report.pk])).json() == {
         "state": "queued",
         "progress": 0,
