@@ -270,11 +270,12 @@ def seed_development(data: CityData) -> None:
     categories = [c for c, _ in DevelopmentCategory.choices]
     items = []
     assert data.city is not None
-    county_by_path = {county.path: county.pk for county in data.counties}
+    county_by_path: dict[str, int] = {county.path: county.pk for county in data.counties}
     steplen = len(data.city.path)
     for committee in data.committees:
         parent_path = committee.path[: steplen * 2]
-        county_leaders = leaders_by_unit.get(county_by_path.get(parent_path, data.city.pk), [])
+        county_id = county_by_path.get(parent_path, int(data.city.pk))
+        county_leaders = leaders_by_unit.get(county_id, [])
         items.append(
             DevelopmentItem(
                 campaign=campaign,
