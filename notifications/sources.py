@@ -12,17 +12,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from accounts.models import RoleAssignment
+from accounts.models import RoleAssignment, UnitKind
 from accounts.roles import Role
-from campaign.models import Assignment, DevelopmentMilestone
+from campaign.models import Assignment, Campaign, DevelopmentMilestone
 from campaign.work_models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
 from rectification.models import Measure, MeasureState, Problem, ProblemState
+from research.models import COUNTING_METHODS, COUNTING_STATES, ResearchProject, quarter_of
 
-from .models import ItemKind
+from .models import ItemKind, ReminderKind
 
 CHUNK = 2000
 
@@ -66,6 +70,16 @@ def link_maker(name: str, fallback: str = "home") -> Callable[[int], str]:
         return lambda _pk: url
     marker = str(_PLACEHOLDER)
     return lambda pk: pattern.replace(marker, str(pk))
+
+
+def page_url(*names: str) -> str:
+    """The first of the named pages that exists (pages without arguments)."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("home")
 
 
 def _people(*ids: int | None) -> tuple[int, ...]:
@@ -214,7 +228,80 @@ def milestones(day: date) -> Iterator[Item]:
         )
 
 
-SOURCES: list[Callable[[date], Iterator[Item]]] = [assignments, milestones, problems, measures]
+RESEARCH_NOTICE = timedelta(weeks=4)
+LEADER_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    """First day of ``day``'s quarter and first day of the next one."""
+    quarter = quarter_of(day)
+    start = date(day.year, 3 * quarter - 2, 1)
+    end = date(day.year + 1, 1, 1) if quarter == 4 else date(day.year, 3 * quarter + 1, 1)
+    return start, end
+
+
+def research(day: date) -> Iterator[Item]:
+    """City and county leaders who have led no research this quarter, from four weeks
+    before it ends (蹲点调研 or 网络调研 under way or done, as the compliance page counts)."""
+    start, end = quarter_bounds(day)
+    if day < end - RESEARCH_NOTICE:
+        return
+    link = page_url("research:project-create", "research:project-list")
+    last_day = end - timedelta(days=1)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Research for quarter %(quarter)s of %(year)s") % {
+            "quarter": quarter_of(day),
+            "year": day.year,
+        }
+    seen: set[int] = set()
+    campaigns = Campaign.objects.filter(
+        is_active=True, start_date__lte=day, end_date__gte=day
+    ).select_related("root_unit")
+    for campaign in campaigns:
+        leaders = list(
+            RoleAssignment.objects.filter(
+                role=Role.LEADER,
+                unit__kind__in=LEADER_UNIT_KINDS,
+                unit__is_active=True,
+                unit__path__startswith=campaign.root_unit.path,
+                user__is_active=True,
+            )
+            .order_by("unit__path", "user_id")
+            .values_list("user_id", "unit_id")
+        )
+        done = set(
+            ResearchProject.objects.filter(
+                campaign=campaign,
+                lead_id__in={user_id for user_id, _unit in leaders},
+                method__in=COUNTING_METHODS,
+                state__in=COUNTING_STATES,
+                start_date__gte=start,
+                start_date__lt=end,
+            ).values_list("lead_id", flat=True)
+        )
+        for user_id, unit_id in leaders:
+            if user_id in done or user_id in seen:
+                continue
+            seen.add(user_id)
+            yield Item(
+                ItemKind.RESEARCH,
+                user_id,
+                unit_id,
+                last_day,
+                (user_id,),
+                title,
+                link,
+                reminder_kind=ReminderKind.RESEARCH,
+            )
+
+
+SOURCES: list[Callable[[date], Iterator[Item]]] = [
+    assignments,
+    milestones,
+    problems,
+    measures,
+    research,
+]
 
 
 def all_items(day: date) -> Iterator[Item]:

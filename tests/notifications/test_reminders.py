@@ -34,13 +34,13 @@ from .factories import (
     make_problem,
 )
 
-TODAY = date(2026, 12, 1)
+TODAY = date(2026, 11, 10)  # research reminders of the quarter start on 4 December
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(datetime(2026, 12, 1, 8, 30, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(datetime(2026, 11, 10, 8, 30, tzinfo=SHANGHAI), tick=False):
         yield
 
 
@@ -217,7 +217,7 @@ def test_dry_run_prints_and_writes_nothing(tree, people, campaign):
         description="会议记录不完整",
     )
     out = StringIO()
-    call_command("send_reminders", "--dry-run", "--date", "2026-12-01", stdout=out)
+    call_command("send_reminders", "--dry-run", "--date", "2026-11-10", stdout=out)
     text = out.getvalue()
     assert "secretary_a" in text and "会议记录不完整" in text and "due_3" in text
     assert "1 reminder(s) would go out" in text
@@ -228,11 +228,11 @@ def test_dry_run_prints_and_writes_nothing(tree, people, campaign):
 
 def test_command_sends_for_the_given_day(tree, people, campaign, monkeypatch):
     monkeypatch.setattr(services, "dispatch", lambda **ids: None)
-    make_problem(campaign, tree.branch_a1, deadline=date(2026, 12, 10), person=people.secretary_a)
+    make_problem(campaign, tree.branch_a1, deadline=date(2026, 11, 20), person=people.secretary_a)
     out = StringIO()
-    call_command("send_reminders", "--date", "2026-12-09", stdout=out)
+    call_command("send_reminders", "--date", "2026-11-19", stdout=out)
     assert "1 reminder(s) sent" in out.getvalue()
-    assert ReminderLog.objects.get().day == date(2026, 12, 9)
+    assert ReminderLog.objects.get().day == date(2026, 11, 19)
 
 
 def test_command_rejects_a_bad_date(db):
@@ -247,3 +247,68 @@ def test_beat_runs_daily_at_half_past_eight_shanghai_time(settings):
     assert entry["task"] == "notifications.send_daily_reminders"
     assert entry["schedule"].hour == {8} and entry["schedule"].minute == {30}
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+def _project(campaign, unit, lead, *, method, state, start):
+    from research.models import ResearchFocus, ResearchProject
+
+    return ResearchProject.objects.create(
+        campaign=campaign,
+        unit=unit,
+        lead=lead,
+        topic="基层减负情况调研",
+        focus=ResearchFocus.choices[0][0],
+        method=method,
+        state=state,
+        start_date=start,
+        end_date=start + timedelta(days=5),
+    )
+
+
+def test_research_reminders_from_four_weeks_before_the_quarter_ends(tree, people, campaign):
+    from research.models import ProjectState, ResearchMethod
+
+    busy = UserFactory(username="leader_b")
+    grant(busy, tree.county_b, Role.LEADER)
+    _project(
+        campaign,
+        tree.county_b,
+        busy,
+        method=ResearchMethod.ONSITE,
+        state=ProjectState.UNDER_WAY,
+        start=date(2026, 10, 15),
+    )
+    planned_only = UserFactory(username="leader_city")
+    grant(planned_only, tree.city, Role.LEADER)
+    _project(
+        campaign,
+        tree.city,
+        planned_only,
+        method=ResearchMethod.ONLINE,
+        state=ProjectState.PLANNED,
+        start=date(2026, 11, 15),
+    )
+    branch_leader = UserFactory(username="leader_branch")
+    grant(branch_leader, tree.branch_a1, Role.LEADER)  # not a city or county leader
+
+    # the fourth quarter ends on 31 December: reminders start on 4 December
+    assert planned(date(2026, 12, 3)) == []
+    expected = sorted(
+        (ItemKind.RESEARCH, user.pk, user.pk, ReminderKind.RESEARCH)
+        for user in (people.leader, planned_only)
+    )
+    assert planned(date(2026, 12, 4)) == expected
+    (item,) = [i for i in sources.research(date(2026, 12, 4)) if i.item_id == people.leader.pk]
+    assert item.unit_id == tree.county_a.pk
+    assert item.due_date == date(2026, 12, 31)
+    assert item.title == "2026年第4季度调研"
+    assert item.link == "/research/new/"
+
+    services.send_reminders(day=date(2026, 12, 4))
+    note = Notification.objects.get(recipient=people.leader)
+    assert note.title == "调研提醒：2026年第4季度调研"
+    assert "2026-12-31" in note.body
+    for day in range(5, 11):
+        assert planned(date(2026, 12, day)) == [], day
+    assert planned(date(2026, 12, 11)) == expected  # once a week
+    assert planned(date(2027, 1, 5)) == []  # a new quarter, far from its end
