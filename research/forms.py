@@ -121,21 +121,29 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         units = research_units(user, campaign)
-        self.fields["unit"].queryset = units
+        _f(self, "unit").queryset = units
         self.leader_only = not user.is_superuser and not any(
             g.role == Role.OFFICE for g in grants_of(user)
         )
         if self.leader_only:
-            self.fields["lead"].queryset = User.objects.filter(pk=user.pk)
+            _f(self, "lead").queryset = User.objects.filter(pk=user.pk)
             self.fields["lead"].initial = user.pk
             self.fields["lead"].widget = forms.HiddenInput()
             own = [g.unit_id for g in _leader_grants(user)]
-            self.fields["unit"].queryset = units.filter(pk__in=own)
+            _f(self, "unit").queryset = units.filter(pk__in=own)
         else:
-            self.fields["lead"].queryset = leaders_in_scope(user)
-        self.fields["participants"].queryset = cadres_in_scope(user)
+            _f(self, "lead").queryset = leaders_in_scope(user)
+        _f(self, "participants").queryset = cadres_in_scope(user)
         for name, field in self.fields.items():
             _style(name, field)
+
+    def has_units(self) -> bool:
+        return _has_units(self)
+
+
+def _f(form: forms.Form, name: str) -> Any:
+    """A field of the form, typed loosely (model choice fields have a queryset)."""
+    return form.fields[name]
 
 
 def _leader_grants(user: Any) -> list[Any]:
@@ -152,6 +160,10 @@ def _style(name: str, field: forms.Field) -> None:
         widget.attrs.setdefault("class", "form-check-input")
     else:
         widget.attrs.setdefault("class", "form-control")
+
+
+def _has_units(form: forms.Form) -> bool:
+    return bool(_f(form, "unit").queryset.exists())
 
 
 class AttachmentForm(forms.Form):
@@ -198,7 +210,7 @@ class ReportForm(forms.Form):
         self, *args: Any, user: Any, campaign: Campaign, author: User | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["projects"].queryset = report_projects(user, campaign, author=author)
+        _f(self, "projects").queryset = report_projects(user, campaign, author=author)
         for name, field in self.fields.items():
             _style(name, field)
 
@@ -208,9 +220,7 @@ class FindingForm(forms.Form):
     focus = forms.ChoiceField(
         label=_("Focus"), choices=[("", "—"), *ResearchFocus.choices], required=False
     )
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     unit = UnitChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
     report = forms.ModelChoiceField(
         label=_("Research report"), queryset=ResearchReport.objects.none(), required=False
@@ -218,7 +228,7 @@ class FindingForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, project: ResearchProject, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (
+        _f(self, "unit").queryset = (
             OrgUnit.objects.visible_to(user)
             .filter(path__startswith=project.campaign.root_unit.path, is_active=True)
             .filter(path__startswith=project.unit.path)
@@ -226,7 +236,7 @@ class FindingForm(forms.Form):
         )
         self.fields["unit"].initial = project.unit_id
         self.fields["focus"].initial = project.focus
-        self.fields["report"].queryset = project.reports.all()
+        _f(self, "report").queryset = project.reports.all()
         for name, field in self.fields.items():
             _style(name, field)
 
@@ -241,17 +251,15 @@ class ToProblemForm(forms.Form):
         from rectification.models import ProblemType
 
         categories = list(campaign.problem_categories or [])
-        self.fields["category"].choices = [(c, c) for c in categories]
-        self.fields["type"].choices = ProblemType.choices
+        _f(self, "category").choices = [(c, c) for c in categories]
+        _f(self, "type").choices = ProblemType.choices
         self.fields["type"].initial = ProblemType.DEADLINE
         for name, field in self.fields.items():
             _style(name, field)
 
 
 class SolveForm(forms.Form):
-    how = forms.CharField(
-        label=_("How it was solved"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    how = forms.CharField(label=_("How it was solved"), widget=forms.Textarea(attrs={"rows": 4}))
     solved_on = forms.DateField(label=_("Solved on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -282,19 +290,22 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = research_units(user, campaign)
-        self.fields["projects"].queryset = (
+        _f(self, "unit").queryset = research_units(user, campaign)
+        _f(self, "projects").queryset = (
             ResearchProject.objects.visible_to(user)
             .filter(campaign=campaign)
             .select_related("lead")
         )
-        self.fields["reports"].queryset = (
+        _f(self, "reports").queryset = (
             ResearchReport.objects.visible_to(user)
             .filter(campaign=campaign)
             .select_related("author")
         )
         for name, field in self.fields.items():
             _style(name, field)
+
+    def has_units(self) -> bool:
+        return _has_units(self)
 
 
 def apply_errors(form: forms.Form, error: Any) -> None:

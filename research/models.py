@@ -191,9 +191,7 @@ class ResearchReport(models.Model):
     body = models.TextField(
         _("text"),
         blank=True,
-        help_text=_(
-            "Start a line with # for a heading; leave an empty line between paragraphs."
-        ),
+        help_text=_("Start a line with # for a heading; leave an empty line between paragraphs."),
     )
     projects = models.ManyToManyField(
         ResearchProject, verbose_name=_("research projects"), related_name="reports"
@@ -285,9 +283,7 @@ class Finding(models.Model):
         related_name="research_findings",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=FindingKind.choices)
-    focus = models.CharField(
-        _("focus"), max_length=16, choices=ResearchFocus.choices, blank=True
-    )
+    focus = models.CharField(_("focus"), max_length=16, choices=ResearchFocus.choices, blank=True)
     description = models.TextField(_("description"))
     problem = models.OneToOneField(
         "rectification.Problem",

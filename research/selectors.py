@@ -43,10 +43,14 @@ def projects_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchProje
     qs = ResearchProject.objects.visible_to(user).select_related("unit", "lead")
     if campaign is None:
         return qs.none()
-    return qs.filter(campaign=campaign).annotate(
-        finding_count=Count("findings", distinct=True),
-        report_count=Count("reports", distinct=True),
-    ).order_by("-start_date", "-pk")
+    return (
+        qs.filter(campaign=campaign)
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            report_count=Count("reports", distinct=True),
+        )
+        .order_by("-start_date", "-pk")
+    )
 
 
 def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
@@ -103,7 +107,9 @@ def decisions_without_research(
     result = Decision.objects.filter(campaign=campaign, unit__in=units_queryset).aggregate(
         total=Count("pk"), without_research=Count("pk", filter=_without_research_q())
     )
-    return DecisionStats(total=result["total"] or 0, without_research=result["without_research"] or 0)
+    return DecisionStats(
+        total=result["total"] or 0, without_research=result["without_research"] or 0
+    )
 
 
 # --- compliance --------------------------------------------------------------------------

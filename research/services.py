@@ -248,7 +248,9 @@ def project_update(
 
 
 @transaction.atomic
-def project_attach(*, project: ResearchProject, actor: User | None, upload: Any) -> ProjectAttachment:
+def project_attach(
+    *, project: ResearchProject, actor: User | None, upload: Any
+) -> ProjectAttachment:
     if actor is not None:
         _require(may_edit_project(actor, project), _("You may not change this research project."))
     try:
@@ -439,8 +441,10 @@ def finding_create(
         errors["focus"] = [_("Choose the focus of the research.")]
     if not unit.is_within(project.campaign.root_unit):
         errors["unit"] = [_("This unit does not take part in the campaign.")]
-    elif actor is not None and not actor.is_superuser and not any(
-        g.covers(unit.path, unit.pk) for g in grants_of(actor)
+    elif (
+        actor is not None
+        and not actor.is_superuser
+        and not any(g.covers(unit.path, unit.pk) for g in grants_of(actor))
     ):
         errors["unit"] = [_("This unit is outside your scope.")]
     if report is not None and not report.projects.filter(pk=project.pk).exists():
@@ -482,9 +486,11 @@ def finding_to_problem(
     from rectification import services as rectification_services
     from rectification.models import ProblemSource, ProblemType
 
-    finding = Finding.objects.select_for_update().select_related(
-        "project", "project__campaign", "project__lead", "unit"
-    ).get(pk=finding.pk)
+    finding = (
+        Finding.objects.select_for_update()
+        .select_related("project", "project__campaign", "project__lead", "unit")
+        .get(pk=finding.pk)
+    )
     project = finding.project
     if actor is not None:
         _require(may_edit_project(actor, project), _("You may not change this research project."))

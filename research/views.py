@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -162,7 +163,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         campaign=campaign,
         initial=_project_form_initial(request),
     )
-    if not form.fields["unit"].queryset.exists():
+    if not form.has_units():
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -297,13 +298,13 @@ def project_attach(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The file has been attached."))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("research:project-detail", pk=project.pk)
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = get_object_for_user(ProjectAttachment, request.user, pk)
     return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
 
@@ -449,7 +450,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = get_object_for_user(ReportDocument, request.user, pk)
     return serve_attachment(document, inline=request.GET.get("inline") == "1")
 
@@ -600,8 +601,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": _page(request, qs),
             "only_flagged": only_flagged,
-            "may_record": campaign is not None
-            and research_units(request.user, campaign).exists(),
+            "may_record": campaign is not None and research_units(request.user, campaign).exists(),
         },
     )
 
@@ -627,7 +627,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
         campaign=campaign,
         initial={"decided_on": timezone.localdate()},
     )
-    if not form.fields["unit"].queryset.exists():
+    if not form.has_units():
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
@@ -660,9 +660,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "decision": decision,
             "may_edit": services.may_edit_decision(request.user, decision),
-            "projects": list(
-                decision.projects.visible_to(request.user).select_related("lead")
-            ),
+            "projects": list(decision.projects.visible_to(request.user).select_related("lead")),
             "reports": list(decision.reports.visible_to(request.user).select_related("author")),
             "history": history_for(decision),
         },
@@ -752,10 +750,10 @@ def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUn
 
 
 @login_required
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
     campaign = _campaign(request)
     code = request.GET.get("unit") or ""
-    unit = OrgUnit.objects.visible_to(request.user).filter(code=code).first()
+    unit = OrgUnit.objects.visible_to(request.user).filter(code=code).first()  # type: ignore[arg-type]
     if unit is None:
         tops = _export_units(request, campaign)
         if not tops:
@@ -763,7 +761,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         unit = tops[0]
     if not can(request.user, Action.EXPORT, unit):
         raise PermissionDenied
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     write_research_ledger(campaign=campaign, unit=unit, target=spool)
     spool.seek(0)
     filename = f"{ledger_title(unit)}.xlsx"

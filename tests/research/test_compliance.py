@@ -45,9 +45,21 @@ def test_quarter_boundary_in_shanghai(campaign, tree, people, login):
     with time_machine.travel("2026-04-01 00:30 +0800", tick=False):
         today = timezone.localdate()
         assert today == date(2026, 4, 1)
-        matrix = compliance_matrix(user=people.city_office, campaign=campaign, year=2026, today=today)
-        assert _statuses(_line(matrix, people.leader)) == [CELL_OK, CELL_DUE, CELL_FUTURE, CELL_FUTURE]
-        assert _statuses(_line(matrix, leader_b)) == [CELL_MISSING, CELL_OK, CELL_FUTURE, CELL_FUTURE]
+        matrix = compliance_matrix(
+            user=people.city_office, campaign=campaign, year=2026, today=today
+        )
+        assert _statuses(_line(matrix, people.leader)) == [
+            CELL_OK,
+            CELL_DUE,
+            CELL_FUTURE,
+            CELL_FUTURE,
+        ]
+        assert _statuses(_line(matrix, leader_b)) == [
+            CELL_MISSING,
+            CELL_OK,
+            CELL_FUTURE,
+            CELL_FUTURE,
+        ]
         assert [line.leader for line in matrix.behind] == [leader_b]
         assert _line(matrix, leader_b).missing_quarters == [1]
         # the page computes "today" in Shanghai too
@@ -70,12 +82,16 @@ def test_year_boundary_for_reports(campaign, tree, people):
         make_report(project=project, written_on=date(2025, 12, 31))
     with time_machine.travel("2027-01-01 00:10 +0800", tick=False):
         today = timezone.localdate()
-        m2025 = compliance_matrix(user=people.city_office, campaign=campaign, year=2025, today=today)
+        m2025 = compliance_matrix(
+            user=people.city_office, campaign=campaign, year=2025, today=today
+        )
         line = _line(m2025, people.leader)
         assert line.year.status == CELL_OK
         # the campaign started on 1 September 2025: the first two quarters are outside it
         assert _statuses(line) == [CELL_OUTSIDE, CELL_OUTSIDE, CELL_MISSING, CELL_OK]
-        m2026 = compliance_matrix(user=people.city_office, campaign=campaign, year=2026, today=today)
+        m2026 = compliance_matrix(
+            user=people.city_office, campaign=campaign, year=2026, today=today
+        )
         line = _line(m2026, people.leader)
         assert line.year.status == CELL_MISSING
         assert line.behind
@@ -129,7 +145,9 @@ def test_leader_summary(campaign, tree, people):
     make_project(campaign=campaign, lead=people.leader, unit=tree.county_a, start=date(2026, 10, 1))
     make_project(campaign=campaign, lead=people.leader, unit=tree.county_a, start=date(2026, 9, 30))
     make_report(project=make_project(campaign=campaign, lead=people.leader, unit=tree.county_a))
-    summary = leader_research_summary(leader=people.leader, campaign=campaign, today=date(2026, 11, 20))
+    summary = leader_research_summary(
+        leader=people.leader, campaign=campaign, today=date(2026, 11, 20)
+    )
     assert (summary.quarter, summary.projects_this_quarter, summary.reports_this_year) == (4, 2, 1)
     assert summary.quarter_ok and summary.year_ok
 
@@ -147,7 +165,9 @@ def test_matrix_answers_in_a_fixed_number_of_queries(campaign, tree, people):
         county = make_unit(tree.city, kind="county", name=f"县{n}", code=f"T-X{n:02d}")
         leader = UserFactory(username=f"lx{n}")
         grant(leader, county, Role.LEADER)
-        project = make_project(campaign=campaign, lead=leader, unit=county, start=date(2026, 7, 1 + n))
+        project = make_project(
+            campaign=campaign, lead=leader, unit=county, start=date(2026, 7, 1 + n)
+        )
         make_report(project=project)
     office = type(office).objects.get(pk=office.pk)
     many = _matrix_queries(office, campaign)

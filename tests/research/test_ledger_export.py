@@ -25,7 +25,9 @@ def ledger(campaign, tree, people):
     finding = make_finding(project=project, unit=tree.branch_a1)
     services.finding_to_problem(finding=finding, actor=None, category="服务群众")
     solved = make_finding(project=project, description="网格员不足")
-    services.finding_mark_solved(finding=solved, actor=None, how="配齐网格员", solved_on=date(2026, 11, 2))
+    services.finding_mark_solved(
+        finding=solved, actor=None, how="配齐网格员", solved_on=date(2026, 11, 2)
+    )
     return project
 
 

@@ -210,7 +210,10 @@ def test_decision_with_and_without_research(campaign, tree, people):
         projects=[project],
     )
     bare = make_decision(campaign=campaign, unit=tree.county_a, title="拍脑袋的决定")
-    flags = {d.pk: (d.cites_projects or d.cites_reports) for d in decisions_for(people.city_office, campaign)}
+    flags = {
+        d.pk: (d.cites_projects or d.cites_reports)
+        for d in decisions_for(people.city_office, campaign)
+    }
     assert flags == {cited.pk: True, bare.pk: False}
     stats = decisions_without_research(campaign=campaign, units_queryset=OrgUnit.objects.all())
     assert (stats.total, stats.without_research) == (2, 1)

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -113,7 +113,10 @@ def test_permission_table_for_every_page(client, people, records, who):
 
 def test_another_leader_reads_but_does_not_edit(client, people, records):
     client.force_login(records["other_leader"])
-    assert client.get(reverse("research:project-detail", args=[records["project"].pk])).status_code == 200
+    assert (
+        client.get(reverse("research:project-detail", args=[records["project"].pk])).status_code
+        == 200
+    )
     for name, key in EDIT_PAGES:
         assert client.get(reverse(name, args=[records[key].pk])).status_code == 403, name
     response = client.post(
@@ -214,7 +217,9 @@ def test_finding_into_problem_through_the_page_once(client, people, records, tre
     finding = records["finding"]
     client.force_login(people.leader)
     url = reverse("research:finding-problem", args=[finding.pk])
-    response = client.post(url, {"category": "服务群众", "type": "deadline", "deadline": "2026-12-31"})
+    response = client.post(
+        url, {"category": "服务群众", "type": "deadline", "deadline": "2026-12-31"}
+    )
     assert response.status_code == 302
     finding.refresh_from_db()
     problem = Problem.objects.get()
@@ -233,7 +238,9 @@ def test_mark_solved_appears_in_the_solved_list(client, people, records):
     response = client.post(
         reverse("research:finding-solve", args=[finding.pk]), {"how": "", "solved_on": "2026-11-20"}
     )
-    assert response.status_code == 200 and not Finding.objects.filter(solved_on__isnull=False).exists()
+    assert (
+        response.status_code == 200 and not Finding.objects.filter(solved_on__isnull=False).exists()
+    )
     client.post(
         reverse("research:finding-solve", args=[finding.pk]),
         {"how": "延长开放时间", "solved_on": "2026-11-20"},

@@ -20,9 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="path of the .xlsx file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = Campaign.objects.select_related("root_unit").filter(
-            pk=options["campaign"]
-        ).first()
+        campaign = (
+            Campaign.objects.select_related("root_unit").filter(pk=options["campaign"]).first()
+        )
         if campaign is None:
             raise CommandError(f"No campaign with id {options['campaign']}.")
         unit = OrgUnit.objects.filter(code=options["unit"]).first()
