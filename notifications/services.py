@@ -220,12 +220,18 @@ def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
     """Queue one task per delivery; a failure to queue one never stops the others."""
     from .tasks import deliver_email, deliver_webhook
 
+    in_process = bool(deliver_email.app.conf.task_always_eager)
     for task, ids in ((deliver_email, emails), (deliver_webhook, webhooks)):
         for delivery_id in ids:
             try:
-                task.delay(delivery_id)
+                if in_process:
+                    # No broker (demo, plain development): one attempt now; a failure is
+                    # recorded as final and the office can send it again from its page.
+                    attempt_delivery(delivery_id=delivery_id, final=True)
+                else:
+                    task.delay(delivery_id)
             except Exception:
-                logger.exception("could not queue delivery %s", delivery_id)
+                logger.exception("delivery %s could not be sent or queued", delivery_id)
 
 
 # Deliveries -------------------------------------------------------------------------

@@ -144,3 +144,14 @@ def test_a_sent_delivery_is_not_sent_again(delivery):
     d = delivery()
     Delivery.objects.filter(pk=d.pk).update(state=DeliveryState.SENT)
     assert services.attempt_delivery(delivery_id=d.pk, final=False) == "skipped"
+
+
+def test_without_a_broker_a_failing_channel_gives_up_without_raising(delivery, settings):
+    # the demo runs tasks in-process: one attempt, the failure kept for the office
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    d = delivery("http://127.0.0.1:9/robot")
+    services.dispatch(emails=[], webhooks=[d.pk])
+    d.refresh_from_db()
+    assert d.state == DeliveryState.FAILED
+    assert d.attempts == 1
+    assert "refused" in d.last_error.lower()
