@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accounts.demo import DemoOrg
+from accounts.models import OrgUnit
 from campaign.models import Campaign
 
 from . import services
@@ -168,6 +169,8 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     from .services import problem_service_ready
 
     with_problems = problem_service_ready()
+    # read the units afresh: sorted inserts may have moved the paths of those in memory
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=list(org.units))}
     projects: list[ResearchProject] = []
     for (lead_name, unit_code, topic, focus, method, sites, ago, length,
          findings) in PROJECTS:  # fmt: skip
@@ -175,7 +178,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
         end = min(start + timedelta(days=length), today)
         project = services.project_create(
             campaign=campaign,
-            unit=org.units[unit_code],
+            unit=units[unit_code],
             lead=org.users[lead_name],
             actor=None,
             topic=topic,
@@ -195,7 +198,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
                 actor=None,
                 kind=kind,
                 description=description,
-                unit=org.units[unit_concerned],
+                unit=units[unit_concerned],
             )
             if outcome == "problem" and with_problems:
                 services.finding_to_problem(
@@ -223,7 +226,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
         )
     services.decision_create(
         campaign=campaign,
-        unit=org.units["JZ"],
+        unit=units["JZ"],
         actor=None,
         title="关于推行村级便民服务站延时服务的决定",
         decided_on=today - timedelta(days=rng.randint(1, 10)),
@@ -233,7 +236,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     )
     services.decision_create(
         campaign=campaign,
-        unit=org.units["JZ-JB"],
+        unit=units["JZ-JB"],
         actor=None,
         title="关于调整城中村改造补偿宣传方式的决定",
         decided_on=today - timedelta(days=5),
@@ -243,7 +246,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     if not Decision.objects.filter(campaign=campaign, projects__isnull=True).exists():
         services.decision_create(
             campaign=campaign,
-            unit=org.units["JZ-NH"],
+            unit=units["JZ-NH"],
             actor=None,
             title="关于新建县城停车场的决定",
             decided_on=today - timedelta(days=3),
