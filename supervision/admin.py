@@ -22,7 +22,7 @@ class CasePhotoInline(admin.TabularInline):
     model = CasePhoto
     extra = 0
     fields = ["original_name", "size", "uploaded_at"]
-    readonly_fields = fields
+    readonly_fields = ["original_name", "size", "uploaded_at"]
 
 
 @admin.register(Case)

@@ -81,10 +81,15 @@ class FindingForm(forms.Form):
     def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         categories = list(campaign.problem_categories or []) if campaign else []
-        self.fields["category"].choices = [(c, c) for c in categories] or [("其他", "其他")]
-        self.fields["category"].initial = self.fields["category"].choices[0][0]
-        self.fields["type"].choices = _problem_types()
-        self.fields["type"].initial = "deadline"
+        choices = [(c, c) for c in categories] or [("其他", "其他")]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = choices
+        category.initial = choices[0][0]
+        kind = self.fields["type"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = _problem_types()
+        kind.initial = "deadline"
 
 
 class BaseFindingFormSet(forms.BaseFormSet):
@@ -110,7 +115,7 @@ class BaseFindingFormSet(forms.BaseFormSet):
         return form
 
 
-FindingFormSet = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=3)
+FindingFormSet: Any = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=3)
 
 
 class FollowUpDoneForm(forms.Form):
@@ -159,7 +164,9 @@ class CaseForm(forms.Form):
         if units is None:
             del self.fields["unit"]
         else:
-            self.fields["unit"].queryset = units
+            unit_field = self.fields["unit"]
+            assert isinstance(unit_field, forms.ModelChoiceField)
+            unit_field.queryset = units
             if units.count() == 1:
                 self.fields["unit"].initial = units.first()
 

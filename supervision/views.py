@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +88,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     campaign = _campaign(request)
     units = selectors.units_supervisable(user=request.user, campaign=campaign)
     if not units.exists():
-        if OrgUnit.objects.visible_to(request.user).exists():
+        if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
     initial = {"unit": request.GET.get("unit", ""), "visited_on": timezone.localdate()}
@@ -282,7 +283,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     campaign = _campaign(request)
     units = selectors.units_for_cases(user=request.user, campaign=campaign)
     if not units.exists():
-        if OrgUnit.objects.visible_to(request.user).exists():
+        if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
     form = CaseForm(request.POST or None, request.FILES or None, units=units)
@@ -408,7 +409,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def case_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     photo = get_object_for_user(
         CasePhoto.objects.select_related("case"), request.user, pk, unit_of=lambda p: p.case.unit
     )

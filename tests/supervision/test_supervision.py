@@ -356,3 +356,17 @@ def test_list_pages_query_count(
         assert (
             client.get(reverse("supervision:case-list"), {"state": "submitted"}).status_code == 200
         )
+
+
+def test_follow_ups_include_for_the_todo_page(rf, people, tree, campaign):
+    from django.template.loader import render_to_string
+
+    v = visit(people, tree, campaign, findings=[], follow_up_on=date(2026, 11, 17))
+    units = tree.branch_a1.__class__.objects.filter(pk=tree.branch_a1.pk)
+    html = render_to_string(
+        "supervision/_follow_ups.html",
+        {"follow_ups": list(selectors.follow_ups_for_units(units, date(2026, 11, 18)))},
+    )
+    assert reverse("supervision:visit-detail", args=[v.pk]) in html
+    assert "list-group-item-danger" in html
+    assert render_to_string("supervision/_follow_ups.html", {"follow_ups": []}).strip() == ""
