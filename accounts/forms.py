@@ -87,8 +87,8 @@ class UserForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    title = forms.CharField(label=_("Title"), max_length=64, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
+    title = forms.CharField(label=_("Job title"), max_length=64, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 

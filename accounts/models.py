@@ -34,7 +34,7 @@ class TrackerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: igno
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    title = models.CharField(_("title"), max_length=64, blank=True)
+    title = models.CharField(_("job title"), max_length=64, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = TrackerUserManager()

@@ -376,7 +376,7 @@ def write_password_sheet(*, new_users: list[Any], target: Any) -> None:
         title=_("Initial passwords (change at first login)"),
         columns=[
             Column(_("Username"), 18),
-            Column(_("Name"), 14),
+            Column(_("Full name"), 14),
             Column(_("Unit"), 36),
             Column(_("Role"), 18),
             Column(_("Initial password"), 18),
