@@ -61,8 +61,10 @@ class Command(BaseCommand):
             )
         counts = {"problems": len(preview.problems), "measures": preview.measure_count}
         if options["dry_run"]:
-            message = _("All rows are good: %(problems)d problems, %(measures)d measures "
-                        "(dry run, nothing written).")
+            message = _(
+                "All rows are good: %(problems)d problems, %(measures)d measures "
+                "(dry run, nothing written)."
+            )
         else:
             message = _("Imported %(problems)d problems with %(measures)d measures.")
         self.stdout.write(message % counts)
