@@ -239,7 +239,7 @@ def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
 def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("unit", "created_by")
     qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
-    return qs.annotate(n_files=Count("attachments", distinct=True))
+    return qs.annotate(n_files=Count("attachments", distinct=True)).order_by("-held_on", "-pk")
 
 
 def last_kind_used(user: Any) -> str | None:
@@ -273,7 +273,7 @@ def with_progress(qs: QuerySet[DevelopmentItem]) -> QuerySet[DevelopmentItem]:
 def development_for(user: Any, *, campaign: Campaign | None) -> QuerySet[DevelopmentItem]:
     qs = DevelopmentItem.objects.visible_to(user).select_related("unit", "responsible_leader")
     qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
-    return with_progress(qs)
+    return with_progress(qs).order_by("due_date", "pk")
 
 
 def leader_choices(unit: OrgUnit) -> QuerySet[User]:

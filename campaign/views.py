@@ -242,8 +242,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_create(request: HttpRequest) -> HttpResponse:
-    _require_any(request, Action.DEPLOY)
     campaign = _require_campaign(request)
+    _require_any(request, Action.DEPLOY)
     issuers = selectors.issuing_units(request.user)
     issuer = issuers.order_by("depth", "path").first()
     if issuer is None:
@@ -589,8 +589,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    _require_any(request, Action.LOG)
     campaign = _require_campaign(request)
+    _require_any(request, Action.LOG)
     units = selectors.log_units(request.user)
     home = selectors.home_unit(request.user)
     chosen_unit = home
@@ -770,8 +770,8 @@ def development_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def development_create(request: HttpRequest) -> HttpResponse:
-    _require_any(request, Action.LOG)
     campaign = _require_campaign(request)
+    _require_any(request, Action.LOG)
     units = selectors.log_units(request.user)
     home = selectors.home_unit(request.user)
     unit = units.filter(pk=request.POST.get("unit")).first() if request.method == "POST" else None
