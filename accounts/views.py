@@ -18,7 +18,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.audit import audit_log
 from core.history import history_for
+from core.models import AuditEvent
 
 from . import selectors, services
 from .forms import (
@@ -345,6 +347,15 @@ def org_import(request: HttpRequest) -> HttpResponse:
         except WorkbookRefused as exc:
             form.add_error("file", str(exc))
         else:
+            if result.ok and not result.dry_run:
+                audit_log(
+                    kind=AuditEvent.Kind.IMPORT,
+                    request=request,
+                    what="import_org",
+                    file=upload.name,
+                    units_created=result.units_created,
+                    users_created=result.users_created,
+                )
             if result.ok and not result.dry_run and result.new_users:
                 # The passwords go straight to the office's computer; none is kept here.
                 buffer = io.BytesIO()
