@@ -25,6 +25,15 @@ from .models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class FieldAccess:
+    """Typed access to a bound form's fields for setting choices and querysets."""
+
+    fields: dict[str, Any]
+
+    def _field(self, name: str) -> Any:
+        return self.fields[name]
+
+
 def _bootstrap(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
@@ -70,7 +79,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(FieldAccess, forms.Form):
     unit = UnitChoiceField(label=_("Reporting unit"), queryset=OrgUnit.objects.none())
     source = forms.ChoiceField(label=_("Source"), choices=ProblemSource.choices)
     category = forms.ChoiceField(label=_("Category"))
@@ -114,10 +123,10 @@ class ProblemForm(forms.Form):
         categories = list(campaign.problem_categories or [])
         if problem is not None and problem.category and problem.category not in categories:
             categories.append(problem.category)
-        self.fields["category"].choices = [("", "---------")] + [(c, c) for c in categories]
-        self.fields["responsible_leader"].queryset = leaders_near(user)
+        self._field("category").choices = [("", "---------")] + [(c, c) for c in categories]
+        self._field("responsible_leader").queryset = leaders_near(user)
         if problem is None:
-            self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+            self._field("unit").queryset = OrgUnit.objects.visible_to(
                 user, Action.EDIT_PROBLEMS
             ).filter(is_active=True)
         else:
@@ -205,7 +214,7 @@ def _linkable_problems(user: Any, campaign: Campaign) -> QuerySet[Problem]:
     )
 
 
-class SpecialPlanForm(forms.Form):
+class SpecialPlanForm(FieldAccess, forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none(), required=False)
@@ -229,11 +238,11 @@ class SpecialPlanForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+        self._field("unit").queryset = OrgUnit.objects.visible_to(
             user, Action.EDIT_PROBLEMS
         ).filter(is_active=True)
-        self.fields["lead"].queryset = leaders_near(user)
-        self.fields["problems"].queryset = _linkable_problems(user, campaign)
+        self._field("lead").queryset = leaders_near(user)
+        self._field("problems").queryset = _linkable_problems(user, campaign)
         _bootstrap(self)
 
     def clean_milestones(self) -> list[tuple[Any, str]]:
@@ -267,7 +276,7 @@ class MilestoneForm(forms.Form):
         _bootstrap(self)
 
 
-class MechanismForm(forms.Form):
+class MechanismForm(FieldAccess, forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=MechanismKind.choices)
@@ -282,14 +291,14 @@ class MechanismForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(
+        self._field("unit").queryset = OrgUnit.objects.visible_to(
             user, Action.EDIT_PROBLEMS
         ).filter(is_active=True)
-        self.fields["problems"].queryset = _linkable_problems(user, campaign)
+        self._field("problems").queryset = _linkable_problems(user, campaign)
         _bootstrap(self)
 
 
-class ProblemFilterForm(forms.Form):
+class ProblemFilterForm(FieldAccess, forms.Form):
     """The list page's filters; the selector reads the same names from the query string."""
 
     source = forms.ChoiceField(label=_("Source"), required=False)
@@ -305,25 +314,25 @@ class ProblemFilterForm(forms.Form):
     def __init__(self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kw: Any):
         super().__init__(*args, **kw)
         empty = [("", _("All"))]
-        self.fields["source"].choices = empty + list(ProblemSource.choices)
-        self.fields["category"].choices = empty + [
+        self._field("source").choices = empty + list(ProblemSource.choices)
+        self._field("category").choices = empty + [
             (c, c) for c in (campaign.problem_categories or [])
         ]
-        self.fields["type"].choices = empty + list(ProblemType.choices)
-        self.fields["state"].choices = [
+        self._field("type").choices = empty + list(ProblemType.choices)
+        self._field("state").choices = [
             *empty,
             ("open", _("Open (not closed)")),
             *list(ProblemState.choices),
         ]
-        self.fields["flag"].choices = [
+        self._field("flag").choices = [
             *empty,
             ("needs_plan", _("Needs a special plan")),
             ("mass_concern", _("Strongly raised by the masses")),
             ("long_unresolved", _("Long unresolved")),
             ("stale", _("长期坚持 without progress for 30 days")),
         ]
-        self.fields["unit"].queryset = units
-        self.fields["sort"].choices = [
+        self._field("unit").queryset = units
+        self._field("sort").choices = [
             ("", _("By unit and number")),
             ("deadline", _("Deadline, earliest first")),
             ("-deadline", _("Deadline, latest first")),

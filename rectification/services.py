@@ -286,12 +286,17 @@ def problem_update(*, problem: Problem, actor: User | None, **fields: Any) -> Pr
         raise TypeError(f"not editable: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(problem, name, value)
-    if fields.get("responsible_leader") is not None and not fields.get("responsible_leader_name"):
-        problem.responsible_leader_name = problem.responsible_leader.display_name
-    if fields.get("responsible_person") is not None and not fields.get("responsible_person_name"):
-        problem.responsible_person_name = problem.responsible_person.display_name
-    if fields.get("responsible_unit") is not None and not fields.get("responsible_unit_name"):
-        problem.responsible_unit_name = problem.responsible_unit.name
+    leader, person, unit = (
+        problem.responsible_leader,
+        problem.responsible_person,
+        problem.responsible_unit,
+    )
+    if leader is not None and not problem.responsible_leader_name:
+        problem.responsible_leader_name = leader.display_name
+    if person is not None and not problem.responsible_person_name:
+        problem.responsible_person_name = person.display_name
+    if unit is not None and not problem.responsible_unit_name:
+        problem.responsible_unit_name = unit.name
     _clean_problem_fields(
         campaign=problem.campaign,
         category=problem.category,

@@ -15,13 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import get_object_for_user, grants_of, has_any_role
 from core.history import history_for
@@ -54,7 +55,13 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-WRITERS = {Role.SECRETARY, Role.LEADER, Role.OFFICE}
+WRITERS: frozenset[str] = frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE})
+OFFICES: frozenset[str] = frozenset({Role.OFFICE})
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here requires login)."""
+    return cast(User, request.user)
 
 
 def _campaign(request: HttpRequest) -> Any:
@@ -138,7 +145,10 @@ def _problem_fields(data: dict[str, Any]) -> dict[str, Any]:
         "deadline": None if data["type"] == ProblemType.ONGOING else data["deadline"],
         "discovered_on": data["discovered_on"],
         "responsible_leader": data["responsible_leader"],
-        "responsible_leader_name": data["responsible_leader_name"],
+        # a leader chosen from the users is written under his own name
+        "responsible_leader_name": ""
+        if data["responsible_leader"]
+        else data["responsible_leader_name"],
         "responsible_unit_name": data["responsible_unit_name"],
         "responsible_person_name": data["responsible_person_name"],
         "mass_concern": data["mass_concern"],
@@ -160,7 +170,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             problem = services.problem_create(
-                campaign=campaign, unit=data["unit"], actor=request.user, **_problem_fields(data)
+                campaign=campaign, unit=data["unit"], actor=_user(request), **_problem_fields(data)
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -196,7 +206,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.problem_update(
-                problem=problem, actor=request.user, **_problem_fields(form.cleaned_data)
+                problem=problem, actor=_user(request), **_problem_fields(form.cleaned_data)
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -320,7 +330,7 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
             return _render_detail(request, problem, status=400, bound={key: form})
         kwargs["note"] = form.cleaned_data["note"]
     try:
-        service(problem=problem, actor=request.user, **kwargs)
+        service(problem=problem, actor=_user(request), **kwargs)
     except ValidationError as exc:
         if form is not None:
             _apply_errors(form, exc)
@@ -345,7 +355,7 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeasureForm(request.POST, prefix="m")
     if form.is_valid():
         try:
-            services.measure_add(problem=problem, actor=request.user, **form.cleaned_data)
+            services.measure_add(problem=problem, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -380,7 +390,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_update(measure=measure, actor=request.user, **form.cleaned_data)
+            services.measure_update(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -400,7 +410,7 @@ def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeasureStateForm(request.POST, prefix=f"s{measure.pk}")
     if form.is_valid():
         try:
-            services.measure_set_state(measure=measure, actor=request.user, **form.cleaned_data)
+            services.measure_set_state(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -418,7 +428,7 @@ def progress_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgressNoteForm(request.POST, prefix=f"n{measure.pk}")
     if form.is_valid():
         try:
-            services.progress_note_add(measure=measure, actor=request.user, **form.cleaned_data)
+            services.progress_note_add(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -437,7 +447,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.evidence_add(
-                measure=measure, actor=request.user, upload=form.cleaned_data["file"]
+                measure=measure, actor=_user(request), upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -450,7 +460,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = get_object_for_user(
         MeasureEvidence.objects.select_related("measure__problem__unit"), request.user, pk
     )
@@ -462,7 +472,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def verify_queue(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user, {Role.OFFICE}):
+    if not has_any_role(request.user, OFFICES):
         raise PermissionDenied
     campaign = _campaign(request)
     if campaign is None:
@@ -478,7 +488,7 @@ def verify_queue(request: HttpRequest) -> HttpResponse:
 # --- special plans -----------------------------------------------------------------------
 
 
-def _serve_document(record: Any) -> HttpResponse:
+def _serve_document(record: Any) -> HttpResponseBase:
     if not record.document:
         raise Http404
     attachment = SimpleNamespace(
@@ -535,7 +545,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             plan = services.special_plan_create(
                 campaign=campaign,
                 unit=data["unit"],
-                actor=request.user,
+                actor=_user(request),
                 title=data["title"],
                 lead=data["lead"],
                 goal=data["goal"],
@@ -588,7 +598,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MilestoneForm(request.POST)
     if form.is_valid():
         try:
-            services.milestone_add(plan=plan, actor=request.user, **form.cleaned_data)
+            services.milestone_add(plan=plan, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -596,7 +606,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("rectification:plan-detail", pk=plan.pk)
 
 
@@ -610,7 +620,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
         unit_of=lambda m: m.plan.unit,
     )
     try:
-        services.milestone_mark_done(milestone=milestone, actor=request.user)
+        services.milestone_mark_done(milestone=milestone, actor=_user(request))
     except ValidationError as exc:
         _fail(request, exc)
     else:
@@ -619,7 +629,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_document(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _serve_document(get_object_for_user(SpecialPlan, request.user, pk))
 
 
@@ -660,7 +670,7 @@ def mechanism_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             mechanism = services.mechanism_create(
-                campaign=campaign, actor=request.user, **form.cleaned_data
+                campaign=campaign, actor=_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -689,5 +699,5 @@ def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mechanism_document(request: HttpRequest, pk: int) -> HttpResponse:
+def mechanism_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _serve_document(get_object_for_user(Mechanism, request.user, pk))

@@ -186,10 +186,10 @@ def test_submit_needs_every_measure_done_with_evidence(campaign, tree, people):
     first, second = problem.measures.all()
     services.measure_set_state(measure=first, actor=people.secretary_a, state=MeasureState.DONE)
     services.evidence_add(measure=first, actor=people.secretary_a, upload=png())
-    with pytest.raises(ValidationError, match="done"):
+    with pytest.raises(ValidationError, match="必须完成"):
         services.problem_submit_for_closing(problem=problem, actor=people.secretary_a)
     services.measure_set_state(measure=second, actor=people.secretary_a, state=MeasureState.DONE)
-    with pytest.raises(ValidationError, match="evidence"):
+    with pytest.raises(ValidationError, match="佐证"):
         services.problem_submit_for_closing(problem=problem, actor=people.secretary_a)
     services.evidence_add(measure=second, actor=people.secretary_a, upload=png())
     services.problem_submit_for_closing(problem=problem, actor=people.secretary_a)
