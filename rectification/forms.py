@@ -20,6 +20,7 @@ from .models import (
     ProblemSource,
     ProblemState,
     ProblemType,
+    SpecialPlan,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -236,16 +237,31 @@ class SpecialPlanForm(FieldAccess, forms.Form):
         help_text=_("One a line: a date (YYYY-MM-DD), a space, then the milestone."),
     )
 
-    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        campaign: Campaign,
+        plan: SpecialPlan | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._field("unit").queryset = OrgUnit.objects.visible_to(
-            user, Action.EDIT_PROBLEMS
-        ).filter(is_active=True)
         self._field("lead").queryset = leaders_near(user)
-        self._field("problems").queryset = _linkable_problems(user, campaign)
+        linkable = _linkable_problems(user, campaign)
+        if plan is None:
+            self._field("unit").queryset = OrgUnit.objects.visible_to(
+                user, Action.EDIT_PROBLEMS
+            ).filter(is_active=True)
+        else:
+            # the unit and the milestones are kept; milestones are added on the plan's page
+            del self.fields["unit"]
+            del self.fields["milestones"]
+            linkable = linkable.filter(unit__path__startswith=plan.unit.path)
+        self._field("problems").queryset = linkable
         _bootstrap(self)
 
     def clean_milestones(self) -> list[tuple[Any, str]]:
+        """Lines of "YYYY-MM-DD milestone" (the date may be left out)."""
         from datetime import date
 
         rows = []

@@ -25,6 +25,7 @@ urlpatterns: list = [
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/new/", views.plan_create, name="plan-create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
     path("plans/<int:pk>/milestones/", views.milestone_create, name="milestone-create"),
     path("plans/<int:pk>/document/", views.plan_document, name="plan-document"),
     path("milestones/<int:pk>/done/", views.milestone_done, name="milestone-done"),

@@ -566,6 +566,49 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_for_user(
+        SpecialPlan.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    if not services.may_edit_plan(request.user, plan):
+        raise PermissionDenied
+    initial = {
+        "title": plan.title,
+        "lead": plan.lead_id,
+        "goal": plan.goal,
+        "body": plan.body,
+        "problems": list(plan.problems.values_list("pk", flat=True)),
+    }
+    form = SpecialPlanForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        user=request.user,
+        campaign=plan.campaign,
+        plan=plan,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.special_plan_update(
+                plan=plan,
+                actor=_user(request),
+                title=data["title"],
+                lead=data["lead"],
+                goal=data["goal"],
+                body=data["body"],
+                document=data["document"],
+                problems=data["problems"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The special plan was saved."))
+            return redirect("rectification:plan-detail", pk=plan.pk)
+    return render(request, "rectification/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_for_user(
         SpecialPlan.objects.select_related("unit", "lead", "campaign"), request.user, pk

@@ -123,6 +123,7 @@ GET_PAGES = [
     ("rectification:plan-list", None, EVERYONE),
     ("rectification:plan-create", None, CREATE),
     ("rectification:plan-detail", "plan", SEE),
+    ("rectification:plan-edit", "plan", EDIT),
     ("rectification:plan-document", "plan", SEE),
     ("rectification:mechanism-list", None, EVERYONE),
     ("rectification:mechanism-create", None, CREATE),
@@ -531,3 +532,57 @@ def test_measure_done_through_the_page(client, campaign, tree, people):
     )
     assert response.status_code == 302
     assert problem.measures.get().state == MeasureState.DONE
+
+
+def test_plan_edit_links_a_problem_later_and_clears_the_flag(client, campaign, tree, people):
+    plan = services.special_plan_create(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        actor=people.secretary_a,
+        title="方案",
+        goal="目标",
+        body="内容",
+    )
+    problem = make_problem(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        actor=people.secretary_a,
+        mass_concern=True,
+        long_unresolved=True,
+    )
+    client.force_login(people.secretary_a)
+    url = reverse("rectification:plan-edit", args=[plan.pk])
+    response = client.post(url, {"title": "", "goal": "目标", "body": "内容"})
+    assert response.status_code == 200
+    response = client.post(
+        url, {"title": "停车难专项方案", "goal": "目标", "body": "内容", "problems": [problem.pk]}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.title == "停车难专项方案"
+    assert list(plan.problems.all()) == [problem]
+    html = client.get(reverse("rectification:problem-list")).content.decode()
+    assert 'class="needs-plan"' not in html
+
+
+def test_leader_edits_only_the_plans_he_leads(client, campaign, tree, people):
+    plan = services.special_plan_create(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        actor=people.secretary_a,
+        title="方案",
+        goal="目标",
+        body="内容",
+        lead=people.leader,
+    )
+    other = services.special_plan_create(
+        campaign=campaign,
+        unit=tree.branch_a1,
+        actor=people.secretary_a,
+        title="方案二",
+        goal="目标",
+        body="内容",
+    )
+    client.force_login(people.leader)
+    assert client.get(reverse("rectification:plan-edit", args=[plan.pk])).status_code == 200
+    assert client.get(reverse("rectification:plan-edit", args=[other.pk])).status_code == 403
