@@ -112,6 +112,7 @@ class ProjectForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -190,6 +191,7 @@ class ReportForm(forms.Form):
         label=_("Research reported on"),
         queryset=ResearchProject.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
         error_messages={"invalid_choice": _("Choose research you led (or may record).")},
     )
     written_on = forms.DateField(label=_("Date"), widget=DateInput())

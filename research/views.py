@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
@@ -717,19 +718,89 @@ def compliance(request: HttpRequest) -> HttpResponse:
         matrix = selectors.compliance_matrix(
             user=request.user, campaign=campaign, year=year, today=today
         )
+        rows = _matrix_rows(matrix)
     else:
-        years, matrix = [], None
+        years, matrix, rows = [], None, []
     return render(
         request,
         "research/compliance.html",
         {
             "matrix": matrix,
+            "rows": rows,
             "years": years,
             "year": year,
             "current_quarter": quarter_of(today) if year == today.year else None,
             "export_units": _export_units(request, campaign),
         },
     )
+
+
+CELL_CLASSES = {
+    selectors.CELL_OK: "cell-green table-success",
+    selectors.CELL_MISSING: "cell-red table-danger",
+    selectors.CELL_DUE: "cell-amber table-warning",
+}
+
+
+def _matrix_rows(matrix: selectors.ComplianceMatrix) -> list[dict[str, Any]]:
+    """The matrix as display rows: each cell with its class, text and link, built once in
+    Python so that a city of leaders renders quickly."""
+    projects_url = reverse("research:project-list")
+    reports_url = reverse("research:report-list")
+    quarter_texts = {
+        selectors.CELL_MISSING: "✗ " + _("No research"),
+        selectors.CELL_DUE: _("Due this quarter"),
+        selectors.CELL_FUTURE: _("Not begun"),
+        selectors.CELL_OUTSIDE: "—",
+    }
+    year_texts = {
+        selectors.CELL_MISSING: "✗ " + _("No report"),
+        selectors.CELL_DUE: _("Due this year"),
+        selectors.CELL_FUTURE: "—",
+        selectors.CELL_OUTSIDE: "—",
+    }
+    linked = (selectors.CELL_OK, selectors.CELL_MISSING, selectors.CELL_DUE)
+    labels = {q: _("Q%(n)s") % {"n": q} for q in (1, 2, 3, 4)}
+    rows = []
+    for line in matrix.lines:
+        lead = line.leader.pk
+        cells = []
+        for cell in line.quarters:
+            quarter = cell.quarter or 0
+            if cell.status == selectors.CELL_OK:
+                text = "✓ " + ngettext("%(n)s project", "%(n)s projects", cell.count) % {
+                    "n": cell.count
+                }
+            else:
+                text = quarter_texts[cell.status]
+            cells.append(
+                {
+                    "quarter": quarter,
+                    "label": labels[quarter],
+                    "status": cell.status,
+                    "css": CELL_CLASSES.get(cell.status, ""),
+                    "text": text,
+                    "url": f"{projects_url}?lead={lead}&year={matrix.year}&quarter={quarter}"
+                    if cell.status in linked
+                    else "",
+                }
+            )
+        if line.year.status == selectors.CELL_OK:
+            text = "✓ " + ngettext("%(n)s report", "%(n)s reports", line.year.count) % {
+                "n": line.year.count
+            }
+        else:
+            text = year_texts[line.year.status]
+        year_cell = {
+            "status": line.year.status,
+            "css": CELL_CLASSES.get(line.year.status, ""),
+            "text": text,
+            "url": f"{reports_url}?author={lead}&year={matrix.year}"
+            if line.year.status in linked
+            else "",
+        }
+        rows.append({"line": line, "cells": cells, "year": year_cell})
+    return rows
 
 
 def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUnit]:
