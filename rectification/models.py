@@ -265,6 +265,7 @@ class TransitionQuerySet(ScopedQuerySet):
     scope_field = "problem__unit"
 
 
+@pghistory.track()
 class ProblemTransition(models.Model):
     """One step of the workflow: who moved the problem from which state to which, and why."""
 
