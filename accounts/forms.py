@@ -26,11 +26,27 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class UnitSearchForm(forms.Form):
+class StyledForm(forms.Form):
+    """Gives every widget its Bootstrap class, so fields fit a phone screen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class UnitSearchForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=64)
 
 
-class UnitForm(forms.Form):
+class UnitForm(StyledForm):
     """Fields of a unit the office may edit; the code is given at creation only."""
 
     code = forms.CharField(
@@ -63,7 +79,7 @@ class UnitForm(forms.Form):
         return code
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(StyledForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False
@@ -78,7 +94,7 @@ class UserFilterForm(forms.Form):
         unit_field.empty_label = _("All units")
 
 
-class UserForm(forms.Form):
+class UserForm(StyledForm):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -104,7 +120,7 @@ class UserCreateForm(UserForm):
         unit_field.queryset = units
 
 
-class RoleForm(forms.Form):
+class RoleForm(StyledForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
@@ -115,7 +131,7 @@ class RoleForm(forms.Form):
         unit_field.queryset = units
 
 
-class OrgImportForm(forms.Form):
+class OrgImportForm(StyledForm):
     file = forms.FileField(
         label=_("Workbook (.xlsx)"),
         help_text=_(

@@ -82,7 +82,7 @@ class OrgUnitManager(MP_NodeManager):
     def get_queryset(self) -> OrgUnitQuerySet:
         return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
 
-    def visible_to(self, user: ScopeUser, action: Any = None) -> OrgUnitQuerySet:
+    def visible_to(self, user: Any, action: Any = None) -> OrgUnitQuerySet:
         qs = self.get_queryset()
         return qs.visible_to(user) if action is None else qs.visible_to(user, action)
 

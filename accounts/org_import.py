@@ -472,77 +472,77 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
 
     sheet = parsed.users_sheet
     validator = UnicodeUsernameValidator()
-    for row in parsed.users:
-        if not row.username:
-            err(sheet, row.row, "username", _("the username is empty"))
+    for person in parsed.users:
+        if not person.username:
+            err(sheet, person.row, "username", _("the username is empty"))
         else:
             try:
-                validator(row.username)
-                if len(row.username) > 150:
+                validator(person.username)
+                if len(person.username) > 150:
                     raise ValidationError("too long")
             except ValidationError:
                 err(
                     sheet,
-                    row.row,
+                    person.row,
                     "username",
                     _(
                         "“%(value)s” is not a valid username (letters, digits and @ . + - _ "
                         "only, at most 150)"
                     )
-                    % {"value": row.username},
+                    % {"value": person.username},
                 )
-            user = existing_users.get(row.username.lower())
+            user = existing_users.get(person.username.lower())
             if user is not None and not (superuser or may_manage_user(actor, user)):
                 err(
                     sheet,
-                    row.row,
+                    person.row,
                     "username",
                     _("user “%(value)s” already exists outside your scope")
-                    % {"value": row.username},
+                    % {"value": person.username},
                 )
-        if not row.name:
-            err(sheet, row.row, "name", _("the name is empty"))
-        elif len(row.name) > 64:
-            err(sheet, row.row, "name", _("the name is longer than 64 characters"))
-        if len(row.phone) > 32:
-            err(sheet, row.row, "phone", _("the phone number is longer than 32 characters"))
-        if len(row.title) > 64:
-            err(sheet, row.row, "title", _("the title is longer than 64 characters"))
-        if row.email:
+        if not person.name:
+            err(sheet, person.row, "name", _("the name is empty"))
+        elif len(person.name) > 64:
+            err(sheet, person.row, "name", _("the name is longer than 64 characters"))
+        if len(person.phone) > 32:
+            err(sheet, person.row, "phone", _("the phone number is longer than 32 characters"))
+        if len(person.title) > 64:
+            err(sheet, person.row, "title", _("the title is longer than 64 characters"))
+        if person.email:
             try:
-                validate_email(row.email)
+                validate_email(person.email)
             except ValidationError:
                 err(
                     sheet,
-                    row.row,
+                    person.row,
                     "email",
-                    _("“%(value)s” is not an email address") % {"value": row.email},
+                    _("“%(value)s” is not an email address") % {"value": person.email},
                 )
-        if not row.unit:
-            err(sheet, row.row, "unit", _("the unit code is empty"))
-        elif row.unit in existing_units:
-            if not _manages(actor, existing_units[row.unit]):
+        if not person.unit:
+            err(sheet, person.row, "unit", _("the unit code is empty"))
+        elif person.unit in existing_units:
+            if not _manages(actor, existing_units[person.unit]):
                 err(
                     sheet,
-                    row.row,
+                    person.row,
                     "unit",
-                    _("unit “%(code)s” is outside your scope") % {"code": row.unit},
+                    _("unit “%(code)s” is outside your scope") % {"code": person.unit},
                 )
-        elif row.unit not in in_file:
+        elif person.unit not in in_file:
             err(
                 sheet,
-                row.row,
+                person.row,
                 "unit",
                 _("unit code “%(code)s” is neither in the units sheet nor in the system")
-                % {"code": row.unit},
+                % {"code": person.unit},
             )
-        if parse_role(row.role) is None:
+        if parse_role(person.role) is None:
             err(
                 sheet,
-                row.row,
+                person.row,
                 "role",
                 _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
-                % {"value": row.role},
+                % {"value": person.role},
             )
     return plan
 

@@ -276,7 +276,7 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
         pending = []
         for row in plan.parsed.units:
             sector = plan.sectors.get(_norm(row.sector)) if row.sector else None
-            kind = parse_kind(row.kind)
+            kind = parse_kind(row.kind) or ""  # check_rows has refused unknown kinds
             existing = plan.existing_units.get(row.code)
             if existing is None:
                 pending.append((row, kind, sector))
@@ -344,7 +344,7 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                     username=row.username,
                     full_name=row.name,
                     unit=units[row.unit].name,
-                    role=str(Role(parse_role(row.role)).label),
+                    role=str(Role(parse_role(row.role) or Role.MEMBER).label),
                     password=password,
                 )
             )
