@@ -332,7 +332,7 @@ class ActivityForm(forms.Form):
         widget=forms.NumberInput({**TEXT, "step": "0.5", "inputmode": "decimal"}),
     )
     summary = forms.CharField(
-        label=_("Summary"),
+        label=_("Content summary"),
         widget=forms.Textarea({**TEXT, "rows": 4}),
         help_text=_("What was studied or done, and what came of it"),
     )

@@ -60,8 +60,9 @@ def test_due_date_inside_the_campaign(due, field, campaign, tree, people):
 
 
 def test_quarterly_periods(campaign, tree, people):
-    task = _task(campaign, tree.city, people, recurrence=Recurrence.QUARTERLY,
-                 due_date=date(2027, 1, 20))
+    task = _task(
+        campaign, tree.city, people, recurrence=Recurrence.QUARTERLY, due_date=date(2027, 1, 20)
+    )
     services.task_deploy(actor=people.city_office, task=task, units=[tree.branch_a1])
     rows = list(
         Assignment.objects.order_by("period").values_list(
@@ -95,9 +96,17 @@ def test_one_off_period():
 
 def test_editing_the_due_date_moves_open_assignments(campaign, tree, people):
     task = _task(campaign, tree.city, people)
-    services.task_deploy(actor=people.city_office, task=task, units=[tree.branch_a1, tree.branch_a2])
+    services.task_deploy(
+        actor=people.city_office, task=task, units=[tree.branch_a1, tree.branch_a2]
+    )
     Assignment.objects.filter(unit=tree.branch_a2).update(state="accepted")
-    services.task_update(actor=people.city_office, task=task, title="新标题", description="",
-                         evidence_required="", due_date=date(2026, 12, 20))
+    services.task_update(
+        actor=people.city_office,
+        task=task,
+        title="新标题",
+        description="",
+        evidence_required="",
+        due_date=date(2026, 12, 20),
+    )
     dues = dict(Assignment.objects.values_list("unit__code", "due_date"))
     assert dues == {"T-A-1-1": date(2026, 12, 20), "T-A-1-2": date(2026, 12, 15)}

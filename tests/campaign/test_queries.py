@@ -37,7 +37,9 @@ def _rows(campaign, tree, n):
         task = TaskFactory(campaign=campaign, issuer=tree.city)
         for j, unit in enumerate(units[: max(2, n // 3)]):
             AssignmentFactory(
-                task=task, unit=unit, state=states[(i + j) % len(states)],
+                task=task,
+                unit=unit,
+                state=states[(i + j) % len(states)],
                 due_date=date(2026, 11, 1 + (i + j) % 28),
             )
         activity = ActivityFactory(campaign=campaign, unit=units[i % len(units)])
@@ -48,8 +50,9 @@ def _rows(campaign, tree, n):
 
 
 @pytest.mark.parametrize(("name", "who"), PAGES)
-def test_fixed_query_count(name, who, campaign, tree, people, use_campaign,
-                           django_assert_max_num_queries):
+def test_fixed_query_count(
+    name, who, campaign, tree, people, use_campaign, django_assert_max_num_queries
+):
     client = use_campaign(getattr(people, who))
     url = reverse(name)
     _rows(campaign, tree, 3)

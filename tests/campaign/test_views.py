@@ -86,8 +86,10 @@ def _url(name, key, records):
 
 @pytest.mark.parametrize(("name", "key"), ALL_URLS)
 def test_anonymous_goes_to_login(name, key, records, client):
-    response = client.post(_url(name, key, records)) if (name, key) in POSTS else client.get(
-        _url(name, key, records)
+    response = (
+        client.post(_url(name, key, records))
+        if (name, key) in POSTS
+        else client.get(_url(name, key, records))
     )
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -268,8 +270,15 @@ def test_bad_file_type_message(campaign, tree, people, use_campaign):
     bad = SimpleUploadedFile("virus.exe", b"MZ\x00\x00", "application/octet-stream")
     response = client.post(
         reverse("campaign:activity-create"),
-        {"kind": "group_study", "held_on": "2026-11-19", "unit": tree.branch_a1.pk,
-         "participants": "5", "hours": "1", "summary": "学习", "files": [bad]},
+        {
+            "kind": "group_study",
+            "held_on": "2026-11-19",
+            "unit": tree.branch_a1.pk,
+            "participants": "5",
+            "hours": "1",
+            "summary": "学习",
+            "files": [bad],
+        },
     )
     assert response.status_code == 400
     assert "files" in response.context["form"].errors
@@ -280,8 +289,14 @@ def test_deploy_from_the_form_to_every_branch(campaign, tree, people, use_campai
     client = use_campaign(people.county_office)
     response = client.post(
         reverse("campaign:task-create"),
-        {"workstream": "study", "title": "专题党课", "due_date": "2026-12-10",
-         "recurrence": "none", "target": "branches", "under": tree.county_a.pk},
+        {
+            "workstream": "study",
+            "title": "专题党课",
+            "due_date": "2026-12-10",
+            "recurrence": "none",
+            "target": "branches",
+            "under": tree.county_a.pk,
+        },
     )
     assert response.status_code == 302, response.context["form"].errors
     task = Task.objects.get()
@@ -293,8 +308,14 @@ def test_deploy_refuses_a_due_date_before_the_campaign(campaign, tree, people, u
     client = use_campaign(people.county_office)
     response = client.post(
         reverse("campaign:task-create"),
-        {"workstream": "study", "title": "专题党课", "due_date": "2026-08-10",
-         "recurrence": "none", "target": "branches", "under": tree.county_a.pk},
+        {
+            "workstream": "study",
+            "title": "专题党课",
+            "due_date": "2026-08-10",
+            "recurrence": "none",
+            "target": "branches",
+            "under": tree.county_a.pk,
+        },
     )
     assert response.status_code == 200
     assert "due_date" in response.context["form"].errors
@@ -305,8 +326,14 @@ def test_deploy_cannot_reach_outside_the_county(campaign, tree, people, use_camp
     client = use_campaign(people.county_office)
     response = client.post(
         reverse("campaign:task-create"),
-        {"workstream": "study", "title": "x", "due_date": "2026-12-10", "recurrence": "none",
-         "target": "units", "units": [tree.branch_b1.pk]},
+        {
+            "workstream": "study",
+            "title": "x",
+            "due_date": "2026-12-10",
+            "recurrence": "none",
+            "target": "units",
+            "units": [tree.branch_b1.pk],
+        },
     )
     assert "units" in response.context["form"].errors
     assert not Task.objects.exists()
@@ -325,21 +352,24 @@ def test_review_return_then_resubmit_then_accept(campaign, tree, people, client)
     assignment = AssignmentFactory(task=task, unit=tree.branch_a1)
     activity = ActivityFactory(campaign=campaign, unit=tree.branch_a1)
     as_user(people.secretary_a)
-    client.post(reverse("campaign:assignment-submit", args=[assignment.pk]),
-                {"activities": [activity.pk]})
+    client.post(
+        reverse("campaign:assignment-submit", args=[assignment.pk]), {"activities": [activity.pk]}
+    )
     as_user(people.county_office)
     queue = client.get(reverse("campaign:review-queue"))
     assert assignment in list(queue.context["page_obj"])
-    empty = client.post(reverse("campaign:assignment-return", args=[assignment.pk]),
-                        {"reason": ""})
+    empty = client.post(reverse("campaign:assignment-return", args=[assignment.pk]), {"reason": ""})
     assert empty.status_code == 400 and "reason" in empty.context["return_form"].errors
-    client.post(reverse("campaign:assignment-return", args=[assignment.pk]),
-                {"reason": "请补充签到表"})
+    client.post(
+        reverse("campaign:assignment-return", args=[assignment.pk]), {"reason": "请补充签到表"}
+    )
     as_user(people.secretary_a)
     page = client.get(reverse("campaign:assignment-detail", args=[assignment.pk]))
     assert "请补充签到表" in page.content.decode()
-    client.post(reverse("campaign:assignment-submit", args=[assignment.pk]),
-                {"activities": [activity.pk], "note": "已补充"})
+    client.post(
+        reverse("campaign:assignment-submit", args=[assignment.pk]),
+        {"activities": [activity.pk], "note": "已补充"},
+    )
     as_user(people.county_office)
     client.post(reverse("campaign:assignment-accept", args=[assignment.pk]), {"comment": "好"})
     assignment.refresh_from_db()
@@ -353,20 +383,41 @@ def test_campaign_create_and_edit(tree, people, use_campaign, campaign):
     from campaign.models import Campaign
 
     client = use_campaign(people.city_office)
-    bad = client.post(reverse("campaign:campaign-create"), {
-        "name": "第三批", "root_unit": tree.city.pk, "start_date": "2027-03-01",
-        "end_date": "2027-02-01"})
+    bad = client.post(
+        reverse("campaign:campaign-create"),
+        {
+            "name": "第三批",
+            "root_unit": tree.city.pk,
+            "start_date": "2027-03-01",
+            "end_date": "2027-02-01",
+        },
+    )
     assert "end_date" in bad.context["form"].errors
-    response = client.post(reverse("campaign:campaign-create"), {
-        "name": "第三批", "root_unit": tree.city.pk, "start_date": "2027-03-01",
-        "end_date": "2027-08-31", "objective_1": "凝心铸魂筑牢根本"})
+    response = client.post(
+        reverse("campaign:campaign-create"),
+        {
+            "name": "第三批",
+            "root_unit": tree.city.pk,
+            "start_date": "2027-03-01",
+            "end_date": "2027-08-31",
+            "objective_1": "凝心铸魂筑牢根本",
+        },
+    )
     assert response.status_code == 302
     new = Campaign.objects.get(name="第三批")
     assert list(new.objectives.values_list("title", flat=True)) == ["凝心铸魂筑牢根本"]
     assert Campaign.objects.count() == 2
-    response = client.post(reverse("campaign:campaign-edit", args=[new.pk]), {
-        "name": "第三批主题教育", "start_date": "2027-03-01", "end_date": "2027-08-31",
-        "objective_1": "凝心铸魂", "objective_2": "锤炼品格", "is_active": "on"})
+    response = client.post(
+        reverse("campaign:campaign-edit", args=[new.pk]),
+        {
+            "name": "第三批主题教育",
+            "start_date": "2027-03-01",
+            "end_date": "2027-08-31",
+            "objective_1": "凝心铸魂",
+            "objective_2": "锤炼品格",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     new.refresh_from_db()
     assert new.name == "第三批主题教育" and new.objectives.count() == 2
@@ -379,13 +430,22 @@ def test_county_office_cannot_edit_the_city_campaign(campaign, people, use_campa
 
 def test_development_item_from_the_form(campaign, tree, people, use_campaign):
     client = use_campaign(people.secretary_a)
-    response = client.post(reverse("campaign:development-create"), {
-        "unit": tree.branch_a1.pk, "category": "rural", "title": "产业", "target": "增收",
-        "due_date": "2026-12-31"})
+    response = client.post(
+        reverse("campaign:development-create"),
+        {
+            "unit": tree.branch_a1.pk,
+            "category": "rural",
+            "title": "产业",
+            "target": "增收",
+            "due_date": "2026-12-31",
+        },
+    )
     assert response.status_code == 302
     item = DevelopmentItem.objects.get()
-    response = client.post(reverse("campaign:development-milestone-add", args=[item.pk]),
-                           {"title": "流转土地", "due_on": "2026-11-30"})
+    response = client.post(
+        reverse("campaign:development-milestone-add", args=[item.pk]),
+        {"title": "流转土地", "due_on": "2026-11-30"},
+    )
     assert response.status_code == 302
     milestone = item.milestones.get()
     client.post(reverse("campaign:milestone-done", args=[milestone.pk]), {"done_on": "2026-11-19"})

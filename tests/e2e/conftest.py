@@ -25,6 +25,11 @@ DESKTOP = {"width": 1366, "height": 768}
 pytestmark = pytest.mark.e2e
 
 
+def pytest_configure(config):
+    # Known without xdist too, so `-p no:xdist` runs under --strict-markers.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
