@@ -586,3 +586,20 @@ def test_leader_edits_only_the_plans_he_leads(client, campaign, tree, people):
     client.force_login(people.leader)
     assert client.get(reverse("rectification:plan-edit", args=[plan.pk])).status_code == 200
     assert client.get(reverse("rectification:plan-edit", args=[other.pk])).status_code == 403
+
+
+def test_verifier_goes_back_to_the_queue(client, campaign, tree, people):
+    problem = make_problem(campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a)
+    services.problem_start(problem=problem, actor=people.secretary_a)
+    finish_measures(problem, people.secretary_a)
+    services.problem_submit_for_closing(problem=problem, actor=people.secretary_a)
+    client.force_login(people.county_office)
+    queue = client.get(reverse("rectification:verify-queue")).content.decode()
+    detail_url = reverse("rectification:problem-detail", args=[problem.pk]) + "?from=queue"
+    assert detail_url in queue
+    assert 'name="next" value="queue"' in client.get(detail_url).content.decode()
+    response = client.post(
+        reverse("rectification:problem-transition", args=[problem.pk, "close"]),
+        {"c-note": "", "next": "queue"},
+    )
+    assert response["Location"] == reverse("rectification:verify-queue")
