@@ -412,7 +412,9 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     if Problem.objects.filter(campaign=campaign, source=ProblemSource.SELF_REVIEW).exists():
         return
     # Fresh rows: sibling inserts may have moved the paths of the units held in ``org``.
-    org = DemoOrg(units={u.code: u for u in OrgUnit.objects.filter(code__in=list(org.units))}, users=org.users)
+    org = DemoOrg(
+        units={u.code: u for u in OrgUnit.objects.filter(code__in=list(org.units))}, users=org.users
+    )
     created: list[Problem] = []
     for spec in PROBLEMS:
         created.append(_problem(org, campaign, spec, rng, today))
