@@ -34,7 +34,8 @@ from research.models import (
 from .models import WeeklyReport
 from .periods import Week
 
-OVERDUE_LIST_LIMIT = 50
+OVERDUE_LIST_LIMIT = 30
+LEADERS_LISTED_IN_FULL = 30  # above this, the report lists only the leaders behind
 TREND_WEEKS = 8
 
 
@@ -318,6 +319,17 @@ class ResearchFigures:
     @property
     def leader_count(self) -> int:
         return len(self.leaders)
+
+    @property
+    def lists_all(self) -> bool:
+        return self.leader_count <= LEADERS_LISTED_IN_FULL
+
+    @property
+    def listed_leaders(self) -> list[LeaderRow]:
+        """Every leader of a small unit; of a large one, those not (yet) on track."""
+        if self.lists_all:
+            return self.leaders
+        return [r for r in self.leaders if not (r.on_track_quarter and r.on_track_year)]
 
     @property
     def on_track_quarter(self) -> int:

@@ -21,13 +21,21 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 
 
 def pdf_text(path: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-                          capture_output=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return re.sub(r"\s+", " ", done.stdout.decode("utf-8"))
 
 
 def test_county_office_builds_and_downloads_the_weekly_report(
-    live_server, browser, guard_network, shot, tree, people, frozen_ticking, worker,  # noqa: F811
+    live_server,
+    browser,
+    guard_network,
+    shot,
+    tree,
+    people,
+    frozen_ticking,  # noqa: F811
+    worker,  # noqa: F811
     tmp_path,
 ):
     build_data_set(tree, people)
@@ -62,8 +70,14 @@ def test_county_office_builds_and_downloads_the_weekly_report(
     target = tmp_path / "report.pdf"
     download.save_as(target)
     text = pdf_text(target)
-    for heading in ("工作进展周报", "一、主要指标", "二、各单位进展", "三、逾期事项",
-                    "四、调查研究落实情况", "五、问题整改销号情况"):
+    for heading in (
+        "工作进展周报",
+        "一、主要指标",
+        "二、各单位进展",
+        "三、逾期事项",
+        "四、调查研究落实情况",
+        "五、问题整改销号情况",
+    ):
         assert heading in text, heading
     assert "甲县委" in text and "2026-W48" in text
     assert re.search(r"完成率 50\.0%", text) and re.search(r"销号率 33\.3%", text)

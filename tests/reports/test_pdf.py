@@ -66,7 +66,7 @@ def test_county_pdf_reads_as_a_chinese_report_with_the_right_figures(data, tree)
     assert rendered.content.startswith(b"%PDF")
     text = pdf_text(rendered.content)
     flat = squeeze(text)
-    for heading in HEADINGS + ["工作板块", "累计", "本周", "上周", "增减"]:
+    for heading in [*HEADINGS, "重点措施", "累计", "本周", "上周", "增减"]:
         assert heading in text, heading
     assert "甲县委" in text and "学习贯彻主题教育" in text
     assert "2026-W48（2026年11月23日 — 2026年11月29日）" in flat
