@@ -280,7 +280,7 @@ class SubmitForm(forms.Form):
         label=_("Activities attached as evidence"),
         queryset=Activity.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}),
+        widget=forms.CheckboxSelectMultiple({"class": "evidence-choice"}),
     )
     note = forms.CharField(
         label=_("What was done"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
@@ -336,7 +336,7 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea({**TEXT, "rows": 4}),
         help_text=_("What was studied or done, and what came of it"),
     )
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Photos and documents"),
         help_text=_("Photos from the camera, PDF, Word or Excel files"),
     )
@@ -344,7 +344,7 @@ class ActivityForm(forms.Form):
         label=_("Use as evidence for"),
         queryset=Assignment.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}),
+        widget=forms.CheckboxSelectMultiple({"class": "evidence-choice"}),
     )
 
     def __init__(
@@ -463,7 +463,7 @@ class MilestoneDoneForm(forms.Form):
 
 
 class EvidenceUploadForm(forms.Form):
-    files = MultipleFileField(label=_("Photos and documents"))
+    attachments = MultipleFileField(label=_("Photos and documents"))
 
 
 class DevelopmentFilter(forms.Form):

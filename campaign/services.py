@@ -419,7 +419,7 @@ def _check_files(files: Sequence[Any]) -> None:
         try:
             validate_upload(upload)
         except ValidationError as exc:
-            raise ValidationError({"files": exc.messages}) from None
+            raise ValidationError({"attachments": exc.messages}) from None
 
 
 @transaction.atomic
@@ -602,6 +602,6 @@ def milestone_set_done(
 def development_add_evidence(*, actor: Any, item: DevelopmentItem, files: Sequence[Any]) -> None:
     _require(actor, Action.LOG, item.unit)
     if not files:
-        raise ValidationError({"files": _("Choose at least one file.")})
+        raise ValidationError({"attachments": _("Choose at least one file.")})
     _check_files(files)
     _store_files(actor=actor, files=files, model=DevelopmentAttachment, item=item)

@@ -14,14 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
 from core.history import history_for
@@ -632,7 +632,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["files"],
+                files=data["attachments"],
                 evidence_for=data.get("evidence_for") or [],
                 today=today,
             )
@@ -706,7 +706,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["files"],
+                files=data["attachments"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
@@ -723,7 +723,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_for_user(
         ActivityAttachment.objects.select_related("activity__unit"), request.user, pk
     )
@@ -774,8 +774,9 @@ def development_create(request: HttpRequest) -> HttpResponse:
     _require_any(request, Action.LOG)
     units = selectors.log_units(request.user)
     home = selectors.home_unit(request.user)
-    unit = units.filter(pk=request.POST.get("unit")).first() if request.method == "POST" else None
-    leaders = selectors.leader_choices(unit or home) if (unit or home) else units.none()
+    chosen = units.filter(pk=request.POST.get("unit")).first() if request.method == "POST" else None
+    unit = chosen or home
+    leaders = selectors.leader_choices(unit) if unit is not None else User.objects.none()
     form = DevelopmentForm(
         request.POST or None, units=units, leaders=leaders, initial={"unit": home}
     )
@@ -930,7 +931,7 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.development_add_evidence(
-                actor=request.user, item=item, files=form.cleaned_data["files"]
+                actor=request.user, item=item, files=form.cleaned_data["attachments"]
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -941,7 +942,7 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def development_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def development_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_for_user(
         DevelopmentAttachment.objects.select_related("item__unit"), request.user, pk
     )

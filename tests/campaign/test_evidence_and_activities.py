@@ -46,8 +46,8 @@ def _log(campaign, tree, people, **kw):
         ({"held_on": date(2026, 8, 1)}, "held_on"),
         ({"participants": -1}, "participants"),
         ({"hours": Decimal("-1")}, "hours"),
-        ({"files": [photo("a.exe", b"MZ" + b"\x00" * 10)]}, "files"),
-        ({"files": [photo("a.jpg", b"%PDF-1.4 fake")]}, "files"),
+        ({"files": [photo("a.exe", b"MZ" + b"\x00" * 10)]}, "attachments"),
+        ({"files": [photo("a.jpg", b"%PDF-1.4 fake")]}, "attachments"),
     ],
 )
 def test_bad_input_saves_nothing(kw, field, campaign, tree, people):
@@ -63,7 +63,7 @@ def test_file_too_large(campaign, tree, people, settings):
     big = photo(content=JPEG + b"\x00" * (1024 * 1024))
     with pytest.raises(ValidationError) as excinfo:
         _log(campaign, tree, people, files=[big])
-    assert "MB" in excinfo.value.message_dict["files"][0]
+    assert "MB" in excinfo.value.message_dict["attachments"][0]
     assert not Activity.objects.exists()
 
 

@@ -223,7 +223,7 @@ def test_log_activity_with_a_photo_and_defaults(campaign, tree, people, use_camp
             "participants": "15",
             "hours": "1.5",
             "summary": "书记讲专题党课",
-            "files": [photo],
+            "attachments": [photo],
         },
     )
     assert response.status_code == 302
@@ -277,11 +277,11 @@ def test_bad_file_type_message(campaign, tree, people, use_campaign):
             "participants": "5",
             "hours": "1",
             "summary": "学习",
-            "files": [bad],
+            "attachments": [bad],
         },
     )
     assert response.status_code == 400
-    assert "files" in response.context["form"].errors
+    assert "attachments" in response.context["form"].errors
     assert not Activity.objects.exists()
 
 
