@@ -112,7 +112,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     lists = selectors.todo_for(request.user, campaign=campaign, today=today)
     assignments = selectors.assignments_for(request.user, campaign=campaign).order_by(
-        F("state").asc(), "due_date", "pk"
+        "due_date", "unit__path", "pk"
     )
     recent = selectors.activities_for(request.user, campaign=campaign)[:5]
     return render(
