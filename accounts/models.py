@@ -107,7 +107,8 @@ class OrgUnit(MP_Node):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: a new child is appended, so existing paths never move (records and
+    # caches holding a path stay right); lists sort siblings by name or code themselves.
     objects = OrgUnitManager()
 
     class Meta:
