@@ -8,14 +8,17 @@ column widths and print settings before the first row; merged ranges through
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -49,6 +52,7 @@ class LedgerWriter:
     """A single-sheet ledger: title row, header row, body rows, A4 landscape print set-up."""
 
     def __init__(self, *, title: str, columns: Sequence[Column], sheet_title: str = "台账"):
+        self._styles: dict[tuple[int, bool, int, bool], tuple[Any, int, Font, Any]] = {}
         self.workbook = Workbook(write_only=True)
         self.sheet: Worksheet = self.workbook.create_sheet(title=sheet_title[:31])
         self.columns = list(columns)
@@ -79,6 +83,14 @@ class LedgerWriter:
         fill: PatternFill | None = None,
         border: bool = True,
     ) -> WriteOnlyCell:
+        # Setting a style object hashes it (and everything in it) on every cell, which was
+        # most of the time of a whole city's ledger: each combination is resolved once, and
+        # later cells carry its resolved style. The cache holds the objects, so ids stay
+        # unique.
+        key = (id(font), center, id(fill), border)
+        cached = self._styles.get(key)
+        if cached is not None:
+            return _StyledCell(self.sheet, safe_text(_plain(value)), cached[0], cached[1])
         cell = WriteOnlyCell(self.sheet, value=safe_text(_plain(value)))
         cell.font = font
         cell.alignment = WRAP_CENTER if center else WRAP
@@ -86,6 +98,8 @@ class LedgerWriter:
             cell.border = BORDER
         if fill is not None:
             cell.fill = fill
+        style = copy(cell._style)
+        self._styles[key] = (style, self.workbook._cell_styles.add(style), font, fill)
         return cell
 
     def _write_title(self, title: str) -> None:
@@ -116,12 +130,30 @@ class LedgerWriter:
         """Merge the given 1-based columns over rows first_row..last_row."""
         if last_row <= first_row:
             return
+        # Straight into the set of ranges: ``merged_cells.add`` first scans every range
+        # already there, which makes a whole city's ledger quadratic. Rows are appended in
+        # order, so ranges made here never overlap.
+        ranges = self.sheet.merged_cells.ranges
         for index in column_indexes:
-            letter = get_column_letter(index)
-            self.sheet.merged_cells.add(f"{letter}{first_row}:{letter}{last_row}")
+            ranges.add(CellRange(min_col=index, min_row=first_row, max_col=index, max_row=last_row))
 
     def save(self, target: str | IO[bytes]) -> None:
         self.workbook.save(target)
+
+
+class _StyledCell(Cell):
+    """A write-only cell whose style was resolved once for many cells (see ``_cell``)."""
+
+    __slots__ = ("_style_index",)
+
+    def __init__(self, sheet: Any, value: Any, style: Any, style_index: int) -> None:
+        super().__init__(sheet, row=1, column=1, value=value)
+        self._style = style  # shared and never changed
+        self._style_index = style_index
+
+    @property
+    def style_id(self) -> int:
+        return self._style_index
 
 
 def _plain(value: Any) -> Any:

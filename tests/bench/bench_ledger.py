@@ -1,0 +1,323 @@
+"""Benchmark of the rectification ledger: whole-city export and a 5,000-row import.
+
+Budgets (DESIGN.md): whole-city export (30,000 problems, 75,000 measures) ≤ 20 s and
+≤ 400 MB peak, streamed to the file; a 5,000-row ledger import ≤ 15 s in one transaction.
+The plain way (a default django-import-export resource over the same tables, built in
+memory by tablib) is measured too, and the ratio printed.
+
+Run against a database of its own (it creates its data in bulk once and reuses it):
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tracker_bench \\
+        .venv/bin/python tests/bench/bench_ledger.py
+
+Each measurement runs in a fresh child process, so that its peak resident memory
+(``ru_maxrss``) is its own. Not collected by ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+BASE = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(BASE))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+CAMPAIGN_NAME = "台账基准测试"
+COUNTIES = 12
+UNITS_PER_COUNTY = 50
+PROBLEMS = 30_000
+IMPORT_ROWS = 5_000
+CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众",
+              "推动发展", "基层党建", "其他"]  # fmt: skip
+TEXT = "学习贯彻不够深入系统，存在以干代学、学用脱节等情况，需要进一步加强理论武装。"
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def ensure_data() -> tuple[int, str]:
+    """The bench city and its 30,000 problems (created once, in bulk)."""
+    import pghistory
+    from django.core.management import call_command
+
+    from accounts.models import OrgUnit, UnitKind, User
+    from campaign.models import Campaign
+    from rectification.models import Measure, Problem, ProblemState, ProblemType, ProgressNote
+
+    call_command("migrate", verbosity=0)
+    campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).first()
+    if campaign is not None and campaign.problems.count() == PROBLEMS:
+        return campaign.pk, campaign.root_unit.code
+    started = time.perf_counter()
+    with pghistory.context(command="bench_ledger"):
+        city = OrgUnit.objects.filter(code="BENCH").first()
+        if city is None:
+            city = OrgUnit.add_root(code="BENCH", name="基准市委", kind=UnitKind.CITY_COMMITTEE)
+            for c in range(COUNTIES):
+                city.refresh_from_db()
+                county = city.add_child(
+                    code=f"BENCH-{c:02d}", name=f"基准{c}县委", kind=UnitKind.COUNTY_COMMITTEE
+                )
+                for b in range(UNITS_PER_COUNTY):
+                    county.refresh_from_db()
+                    county.add_child(
+                        code=f"BENCH-{c:02d}-{b:03d}", name=f"基准{c}县{b}支部", kind=UnitKind.BRANCH
+                    )
+        units = list(
+            OrgUnit.objects.filter(path__startswith=city.path, kind=UnitKind.BRANCH).order_by(
+                "path"
+            )
+        )
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bench{i}", full_name=f"基准{i}号", password="!")
+                for i in range(200)
+            ],
+            ignore_conflicts=True,
+        )
+        users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
+        if campaign is None:
+            campaign = Campaign.objects.create(
+                name=CAMPAIGN_NAME,
+                root_unit=city,
+                start_date=date(2026, 9, 1),
+                end_date=date(2027, 3, 31),
+                problem_categories=CATEGORIES,
+            )
+        campaign.problems.all().delete()
+        per_unit = PROBLEMS // len(units)
+        problems = []
+        types = [ProblemType.DEADLINE, ProblemType.DEADLINE, ProblemType.IMMEDIATE,
+                 ProblemType.ONGOING]  # fmt: skip
+        for u, unit in enumerate(units):
+            for n in range(1, per_unit + 1):
+                i = u * per_unit + n
+                kind = types[i % 4]
+                problems.append(
+                    Problem(
+                        campaign=campaign,
+                        unit=unit,
+                        number=n,
+                        category=CATEGORIES[i % len(CATEGORIES)],
+                        source="self_review",
+                        description=f"{i}. {TEXT}",
+                        responsible_leader=users[i % len(users)],
+                        responsible_unit=unit,
+                        responsible_person_name=f"责任人{i % 97}",
+                        type=kind,
+                        deadline=None
+                        if kind == ProblemType.ONGOING
+                        else date(2026, 12, 1) + timedelta(days=i % 60),
+                        discovered_on=date(2026, 10, 1),
+                        state=ProblemState.IN_RECTIFICATION,
+                        remarks="" if i % 5 else "重点督办",
+                    )
+                )
+        Problem.objects.bulk_create(problems, batch_size=5000)
+        measures = []
+        for i, problem in enumerate(problems):
+            for k in range(2 + i % 2):  # 2, 3, 2, 3 … : 75,000 measures
+                measures.append(
+                    Measure(
+                        problem=problem,
+                        order=k + 1,
+                        description=f"措施{k + 1}：建立学习制度，每月集中学习不少于一次，推动学用结合。",
+                        responsible_person=users[(i + k) % len(users)] if k == 0 else None,
+                        responsible_person_name="" if k == 0 else f"经办人{k}",
+                        deadline=problem.deadline,
+                        state=["not_started", "in_progress", "done"][(i + k) % 3],
+                    )
+                )
+        Measure.objects.bulk_create(measures, batch_size=5000)
+        ProgressNote.objects.bulk_create(
+            [
+                ProgressNote(
+                    measure=m, noted_on=date(2026, 11, 1) + timedelta(days=j % 20),
+                    text="已召开专题会议研究部署，形成工作方案。",
+                )
+                for j, m in enumerate(measures)
+                if j % 2 == 0
+            ],
+            batch_size=5000,
+        )
+    print(f"data: {len(problems)} problems, {len(measures)} measures in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+    return campaign.pk, city.code
+
+
+# --- the measured phases (each in its own process) -----------------------------------------------
+
+
+def phase_export(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import OrgUnit
+    from campaign.models import Campaign
+    from rectification.ledger_export import export_unit_ledger
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    unit = OrgUnit.objects.get(code=unit_code)
+    baseline = peak_mb()
+    target = Path(tempfile.mkdtemp()) / "city.xlsx"
+    reset_queries()
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        count = export_unit_ledger(campaign=campaign, unit=unit, target=str(target))
+    seconds = time.perf_counter() - started
+    size = target.stat().st_size
+    target.unlink()
+    return {
+        "what": "ledger export (openpyxl write-only, streamed)",
+        "problems": count,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+        "file_mb": round(size / 1048576, 1),
+        "queries": len(queries.captured_queries),
+    }
+
+
+def phase_plain(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    from import_export.resources import modelresource_factory
+
+    from rectification.models import Measure, Problem
+
+    baseline = peak_mb()
+    started = time.perf_counter()
+    size = 0
+    for model, qs in (
+        (Problem, Problem.objects.filter(campaign_id=campaign_id)),
+        (Measure, Measure.objects.filter(problem__campaign_id=campaign_id)),
+    ):
+        dataset = modelresource_factory(model)().export(queryset=qs)
+        size += len(dataset.export("xlsx"))
+    seconds = time.perf_counter() - started
+    return {
+        "what": "default django-import-export resources (Problem + Measure tables, tablib)",
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+        "file_mb": round(size / 1048576, 1),
+    }
+
+
+def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    from django.db import transaction
+    from openpyxl import Workbook
+
+    from accounts.models import OrgUnit
+    from campaign.models import Campaign
+    from rectification.ledger_export import HEADERS
+    from rectification.ledger_import import ledger_import
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    unit = OrgUnit.objects.get(code=f"{unit_code}-00-000")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["基准支部问题整改台账"])
+    ws.append(list(HEADERS))
+    row, seq = 0, 0
+    while row < IMPORT_ROWS:
+        seq += 1
+        first = ws.max_row + 1
+        for k in range(min(1 + seq % 3, IMPORT_ROWS - row)):
+            ws.append(
+                [seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见", f"{seq}. {TEXT}",
+                 f"措施{k + 1}：每月集中学习", f"基准{seq % 200}号", "基准0县0支部",
+                 f"基准{(seq + k) % 200}号", "2026年12月31日",
+                 "2026-11-02 已部署\n2026-11-16 已检查", "整改中", ""]
+            )  # fmt: skip
+            row += 1
+        if ws.max_row > first:
+            for col in "ABCDFGL":
+                ws.merge_cells(f"{col}{first}:{col}{ws.max_row}")
+    path = Path(tempfile.mkdtemp()) / "import.xlsx"
+    wb.save(path)
+    del wb, ws
+    baseline = peak_mb()
+    started = time.perf_counter()
+    with transaction.atomic():
+        preview = ledger_import(upload=str(path), campaign=campaign, unit=unit, user=None)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)  # measured, then left as it was
+    path.unlink()
+    assert not preview.errors, preview.errors[:5]
+    return {
+        "what": "ledger import (normal-mode read, bulk inserts, one transaction)",
+        "rows": IMPORT_ROWS,
+        "problems": len(preview.problems),
+        "measures": preview.measure_count,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+    }
+
+
+PHASES = {"export": phase_export, "plain": phase_plain, "import": phase_import}
+
+
+def child(phase: str, campaign_id: int, unit_code: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, str(campaign_id), unit_code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("args", nargs="*")
+    options = parser.parse_args()
+    setup_django()
+    if options.phase:
+        campaign_id, unit_code = int(options.args[0]), options.args[1]
+        print(json.dumps(PHASES[options.phase](campaign_id, unit_code), ensure_ascii=False))
+        return
+    campaign_id, unit_code = ensure_data()
+    export = child("export", campaign_id, unit_code)
+    plain = child("plain", campaign_id, unit_code)
+    imported = child("import", campaign_id, unit_code)
+    for result in (export, plain, imported):
+        print(json.dumps(result, ensure_ascii=False))
+    print(
+        f"whole-city export: {export['seconds']} s, peak {export['peak_mb']} MB "
+        f"(budget 20 s, 400 MB): {'OK' if export['seconds'] <= 20 and export['peak_mb'] <= 400 else 'OVER'}"
+    )
+    print(
+        f"plain export: {plain['seconds']} s, peak {plain['peak_mb']} MB; ratio plain/ledger: "
+        f"time {plain['seconds'] / export['seconds']:.1f}x, "
+        f"memory {plain['peak_mb'] / export['peak_mb']:.1f}x"
+    )
+    print(
+        f"5,000-row import: {imported['seconds']} s, peak {imported['peak_mb']} MB "
+        f"(budget 15 s): {'OK' if imported['seconds'] <= 15 else 'OVER'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
