@@ -86,12 +86,16 @@ class UserFilterForm(StyledForm):
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=64)
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, shown_units: Any, **kwargs: Any) -> None:
+        """``units`` are accepted (any unit in scope, e.g. from a unit page's link);
+        ``shown_units`` are listed, so a city's thousands of branches do not fill the page."""
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
-        unit_field.empty_label = _("All units")
+        choices = [("", _("All units"))]
+        choices += [(u.pk, u.name) for u in shown_units]
+        unit_field.widget.choices = choices
 
 
 class UserForm(StyledForm):

@@ -23,6 +23,17 @@ def units_for(user: Any, *, search: str = "") -> OrgUnitQuerySet:
     return qs.order_by("path")
 
 
+def filter_units(user: Any, *, selected: Any = None) -> list[OrgUnit]:
+    """The units offered in the user list's filter: the top two levels of the scope, and
+    the chosen unit. Deeper units are reached from their own page."""
+    visible = OrgUnit.objects.visible_to(user)
+    top = visible.aggregate(top=models.Min("depth"))["top"] or 1
+    shown = visible.filter(depth__lte=top + 1)
+    if selected and str(selected).isdigit():
+        shown = visible.filter(models.Q(depth__lte=top + 1) | models.Q(pk=selected))
+    return list(shown.only("pk", "name", "path", "depth").order_by("path"))
+
+
 def manageable_units(user: Any) -> OrgUnitQuerySet:
     """Units where the user may manage users and units (the office's scope)."""
     return OrgUnit.objects.visible_to(user, Action.MANAGE).order_by("path")

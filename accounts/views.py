@@ -61,6 +61,8 @@ class TrackerPasswordChangeView(auth_views.PasswordChangeView):
 # Management of units and users by the office, within its scope -----------------------
 
 PAGE_SIZE = 50
+# Above this many units, roles are added on their own page rather than inline.
+INLINE_UNIT_CHOICES = 300
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -180,7 +182,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     units = selectors.units_for(request.user)
-    filters = UserFilterForm(request.GET or None, units=units)
+    filters = UserFilterForm(
+        request.GET or None,
+        units=units,
+        shown_units=selectors.filter_units(request.user, selected=request.GET.get("unit")),
+    )
     unit, role, term = None, "", ""
     if filters.is_valid():
         unit = filters.cleaned_data["unit"]
@@ -213,7 +219,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "roles": selectors.user_roles_for(request.user, person),
             "may_manage": selectors.may_manage_user(request.user, person),
-            "role_form": RoleForm(units=manageable) if manageable.exists() else None,
+            "role_form": (
+                RoleForm(units=manageable)
+                if manageable.exists() and manageable.count() <= INLINE_UNIT_CHOICES
+                else None
+            ),
+            "may_add_role": manageable.exists(),
             "history": history_for(person),
         },
     )
