@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, login
+from tests.e2e.conftest import DESKTOP, PHONE, login
 from tests.reports.conftest import build_data_set, frozen_ticking  # noqa: F401
 from tests.reports.test_queue import worker  # noqa: F401  (the worker fixture)
 
@@ -90,4 +90,16 @@ def test_county_office_builds_and_downloads_the_weekly_report(
     assert "2026-W48" in row.inner_text() and "甲县委" in row.inner_text()
     assert row.get_by_role("link", name="下载 PDF").is_visible()
     shot(page, "reports-list-done")
+    detail_path = row.get_by_role("link", name="2026-W48").get_attribute("href")
     context.close()
+
+    # the same pages read on a 375-px phone, without sideways scrolling
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = guard_network(phone.new_page())
+    login(page, live_server.url, "county_office", password="pw")
+    for path in ("/reports/", detail_path):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.get_by_role("link", name="下载 PDF").is_visible()
+    shot(page, "report-phone")
+    phone.close()
