@@ -20,30 +20,60 @@ WRITERS = frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE})
 OFFICE = frozenset({Role.OFFICE})
 READERS = frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER})
 
-NAV: list[tuple[str, Any, frozenset[str]]] = [
-    ("home", _("Home"), ALL),
-    ("dashboard:office", _("Dashboard"), frozenset({Role.OFFICE, Role.VIEWER})),
-    ("campaign:task-list", _("Tasks"), frozenset({Role.OFFICE, Role.VIEWER})),
-    ("campaign:review-queue", _("Review"), OFFICE),
-    ("campaign:activity-list", _("Activities"), ALL),
-    ("campaign:development-list", _("Development"), ALL),
-    ("research:project-list", _("Research"), READERS),
-    ("research:compliance", _("Research compliance"), READERS),
-    ("research:decision-list", _("Decisions"), ALL),
-    ("rectification:problem-list", _("Problems"), ALL),
-    ("rectification:verify-queue", _("Verification"), OFFICE),
-    ("rectification:plan-list", _("Special plans"), ALL),
-    ("rectification:mechanism-list", _("Mechanisms"), ALL),
-    ("supervision:visit-list", _("Supervision"), frozenset({Role.OFFICE, Role.VIEWER})),
-    ("supervision:case-list", _("Model cases"), ALL),
+VIEWERS = frozenset({Role.OFFICE, Role.VIEWER})
+REPORT_READERS = frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER, Role.SECRETARY})
+
+# (group label or None for a top-level link, [(url name, label, roles)])
+NAV: list[tuple[Any, list[tuple[str, Any, frozenset[str]]]]] = [
+    (None, [("home", _("Home"), ALL)]),
+    (None, [("dashboard:office", _("Dashboard"), VIEWERS)]),
     (
-        "reports:list",
-        _("Weekly reports"),
-        frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER, Role.SECRETARY}),
+        _("Tasks"),
+        [
+            ("campaign:task-list", _("Tasks"), VIEWERS),
+            ("campaign:review-queue", _("Review"), OFFICE),
+        ],
     ),
-    ("accounts:unit-list", _("Units and users"), OFFICE),
-    ("core:audit-list", _("Security log"), OFFICE),
-    ("notifications:deliveries", _("Reminder deliveries"), OFFICE),
+    (
+        _("Study and development"),
+        [
+            ("campaign:activity-list", _("Activities"), ALL),
+            ("campaign:development-list", _("Development"), ALL),
+        ],
+    ),
+    (
+        _("Research"),
+        [
+            ("research:project-list", _("Research"), READERS),
+            ("research:compliance", _("Research compliance"), READERS),
+            ("research:decision-list", _("Decisions"), ALL),
+        ],
+    ),
+    (
+        _("Rectification"),
+        [
+            ("rectification:problem-list", _("Problems"), ALL),
+            ("rectification:verify-queue", _("Verification"), OFFICE),
+            ("rectification:plan-list", _("Special plans"), ALL),
+            ("rectification:mechanism-list", _("Mechanisms"), ALL),
+        ],
+    ),
+    (
+        _("Supervision and cases"),
+        [
+            ("supervision:visit-list", _("Supervision"), VIEWERS),
+            ("supervision:case-list", _("Model cases"), ALL),
+        ],
+    ),
+    (None, [("reports:list", _("Weekly reports"), REPORT_READERS)]),
+    (
+        _("Administration"),
+        [
+            ("accounts:unit-list", _("Units and users"), OFFICE),
+            ("notifications:deliveries", _("Reminder deliveries"), OFFICE),
+            ("core:audit-list", _("Security log"), OFFICE),
+        ],
+    ),
 ]
 
 
@@ -59,16 +89,30 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     roles = set(Role.values) if user.is_superuser else user_roles(user)
-    items = []
     current = request.path
-    for name, label, allowed in NAV:
-        if not roles & allowed:
+    items: list[dict[str, Any]] = []
+    for group_label, entries in NAV:
+        links = []
+        for name, label, allowed in entries:
+            if not roles & allowed:
+                continue
+            url = _url(name)
+            if url is None:
+                continue
+            active = current == url if url == "/" else current.startswith(url)
+            links.append({"url": url, "label": label, "active": active})
+        if not links:
             continue
-        url = _url(name)
-        if url is None:
-            continue
-        active = current == url if url == "/" else current.startswith(url)
-        items.append({"url": url, "label": label, "active": active})
+        if group_label is None or len(links) == 1:
+            items.extend(links)
+        else:
+            items.append(
+                {
+                    "label": group_label,
+                    "children": links,
+                    "active": any(link["active"] for link in links),
+                }
+            )
     context: dict[str, Any] = {"nav_items": items, "user_roles": roles}
     campaign = getattr(request, "campaign", None)
     if campaign is not None:
