@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, RoleAssignment, UnitKind
 from accounts.roles import Action, Role
+from accounts.scoping import grants_of
 from campaign.models import Activity, Assignment, AssignmentState, Campaign
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
 from rectification.models import Problem, ProblemState
@@ -57,8 +58,6 @@ def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[WeeklyReport]:
 def units_for_request(user: Any) -> QuerySet[OrgUnit]:
     """Units whose report the user may ask for: the units of his roles and the city,
     counties and departments under them (branches are covered by their county's report)."""
-    from accounts.scoping import grants_of
-
     own = [
         g.unit_id
         for g in grants_of(user)
