@@ -43,18 +43,37 @@ def history_for(obj: models.Model, *, limit: int = 100) -> list[HistoryEntry]:
     users = {
         u.pk: str(u) for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i])
     }
-    labels = {
-        f.name: str(f.verbose_name) for f in obj._meta.get_fields() if hasattr(f, "verbose_name")
-    }
-    entries = []
+    fields = {f.attname: f for f in obj._meta.concrete_fields}
+    raw = []
+    related_ids: dict[str, set[Any]] = {}
     for event in events:
+        diff = {
+            name: values
+            for name, values in sorted((event.pgh_diff or {}).items())
+            if name not in HIDDEN_FIELDS and not name.startswith("pgh_")
+        }
+        for name, values in diff.items():
+            field = fields.get(name)
+            if field is not None and field.is_relation:
+                related_ids.setdefault(name, set()).update(v for v in values if v is not None)
+        raw.append((event, diff))
+    # One query per foreign key that changed, to show names instead of ids.
+    names: dict[str, dict[Any, str]] = {}
+    for name, ids in related_ids.items():
+        model: Any = fields[name].related_model
+        names[name] = {pk: str(o) for pk, o in model._default_manager.in_bulk(list(ids)).items()}
+    entries = []
+    for event, diff in raw:
         context = event.pgh_context or {}
         actor = users.get(context.get("user"), "") or context.get("command", "") or "系统"
-        diff = event.pgh_diff or {}
         changes = [
-            Change(field=name, label=labels.get(name, name), before=values[0], after=values[1])
-            for name, values in sorted(diff.items())
-            if name not in HIDDEN_FIELDS and not name.startswith("pgh_")
+            Change(
+                field=name,
+                label=str(fields[name].verbose_name) if name in fields else name,
+                before=_display(fields.get(name), values[0], names.get(name)),
+                after=_display(fields.get(name), values[1], names.get(name)),
+            )
+            for name, values in diff.items()
         ]
         entries.append(
             HistoryEntry(
@@ -66,3 +85,16 @@ def history_for(obj: models.Model, *, limit: int = 100) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def _display(field: Any, value: Any, related: dict[Any, str] | None) -> Any:
+    """A value as people read it: the label of a choice, the name of a related record."""
+    if value is None or field is None:
+        return value
+    if related is not None:
+        return related.get(value, value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
