@@ -34,26 +34,26 @@ Formalism signals (the speech: 坚决不能搞形式主义):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     CharField,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import MD5, Length, Lower, Substr, TruncDate, TruncWeek
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from accounts.models import OrgUnit
@@ -66,9 +66,10 @@ from campaign.work_models import DEVELOPMENT_KINDS, overdue_q
 TREND_WEEKS = 8
 RUSH_MIN_RECORDS = 3
 COPY_MIN_LENGTH = 20  # shorter summaries ("学习党章") are alike by nature
-COPY_WINDOW_DAYS = 60
+COPY_WINDOW_DAYS = 30
 RUSH_WINDOW_DAYS = 60
 SIGNAL_LIMIT = 20
+RECORDS_PER_GROUP = 10
 WEIGHTS = {"overdue": 0.4, "incomplete": 0.4, "stale": 0.2}
 RED_FROM = 40
 AMBER_FROM = 20
@@ -128,6 +129,14 @@ def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(path__startswith=unit.path)
 
 
+def _within(qs: QuerySet[Any], campaign: Campaign, unit: OrgUnit) -> QuerySet[Any]:
+    """Records of the unit's subtree; at the campaign's root every record is in it, so the
+    join to the units is left out."""
+    if unit.pk == campaign.root_unit_id:
+        return qs
+    return qs.filter(unit__path__startswith=unit.path)
+
+
 def _prefix(unit: OrgUnit, field: str = "unit__path") -> Substr:
     return Substr(field, 1, OrgUnit.steplen * (unit.depth + 1))
 
@@ -170,11 +179,10 @@ def activity_trend(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[We
     this_week = today - timedelta(days=today.weekday())
     first = this_week - timedelta(weeks=TREND_WEEKS - 1)
     rows = (
-        Activity.objects.filter(
-            campaign=campaign,
-            unit__path__startswith=unit.path,
-            held_on__gte=first,
-            held_on__lte=today,
+        _within(
+            Activity.objects.filter(campaign=campaign, held_on__gte=first, held_on__lte=today),
+            campaign,
+            unit,
         )
         .annotate(week=TruncWeek("held_on", output_field=DateField()))
         .values("week")
@@ -378,7 +386,8 @@ def lagging_units(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[Uni
 
 
 class _Normalised(Func):
-    """Lower-case text with spaces, punctuation and digits removed."""
+    """Lower-case text with spaces, punctuation and digits removed (Chinese punctuation is
+    listed too: what ``[:punct:]`` covers depends on the database's locale)."""
 
     function = "REGEXP_REPLACE"
     template = (
@@ -386,6 +395,27 @@ class _Normalised(Func):
         "'[[:space:][:punct:][:digit:]，。、；：？！“”‘’（）《》【】…—·]', '', 'g')"
     )
     output_field = CharField()
+
+
+class _FirstIds(Func):
+    """Some ``n`` ids of a group (never the whole group), as examples of its records."""
+
+    template = "(ARRAY_AGG(%(expressions)s))[1:{n}]"
+    contains_aggregate = True
+
+    def __init__(self, expression: str, n: int) -> None:
+        super().__init__(F(expression))
+        self.template = self.template.format(n=int(n))
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []  # an aggregate: never a grouping column
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        from django.contrib.postgres.fields import ArrayField
+        from django.db.models import IntegerField
+
+        return ArrayField(IntegerField())
 
 
 @dataclass
@@ -397,28 +427,27 @@ class Signal:
 
 
 def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
-    """Activities whose summary, normalised, is shared by two or more units (two queries)."""
+    """Activities whose summary, normalised, is shared by two or more units (two queries;
+    each group lists its first ``RECORDS_PER_GROUP`` records)."""
     since = today - timedelta(days=COPY_WINDOW_DAYS)
-    base = Activity.objects.filter(
-        campaign=campaign, unit__path__startswith=unit.path, held_on__gte=since
-    )
+    base = _within(Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit)
     groups = list(
-        base.annotate(norm=_Normalised(Lower("summary")))
-        .annotate(norm_length=Length("norm"), digest=MD5("norm"))
-        .filter(norm_length__gte=COPY_MIN_LENGTH)
+        base.filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
+        .annotate(digest=MD5(_Normalised(Lower("summary"))))
         .values("digest")
         .annotate(
-            units=Count("unit", distinct=True), n=Count("pk"), ids=ArrayAgg("pk", order_by="pk")
+            spread=Max("unit_id") - Min("unit_id"),  # > 0: more than one unit
+            n=Count("pk"),
+            ids=_FirstIds("pk", RECORDS_PER_GROUP),
         )
-        .filter(units__gte=2)
-        .order_by("-units", "-n", "digest")
+        .filter(spread__gt=0)
+        .order_by("-n", "digest")
     )
     shown = groups[:SIGNAL_LIMIT]
     ids = [pk for g in shown for pk in g["ids"]]
     by_id = {a.pk: a for a in Activity.objects.filter(pk__in=ids).select_related("unit").order_by()}
     out = [
         {
-            "units": g["units"],
             "count": g["n"],
             "records": [by_id[i] for i in g["ids"] if i in by_id],
         }
@@ -429,30 +458,39 @@ def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signa
 
 
 def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
-    """Units entering many activities on an assignment's due date or the day before."""
+    """Units entering many activities on an assignment's due date or the day before.
+
+    Two grouped queries: the (unit, day) pairs with ``RUSH_MIN_RECORDS`` or more activities
+    entered, then the deadlines of those units on those days; a third fetches the records
+    shown."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    since = today - timedelta(days=RUSH_WINDOW_DAYS)
-    due_same_day = Assignment.objects.filter(
-        task__campaign=campaign, unit_id=OuterRef("unit_id")
-    ).filter(Q(due_date=OuterRef("entered_on")) | Q(due_date=OuterRef("day_after")))
-    groups = list(
-        Activity.objects.filter(
-            campaign=campaign,
-            unit__path__startswith=unit.path,
-            created_at__date__gte=since,
-        )
+    since = datetime.combine(today - timedelta(days=RUSH_WINDOW_DAYS), time.min, tzinfo=tz)
+    busy = list(
+        _within(Activity.objects.filter(campaign=campaign, created_at__gte=since), campaign, unit)
         .annotate(entered_on=TruncDate("created_at", tzinfo=tz))
-        .annotate(
-            day_after=ExpressionWrapper(
-                F("entered_on") + Value(timedelta(days=1)), output_field=DateField()
-            )
-        )
-        .filter(Exists(due_same_day))
         .values("unit_id", "entered_on")
-        .annotate(n=Count("pk"), ids=ArrayAgg("pk", order_by="pk"))
+        .annotate(n=Count("pk"), ids=_FirstIds("pk", RECORDS_PER_GROUP))
         .filter(n__gte=RUSH_MIN_RECORDS)
         .order_by("-n", "-entered_on", "unit_id")
     )
+    deadlines: set[tuple[int, date]] = set()
+    if busy:
+        days = {g["entered_on"] for g in busy} | {g["entered_on"] + timedelta(days=1) for g in busy}
+        deadlines = set(
+            Assignment.objects.filter(
+                task__campaign=campaign,
+                unit_id__in={g["unit_id"] for g in busy},
+                due_date__in=days,
+            )
+            .values_list("unit_id", "due_date")
+            .distinct()
+        )
+    groups = [
+        g
+        for g in busy
+        if (g["unit_id"], g["entered_on"]) in deadlines
+        or (g["unit_id"], g["entered_on"] + timedelta(days=1)) in deadlines
+    ]
     shown = groups[:SIGNAL_LIMIT]
     ids = [pk for g in shown for pk in g["ids"]]
     by_id = {a.pk: a for a in Activity.objects.filter(pk__in=ids).select_related("unit").order_by()}
@@ -473,8 +511,8 @@ def closing_without_evidence(*, campaign: Campaign, unit: OrgUnit) -> Signal:
 
     evidence = MeasureEvidence.objects.filter(measure__problem_id=OuterRef("pk"))
     qs = (
-        Problem.objects.filter(
-            campaign=campaign, unit__path__startswith=unit.path, state=ProblemState.SUBMITTED
+        _within(
+            Problem.objects.filter(campaign=campaign, state=ProblemState.SUBMITTED), campaign, unit
         )
         .filter(~Exists(evidence))
         .select_related("unit")
@@ -489,7 +527,7 @@ def decisions_lacking_research(*, campaign: Campaign, unit: OrgUnit, count: int)
     through_projects = Decision.projects.through.objects.filter(decision_id=OuterRef("pk"))
     through_reports = Decision.reports.through.objects.filter(decision_id=OuterRef("pk"))
     records = list(
-        Decision.objects.filter(campaign=campaign, unit__path__startswith=unit.path)
+        _within(Decision.objects.filter(campaign=campaign), campaign, unit)
         .filter(~Exists(through_projects), ~Exists(through_reports))
         .select_related("unit")
         .order_by("-decided_on", "-pk")[:SIGNAL_LIMIT]
