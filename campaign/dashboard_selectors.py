@@ -482,6 +482,7 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
                 unit_id__in={g["unit_id"] for g in busy},
                 due_date__in=days,
             )
+            .order_by()
             .values_list("unit_id", "due_date")
             .distinct()
         )
