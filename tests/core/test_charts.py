@@ -36,9 +36,13 @@ def contrast(a: str, b: str) -> float:
 @pytest.mark.parametrize("horizontal", [True, False])
 def test_bar_chart(horizontal):
     chart = charts.bar_chart(
-        "各单位完成率", [("甲县委", 50), ("乙县委", 100.0), ("丙县委", 12.5)],
-        horizontal=horizontal, suffix="%", max_value=100,
-        label_header="单位", value_header="完成率",
+        "各单位完成率",
+        [("甲县委", 50), ("乙县委", 100.0), ("丙县委", 12.5)],
+        horizontal=horizontal,
+        suffix="%",
+        max_value=100,
+        label_header="单位",
+        value_header="完成率",
     )
     root = parse(chart)
     assert root.get("role") == "img" and root.get("aria-labelledby")
@@ -46,14 +50,19 @@ def test_bar_chart(horizontal):
     assert "甲县委：50%" in titles(root) and "丙县委：12.5%" in titles(root)
     assert chart.headers == ("单位", "完成率")
     assert list(chart.rows) == [("甲县委", "50%"), ("乙县委", "100%"), ("丙县委", "12.5%")]
-    widths = [float(r.get("width" if horizontal else "height")) for r in root.iter(f"{SVG}rect")
-              if r.find(f"{SVG}title") is not None]
+    widths = [
+        float(r.get("width" if horizontal else "height"))
+        for r in root.iter(f"{SVG}rect")
+        if r.find(f"{SVG}title") is not None
+    ]
     assert widths[1] == pytest.approx(widths[0] * 2)
 
 
 def test_stacked_bar_chart():
     chart = charts.stacked_bar_chart(
-        "问题整改", ["甲县委", "乙县委"], [("已销号", [3, 0]), ("未销号", [1, 2])],
+        "问题整改",
+        ["甲县委", "乙县委"],
+        [("已销号", [3, 0]), ("未销号", [1, 2])],
         label_header="单位",
     )
     root = parse(chart)
@@ -65,8 +74,9 @@ def test_stacked_bar_chart():
 
 def test_line_chart_by_week():
     labels = [f"W{n}" for n in range(41, 49)]
-    chart = charts.line_chart("逐周趋势", labels, [("活动", [1, 2, 3, 4, 5, 6, 7, 8])],
-                              label_header="周次")
+    chart = charts.line_chart(
+        "逐周趋势", labels, [("活动", [1, 2, 3, 4, 5, 6, 7, 8])], label_header="周次"
+    )
     root = parse(chart)
     assert len(list(root.iter(f"{SVG}circle"))) == 8
     assert "活动 · W48：8" in titles(root)
