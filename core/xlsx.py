@@ -1,8 +1,8 @@
 """Writing formatted ledgers as offices print them, streamed row by row.
 
 openpyxl's write-only mode keeps memory flat; its rules (PITFALLS.md): freeze panes,
-column widths and print settings before the first row; merged ranges through
-``ws.merged_cells.add``; styles through ``WriteOnlyCell``.
+column widths and print settings before the first row; merged ranges kept as text and
+written as ``<mergeCells>`` at the end; styles through ``WriteOnlyCell``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import Element, SubElement
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT = "宋体"
@@ -71,8 +71,13 @@ class LedgerWriter:
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        # Merged ranges are kept as text and written by ``_write_merged_cells``: openpyxl's
+        # own set of CellRange objects, rescanned on every add and copied into MergeCell
+        # objects at save, costs hundreds of megabytes for a whole city.
+        self._merges: list[str] = []
         self._write_title(title)
         self._write_header()
+        self.sheet._writer.write_merged_cells = self._write_merged_cells  # type: ignore[attr-defined]
 
     def _cell(
         self,
@@ -106,7 +111,7 @@ class LedgerWriter:
         cells = [self._cell(title, font=TITLE_FONT, center=True, border=False)]
         self.sheet.append(cells)
         last = get_column_letter(len(self.columns))
-        self.sheet.merged_cells.add(f"A1:{last}1")
+        self._merges.append(f"A1:{last}1")
         self.sheet.row_dimensions[1].height = 32
         self.next_row = 2
 
@@ -130,12 +135,18 @@ class LedgerWriter:
         """Merge the given 1-based columns over rows first_row..last_row."""
         if last_row <= first_row:
             return
-        # Straight into the set of ranges: ``merged_cells.add`` first scans every range
-        # already there, which makes a whole city's ledger quadratic. Rows are appended in
-        # order, so ranges made here never overlap.
-        ranges = self.sheet.merged_cells.ranges
         for index in column_indexes:
-            ranges.add(CellRange(min_col=index, min_row=first_row, max_col=index, max_row=last_row))
+            letter = get_column_letter(index)
+            self._merges.append(f"{letter}{first_row}:{letter}{last_row}")
+
+    def _write_merged_cells(self) -> None:
+        """The sheet's <mergeCells>, written from the ranges kept as text."""
+        if not self._merges:
+            return
+        element = Element("mergeCells", count=str(len(self._merges)))
+        for ref in self._merges:
+            SubElement(element, "mergeCell", ref=ref)
+        self.sheet._writer.xf.send(element)  # type: ignore[attr-defined]
 
     def save(self, target: str | IO[bytes]) -> None:
         self.workbook.save(target)
