@@ -303,11 +303,11 @@ def main() -> None:
         print(json.dumps(PHASES[options.phase](campaign_id, unit_code), ensure_ascii=False))
         return
     campaign_id, unit_code = ensure_data()
-    export = child("export", campaign_id, unit_code)
-    plain = child("plain", campaign_id, unit_code)
-    imported = child("import", campaign_id, unit_code)
-    for result in (export, plain, imported):
-        print(json.dumps(result, ensure_ascii=False))
+    results = {}
+    for phase in ("export", "plain", "import"):
+        results[phase] = child(phase, campaign_id, unit_code)
+        print(json.dumps(results[phase], ensure_ascii=False), flush=True)
+    export, plain, imported = results["export"], results["plain"], results["import"]
     within = export["seconds"] <= 20 and export["peak_mb"] <= 400
     print(
         f"whole-city export: {export['seconds']} s, peak {export['peak_mb']} MB "
