@@ -320,7 +320,7 @@ class ActivityForm(forms.Form):
         label=_("Place"), max_length=128, required=False, widget=forms.TextInput(TEXT)
     )
     participants = forms.IntegerField(
-        label=_("Participants"),
+        label=_("Number of participants"),
         initial=0,
         widget=forms.NumberInput({**TEXT, "inputmode": "numeric"}),
     )
@@ -404,8 +404,8 @@ class ActivityFilter(forms.Form):
         required=False,
         widget=forms.Select(SELECT),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = forms.DateField(label=_("Date from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Date to"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -425,7 +425,7 @@ class DevelopmentForm(forms.Form):
         label=_("Unit"), queryset=OrgUnit.objects.none(), widget=forms.Select(SELECT)
     )
     category = forms.ChoiceField(
-        label=_("Category"), choices=DevelopmentCategory.choices, widget=forms.Select(SELECT)
+        label=_("Kind of matter"), choices=DevelopmentCategory.choices, widget=forms.Select(SELECT)
     )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(TEXT))
     target = forms.CharField(label=_("Target"), widget=forms.Textarea({**TEXT, "rows": 3}))
@@ -468,7 +468,7 @@ class EvidenceUploadForm(forms.Form):
 
 class DevelopmentFilter(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=_("Kind of matter"),
         choices=[("", _("All")), *DevelopmentCategory.choices],
         required=False,
         widget=forms.Select(SELECT),

@@ -242,7 +242,7 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=128, blank=True)
-    participants = models.PositiveIntegerField(_("participants"), default=0)
+    participants = models.PositiveIntegerField(_("number of participants"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
     summary = models.TextField(_("summary"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -332,7 +332,9 @@ class DevelopmentItem(models.Model):
         on_delete=models.PROTECT,
         related_name="development_items",
     )
-    category = models.CharField(_("category"), max_length=16, choices=DevelopmentCategory.choices)
+    category = models.CharField(
+        _("kind of matter"), max_length=16, choices=DevelopmentCategory.choices
+    )
     title = models.CharField(_("title"), max_length=200)
     target = models.TextField(_("target"))
     responsible_leader = models.ForeignKey(

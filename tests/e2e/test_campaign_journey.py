@@ -100,7 +100,7 @@ def test_log_submit_return_resubmit_accept(live_server, browser, guard_network, 
     activity = Activity.objects.get(unit__code="JZ-JB-HX-01")
     assert activity.attachments.count() == 1
     assert page.get_by_label(re.compile("集中学习研讨")).is_checked()
-    page.get_by_role("button", name="提交", exact=True).click()
+    page.locator("form[action$='/submit/'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("已提交审核").is_visible()
     assignment.refresh_from_db()
