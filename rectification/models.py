@@ -416,3 +416,25 @@ class Mechanism(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The problems a special plan or a mechanism covers are kept in the history too: each
+# link added or removed is an event row written by a database trigger.
+@pghistory.track(
+    pghistory.InsertEvent("problem.add"),
+    pghistory.DeleteEvent("problem.remove"),
+    obj_field=None,
+)
+class SpecialPlanProblem(SpecialPlan.problems.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(
+    pghistory.InsertEvent("problem.add"),
+    pghistory.DeleteEvent("problem.remove"),
+    obj_field=None,
+)
+class MechanismProblem(Mechanism.problems.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
