@@ -31,7 +31,9 @@ from accounts.models import OrgUnit
 from accounts.roles import PERMISSIONS, Action
 from accounts.scoping import grants_of, scope_q
 from campaign.models import Campaign
+from core.audit import audit_log
 from core.jobs import job_create
+from core.models import AuditEvent
 
 from . import selectors
 from .ledger_export import LedgerExporter, ledger_title
@@ -123,6 +125,14 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
     problems = export_problems(user=user, campaign=campaign, filters=filters)
     title = export_title(user=user, campaign=campaign, filters=filters, fallback=home)
     count = problems.count()
+    audit_log(
+        kind=AuditEvent.Kind.EXPORT,
+        request=request,
+        unit=home,
+        what="rectification_ledger",
+        title=title,
+        rows=count,
+    )
     if count > SMALL_EXPORT:
         job = job_create(
             kind=EXPORT_JOB_KIND,
@@ -313,6 +323,15 @@ def _confirm(request: HttpRequest, *, campaign: Campaign, units: QuerySet[OrgUni
             request, preview=preview, unit=unit, file_name=pending["file_name"], token=None
         )
     _forget_pending(request)
+    audit_log(
+        kind=AuditEvent.Kind.IMPORT,
+        request=request,
+        unit=unit,
+        what="rectification_ledger",
+        file_name=pending["file_name"],
+        problems=len(preview.problems),
+        measures=preview.measure_count,
+    )
     messages.success(
         request,
         _("Imported %(problems)d problems with %(measures)d measures into %(unit)s.")

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
-from core.models import JobState
+from core.audit import audit_log
+from core.models import AuditEvent, JobState
 
 from . import services
 from .forms import ReportRequestForm
@@ -104,6 +105,13 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _report_for(request, pk)
     if not report.is_ready:
         raise Http404
+    audit_log(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        unit=report.unit,
+        what="weekly_report",
+        week=report.week,
+    )
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

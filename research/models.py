@@ -382,3 +382,45 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Links between records (who took part, what a report or decision rests on) are kept in
+# the history too: each add and remove is an event row written by a database trigger.
+@pghistory.track(
+    pghistory.InsertEvent("participant.add"),
+    pghistory.DeleteEvent("participant.remove"),
+    obj_field=None,
+)
+class ProjectParticipant(ResearchProject.participants.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(
+    pghistory.InsertEvent("project.add"),
+    pghistory.DeleteEvent("project.remove"),
+    obj_field=None,
+)
+class ReportProject(ResearchReport.projects.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(
+    pghistory.InsertEvent("project.add"),
+    pghistory.DeleteEvent("project.remove"),
+    obj_field=None,
+)
+class DecisionProject(Decision.projects.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(
+    pghistory.InsertEvent("report.add"),
+    pghistory.DeleteEvent("report.remove"),
+    obj_field=None,
+)
+class DecisionReport(Decision.reports.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True

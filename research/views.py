@@ -23,7 +23,9 @@ from accounts.models import OrgUnit
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user, grants_of
 from campaign.models import Campaign
+from core.audit import audit_log
 from core.history import history_for
+from core.models import AuditEvent
 from core.uploads import serve_attachment
 
 from . import selectors, services
@@ -832,6 +834,7 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
         unit = tops[0]
     if not can(request.user, Action.EXPORT, unit):
         raise PermissionDenied
+    audit_log(kind=AuditEvent.Kind.EXPORT, request=request, unit=unit, what="research_ledger")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     write_research_ledger(campaign=campaign, unit=unit, target=spool)
     spool.seek(0)

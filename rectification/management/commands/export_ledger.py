@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.models import AuditEvent
 from rectification.ledger_export import export_unit_ledger
 from rectification.management.ledger_args import campaign_and_unit
 
@@ -30,6 +32,14 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc}
             ) from exc
+        audit_log(
+            kind=AuditEvent.Kind.EXPORT,
+            unit=unit,
+            what="rectification_ledger",
+            file_name=output.rsplit("/", 1)[-1],
+            command="export_ledger",
+            rows=count,
+        )
         self.stdout.write(
             _("%(count)d problems written to %(file)s.") % {"count": count, "file": output}
         )

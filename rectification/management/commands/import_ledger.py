@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.audit import audit_log
+from core.models import AuditEvent
 from rectification.ledger_import import LedgerFileError, ledger_import
 from rectification.management.ledger_args import campaign_and_unit
 
@@ -60,6 +62,16 @@ class Command(BaseCommand):
                 _("%(count)d bad rows; nothing was written.") % {"count": len(preview.errors)}
             )
         counts = {"problems": len(preview.problems), "measures": preview.measure_count}
+        if preview.written:
+            audit_log(
+                kind=AuditEvent.Kind.IMPORT,
+                actor=user,
+                unit=unit,
+                what="rectification_ledger",
+                file_name=path.rsplit("/", 1)[-1],
+                command="import_ledger",
+                **counts,
+            )
         if options["dry_run"]:
             message = _(
                 "All rows are good: %(problems)d problems, %(measures)d measures "
