@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from accounts.org_import import WorkbookRefused
 from accounts.services import org_import, write_password_sheet
+from core.audit import audit_log
+from core.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -66,6 +68,13 @@ class Command(BaseCommand):
         if result.dry_run:
             self.stdout.write(f"Dry run, nothing written. Would import {summary}.")
             return
+        audit_log(
+            kind=AuditEvent.Kind.IMPORT,
+            what="org",
+            file_name=path.name,
+            command="import_org",
+            summary=summary,
+        )
         self.stdout.write(f"Imported {summary}.")
         if result.new_users:
             # Owner-only file: it holds live passwords until each user changes his own.
