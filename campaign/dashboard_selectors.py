@@ -426,6 +426,12 @@ class Signal:
     groups: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _activities_by_id(ids: list[int]) -> dict[int, Any]:
+    """The records behind a signal; one query even when there are none (fixed count)."""
+    records = Activity.objects.filter(pk__in=ids or [0]).select_related("unit").order_by()
+    return {a.pk: a for a in records}
+
+
 def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
     """Activities whose summary, normalised, is shared by two or more units (two queries;
     each group lists its first ``RECORDS_PER_GROUP`` records)."""
@@ -445,7 +451,7 @@ def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signa
     )
     shown = groups[:SIGNAL_LIMIT]
     ids = [pk for g in shown for pk in g["ids"]]
-    by_id = {a.pk: a for a in Activity.objects.filter(pk__in=ids).select_related("unit").order_by()}
+    by_id = _activities_by_id(ids)
     out = [
         {
             "count": g["n"],
@@ -473,19 +479,19 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
         .filter(n__gte=RUSH_MIN_RECORDS)
         .order_by("-n", "-entered_on", "unit_id")
     )
-    deadlines: set[tuple[int, date]] = set()
-    if busy:
-        days = {g["entered_on"] for g in busy} | {g["entered_on"] + timedelta(days=1) for g in busy}
-        deadlines = set(
-            Assignment.objects.filter(
-                task__campaign=campaign,
-                unit_id__in={g["unit_id"] for g in busy},
-                due_date__in=days,
-            )
-            .order_by()
-            .values_list("unit_id", "due_date")
-            .distinct()
+    # Queried even when nothing is busy, so the page's query count never depends on data
+    # (an empty ``__in`` would skip the query).
+    days = {g["entered_on"] for g in busy} | {g["entered_on"] + timedelta(days=1) for g in busy}
+    deadlines: set[tuple[int, date]] = set(
+        Assignment.objects.filter(
+            task__campaign=campaign,
+            unit_id__in={g["unit_id"] for g in busy} or {0},
+            due_date__in=days or {today},
         )
+        .order_by()
+        .values_list("unit_id", "due_date")
+        .distinct()
+    )
     groups = [
         g
         for g in busy
@@ -494,7 +500,7 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
     ]
     shown = groups[:SIGNAL_LIMIT]
     ids = [pk for g in shown for pk in g["ids"]]
-    by_id = {a.pk: a for a in Activity.objects.filter(pk__in=ids).select_related("unit").order_by()}
+    by_id = _activities_by_id(ids)
     out = [
         {
             "day": g["entered_on"],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Action, Role
 from accounts.scoping import can, user_roles
+from core.figures import cached_figures, scope_signature
 
 from . import dashboard_selectors as selectors
 
@@ -54,7 +55,14 @@ def office(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
-    board = selectors.office_dashboard(user=request.user, campaign=campaign, unit=unit, today=today)
+    board = cached_figures(
+        "office-dashboard",
+        (campaign.pk, unit.pk, scope_signature(request.user)),
+        lambda: selectors.office_dashboard(
+            user=request.user, campaign=campaign, unit=unit, today=today
+        ),
+        today=today,
+    )
     return render(
         request,
         "dashboard/office.html",
