@@ -26,6 +26,7 @@ from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
 from core.history import history_for
 from core.uploads import serve_attachment
+from supervision.selectors import follow_ups_for_units
 
 from . import selectors, services
 from .forms import (
@@ -115,10 +116,12 @@ def todo(request: HttpRequest) -> HttpResponse:
         "due_date", "unit__path", "pk"
     )
     recent = selectors.activities_for(request.user, campaign=campaign)[:5]
+    follow_ups = list(follow_ups_for_units(selectors.log_units(request.user), today))
     return render(
         request,
         "campaign/todo.html",
         {
+            "follow_ups": follow_ups,
             "campaign": campaign,
             "today": today,
             "can_log": selectors.log_units(request.user).exists(),

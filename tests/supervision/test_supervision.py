@@ -370,3 +370,22 @@ def test_follow_ups_include_for_the_todo_page(rf, people, tree, campaign):
     assert reverse("supervision:visit-detail", args=[v.pk]) in html
     assert "list-group-item-danger" in html
     assert render_to_string("supervision/_follow_ups.html", {"follow_ups": []}).strip() == ""
+
+
+def test_todo_page_shows_the_units_follow_ups(client, people, tree, campaign):
+    import time_machine
+
+    with time_machine.travel(date(2026, 11, 18), tick=False):
+        v = visit(people, tree, campaign, findings=[], follow_up_on=date(2026, 11, 25))
+        other = visit(
+            people,
+            tree,
+            campaign,
+            findings=[],
+            unit=tree.branch_b1,
+            follow_up_on=date(2026, 11, 25),
+        )
+        client.force_login(people.secretary_a)
+        page = client.get(reverse("campaign:todo")).content.decode()
+    assert reverse("supervision:visit-detail", args=[v.pk]) in page
+    assert reverse("supervision:visit-detail", args=[other.pk]) not in page
