@@ -638,6 +638,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_for_user(SpecialPlan.objects.select_related("unit"), request.user, pk)
+    if not services.may_edit_plan(request.user, plan):
+        raise PermissionDenied
     form = MilestoneForm(request.POST)
     if form.is_valid():
         try:

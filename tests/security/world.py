@@ -186,6 +186,9 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     )
     plan = SpecialPlan.objects.create(campaign=campaign, unit=unit, title="专项整治", goal="目标")
     r["plan"] = plan
+    plan.document.save("plan.pdf", ContentFile(PDF), save=False)
+    plan.document_name = "plan.pdf"
+    plan.save()
     r["plan_milestone"] = PlanMilestone.objects.create(plan=plan, title="节点")
     r["mechanism"] = Mechanism.objects.create(
         campaign=campaign,
@@ -194,6 +197,10 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
         kind=Mechanism._meta.get_field("kind").choices[0][0],
         issued_on=date(2026, 11, 20),
     )
+    mechanism = r["mechanism"]
+    mechanism.document.save("mechanism.pdf", ContentFile(PDF), save=False)
+    mechanism.document_name = "mechanism.pdf"
+    mechanism.save()
     visit = SupervisionVisit.objects.create(
         campaign=campaign, unit=unit, visited_on=date(2026, 11, 5), visitors="督导组"
     )
