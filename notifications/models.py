@@ -7,7 +7,6 @@ harmless. Each email or group-robot message is a ``Delivery`` sent by its own ta
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +48,9 @@ class ReminderLogQuerySet(ScopedQuerySet):
     scope_field = "unit"
 
 
-@pghistory.track()
 class ReminderLog(models.Model):
+    # A log itself, written once per reminder by the daily run in bulk: no change history
+    # of its own (that would double the writes of the largest batch job).
     """One reminder about one item to one person, on one day. Written once, never updated."""
 
     item_kind = models.CharField(_("item kind"), max_length=16, choices=ItemKind.choices)
@@ -89,7 +89,6 @@ class ReminderLog(models.Model):
         return f"{self.day} {self.kind} {self.item_kind}#{self.item_id} → {self.recipient_id}"
 
 
-@pghistory.track()
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,7 +150,6 @@ class DeliveryQuerySet(ScopedQuerySet):
     scope_field = "unit"
 
 
-@pghistory.track()
 class Delivery(models.Model):
     """One message on one channel: an email to a person, or a post to a unit's group robot."""
 

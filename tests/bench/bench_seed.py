@@ -9,9 +9,8 @@ import time
 import uuid
 
 import psycopg
+from conftest import ROOT, record  # type: ignore[import-not-found]
 from django.conf import settings
-
-from tests.bench.conftest import ROOT, record
 
 
 def _admin():

@@ -1,0 +1,69 @@
+"""The rectification ledger on the city data set: whole-city export (time and peak memory,
+each in a child process of its own), the plain export through default django-import-export
+resources, and a 5,000-row import (tests/bench/bench_ledger.py does the measuring)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, record  # type: ignore[import-not-found]
+
+SCRIPT = ROOT / "tests" / "bench" / "bench_ledger.py"
+
+
+def _run(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        env=os.environ,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _ensure_import_data() -> tuple[int, str]:
+    code = (
+        "import sys; sys.path.insert(0, 'tests/bench'); import bench_ledger as b; "
+        "b.setup_django(); import json; print(json.dumps(b.ensure_data()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=os.environ,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    campaign_id, unit = json.loads(out.stdout.strip().splitlines()[-1])
+    return campaign_id, unit
+
+
+@pytest.mark.django_db
+def test_ledger_export_and_import(city):
+    root, campaign = city
+    export = _run("--phase", "export", str(campaign.pk), root.code)
+    plain = _run("--phase", "plain", str(campaign.pk), root.code)
+    record(
+        "whole-city ledger export",
+        budget="≤ 20 s, peak ≤ 400 MB, streamed",
+        measured=f"{export['seconds']} s, peak {export['peak_mb']} MB, "
+        f"{export['problems']} problems, {export['queries']} queries",
+        passed=export["seconds"] <= 20 and export["peak_mb"] <= 400,
+        plain=f"{plain['seconds']} s, peak {plain['peak_mb']} MB (tablib, in memory)",
+        ratio=plain["seconds"] / export["seconds"] if export["seconds"] else None,
+    )
+    bench_campaign, bench_unit = _ensure_import_data()
+    imported = _run("--phase", "import", str(bench_campaign), bench_unit)
+    record(
+        "5,000-row ledger import",
+        budget="≤ 15 s, one transaction",
+        measured=f"{imported['seconds']} s, {imported['problems']} problems, "
+        f"{imported['measures']} measures, peak {imported['peak_mb']} MB",
+        passed=imported["seconds"] <= 15,
+    )
