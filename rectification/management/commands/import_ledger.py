@@ -70,7 +70,8 @@ class Command(BaseCommand):
                 what="rectification_ledger",
                 file_name=path.rsplit("/", 1)[-1],
                 command="import_ledger",
-                **counts,
+                problems=counts["problems"],
+                measures=counts["measures"],
             )
         if options["dry_run"]:
             message = _(
