@@ -24,7 +24,7 @@ def current_campaign(user: Any, chosen_id: Any) -> Campaign | None:
 from dataclasses import dataclass  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value  # noqa: E402
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value  # noqa: E402
 from django.db.models.functions import Coalesce, NullIf  # noqa: E402
 
 from accounts.models import OrgUnit, User  # noqa: E402
@@ -33,6 +33,7 @@ from accounts.scoping import grants_of, scope_q  # noqa: E402
 
 from .models import (  # noqa: E402
     Activity,
+    ActivityAttachment,
     Assignment,
     AssignmentState,
     DevelopmentItem,
@@ -239,7 +240,16 @@ def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
 def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("unit", "created_by")
     qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
-    return qs.annotate(n_files=Count("attachments", distinct=True)).order_by("-held_on", "-pk")
+    # A correlated count, not a join with GROUP BY: the database can walk the
+    # (campaign, held_on) index in order and count files only for the rows shown.
+    files = (
+        ActivityAttachment.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(n_files=Coalesce(Subquery(files), 0)).order_by("-held_on", "-pk")
 
 
 def last_kind_used(user: Any) -> str | None:

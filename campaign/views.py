@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import can, get_object_for_user, grants_of
 from core.history import history_for
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
@@ -93,6 +93,14 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
 
 def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(request.user).filter(is_active=True)
+
+
+def _filter_units(request: HttpRequest) -> QuerySet[OrgUnit]:
+    """Units offered by the list filters: the user's own and two levels below them (a
+    whole city's thousands of branches would make the page heavy and the list unusable;
+    a branch is reached through its committee or its own page)."""
+    top = min((len(g.path) // OrgUnit.steplen for g in grants_of(request.user)), default=1)
+    return _visible_units(request).filter(depth__lte=top + 2)
 
 
 def _require_any(request: HttpRequest, action: Action) -> None:
@@ -379,7 +387,7 @@ def task_deploy_more(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_assignments(request: HttpRequest, qs: QuerySet[Assignment]) -> tuple[Any, Any]:
-    filters = AssignmentFilter(request.GET or None, units=_visible_units(request))
+    filters = AssignmentFilter(request.GET or None, units=_filter_units(request))
     today = timezone.localdate()
     if filters.is_valid():
         data = filters.cleaned_data
@@ -564,7 +572,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def activity_list(request: HttpRequest) -> HttpResponse:
     campaign = _campaign(request)
     qs = selectors.activities_for(request.user, campaign=campaign)
-    filters = ActivityFilter(request.GET or None, units=_visible_units(request))
+    filters = ActivityFilter(request.GET or None, units=_filter_units(request))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["kind"]:
@@ -741,7 +749,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
     campaign = _campaign(request)
     today = timezone.localdate()
     qs = selectors.development_for(request.user, campaign=campaign)
-    filters = DevelopmentFilter(request.GET or None, units=_visible_units(request))
+    filters = DevelopmentFilter(request.GET or None, units=_filter_units(request))
     complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
     if filters.is_valid():
         data = filters.cleaned_data

@@ -260,7 +260,11 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["campaign", "held_on"])]
+        indexes = [
+            models.Index(fields=["campaign", "held_on"]),
+            # the lists: newest first within a campaign
+            models.Index(fields=["campaign", "-held_on", "-id"], name="activity_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
