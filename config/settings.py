@@ -30,7 +30,7 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING and env_bool("STRICT_SECRET_KEY", default=False):
+    if not DEBUG and not TESTING:
         raise ConfigurationError("SECRET_KEY must be set when DEBUG is off (production)")
     SECRET_KEY = "insecure-development-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
 
