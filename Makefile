@@ -41,7 +41,7 @@ e2e: venv messages
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	DEBUG=1 $(VENV)/bin/mypy .
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

@@ -17,8 +17,14 @@ def client_address(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_log(*, kind: str, request: HttpRequest | None = None, actor: Any = None,
-              unit: Any = None, **detail: Any) -> AuditEvent:
+def audit_log(
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    unit: Any = None,
+    **detail: Any,
+) -> AuditEvent:
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     return AuditEvent.objects.create(
@@ -43,7 +49,11 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                  **kwargs: Any) -> None:
-    audit_log(kind=AuditEvent.Kind.LOGIN_FAILED, request=request,
-              username=str(credentials.get("username", ""))[:150])
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    audit_log(
+        kind=AuditEvent.Kind.LOGIN_FAILED,
+        request=request,
+        username=str(credentials.get("username", ""))[:150],
+    )

@@ -26,8 +26,7 @@ class AuditEventListView(LoginRequiredMixin, ListView):
         if not has_any_role(user, {Role.OFFICE}):
             raise PermissionDenied
         units = OrgUnit.objects.visible_to(user, Action.MANAGE)
-        people = User.objects.filter(scope_q(user, "role_assignments__unit", Action.MANAGE)
-                                     or Q())
+        people = User.objects.filter(scope_q(user, "role_assignments__unit", Action.MANAGE) or Q())
         events = AuditEvent.objects.filter(Q(unit__in=units) | Q(actor__in=people))
         kind = self.request.GET.get("kind")
         if kind in AuditEvent.Kind.values:

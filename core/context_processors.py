@@ -54,7 +54,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, frozenset[str]]]]] = [
         [
             ("rectification:problem-list", _("Problems"), ALL),
             ("rectification:verify-queue", _("Verification"), OFFICE),
-        ("rectification:ledger-import", _("Import a ledger"), WRITERS),
+            ("rectification:ledger-import", _("Import a ledger"), WRITERS),
             ("rectification:plan-list", _("Special plans"), ALL),
             ("rectification:mechanism-list", _("Mechanisms"), ALL),
         ],

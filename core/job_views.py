@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
 
-from .models import BackgroundJob, JobState
+from .audit import audit_log
+from .models import AuditEvent, BackgroundJob, JobState
 
 
 def _job_for(request: HttpRequest, pk: int) -> BackgroundJob:
@@ -40,10 +41,17 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job_for(request, pk)
     if job.state != JobState.DONE or not job.file or job.expires_at < timezone.now():
         raise Http404
+    audit_log(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        unit=job.unit,
+        job=job.kind,
+        file=job.file_name,
+    )
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

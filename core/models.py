@@ -92,11 +92,23 @@ class AuditEvent(models.Model):
         DOWNLOAD = "download", _("Download")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     username = models.CharField(_("username"), max_length=150, blank=True)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)

@@ -9,10 +9,12 @@ def test_login_and_failed_login_are_logged(client, people):
 
 
 def test_audit_page_is_for_the_office_and_scoped(client, people, tree):
-    AuditEvent.objects.create(kind="export", actor=people.secretary_a, username="secretary_a",
-                              unit=tree.branch_a1)
-    AuditEvent.objects.create(kind="export", actor=people.secretary_b, username="secretary_b",
-                              unit=tree.branch_b1)
+    AuditEvent.objects.create(
+        kind="export", actor=people.secretary_a, username="secretary_a", unit=tree.branch_a1
+    )
+    AuditEvent.objects.create(
+        kind="export", actor=people.secretary_b, username="secretary_b", unit=tree.branch_b1
+    )
     client.force_login(people.county_office)
     page = client.get("/core/audit/").content.decode()
     assert "secretary_a" in page or people.secretary_a.full_name in page

@@ -12,9 +12,13 @@ from django.utils import translation
 BASE = Path(settings.BASE_DIR)
 SKIP = {".venv", "tests", "migrations", "node_modules", ".pgdata", "var"}
 
-PY_CALL = re.compile(r"""\b(?:_|gettext|gettext_lazy|ngettext|ngettext_lazy)\(\s*(?:\n\s*)?("(?:[^"\\]|\\.)*"(?:\s*\n?\s*"(?:[^"\\]|\\.)*")*)""")
+PY_CALL = re.compile(
+    r"""\b(?:_|gettext|gettext_lazy|ngettext|ngettext_lazy)\(\s*(?:\n\s*)?("(?:[^"\\]|\\.)*"(?:\s*\n?\s*"(?:[^"\\]|\\.)*")*)"""
+)
 TPL_TRANS = re.compile(r"""{%\s*(?:translate|trans)\s+"([^"]*)"(?:\s+as\s+\w+)?\s*%}""")
-TPL_BLOCK = re.compile(r"""{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*(?:endblocktrans(?:late)?|plural)\s*%}""", re.S)
+TPL_BLOCK = re.compile(
+    r"""{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*(?:endblocktrans(?:late)?|plural)\s*%}""", re.S
+)
 TPL_VAR = re.compile(r"{{\s*(\w+)\s*}}")
 
 
@@ -29,7 +33,10 @@ def _python_msgids():
         text = path.read_text(encoding="utf-8")
         for match in PY_CALL.finditer(text):
             pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
-            yield path, "".join(pieces).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            yield (
+                path,
+                "".join(pieces).encode().decode("unicode_escape").encode("latin-1").decode("utf-8"),
+            )
 
 
 def _template_msgids():
