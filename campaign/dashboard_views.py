@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Action, Role
-from accounts.scoping import can, user_roles
+from accounts.scoping import can, has_any_role, user_roles
 from core.figures import cached_figures, scope_signature
 
 from . import dashboard_selectors as selectors
@@ -48,11 +48,22 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
     }
 
 
+def _no_campaign(request: HttpRequest) -> HttpResponse:
+    """Before the first campaign is set up: say so, and where to set it up."""
+    if not (request.user.is_superuser or user_roles(request.user)):
+        raise Http404
+    return render(
+        request,
+        "dashboard/no_campaign.html",
+        {"can_create": has_any_role(request.user, {Role.OFFICE})},
+    )
+
+
 @login_required
 def office(request: HttpRequest) -> HttpResponse:
     campaign = getattr(request, "campaign", None)
     if not campaign:
-        raise Http404
+        return _no_campaign(request)
     today = timezone.localdate()
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
     board = cached_figures(
@@ -80,11 +91,11 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leader(request: HttpRequest) -> HttpResponse:
-    campaign = getattr(request, "campaign", None)
-    if not campaign:
-        raise Http404
     if not (request.user.is_superuser or Role.LEADER in user_roles(request.user)):
         raise Http404
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        return _no_campaign(request)
     today = timezone.localdate()
     home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
     page = Paginator(home.problems, 25).get_page(request.GET.get("page"))

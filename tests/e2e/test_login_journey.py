@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.demo import DEMO_LOGINS, seed_org
+from campaign.demo import seed_campaign
 from core.views import HOME_BY_ROLE
 from tests.e2e.conftest import DESKTOP, PHONE, login
 
@@ -26,7 +28,7 @@ def expected_home(role: str) -> str:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_each_demo_user_logs_in(live_server, browser, guard_network, shot, viewport):
-    seed_org()
+    seed_campaign(seed_org(), start=date(2026, 9, 1), end=date(2027, 2, 28))
     for username, _full_name, _title, _unit, role in DEMO_LOGINS:
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         page = guard_network(context.new_page())
