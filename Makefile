@@ -53,7 +53,7 @@ lock:
 
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
 bench: venv messages
-	DATABASE_URL=$(BENCH_DATABASE_URL) \
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=benchmark-only-secret-key-not-for-production \
 	  $(PY) -m pytest tests/bench -s -q -p no:xdist -o addopts="" -o python_files="bench_*.py" --no-header
 
 loadtest: venv messages
