@@ -7,6 +7,7 @@ problem lists and exports a county's ledger. Users come from the city data set.
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 
@@ -15,6 +16,7 @@ from locust import HttpUser, between, task
 PASSWORD = "Demo@2026"
 SECRETARIES = itertools.count()
 OFFICES = itertools.count()
+EXPORT_UNIT = os.environ.get("LOAD_EXPORT_UNIT", "")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -42,7 +44,7 @@ class Secretary(HttpUser):
 
     @task(4)
     def todo(self) -> None:
-        self.client.get("/campaign/todo/", name="secretary to-do")
+        self.client.get("/campaign/", name="secretary to-do")
 
     @task(3)
     def activities(self) -> None:
@@ -50,7 +52,7 @@ class Secretary(HttpUser):
 
     @task(2)
     def problems(self) -> None:
-        self.client.get("/rectification/problems/", name="problem list")
+        self.client.get("/rectification/", name="problem list")
 
     @task(1)
     def log_form(self) -> None:
@@ -72,7 +74,7 @@ class Office(HttpUser):
     @task(3)
     def problem_list(self) -> None:
         page = random.randint(1, 20)
-        self.client.get(f"/rectification/problems/?page={page}", name="problem list (office)")
+        self.client.get(f"/rectification/?page={page}", name="problem list (office)")
 
     @task(1)
     def compliance(self) -> None:
@@ -80,4 +82,5 @@ class Office(HttpUser):
 
     @task(1)
     def export(self) -> None:
-        self.client.get("/rectification/ledger/export/?unit=SZ-C01-01", name="ledger export")
+        # a party committee's ledger (its id is found by loadtest.sh)
+        self.client.get(f"/rectification/ledger/export/?unit={EXPORT_UNIT}", name="ledger export")
