@@ -103,6 +103,17 @@ def _filter_units(request: HttpRequest) -> QuerySet[OrgUnit]:
     return _visible_units(request).filter(depth__lte=top + 2)
 
 
+def _within_unit_and_dates(qs: QuerySet[Any], data: dict[str, Any], *, date_field: str) -> Any:
+    """The filters every list shares: a unit's subtree and a date range."""
+    if data["unit"]:
+        qs = qs.filter(unit__path__startswith=data["unit"].path)
+    if data["date_from"]:
+        qs = qs.filter(**{f"{date_field}__gte": data["date_from"]})
+    if data["date_to"]:
+        qs = qs.filter(**{f"{date_field}__lte": data["date_to"]})
+    return qs
+
+
 def _require_any(request: HttpRequest, action: Action) -> None:
     user = request.user
     if user.is_superuser:
@@ -397,12 +408,7 @@ def _filtered_assignments(request: HttpRequest, qs: QuerySet[Assignment]) -> tup
             qs = qs.filter(state=data["state"])
         if data["workstream"]:
             qs = qs.filter(task__workstream=data["workstream"])
-        if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
-        if data["date_from"]:
-            qs = qs.filter(due_date__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(due_date__lte=data["date_to"])
+        qs = _within_unit_and_dates(qs, data, date_field="due_date")
     return filters, qs
 
 
@@ -581,12 +587,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(kind__in=DEVELOPMENT_KINDS)
         elif data["workstream"] == "study":
             qs = qs.exclude(kind__in=DEVELOPMENT_KINDS)
-        if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
-        if data["date_from"]:
-            qs = qs.filter(held_on__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(held_on__lte=data["date_to"])
+        qs = _within_unit_and_dates(qs, data, date_field="held_on")
     return render(
         request,
         "campaign/activity_list.html",
@@ -761,12 +762,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
             qs = qs.exclude(complete)
         elif data["state"] == "overdue":
             qs = qs.exclude(complete).filter(due_date__lt=today)
-        if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
-        if data["date_from"]:
-            qs = qs.filter(due_date__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(due_date__lte=data["date_to"])
+        qs = _within_unit_and_dates(qs, data, date_field="due_date")
     return render(
         request,
         "campaign/development_list.html",
