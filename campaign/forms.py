@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, UnitKind
+from core.widgets import QuickSelect
 
 from .models import (
     Activity,
@@ -402,7 +403,7 @@ class ActivityFilter(forms.Form):
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.Select(SELECT),
+        widget=QuickSelect(SELECT),
     )
     date_from = forms.DateField(label=_("Date from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Date to"), required=False, widget=DATE)
@@ -488,7 +489,7 @@ class DevelopmentFilter(forms.Form):
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.Select(SELECT),
+        widget=QuickSelect(SELECT),
     )
     date_from = forms.DateField(label=_("Due from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Due to"), required=False, widget=DATE)
@@ -530,7 +531,7 @@ class AssignmentFilter(forms.Form):
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.Select(SELECT),
+        widget=QuickSelect(SELECT),
     )
     date_from = forms.DateField(label=_("Due from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Due to"), required=False, widget=DATE)

@@ -12,6 +12,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action, Role
 from accounts.scoping import grants_of
 from campaign.models import Campaign
+from core.widgets import QuickSelect
 
 from .models import (
     MeasureState,
@@ -323,7 +324,9 @@ class ProblemFilterForm(FieldAccess, forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     flag = forms.ChoiceField(label=_("Flag"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    unit = UnitChoiceField(label=_("Unit and subunits"), required=False, queryset=None)
+    unit = UnitChoiceField(
+        label=_("Unit and subunits"), required=False, queryset=None, widget=QuickSelect
+    )
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
     sort = forms.ChoiceField(label=_("Sort"), required=False)
 

@@ -1,0 +1,47 @@
+"""QuickSelect writes exactly what Django's Select writes."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+
+from core.widgets import QuickSelect
+
+CHOICES = [
+    ("", "全部"),
+    ("a", "甲 <b>&"),
+    (1, "一"),
+    ("组", [("x", 'x "quoted"'), ("y", "y")]),
+]
+
+
+@pytest.mark.parametrize("value", [None, "", "a", 1, "y", ["a", "y"]])
+@pytest.mark.parametrize(
+    "attrs",
+    [{}, {"class": "form-select form-select-sm", "required": True, "disabled": False}],
+)
+def test_same_html_as_select(value, attrs):
+    plain = forms.Select(attrs=attrs, choices=CHOICES)
+    quick = QuickSelect(attrs=attrs, choices=CHOICES)
+    extra = {"id": "id_unit"}
+    assert quick.render("unit", value, extra) == plain.render("unit", value, extra)
+
+
+@pytest.mark.django_db
+def test_same_html_for_units_as_model_choices():
+    from accounts.models import OrgUnit, UnitKind
+    from tests.factories import make_unit
+
+    city = make_unit(name="城市 & <市>", kind=UnitKind.CITY_COMMITTEE)
+    make_unit(city, name="区")
+
+    class Plain(forms.Form):
+        unit = forms.ModelChoiceField(queryset=OrgUnit.objects.order_by("path"), required=False)
+
+    class Quick(forms.Form):
+        unit = forms.ModelChoiceField(
+            queryset=OrgUnit.objects.order_by("path"), required=False, widget=QuickSelect
+        )
+
+    for data in (None, {"unit": str(city.pk)}, {"unit": "nope"}):
+        assert str(Quick(data)["unit"]) == str(Plain(data)["unit"])
