@@ -57,8 +57,21 @@ def scope_signature(user: Any) -> str:
     return ";".join(sorted(f"{g.role}:{g.path}" for g in grants_of(user)))
 
 
-def cached_figures(name: str, parts: Iterable[Any], compute: Callable[[], T], *, today: date) -> T:
-    raw = "|".join([name, today.isoformat(), data_version(), *(str(p) for p in parts)])
+def cached_figures(
+    name: str,
+    parts: Iterable[Any],
+    compute: Callable[[], T],
+    *,
+    today: date,
+    version: str | None = None,
+) -> T:
+    """``compute()``, cached until the data version or the day moves.
+
+    Pass ``version`` (from :func:`data_version`) when one request caches several layers,
+    so the version is read once and the layers agree.
+    """
+    version = version or data_version()
+    raw = "|".join([name, today.isoformat(), version, *(str(p) for p in parts)])
     key = "figures:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324
     value = django_cache.get(key)
     if value is None:

@@ -69,3 +69,21 @@ def test_leader_home_query_count_is_fixed(client, tree, people, dataset):
         responsible_leader=people.leader
     )
     assert count_queries(client, url) == small
+
+
+def test_cached_page_follows_writes_and_language(client, tree, people, dataset):
+    """The rendered figure block is cached, but never outlives a write or crosses languages."""
+    client.force_login(people.city_office)
+    url = reverse("dashboard:office")
+    first = client.get(url).content.decode()
+    assert count_queries(client, url) <= 8  # warm: session, user, scope, campaign, version…
+    total_before = client.get(url).context["board"].rectification["total"]
+    make_problem(dataset.campaign, tree.branch_a1, deadline=date(2026, 12, 1))
+    after = client.get(url)
+    assert after.context["board"].rectification["total"] == total_before + 1
+    assert after.content.decode() != first
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Workstreams: assignments" in english
+    client.cookies["django_language"] = "zh-hans"
+    assert "Workstreams: assignments" not in client.get(url).content.decode()
