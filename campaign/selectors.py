@@ -35,6 +35,7 @@ from .models import (  # noqa: E402
     Activity,
     ActivityAttachment,
     Assignment,
+    AssignmentEvidence,
     AssignmentState,
     DevelopmentItem,
     Task,
@@ -149,10 +150,41 @@ def issuing_units(user: Any) -> QuerySet[OrgUnit]:
 
 
 def tasks_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Task]:
-    """Visible tasks with their completion across the units of the user's scope."""
+    """Visible tasks; a list page adds the completion of the tasks it shows with
+    :func:`with_completion` (counting every task's assignments to page a dozen rows
+    would aggregate the whole campaign)."""
     qs = Task.objects.visible_to(user).select_related("issuer", "objective")
-    qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
-    return annotate_completion(qs, user)
+    return qs.filter(campaign=campaign) if campaign is not None else qs.none()
+
+
+def with_completion(tasks: list[Task], user: Any) -> list[Task]:
+    """Set ``n_total``, ``n_accepted``, ``n_submitted`` and ``n_returned`` on each task: its
+    assignments across the units of the user's scope (as :func:`annotate_completion`),
+    counted in one grouped query over the given tasks only."""
+    scope = scope_q(user, "unit")
+    assignments = Assignment.objects.filter(task__in=[t.pk for t in tasks])
+    if scope is not None:
+        assignments = assignments.filter(scope)
+    rows = (
+        {
+            row["task_id"]: row
+            for row in assignments.order_by()
+            .values("task_id")
+            .annotate(
+                n_total=Count("pk"),
+                n_accepted=Count("pk", filter=Q(state=AssignmentState.ACCEPTED)),
+                n_submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
+                n_returned=Count("pk", filter=Q(state=AssignmentState.RETURNED)),
+            )
+        }
+        if tasks
+        else {}
+    )
+    for task in tasks:
+        row = rows.get(task.pk, {})
+        for name in ("n_total", "n_accepted", "n_submitted", "n_returned"):
+            setattr(task, name, row.get(name, 0))
+    return tasks
 
 
 def annotate_completion(qs: QuerySet[Task], user: Any) -> QuerySet[Task]:
@@ -207,9 +239,18 @@ def todo_for(user: Any, *, campaign: Campaign | None, today: date) -> dict[str, 
 def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
     qs = Assignment.objects.visible_to(user, Action.DEPLOY).filter(state=AssignmentState.SUBMITTED)
     qs = qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
+    # A correlated count, not a join with GROUP BY: the rows are walked in queue order
+    # and the evidence is counted only for the rows shown (one row per activity attached).
+    evidence = (
+        AssignmentEvidence.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         qs.select_related("task", "unit", "submitted_by")
-        .annotate(n_evidence=Count("evidence", distinct=True))
+        .annotate(n_evidence=Coalesce(Subquery(evidence), 0))
         .order_by("submitted_at", "pk")
     )
 

@@ -251,12 +251,14 @@ def task_list(request: HttpRequest) -> HttpResponse:
             tasks = tasks.filter(workstream=filters.cleaned_data["workstream"])
         if filters.cleaned_data["recurrence"]:
             tasks = tasks.filter(recurrence=filters.cleaned_data["recurrence"])
+    page = _page(request, tasks.order_by("-due_date", "-pk"))
+    page.object_list = selectors.with_completion(list(page.object_list), request.user)
     return render(
         request,
         "campaign/task_list.html",
         {
             "filters": filters,
-            "page_obj": _page(request, tasks.order_by("-due_date", "-pk")),
+            "page_obj": page,
             "can_deploy": campaign is not None and selectors.deploy_units(request.user).exists(),
         },
     )

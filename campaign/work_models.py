@@ -215,7 +215,11 @@ class Assignment(models.Model):
                 fields=["task", "unit", "period"], name="unique_assignment_per_unit_and_period"
             )
         ]
-        indexes = [models.Index(fields=["state", "due_date"])]
+        indexes = [
+            models.Index(fields=["state", "due_date"]),
+            # the review queue: submitted work, oldest submission first
+            models.Index(fields=["state", "submitted_at", "id"], name="assignment_review_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} · {self.unit}" + (f" · {self.period}" if self.period else "")

@@ -6,10 +6,16 @@ problem lists and exports a county's ledger. Users come from the city data set.
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import json
 import os
 import random
 import re
+import struct
+import time
+import zlib
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
@@ -17,13 +23,40 @@ PASSWORD = "Demo@2026"
 SECRETARIES = itertools.count()
 OFFICES = itertools.count()
 EXPORT_UNIT = os.environ.get("LOAD_EXPORT_UNIT", "")
+OUT = Path(os.environ.get("LOAD_OUT", "var/loadtest"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# the unit field: hidden for a secretary of one branch, a list for one of several
+UNIT = re.compile(r'name="unit" value="(\d+)"|<select name="unit"[^>]*>\s*<option value="(\d+)"')
+
+
+def _png() -> bytes:
+    """A 1×1 PNG, the smallest real photo a secretary could attach."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+PHOTO = _png()
+
+
+LOGIN_MS: list[float] = []
 
 
 def login(user: HttpUser, username: str) -> None:
+    """Log in; once the last user is in, the figures start afresh (the steady mix only).
+
+    The login times themselves go to var/loadtest/logins.json for the report.
+    """
+    started = time.perf_counter()
     page = user.client.get("/accounts/login/", name="login page")
     token = CSRF.search(page.text)
-    user.client.post(
+    with user.client.post(
         "/accounts/login/",
         {
             "username": username,
@@ -32,7 +65,17 @@ def login(user: HttpUser, username: str) -> None:
         },
         headers={"Referer": f"{user.host}/accounts/login/"},
         name="login",
-    )
+        allow_redirects=False,
+        catch_response=True,
+    ) as answer:
+        if answer.status_code != 302:
+            answer.failure(f"login refused for {username}: HTTP {answer.status_code}")
+    LOGIN_MS.append((time.perf_counter() - started) * 1000)
+    options = user.environment.parsed_options
+    if options is not None and len(LOGIN_MS) == options.num_users:
+        user.environment.stats.reset_all()
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "logins.json").write_text(json.dumps(LOGIN_MS), encoding="utf-8")
 
 
 class Secretary(HttpUser):
@@ -55,8 +98,34 @@ class Secretary(HttpUser):
         self.client.get("/rectification/", name="problem list")
 
     @task(1)
-    def log_form(self) -> None:
-        self.client.get("/campaign/activities/new/", name="activity form")
+    def log_activity(self) -> None:
+        with self.client.get(
+            "/campaign/activities/new/", name="activity form", catch_response=True
+        ) as form:
+            token, unit = CSRF.search(form.text), UNIT.search(form.text)
+            if not (token and unit):
+                form.failure("no activity form")
+                return
+        with self.client.post(
+            "/campaign/activities/new/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "kind": "party_day",
+                "held_on": datetime.date.today().isoformat(),
+                "unit": unit.group(1) or unit.group(2),
+                "place": "党员活动室",
+                "participants": random.randint(5, 30),
+                "hours": "1.5",
+                "summary": f"主题党日：集中学习党章，交流心得体会（{random.randint(1, 10**6)}）。",
+            },
+            files={"attachments": ("现场照片.png", PHOTO, "image/png")},
+            headers={"Referer": f"{self.host}/campaign/activities/new/"},
+            name="log an activity (POST)",
+            allow_redirects=False,
+            catch_response=True,
+        ) as saved:
+            if saved.status_code != 302:
+                saved.failure(f"not saved: HTTP {saved.status_code}")
 
 
 class Office(HttpUser):
