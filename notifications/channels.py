@@ -74,6 +74,7 @@ def grouped(reminders: list[ReminderLog]) -> list[Group]:
                 "item_kind": r.get_item_kind_display(),
                 "due_date": r.due_date,
                 "url": absolute(r.link),
+                "unit": r.unit.name,
                 "people": [],
             }
         entry["people"].append(r.recipient.display_name)
@@ -86,18 +87,20 @@ def grouped(reminders: list[ReminderLog]) -> list[Group]:
 
 
 def _reminders(delivery: Delivery) -> list[ReminderLog]:
-    return list(delivery.reminders.select_related("recipient").order_by("pk"))
+    return list(delivery.reminders.select_related("recipient", "unit").order_by("pk"))
 
 
 # Email ------------------------------------------------------------------------------
 
 
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
+    """The day's digest to one person: all their items, of every unit, grouped by kind."""
     reminders = _reminders(delivery)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "recipient": delivery.recipient,
             "unit": delivery.unit,
+            "several_units": len({r.unit_id for r in reminders}) > 1,
             "day": delivery.day,
             "groups": grouped(reminders),
             "count": len({(r.item_kind, r.item_id, r.kind) for r in reminders}),
@@ -116,9 +119,13 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
-def send_email(delivery: Delivery) -> None:
+def send_email(delivery: Delivery, *, connection: Any = None) -> None:
+    """Send the delivery's email, over ``connection`` when given (one kept open by a batch)."""
     message = build_email(delivery)
     try:
+        if connection is not None:
+            connection.open()  # at most once: it stays open for the next emails
+            message.connection = connection
         message.send(fail_silently=False)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
         raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc

@@ -2,7 +2,8 @@
 
 A reminder is claimed by inserting its ``ReminderLog`` row: the unique constraint on
 (item, recipient, kind, day) makes a second run, a retried task or a duplicate beat tick
-harmless. Each email or group-robot message is a ``Delivery`` sent by its own task.
+harmless. Each email (one a day per person, all their items) or group-robot message is a
+``Delivery``; deliveries are sent in batches, one task per batch.
 """
 
 from __future__ import annotations

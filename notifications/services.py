@@ -11,6 +11,7 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -33,10 +34,14 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-CLAIM_CHUNK = 1000
+# Deliveries sent by one channel task: one SMTP connection serves the emails of a batch.
+DELIVERY_BATCH = 20
+# Placeholders of the notification texts, filled in by the database for each reminder.
+_TITLE_MARK = "\x00title\x00"
+_DATE_MARK = "\x00date\x00"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ClaimedReminder:
     pk: int
     item_kind: str
@@ -44,9 +49,6 @@ class ClaimedReminder:
     recipient_id: int
     kind: str
     unit_id: int
-    due_date: date
-    title: str
-    link: str
 
 
 @dataclass
@@ -68,16 +70,17 @@ def send_reminders(*, day: date) -> ReminderRun:
 
     The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` into the unique reminder log in
     this transaction; only the rows this run inserted produce notifications and deliveries,
-    so a second run, a retried task or a duplicate beat tick sends nothing twice. The
-    deliveries are queued when the transaction commits, one task each.
+    so a second run, a retried task or a duplicate beat tick sends nothing twice. Each
+    claimed reminder is one notification in the app; each person gets one email a day
+    listing all their items, each unit's robot one message per ten items. The deliveries
+    are queued when the transaction commits, a batch per task.
     """
     plan = selectors.plan_reminders(day)
     run = ReminderRun(day=day, planned=len(plan))
     with pghistory.context(command="send_reminders"):
         claimed = _claim(plan, day)
-        run.claimed = len(claimed)
+        run.claimed = run.notifications = len(claimed)
         if claimed:
-            run.notifications = _notify_in_app(claimed)
             run.emails, run.webhooks = _create_deliveries(claimed, day)
     emails, webhooks = list(run.emails), list(run.webhooks)
     if emails or webhooks:
@@ -85,88 +88,120 @@ def send_reminders(*, day: date) -> ReminderRun:
     return run
 
 
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+@transaction.atomic
 def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedReminder]:
-    table = connection.ops.quote_name(ReminderLog._meta.db_table)
-    columns = (
-        "item_kind, item_id, recipient_id, kind, day, unit_id, due_date, title, link, created_at"
-    )
+    """Insert the plan into the reminder log; notify in the app for each row inserted.
+
+    The plan is copied into a temporary table; one statement then claims (rows another
+    run already inserted are skipped) and writes a notification per claimed row, its text
+    put together by the database from the translated patterns of ``notification_text``.
+    """
+    if not plan:
+        return []
     now = timezone.now()
-    claimed: list[ClaimedReminder] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(plan), CLAIM_CHUNK):
-            chunk = plan[start : start + CLAIM_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            params: list[Any] = []
-            for p in chunk:
-                params += [
-                    p.item.item_kind,
-                    p.item.item_id,
-                    p.recipient_id,
-                    p.kind,
-                    day,
-                    p.item.unit_id,
-                    p.item.due_date,
-                    p.item.title[:255],
-                    p.item.link[:255],
-                    now,
-                ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 (no user input)
-                "ON CONFLICT (item_kind, item_id, recipient_id, kind, day) DO NOTHING "
-                "RETURNING id, item_kind, item_id, recipient_id, kind, unit_id, due_date, "
-                "title, link",
-                params,
+        cursor.execute(
+            "CREATE TEMPORARY TABLE reminder_plan (item_kind varchar(16), item_id bigint, "
+            "recipient_id bigint, kind varchar(16), unit_id bigint, due_date date, "
+            "title varchar(255), link varchar(255)) ON COMMIT DROP"
+        )
+        copy_sql = (
+            "COPY reminder_plan (item_kind, item_id, recipient_id, kind, unit_id, due_date, "
+            "title, link) FROM STDIN"
+        )
+        with cursor.cursor.copy(copy_sql) as copy:
+            for p in plan:
+                item = p.item
+                copy.write_row(
+                    (
+                        item.item_kind,
+                        item.item_id,
+                        p.recipient_id,
+                        p.kind,
+                        item.unit_id,
+                        item.due_date,
+                        item.title[:255],
+                        item.link[:255],
+                    )
+                )
+        patterns = notification_patterns()
+        cursor.execute(
+            f"""
+            WITH claimed AS (
+                INSERT INTO {_table(ReminderLog)} (item_kind, item_id, recipient_id, kind, day,
+                    unit_id, due_date, title, link, created_at)
+                SELECT item_kind, item_id, recipient_id, kind, %s, unit_id, due_date, title,
+                    link, %s
+                FROM reminder_plan
+                ON CONFLICT (item_kind, item_id, recipient_id, kind, day) DO NOTHING
+                RETURNING id, item_kind, item_id, recipient_id, kind, unit_id, due_date, title,
+                    link
+            ), texts AS (
+                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],
+                    %s::text[], %s::text[])
+                    AS t(kind, item_kind, title_head, title_tail, body_head, body_tail)
+            ), notified AS (
+                INSERT INTO {_table(Notification)} (recipient_id, title, body, link, kind,
+                    created, reminder_id)
+                SELECT c.recipient_id, left(t.title_head || c.title || t.title_tail, 255),
+                    t.body_head || to_char(c.due_date, 'YYYY-MM-DD') || t.body_tail,
+                    c.link, c.kind, %s, c.id
+                FROM claimed c
+                JOIN texts t ON t.kind = c.kind AND t.item_kind = c.item_kind
             )
-            claimed += [ClaimedReminder(*row) for row in cursor.fetchall()]
+            SELECT id, item_kind, item_id, recipient_id, kind, unit_id FROM claimed
+            """,  # noqa: S608 (table names from the models, values as parameters)
+            [day, now, *[list(column) for column in zip(*patterns, strict=True)], now],
+        )
+        claimed = [ClaimedReminder(*row) for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE reminder_plan")
     return claimed
 
 
-def notification_text(reminder: ClaimedReminder) -> tuple[str, str]:
+def notification_text(*, kind: str, item_kind: str, title: str, due: str) -> tuple[str, str]:
     """Title and body of the in-app notification (in the site's language)."""
     with translation.override(settings.LANGUAGE_CODE):
-        what = str(ItemKind(reminder.item_kind).label)
-        due = reminder.due_date.isoformat()
-        if reminder.kind == ReminderKind.RESEARCH:
-            title = _("Research reminder: %(title)s") % {"title": reminder.title}
+        what = str(ItemKind(item_kind).label)
+        if kind == ReminderKind.RESEARCH:
+            head = _("Research reminder: %(title)s") % {"title": title}
             body = _(
                 "You have not led a research project this quarter. The quarter ends on %(date)s."
             ) % {"date": due}
-        elif reminder.kind == ReminderKind.OVERDUE:
-            title = _("Overdue %(what)s: %(title)s") % {"what": what, "title": reminder.title}
+        elif kind == ReminderKind.OVERDUE:
+            head = _("Overdue %(what)s: %(title)s") % {"what": what, "title": title}
             body = _("It was due on %(date)s. Please complete it as soon as possible.") % {
                 "date": due
             }
-        elif reminder.kind == ReminderKind.DUE_IN_1_DAY:
-            title = _("%(what)s due tomorrow: %(title)s") % {"what": what, "title": reminder.title}
+        elif kind == ReminderKind.DUE_IN_1_DAY:
+            head = _("%(what)s due tomorrow: %(title)s") % {"what": what, "title": title}
             body = _("It is due on %(date)s.") % {"date": due}
         else:
-            title = _("%(what)s due in 3 days: %(title)s") % {
-                "what": what,
-                "title": reminder.title,
-            }
+            head = _("%(what)s due in 3 days: %(title)s") % {"what": what, "title": title}
             body = _("It is due on %(date)s.") % {"date": due}
-    return title[:255], body
+    return head, body
 
 
-def _notify_in_app(claimed: list[ClaimedReminder]) -> int:
+def notification_patterns() -> list[tuple[str, str, str, str, str, str]]:
+    """For each reminder kind and item kind, the texts around the item's title and date."""
     rows = []
-    for r in claimed:
-        title, body = notification_text(r)
-        rows.append(
-            Notification(
-                recipient_id=r.recipient_id,
-                title=title,
-                body=body,
-                link=r.link,
-                kind=r.kind,
-                reminder_id=r.pk,
+    for kind in ReminderKind.values:
+        for item_kind in ItemKind.values:
+            title, body = notification_text(
+                kind=kind, item_kind=item_kind, title=_TITLE_MARK, due=_DATE_MARK
             )
-        )
-    Notification.objects.bulk_create(rows, batch_size=CLAIM_CHUNK)
-    return len(rows)
+            title_head, _mark, title_tail = title.partition(_TITLE_MARK)
+            body_head, _mark, body_tail = body.partition(_DATE_MARK)
+            rows.append((kind, item_kind, title_head, title_tail, body_head, body_tail))
+    return rows
 
 
 def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[int], list[int]]:
+    """One email per person (all their items of the day), one robot message per unit and
+    ten items. Returns the ids of the email and robot deliveries."""
     emails = dict(
         User.objects.filter(pk__in={r.recipient_id for r in claimed}, is_active=True)
         .exclude(email="")
@@ -177,67 +212,111 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
         .exclude(webhook_url="")
         .values_list("pk", "webhook_url")
     )
-    # One email per person and unit, one robot message per unit (split when long).
-    by_person: dict[tuple[int, int], list[int]] = defaultdict(list)
+    by_person: dict[int, list[ClaimedReminder]] = defaultdict(list)
     by_unit: dict[int, dict[tuple[str, int, str], list[int]]] = defaultdict(dict)
     for r in claimed:
         if r.recipient_id in emails:
-            by_person[(r.recipient_id, r.unit_id)].append(r.pk)
+            by_person[r.recipient_id].append(r)
         if r.unit_id in robots:
             by_unit[r.unit_id].setdefault((r.item_kind, r.item_id, r.kind), []).append(r.pk)
+    home = _common_units({p: {r.unit_id for r in rs} for p, rs in by_person.items()})
 
-    planned: list[tuple[Delivery, list[int]]] = []
-    for (recipient_id, unit_id), pks in by_person.items():
-        delivery = Delivery(
-            channel=Channel.EMAIL,
-            unit_id=unit_id,
-            recipient_id=recipient_id,
-            target=emails[recipient_id],
-            day=day,
-        )
-        planned.append((delivery, pks))
+    # (channel, unit, recipient, target) and the reminders of each delivery
+    planned: list[tuple[str, int, int | None, str, list[int]]] = [
+        (Channel.EMAIL, home[person], person, emails[person], [r.pk for r in reminders])
+        for person, reminders in by_person.items()
+    ]
     for unit_id, items in by_unit.items():
         for chunk in channels.split_for_robot(list(items.values())):
-            delivery = Delivery(
-                channel=Channel.WEBHOOK, unit_id=unit_id, target=robots[unit_id], day=day
-            )
-            planned.append((delivery, [pk for pks in chunk for pk in pks]))
+            pks = [pk for pks in chunk for pk in pks]
+            planned.append((Channel.WEBHOOK, unit_id, None, robots[unit_id], pks))
+    if not planned:
+        return [], []
 
-    created = Delivery.objects.bulk_create([d for d, _pks in planned], batch_size=CLAIM_CHUNK)
-    through = Delivery.reminders.through
-    links = [
-        through(delivery_id=d.pk, reminderlog_id=pk)
-        for d, (_d, pks) in zip(created, planned, strict=True)
-        for pk in pks
-    ]
-    through.objects.bulk_create(links, batch_size=5000)
-    email_ids = [d.pk for d in created if d.channel == Channel.EMAIL]
-    webhook_ids = [d.pk for d in created if d.channel == Channel.WEBHOOK]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Delivery._meta.db_table, len(planned)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = "id, channel, unit_id, recipient_id, target, day, state, attempts, last_error"
+        copy_sql = f"COPY {_table(Delivery)} ({columns}, created_at) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for pk, (channel, unit_id, recipient_id, target, _pks) in zip(
+                ids, planned, strict=True
+            ):
+                state = DeliveryState.PENDING
+                copy.write_row((pk, channel, unit_id, recipient_id, target, day, state, 0, "", now))
+        through = _table(Delivery.reminders.through)
+        with cursor.cursor.copy(f"COPY {through} (delivery_id, reminderlog_id) FROM STDIN") as copy:
+            for pk, (*_rest, pks) in zip(ids, planned, strict=True):
+                for reminder_pk in pks:
+                    copy.write_row((pk, reminder_pk))
+    email_ids = [pk for pk, row in zip(ids, planned, strict=True) if row[0] == Channel.EMAIL]
+    webhook_ids = [pk for pk, row in zip(ids, planned, strict=True) if row[0] == Channel.WEBHOOK]
     return email_ids, webhook_ids
 
 
-def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
-    """Queue one task per delivery; a failure to queue one never stops the others."""
-    from .tasks import deliver_email, deliver_webhook
+def _common_units(units_of: dict[int, set[int]]) -> dict[int, int]:
+    """The unit each person's email is filed under: the one unit of their items, or the
+    nearest unit above all of them (so the offices over every item see the delivery)."""
+    home = {person: next(iter(units)) for person, units in units_of.items() if len(units) == 1}
+    spread = {person: units for person, units in units_of.items() if len(units) > 1}
+    if not spread:
+        return home
+    paths = dict(
+        OrgUnit.objects.filter(pk__in=set().union(*spread.values())).values_list("pk", "path")
+    )
+    common = {
+        person: _common_ancestor([paths[u] for u in units]) for person, units in spread.items()
+    }
+    by_path = dict(OrgUnit.objects.filter(path__in=set(common.values())).values_list("path", "pk"))
+    for person, path in common.items():
+        # Units of one tree share the root; the first unit is a fallback for odd data.
+        home[person] = by_path.get(path) or min(spread[person])
+    return home
 
-    in_process = bool(deliver_email.app.conf.task_always_eager)
-    for task, ids in ((deliver_email, emails), (deliver_webhook, webhooks)):
-        for delivery_id in ids:
+
+def _common_ancestor(paths: list[str]) -> str:
+    """The path of the nearest unit at or above every given one (materialised paths)."""
+    step = OrgUnit.steplen
+    first, *others = paths
+    size = min(len(path) for path in paths)
+    depth = 0
+    while depth + step <= size and all(
+        p[depth : depth + step] == first[depth : depth + step] for p in others
+    ):
+        depth += step
+    return first[:depth]
+
+
+def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
+    """Queue the deliveries, a batch per task; a failure to queue one never stops the others."""
+    from .tasks import deliver_batch
+
+    if deliver_batch.app.conf.task_always_eager:
+        # No broker (demo, plain development): one attempt now; a failure is recorded as
+        # final and the office can send it again from its page.
+        for delivery_id in [*emails, *webhooks]:
             try:
-                if in_process:
-                    # No broker (demo, plain development): one attempt now; a failure is
-                    # recorded as final and the office can send it again from its page.
-                    attempt_delivery(delivery_id=delivery_id, final=True)
-                else:
-                    task.delay(delivery_id)
+                attempt_delivery(delivery_id=delivery_id, final=True)
             except Exception:
-                logger.exception("delivery %s could not be sent or queued", delivery_id)
+                logger.exception("delivery %s could not be sent", delivery_id)
+        return
+    for ids in (emails, webhooks):
+        for start in range(0, len(ids), DELIVERY_BATCH):
+            batch = ids[start : start + DELIVERY_BATCH]
+            try:
+                deliver_batch.delay(batch)
+            except Exception:
+                logger.exception("deliveries %s could not be queued", batch)
 
 
 # Deliveries -------------------------------------------------------------------------
 
 
-def attempt_delivery(*, delivery_id: int, final: bool) -> str:
+def attempt_delivery(*, delivery_id: int, final: bool, mail_connection: Any = None) -> str:
     """Send one delivery once; record the outcome. Raises TransientDeliveryError to retry.
 
     Not atomic on purpose: no transaction is held open while talking to a mail server or
@@ -246,9 +325,11 @@ def attempt_delivery(*, delivery_id: int, final: bool) -> str:
     delivery = Delivery.objects.select_related("unit", "recipient").filter(pk=delivery_id).first()
     if delivery is None or delivery.state == DeliveryState.SENT:
         return "skipped"
-    sender = channels.send_email if delivery.channel == Channel.EMAIL else channels.send_webhook
     try:
-        sender(delivery)
+        if delivery.channel == Channel.EMAIL:
+            channels.send_email(delivery, connection=mail_connection)
+        else:
+            channels.send_webhook(delivery)
     except channels.TransientDeliveryError as exc:
         record_failure(delivery_id=delivery_id, error=str(exc), final=final)
         raise
@@ -260,6 +341,36 @@ def attempt_delivery(*, delivery_id: int, final: bool) -> str:
         raise
     record_sent(delivery_id=delivery_id)
     return "sent"
+
+
+def attempt_deliveries(*, delivery_ids: list[int], final: bool) -> list[int]:
+    """Send a batch of deliveries once each, over one mail connection; the ids to retry.
+
+    Every delivery gets its attempt whatever happens to the others: a fault is recorded on
+    its own row (and so shown on the deliveries page), and the transient ones come back
+    to be tried again.
+    """
+    retry: list[int] = []
+    mail = get_connection(fail_silently=False)
+    try:
+        for delivery_id in delivery_ids:
+            try:
+                attempt_delivery(delivery_id=delivery_id, final=final, mail_connection=mail)
+            except channels.TransientDeliveryError:
+                retry.append(delivery_id)
+                _close_quietly(mail)  # maybe broken: the next email opens a new one
+            except Exception:
+                logger.exception("delivery %s failed", delivery_id)
+    finally:
+        _close_quietly(mail)
+    return retry
+
+
+def _close_quietly(mail: Any) -> None:
+    try:
+        mail.close()
+    except Exception:  # noqa: S110 (a connection already gone)
+        pass
 
 
 @transaction.atomic

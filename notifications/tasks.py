@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -34,6 +35,22 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     }
 
 
+@shared_task(bind=True, name="notifications.deliver_batch", acks_late=True)
+def deliver_batch(self: Task, delivery_ids: list[int]) -> dict[str, int]:
+    """Send a batch of deliveries; the ones that failed for a transient reason are retried
+    together, with the same backoff as a single delivery (their attempts are counted on
+    their own rows, and the last retry marks them failed)."""
+    final = self.request.retries >= MAX_RETRIES
+    retry = services.attempt_deliveries(delivery_ids=delivery_ids, final=final)
+    if retry and not final:
+        countdown = get_exponential_backoff_interval(
+            factor=1, retries=self.request.retries, maximum=BACKOFF_MAX, full_jitter=True
+        )
+        raise self.retry(args=(retry,), countdown=countdown, max_retries=MAX_RETRIES)
+    return {"sent_or_done": len(delivery_ids) - len(retry), "failed": len(retry)}
+
+
+# One delivery per task: sent so before batches, and kept for messages still queued.
 @shared_task(
     bind=True,
     name="notifications.deliver_email",

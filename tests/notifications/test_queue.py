@@ -181,3 +181,25 @@ def test_smtp_down_and_a_broken_robot_do_not_block_the_other_channels(
     assert broken_delivery.state != DeliveryState.SENT
     assert "HTTP 500" in broken_delivery.last_error
     assert len(mail.outbox) == 0
+
+
+def test_a_batch_retries_only_its_failed_deliveries(tree, people, celery_worker_redis, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
+    backends.FAILURES["left"] = 1  # the first email of the batch meets a dropped connection
+    campaign = make_campaign(tree.city)
+    make_problem(campaign, tree.branch_a1, deadline=date(2026, 12, 2), person=people.secretary_a)
+    make_problem(campaign, tree.branch_b1, deadline=date(2026, 12, 2), person=people.secretary_b)
+
+    send_daily_reminders.delay()
+    wait_for(
+        lambda: Delivery.objects.count() == 2 and _settled(),
+        timeout=60,
+        message="both emails sent, one after a retry",
+    )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [people.secretary_a.email, people.secretary_b.email]
+    )
+    assert sorted(Delivery.objects.values_list("attempts", flat=True)) == [1, 2]
+    retried = Delivery.objects.get(attempts=2)
+    assert "SMTPServerDisconnected" in retried.last_error

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from campaign.models import AssignmentState
-from notifications import selectors, services, sources
+from notifications import channels, selectors, services, sources
 from notifications.models import (
     Channel,
     Delivery,
@@ -152,7 +152,7 @@ def test_send_reminders_claims_once_and_creates_all_channels(
     assert leader_note.kind == ReminderKind.DUE_IN_1_DAY
     assert "明天到期" in leader_note.title
     assert leader_note.link
-    # one email per person and unit (the leader has no address), one robot message
+    # one email per person (the leader has no address), one robot message per unit
     email = Delivery.objects.get(channel=Channel.EMAIL)
     assert (email.recipient, email.target) == (people.secretary_a, people.secretary_a.email)
     assert email.reminders.count() == 2
@@ -165,6 +165,73 @@ def test_send_reminders_claims_once_and_creates_all_channels(
     assert (again.planned, again.claimed) == (0, 0)
     assert ReminderLog.objects.count() == 3 and Delivery.objects.count() == 2
     assert len(queued) == 1
+
+
+def test_in_app_texts_are_those_of_notification_text(tree, people, campaign):
+    problem = make_problem(
+        campaign, tree.branch_a1, deadline=d(-4), person=people.secretary_a, leader=people.leader
+    )
+    measure = make_measure(problem, deadline=d(3), person=people.member_a)
+    milestone = make_milestone(campaign, tree.county_a, due=d(1), leader=people.leader)
+    services.send_reminders(day=TODAY)
+    notes = Notification.objects.select_related("reminder")
+    assert notes.count() == 4
+    for note in notes:
+        log = note.reminder
+        assert (note.recipient_id, note.kind, note.link) == (log.recipient_id, log.kind, log.link)
+        assert (note.title, note.body) == services.notification_text(
+            kind=log.kind, item_kind=log.item_kind, title=log.title, due=log.due_date.isoformat()
+        )
+    by_item = {(n.reminder.item_kind, n.reminder.item_id): n for n in notes}
+    assert by_item[(ItemKind.MEASURE, measure.pk)].body == "截止日期为 2026-11-13，请按期完成。"
+    assert "明天到期" in by_item[(ItemKind.MILESTONE, milestone.pk)].title
+
+
+def test_one_email_per_person_a_day_with_all_their_items(
+    tree, people, campaign, monkeypatch, settings
+):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    leader, secretary = people.leader, people.secretary_a
+    make_problem(campaign, tree.branch_a1, deadline=d(1), person=secretary, leader=leader)
+    make_problem(campaign, tree.branch_a2, deadline=d(-2), leader=leader, description="学习不深入")
+    make_milestone(campaign, tree.county_a, due=d(3), leader=leader)
+    make_problem(campaign, tree.branch_a1, deadline=d(3), person=secretary)
+    other = UserFactory(username="spread")
+    make_problem(campaign, tree.branch_a2, deadline=d(1), person=other)
+    make_problem(campaign, tree.branch_b1, deadline=d(1), person=other)
+
+    run = services.send_reminders(day=TODAY)
+    assert run.claimed == 7 and len(run.emails) == 3
+    emails = {e.recipient: e for e in Delivery.objects.filter(channel=Channel.EMAIL)}
+    assert set(emails) == {leader, secretary, other}
+    # filed under the unit of the items, or the nearest unit above all of them
+    assert emails[secretary].unit == tree.branch_a1
+    assert emails[leader].unit == tree.county_a
+    assert emails[other].unit == tree.city
+    assert emails[leader].reminders.count() == 3
+
+    settings.SITE_URL = "https://dj.example.gov.cn"
+    message = channels.build_email(emails[leader])
+    assert message.subject == "【主题教育】工作提醒：3 项工作即将到期或已逾期"
+    assert "以下事项请您关注（2026-11-10）" in message.body
+    assert "学习不深入 · 甲二支部" in message.body and "甲县委" in message.body
+    html, _mimetype = message.alternatives[0]
+    assert "<th>单位</th>" in html and "<td>甲一支部</td>" in html
+    single = channels.build_email(emails[secretary])
+    assert "甲一支部以下事项请您关注（2026-11-10）" in single.body
+    assert "<th>单位</th>" not in single.alternatives[0][0]
+
+
+def test_deliveries_are_queued_in_batches(monkeypatch):
+    from notifications import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.deliver_batch, "delay", lambda ids: queued.append(ids))
+    monkeypatch.setitem(tasks.deliver_batch.app.conf, "task_always_eager", False)
+    emails = list(range(1, services.DELIVERY_BATCH * 2 + 2))
+    services.dispatch(emails=emails, webhooks=[900, 901])
+    size = services.DELIVERY_BATCH
+    assert queued == [emails[:size], emails[size : 2 * size], emails[2 * size :], [900, 901]]
 
 
 def test_a_concurrent_claim_of_the_same_reminders_inserts_nothing(tree, people, campaign):
