@@ -25,6 +25,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user, grants_of
 from core.history import history_for
+from core.pagination import page_of
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
 
@@ -77,6 +78,11 @@ def _require_campaign(request: HttpRequest) -> Campaign:
 
 def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _long_page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
+    """A page of a list that can hold a whole city's rows: its total is cached."""
+    return page_of(request, qs, PAGE_SIZE)
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -425,7 +431,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "today": timezone.localdate(),
-            "page_obj": _page(request, qs.order_by("due_date", "unit__path", "pk")),
+            "page_obj": _long_page(request, qs.order_by("due_date", "unit__path", "pk")),
         },
     )
 
@@ -569,7 +575,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/review_queue.html",
-        {"page_obj": _page(request, queue), "today": timezone.localdate()},
+        {"page_obj": _long_page(request, queue), "today": timezone.localdate()},
     )
 
 
@@ -595,7 +601,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "campaign/activity_list.html",
         {
             "filters": filters,
-            "page_obj": _page(request, qs),
+            "page_obj": _long_page(request, qs),
             "can_log": campaign is not None and selectors.log_units(request.user).exists(),
         },
     )

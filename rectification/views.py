@@ -26,6 +26,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import get_object_for_user, grants_of, has_any_role
 from core.history import history_for
+from core.pagination import page_of
 from core.uploads import AttachmentBase, serve_attachment
 
 from . import selectors, services
@@ -115,7 +116,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     qs = selectors.problem_queryset(user=request.user, campaign=campaign, params=request.GET)
-    page = _page(request, qs)
+    page = page_of(request, qs, PAGE_SIZE)
     form = ProblemFilterForm(
         request.GET or None, campaign=campaign, units=_filter_units(request.user)
     )
