@@ -13,9 +13,13 @@ register = template.Library()
 @register.filter
 def report_body(text: str) -> SafeString:
     """Render a report's text: a line starting with # is a heading, an empty line ends a
-    paragraph. Everything is escaped; no markup from the text reaches the page."""
+    paragraph. Everything is escaped; no markup from the text reaches the page.
+
+    The page's title is the h1, so "#" is an h2, "##" an h3 and so on; a heading never goes
+    more than one level below the one before it (no "#" then "###" skipping the h3)."""
     parts: list[str] = []
     paragraph: list[str] = []
+    previous = 1
 
     def flush() -> None:
         if paragraph:
@@ -31,7 +35,9 @@ def report_body(text: str) -> SafeString:
             level = min(len(line) - len(line.lstrip("#")), 3)
             title = line.lstrip("#").strip()
             if title:
-                parts.append(f'<h{level + 2} class="h{level + 3}">{escape(title)}</h{level + 2}>')
+                tag = min(level + 1, previous + 1)
+                previous = tag
+                parts.append(f'<h{tag} class="h{tag + 2}">{escape(title)}</h{tag}>')
         else:
             paragraph.append(line)
     flush()
