@@ -3,23 +3,34 @@
 openpyxl's write-only mode keeps memory flat; its rules (PITFALLS.md): freeze panes,
 column widths and print settings before the first row; merged ranges kept as text and
 written as ``<mergeCells>`` at the end; styles through ``WriteOnlyCell``.
+
+openpyxl writes the sheet's parts (properties, views, columns, title and header rows,
+print set-up); the body rows, which are nearly all of a city's ledger, are written here
+as ready XML between them: the same bytes openpyxl would write for the same cells (see
+``_row_xml``), without building a cell object, resolving a style and opening three XML
+elements for each of a million cells. A row holding anything unusual goes through
+openpyxl's own cells and writer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
+from io import BytesIO
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import Element, SubElement
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import xmlfile
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT = "宋体"
@@ -32,6 +43,17 @@ TITLE_FONT = Font(name=CJK_FONT, size=16, bold=True)
 HEADER_FONT = Font(name=CJK_FONT, size=11, bold=True)
 BODY_FONT = Font(name=CJK_FONT, size=10)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+
+# Text that needs escaping in XML (``\r`` would be read back as ``\n``), or that only
+# openpyxl may judge: characters XML cannot hold (openpyxl refuses control characters).
+_SPECIAL = re.compile("[&<>\r]|[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UNWRITABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# openpyxl writes numbers with "%.16g": integers below this are written as str() writes them.
+_PLAIN_INT = 10**15
+# openpyxl truncates longer text.
+_MAX_TEXT = 32767
+# Body rows collected before they are encoded and written in one go.
+_BATCH_ROWS = 500
 
 
 def safe_text(value: Any) -> Any:
@@ -75,9 +97,44 @@ class LedgerWriter:
         # own set of CellRange objects, rescanned on every add and copied into MergeCell
         # objects at save, costs hundreds of megabytes for a whole city.
         self._merges: list[str] = []
+        # The sheet's writer, set up as openpyxl's write-only sheet sets up its own, but on
+        # a file of ours (see ``_SheetWriter``).
+        self._writer = _SheetWriter(ws)
+        ws._writer = self._writer  # type: ignore[attr-defined]
+        self._writer.write_top()
+        self._writer.write_merged_cells = self._write_merged_cells  # type: ignore[method-assign]
+        # Per body column: its letter and style id, resolved at the first body row (in
+        # column order, as the cells would resolve them, so the style table is the same).
+        self._body: list[tuple[str, int]] | None = None
+        self._pending: list[str] = []
         self._write_title(title)
         self._write_header()
-        self.sheet._writer.write_merged_cells = self._write_merged_cells  # type: ignore[attr-defined]
+
+    def _style(
+        self, font: Font, center: bool, fill: PatternFill | None, border: bool
+    ) -> tuple[Any, int]:
+        """The resolved style (and its id in the workbook) of a cell so dressed."""
+        # Setting a style object hashes it (and everything in it) on every cell, which was
+        # most of the time of a whole city's ledger: each combination is resolved once. The
+        # cache holds the objects, so ids stay unique.
+        key = (id(font), center, id(fill), border)
+        cached = self._styles.get(key)
+        if cached is None:
+            cell = WriteOnlyCell(self.sheet)
+            cell.font = font
+            cell.alignment = WRAP_CENTER if center else WRAP
+            if border:
+                cell.border = BORDER
+            if fill is not None:
+                cell.fill = fill
+            style = copy(cell._style)
+            cached = self._styles[key] = (
+                style,
+                self.workbook._cell_styles.add(style),  # type: ignore[attr-defined]
+                font,
+                fill,
+            )
+        return cached[0], cached[1]
 
     def _cell(
         self,
@@ -87,25 +144,9 @@ class LedgerWriter:
         center: bool = False,
         fill: PatternFill | None = None,
         border: bool = True,
-    ) -> WriteOnlyCell:
-        # Setting a style object hashes it (and everything in it) on every cell, which was
-        # most of the time of a whole city's ledger: each combination is resolved once, and
-        # later cells carry its resolved style. The cache holds the objects, so ids stay
-        # unique.
-        key = (id(font), center, id(fill), border)
-        cached = self._styles.get(key)
-        if cached is not None:
-            return _StyledCell(self.sheet, safe_text(_plain(value)), cached[0], cached[1])
-        cell = WriteOnlyCell(self.sheet, value=safe_text(_plain(value)))
-        cell.font = font
-        cell.alignment = WRAP_CENTER if center else WRAP
-        if border:
-            cell.border = BORDER
-        if fill is not None:
-            cell.fill = fill
-        style = copy(cell._style)
-        self._styles[key] = (style, self.workbook._cell_styles.add(style), font, fill)
-        return cell
+    ) -> Cell:
+        style, style_id = self._style(font, center, fill, border)
+        return _StyledCell(self.sheet, safe_text(_plain(value)), style, style_id)
 
     def _write_title(self, title: str) -> None:
         cells = [self._cell(title, font=TITLE_FONT, center=True, border=False)]
@@ -126,10 +167,89 @@ class LedgerWriter:
 
     def append(self, values: Sequence[Any]) -> int:
         """Append one body row; returns its row number."""
-        row = [self._cell(v, center=c.center) for v, c in zip(values, self.columns, strict=True)]
-        self.sheet.append(row)
+        row = self.next_row
+        if len(values) != len(self.columns):
+            raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
+        xml = None if row in self.sheet.row_dimensions else self._row_xml(row, values)
+        if xml is None:
+            self._flush()
+            self._writer.write_raw(self._openpyxl_row_xml(row, values))
+        else:
+            self._pending.append(xml)
+            if len(self._pending) >= _BATCH_ROWS:
+                self._flush()
         self.next_row += 1
-        return self.next_row - 1
+        return row
+
+    def _body_cells(self) -> list[tuple[str, int]]:
+        if self._body is None:
+            self._body = [
+                (get_column_letter(index), self._style(BODY_FONT, c.center, None, True)[1])
+                for index, c in enumerate(self.columns, start=1)
+            ]
+        return self._body
+
+    def _row_xml(self, row: int, values: Sequence[Any]) -> str | None:
+        """A body row as openpyxl writes it, or None when openpyxl has to decide.
+
+        openpyxl writes a text cell as ``<c r=".." s=".." t="inlineStr"><is><t>text</t>
+        </is></c>`` (``xml:space="preserve"`` on text with spaces at its ends), an empty one
+        with nothing inside, an integer as ``t="n"`` with ``<v>``; the file is ASCII, other
+        characters as numeric references (``_flush``).
+        """
+        parts = [f'<row r="{row}">']
+        add = parts.append
+        for (letter, style), value in zip(self._body_cells(), values, strict=True):
+            kind = type(value)
+            if kind is int and -_PLAIN_INT < value < _PLAIN_INT:
+                add(f'<c r="{letter}{row}" s="{style}" t="n"><v>{value}</v></c>')
+                continue
+            if kind is not str:
+                if value is not None and kind is not date and kind is not datetime:
+                    return None
+                value = _plain(value)
+            if not value:
+                add(f'<c r="{letter}{row}" s="{style}" t="inlineStr"></c>')
+                continue
+            if value.startswith(FORMULA_PREFIXES):
+                value = "'" + value
+            if len(value) > _MAX_TEXT or value in ERROR_CODES:
+                return None
+            spaced = value[0].isspace() or value[-1].isspace()
+            if _SPECIAL.search(value) is not None:
+                if _UNWRITABLE.search(value) is not None:
+                    return None
+                value = (
+                    value.replace("&", "&amp;")
+                    .replace("<", "&lt;")
+                    .replace(">", "&gt;")
+                    .replace("\r", "&#13;")
+                )
+            if spaced:
+                add(
+                    f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is>'
+                    f'<t xml:space="preserve">{value}</t></is></c>'
+                )
+            else:
+                add(f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t>{value}</t></is></c>')
+        add("</row>")
+        return "".join(parts)
+
+    def _openpyxl_row_xml(self, row: int, values: Sequence[Any]) -> bytes:
+        """A body row through openpyxl's cells and row writer."""
+        cells = [self._cell(v, center=c.center) for v, c in zip(values, self.columns, strict=True)]
+        for column, cell in enumerate(cells, start=1):
+            cell.row, cell.column = row, column
+        out = BytesIO()
+        with xmlfile(out) as xf:
+            self._writer.write_row(xf, cells, row)
+        return out.getvalue()
+
+    def _flush(self) -> None:
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._writer.write_raw(text.encode("ascii", "xmlcharrefreplace"))
 
     def merge_down(self, column_indexes: Iterable[int], first_row: int, last_row: int) -> None:
         """Merge the given 1-based columns over rows first_row..last_row."""
@@ -143,17 +263,49 @@ class LedgerWriter:
         """The sheet's <mergeCells>, written from the ranges kept as text."""
         if not self._merges:
             return
-        element = Element("mergeCells", count=str(len(self._merges)))
-        for ref in self._merges:
-            SubElement(element, "mergeCell", ref=ref)
-        self.sheet._writer.xf.send(element)  # type: ignore[attr-defined]
+        self._writer.write_raw(f'<mergeCells count="{len(self._merges)}">'.encode())
+        for start in range(0, len(self._merges), 10_000):
+            refs = self._merges[start : start + 10_000]
+            self._writer.write_raw(
+                "".join(f'<mergeCell ref="{ref}"/>' for ref in refs).encode("ascii")
+            )
+        self._writer.write_raw(b"</mergeCells>")
 
     def save(self, target: str | IO[bytes]) -> None:
+        self._flush()
         self.workbook.save(target)
 
 
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, streaming to a file opened here so that ready XML can be
+    written between the elements it writes (``write_raw``)."""
+
+    def get_stream(self) -> Iterator[Any]:
+        with (
+            open(self.out, "wb") as self._file,
+            xmlfile(self._file) as self._xf,
+            self._xf.element("worksheet", xmlns=SHEET_MAIN_NS),
+        ):
+            # The protocol of openpyxl's own stream: True asks for the XML writer, None is
+            # skipped, anything else is an element to write.
+            try:
+                while True:
+                    item = yield
+                    if item is True:
+                        yield self._xf
+                    elif item is not None:
+                        self._xf.write(item)
+            except GeneratorExit:
+                pass
+
+    def write_raw(self, data: bytes) -> None:
+        """Write XML as it is, after what the XML writer holds."""
+        self._xf.flush()
+        self._file.write(data)
+
+
 class _StyledCell(Cell):
-    """A write-only cell whose style was resolved once for many cells (see ``_cell``)."""
+    """A write-only cell whose style was resolved once for many cells (see ``_style``)."""
 
     __slots__ = ("_style_index",)
 
