@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pghistory
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
@@ -353,12 +354,16 @@ def attempt_deliveries(*, delivery_ids: list[int], final: bool) -> list[int]:
     retry: list[int] = []
     mail = get_connection(fail_silently=False)
     try:
-        for delivery_id in delivery_ids:
+        for index, delivery_id in enumerate(delivery_ids):
             try:
                 attempt_delivery(delivery_id=delivery_id, final=final, mail_connection=mail)
             except channels.TransientDeliveryError:
                 retry.append(delivery_id)
                 _close_quietly(mail)  # maybe broken: the next email opens a new one
+            except SoftTimeLimitExceeded:
+                # The task is out of time: this one and the rest go to the retry.
+                retry += delivery_ids[index:]
+                break
             except Exception:
                 logger.exception("delivery %s failed", delivery_id)
     finally:

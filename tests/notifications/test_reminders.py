@@ -379,3 +379,25 @@ def test_research_reminders_from_four_weeks_before_the_quarter_ends(tree, people
         assert planned(date(2026, 12, day)) == [], day
     assert planned(date(2026, 12, 11)) == expected  # once a week
     assert planned(date(2027, 1, 5)) == []  # a new quarter, far from its end
+
+
+def test_a_batch_out_of_time_hands_the_rest_to_its_retry(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from notifications import channels as channel_module
+
+    tried = []
+
+    def attempt(*, delivery_id, final, mail_connection):
+        tried.append(delivery_id)
+        if delivery_id == 2:
+            raise channel_module.TransientDeliveryError("HTTP 502")
+        if delivery_id == 4:
+            raise SoftTimeLimitExceeded
+        if delivery_id == 3:
+            raise RuntimeError("a bug: recorded on the row, the batch goes on")
+        return "sent"
+
+    monkeypatch.setattr(services, "attempt_delivery", attempt)
+    assert services.attempt_deliveries(delivery_ids=[1, 2, 3, 4, 5, 6], final=False) == [2, 4, 5, 6]
+    assert tried == [1, 2, 3, 4]
