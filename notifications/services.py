@@ -310,8 +310,22 @@ def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
             batch = ids[start : start + DELIVERY_BATCH]
             try:
                 deliver_batch.delay(batch)
-            except Exception:
+            except Exception as exc:
                 logger.exception("deliveries %s could not be queued", batch)
+                _record_not_queued(batch, exc)
+
+
+def _record_not_queued(delivery_ids: list[int], exc: Exception) -> None:
+    """The broker refused the batch: fail its deliveries where the office sees them (and can
+    send them again) rather than leave them waiting for a task that will never come."""
+    try:
+        Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED,
+            last_error=f"not queued: {type(exc).__name__}: {exc}"[:2000],
+            last_attempt_at=timezone.now(),
+        )
+    except Exception:
+        logger.exception("deliveries %s could not be marked as failed", delivery_ids)
 
 
 # Deliveries -------------------------------------------------------------------------

@@ -401,3 +401,36 @@ def test_a_batch_out_of_time_hands_the_rest_to_its_retry(monkeypatch):
     monkeypatch.setattr(services, "attempt_delivery", attempt)
     assert services.attempt_deliveries(delivery_ids=[1, 2, 3, 4, 5, 6], final=False) == [2, 4, 5, 6]
     assert tried == [1, 2, 3, 4]
+
+
+def test_a_batch_the_broker_refuses_is_failed_for_the_office(tree, people, monkeypatch):
+    from notifications import tasks
+    from notifications.models import DeliveryState
+
+    refused, queued = [], []
+
+    def delay(ids):
+        if not refused:
+            refused.append(ids)
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        queued.append(ids)
+
+    monkeypatch.setattr(tasks.deliver_batch, "delay", delay)
+    monkeypatch.setitem(tasks.deliver_batch.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(services, "DELIVERY_BATCH", 1)
+    deliveries = [
+        Delivery.objects.create(
+            channel=Channel.EMAIL,
+            unit=tree.branch_a1,
+            recipient=person,
+            target=person.email,
+            day=TODAY,
+        )
+        for person in (people.secretary_a, people.leader)
+    ]
+    services.dispatch(emails=[d.pk for d in deliveries], webhooks=[])
+    assert refused == [[deliveries[0].pk]] and queued == [[deliveries[1].pk]]
+    failed, waiting = (Delivery.objects.get(pk=d.pk) for d in deliveries)
+    assert failed.state == DeliveryState.FAILED
+    assert failed.last_error.startswith("not queued: ConnectionError")
+    assert waiting.state == DeliveryState.PENDING
