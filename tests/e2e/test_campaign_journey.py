@@ -18,6 +18,7 @@ from accounts.demo import seed_org
 from campaign import services
 from campaign.demo import seed_campaign
 from campaign.models import Activity, Assignment, AssignmentState, Workstream
+from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -113,12 +114,14 @@ def test_log_submit_return_resubmit_accept(live_server, browser, guard_network, 
     context, page = _page(browser, guard_network, DESKTOP)
     login(page, base, "county_office")
     page.goto(f"{base}/campaign/review/")
+    check_a11y(page)
     page.get_by_role("link", name=TASK_TITLE).click()
     page.wait_for_load_state("networkidle")
     # The evidence is one click away; its photo comes through the scoped download view.
     page.get_by_role("link", name=re.compile("集中学习研讨")).first.click()
     page.wait_for_load_state("networkidle")
     assert page.locator("img.img-thumbnail").first.evaluate("img => img.naturalWidth") == 64
+    check_a11y(page)
     page.go_back()
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="退回").click()  # no reason: refused, said next to it

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from accounts.demo import seed_org
 from campaign.demo import seed_campaign
 from rectification.models import Problem, ProblemState, ProblemTransition
+from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -47,6 +48,7 @@ PROBLEMS = [
 
 def enter_problem(page, base: str, description: str, type_label: str, deadline: str, measure: str):
     page.goto(f"{base}{reverse('rectification:problem-create')}")
+    check_a11y(page)
     page.locator("#id_unit").select_option(index=1)
     page.locator("#id_source").select_option(label="自查自纠")
     page.locator("#id_category").select_option(label="服务群众")
@@ -119,6 +121,7 @@ def test_rectification_journey(live_server, browser, guard_network, shot, tmp_pa
         page.get_by_role("button", name="退回", exact=True).click()
         page.wait_for_load_state("networkidle")
         assert page.locator("#id_r-reason_error").is_visible()  # a reason is required
+        check_a11y(page)
         page.locator("#id_r-reason").fill("台账精简清单未经居民代表会议审议，请补充后再申请。")
         page.get_by_role("button", name="退回", exact=True).click()
         page.wait_for_load_state("networkidle")

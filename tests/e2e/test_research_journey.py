@@ -12,6 +12,7 @@ from accounts.demo import seed_org
 from campaign.demo import seed_campaign
 from rectification.models import Problem, ProblemSource
 from research.models import Finding, ResearchProject, ResearchReport
+from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -38,6 +39,7 @@ def test_city_leader_research_journey(live_server, browser, guard_network, shot)
         page = guard_network(context.new_page())
         login(page, base, "leader")
         page.goto(f"{base}/research/")
+        check_a11y(page)
         page.get_by_role("link", name="登记调研").click()
         page.locator("#id_unit").select_option(label="中共江州市委员会")
         page.locator("#id_topic").fill("基层便民服务“中梗阻”蹲点调研")
@@ -53,8 +55,10 @@ def test_city_leader_research_journey(live_server, browser, guard_network, shot)
         assert page.get_by_text("调研项目已登记").is_visible()
         assert page.get_by_text("江北区东升镇桃园村").is_visible()
         assert page.get_by_text("南湖县青石镇山前村").is_visible()
+        check_a11y(page)
 
         page.get_by_role("link", name="登记调研发现").click()
+        check_a11y(page)
         page.locator("#id_kind").select_option(label="问题")
         page.locator("#id_description").fill("桃园村便民服务站开放时间短，群众办事仍需往返镇里。")
         page.locator("#id_unit").select_option(label="东升镇桃园村党支部")
@@ -67,6 +71,7 @@ def test_city_leader_research_journey(live_server, browser, guard_network, shot)
         page.wait_for_load_state("networkidle")
 
         page.get_by_role("link", name="撰写调研报告").click()
+        check_a11y(page)
         assert page.locator('[name="author"]').count() == 0
         page.locator("#id_state").select_option(label="已提交")
         page.locator("#id_body").fill(
@@ -79,6 +84,7 @@ def test_city_leader_research_journey(live_server, browser, guard_network, shot)
 
         page.get_by_role("link", name="基层便民服务“中梗阻”蹲点调研").click()
         page.get_by_role("link", name="转为整改问题").first.click()
+        check_a11y(page)
         page.locator("#id_category").select_option(label="服务群众")
         page.locator("#id_deadline").fill("2026-12-31")
         page.get_by_role("button", name="登记问题").click()
