@@ -201,13 +201,17 @@ class LedgerWriter:
         add = parts.append
         for (letter, style), value in zip(self._body_cells(), values, strict=True):
             kind = type(value)
-            if kind is int and -_PLAIN_INT < value < _PLAIN_INT:
+            if kind is str:
+                pass
+            elif value is None:
+                value = ""
+            elif kind is int and -_PLAIN_INT < value < _PLAIN_INT:
                 add(f'<c r="{letter}{row}" s="{style}" t="n"><v>{value}</v></c>')
                 continue
-            if kind is not str:
-                if value is not None and kind is not date and kind is not datetime:
-                    return None
+            elif kind is date or kind is datetime:
                 value = _plain(value)
+            else:
+                return None
             if not value:
                 add(f'<c r="{letter}{row}" s="{style}" t="inlineStr"></c>')
                 continue
