@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, UnitKind
-from core.widgets import QuickSelect
+from core.widgets import QuickSelect, UnitFilterField
 
 from .models import (
     Activity,
@@ -399,7 +399,7 @@ class ActivityFilter(forms.Form):
         required=False,
         widget=forms.Select(SELECT),
     )
-    unit = UnitChoiceField(
+    unit = UnitFilterField(
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,
@@ -485,7 +485,7 @@ class DevelopmentFilter(forms.Form):
         required=False,
         widget=forms.Select(SELECT),
     )
-    unit = UnitChoiceField(
+    unit = UnitFilterField(
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,
@@ -527,7 +527,7 @@ class AssignmentFilter(forms.Form):
         required=False,
         widget=forms.Select(SELECT),
     )
-    unit = UnitChoiceField(
+    unit = UnitFilterField(
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),
         required=False,

@@ -12,7 +12,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action, Role
 from accounts.scoping import grants_of
 from campaign.models import Campaign
-from core.widgets import QuickSelect
+from core.widgets import UnitFilterField
 
 from .models import (
     MeasureState,
@@ -324,9 +324,7 @@ class ProblemFilterForm(FieldAccess, forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     flag = forms.ChoiceField(label=_("Flag"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    unit = UnitChoiceField(
-        label=_("Unit and subunits"), required=False, queryset=None, widget=QuickSelect
-    )
+    unit = UnitFilterField(label=_("Unit and subunits"), required=False, queryset=None)
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
     sort = forms.ChoiceField(label=_("Sort"), required=False)
 

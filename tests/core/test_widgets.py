@@ -45,3 +45,30 @@ def test_same_html_for_units_as_model_choices():
 
     for data in (None, {"unit": str(city.pk)}, {"unit": "nope"}):
         assert str(Quick(data)["unit"]) == str(Plain(data)["unit"])
+
+
+@pytest.mark.django_db
+def test_unit_filter_field_same_html_and_validation_as_a_unit_choice():
+    from accounts.models import OrgUnit, UnitKind
+    from campaign.forms import UnitChoiceField
+    from core.widgets import UnitFilterField
+    from tests.factories import make_unit
+
+    city = make_unit(name="城市", kind=UnitKind.CITY_COMMITTEE)
+    county = make_unit(city, name="区 & <县>")
+    other = make_unit(name="外市", kind=UnitKind.CITY_COMMITTEE)
+    within = OrgUnit.objects.filter(path__startswith=city.path).order_by("path")
+
+    class Plain(forms.Form):
+        unit = UnitChoiceField(queryset=within, required=False)
+
+    class Quick(forms.Form):
+        unit = UnitFilterField(queryset=within, required=False)
+
+    for data in (None, {"unit": str(county.pk)}, {"unit": str(other.pk)}, {"unit": "x"}):
+        plain, quick = Plain(data), Quick(data)
+        assert str(quick["unit"]) == str(plain["unit"])
+        if data:
+            assert quick.is_valid() == plain.is_valid()
+            assert quick.errors == plain.errors
+            assert quick.cleaned_data.get("unit") == plain.cleaned_data.get("unit")
