@@ -59,6 +59,10 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--disable-dev-shm-usage",
         ],
+        # The browser's own widgets (file picker button, date fields) in Chinese, as on the
+        # users' machines: Chromium on Linux takes its UI language from LANGUAGE (its --lang
+        # flag is ignored there). Needs Debian's chromium-l10n, else they stay in English.
+        "env": {**os.environ, "LANGUAGE": "zh_CN"},
     }
 
 
