@@ -54,13 +54,18 @@ def test_reminder_run(city):
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         run = services.send_reminders(day=day)
+        # The foreign keys are checked at commit, which the test's transaction never
+        # reaches: check them now, inside the time.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         seconds = time.perf_counter() - started
     claimed = run.claimed
     plain_seconds = per_item * run.planned
     record(
         "reminder run over all open items",
         budget="≤ 10 s, batched queries",
-        measured=f"{seconds:.1f} s, {len(ctx.captured_queries)} queries, {run.planned} planned, "
+        measured=f"{seconds:.1f} s with the commit-time checks, "
+        f"{len(ctx.captured_queries) - 1} queries and 3 COPY, {run.planned} planned, "
         f"{claimed} reminders, {len(run.emails)} emails",
         passed=seconds <= 10,
         plain=f"≈ {plain_seconds:.0f} s item by item (measured on {len(items)} items)",
