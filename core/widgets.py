@@ -9,19 +9,13 @@ and ``UnitFilterField`` reads its choices as plain values.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
-
-def _escape(value: Any) -> str:
-    """``conditional_escape`` without its per-call laziness check."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html.escape(str(value))
+from core.markup import esc as _escape
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

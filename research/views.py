@@ -15,8 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -27,6 +26,7 @@ from accounts.scoping import can, get_object_for_user, grants_of
 from campaign.models import Campaign
 from core.audit import audit_log
 from core.history import history_for
+from core.markup import esc
 from core.models import AuditEvent
 from core.uploads import serve_attachment
 
@@ -815,39 +815,30 @@ def _matrix_rows(matrix: selectors.ComplianceMatrix) -> list[dict[str, Any]]:
     return rows
 
 
-def _cell_html(cell: dict[str, Any]) -> SafeString:
+def _cell_html(cell: dict[str, Any]) -> str:
     if cell["url"]:
-        return format_html('<a href="{}">{}</a>', cell["url"], cell["text"])
-    return format_html('<span class="text-body-secondary">{}</span>', cell["text"])
+        return f'<a href="{esc(cell["url"])}">{esc(cell["text"])}</a>'
+    return f'<span class="text-body-secondary">{esc(cell["text"])}</span>'
 
 
 def _matrix_row_html(
     line: Any, cells: list[dict[str, Any]], year: dict[str, Any], report_label: str
 ) -> SafeString:
-    """One row of the matrix, written here rather than by the template: a city has a few
-    hundred leader lines of five cells each."""
-    quarters = format_html_join(
-        "",
-        '<td data-label="{}" data-quarter="{}" data-status="{}" class="{}">{}</td>',
-        (
-            (cell["label"], cell["quarter"], cell["status"], cell["css"], _cell_html(cell))
-            for cell in cells
-        ),
+    """One row of the matrix, written here rather than by the template (a city has a few
+    hundred leader lines of five cells each); every value is escaped as there."""
+    quarters = "".join(
+        f'<td data-label="{esc(c["label"])}" data-quarter="{esc(c["quarter"])}"'
+        f' data-status="{esc(c["status"])}" class="{esc(c["css"])}">{_cell_html(c)}</td>'
+        for c in cells
     )
-    return format_html(
-        '<tr data-leader="{}">\n'
-        '    <th scope="row">{}<div class="small fw-normal text-body-secondary">{}</div></th>\n'
-        "    {}\n"
-        '    <td data-label="{}" data-status="{}" class="{}">{}</td>\n'
-        "  </tr>",
-        line.leader.username,
-        line.leader.display_name,
-        line.unit.name,
-        quarters,
-        report_label,
-        year["status"],
-        year["css"],
-        _cell_html(year),
+    return mark_safe(  # every value is escaped above
+        f'<tr data-leader="{esc(line.leader.username)}">\n'
+        f'    <th scope="row">{esc(line.leader.display_name)}'
+        f'<div class="small fw-normal text-body-secondary">{esc(line.unit.name)}</div></th>\n'
+        f"    {quarters}\n"
+        f'    <td data-label="{esc(report_label)}" data-status="{esc(year["status"])}"'
+        f' class="{esc(year["css"])}">{_cell_html(year)}</td>\n'
+        "  </tr>"
     )
 
 
