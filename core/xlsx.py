@@ -150,10 +150,11 @@ class LedgerWriter:
 
     def _write_title(self, title: str) -> None:
         cells = [self._cell(title, font=TITLE_FONT, center=True, border=False)]
+        # A row's height is written with the row: set it first (write-only sheets).
+        self.sheet.row_dimensions[1].height = 32
         self.sheet.append(cells)
         last = get_column_letter(len(self.columns))
         self._merges.append(f"A1:{last}1")
-        self.sheet.row_dimensions[1].height = 32
         self.next_row = 2
 
     def _write_header(self) -> None:

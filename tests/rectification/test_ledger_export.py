@@ -119,6 +119,7 @@ def test_layout_title_header_merges_and_print_setup(tree, campaign, ledger):
     assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
     assert tuple(c.value for c in ws[2]) == HEADERS
     assert ws.freeze_panes == "A3"
+    assert ws.row_dimensions[1].height == 32  # the title row prints taller
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1
