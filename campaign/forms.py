@@ -387,7 +387,7 @@ class ActivityFilter(forms.Form):
         label=_("Kind"),
         choices=[("", _("All kinds")), *ActivityKind.choices],
         required=False,
-        widget=forms.Select(SELECT),
+        widget=QuickSelect(SELECT),
     )
     workstream = forms.ChoiceField(
         label=_("Workstream"),
@@ -397,7 +397,7 @@ class ActivityFilter(forms.Form):
             (Workstream.DEVELOPMENT, Workstream.DEVELOPMENT.label),
         ],
         required=False,
-        widget=forms.Select(SELECT),
+        widget=QuickSelect(SELECT),
     )
     unit = UnitFilterField(
         label=_("Unit and below"),

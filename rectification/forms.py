@@ -12,7 +12,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action, Role
 from accounts.scoping import grants_of
 from campaign.models import Campaign
-from core.widgets import UnitFilterField
+from core.widgets import QuickSelect, UnitFilterField
 
 from .models import (
     MeasureState,
@@ -318,15 +318,15 @@ class MechanismForm(FieldAccess, forms.Form):
 class ProblemFilterForm(FieldAccess, forms.Form):
     """The list page's filters; the selector reads the same names from the query string."""
 
-    source = forms.ChoiceField(label=_("Source"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False)
-    state = forms.ChoiceField(label=_("State"), required=False)
-    flag = forms.ChoiceField(label=_("Flag"), required=False)
+    source = forms.ChoiceField(label=_("Source"), required=False, widget=QuickSelect)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=QuickSelect)
+    type = forms.ChoiceField(label=_("Type"), required=False, widget=QuickSelect)
+    state = forms.ChoiceField(label=_("State"), required=False, widget=QuickSelect)
+    flag = forms.ChoiceField(label=_("Flag"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     unit = UnitFilterField(label=_("Unit and subunits"), required=False, queryset=None)
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
-    sort = forms.ChoiceField(label=_("Sort"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kw: Any):
         super().__init__(*args, **kw)
