@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pghistory
 import xstatic.pkg.bootstrap as xstatic_bootstrap
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
@@ -202,6 +203,15 @@ MEDIA_URL = "/media-not-public/"
 _cache_url = env_str("CACHE_URL")
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
     raise ConfigurationError(f"CACHE_URL={_cache_url!r} is not a redis:// URL")
+# History: every tracked table records inserts, updates and deletes (an unlinked evidence,
+# a revoked role), so nothing written is lost and every write moves the data version
+# that cached figures and list totals are keyed on (core/figures.py).
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}

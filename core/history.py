@@ -1,6 +1,6 @@
 """Reading the change history kept by django-pghistory (PostgreSQL triggers).
 
-Triggers record every insert and update, bulk writes included; the request middleware
+Triggers record every insert, update and delete, bulk writes included; the request middleware
 (or ``pghistory.context`` in commands and tasks) attaches who did it.
 """
 

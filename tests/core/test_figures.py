@@ -33,3 +33,17 @@ def test_bulk_update_moves_the_version(tree):
     before = data_version()
     OrgUnit.objects.filter(pk=tree.branch_a1.pk).update(name="改名")
     assert data_version() != before
+
+
+def test_a_delete_keeps_its_history_and_moves_the_version(tree, people):
+    """Deletes are writes too: a revoked role leaves a "delete" event and new figures."""
+    from accounts.models import RoleAssignment
+
+    role = RoleAssignment.objects.filter(user=people.secretary_a).first()
+    assert role is not None
+    before = data_version()
+    pk = role.pk
+    role.delete()
+    assert data_version() != before
+    events = RoleAssignment.pgh_event_model.objects.filter(pgh_obj_id=pk)  # type: ignore[attr-defined]
+    assert events.filter(pgh_label="delete").count() == 1
