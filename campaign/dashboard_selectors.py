@@ -40,7 +40,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    CharField,
     Count,
     DateField,
     Exists,
@@ -52,7 +51,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import MD5, Length, Lower, Substr, TruncDate, TruncWeek
+from django.db.models.functions import Length, Substr, TruncDate, TruncWeek
 from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
@@ -385,18 +384,6 @@ def lagging_units(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[Uni
 # ---------------------------------------------------------------- formalism signals
 
 
-class _Normalised(Func):
-    """Lower-case text with spaces, punctuation and digits removed (Chinese punctuation is
-    listed too: what ``[:punct:]`` covers depends on the database's locale)."""
-
-    function = "REGEXP_REPLACE"
-    template = (
-        "%(function)s(%(expressions)s, "
-        "'[[:space:][:punct:][:digit:]，。、；：？！“”‘’（）《》【】…—·]', '', 'g')"
-    )
-    output_field = CharField()
-
-
 class _FirstIds(Func):
     """Some ``n`` ids of a group (never the whole group), as examples of its records."""
 
@@ -439,7 +426,7 @@ def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signa
     base = _within(Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit)
     groups = list(
         base.filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
-        .annotate(digest=MD5(_Normalised(Lower("summary"))))
+        .annotate(digest=F("summary_digest"))  # kept on save: see work_models.summary_digest
         .values("digest")
         .annotate(
             spread=Max("unit_id") - Min("unit_id"),  # > 0: more than one unit

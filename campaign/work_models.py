@@ -7,6 +7,8 @@ models hold data and invariants only. Overdue is derived from the due date and t
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -249,6 +251,8 @@ class Activity(models.Model):
     participants = models.PositiveIntegerField(_("number of participants"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
     summary = models.TextField(_("summary"))
+    # what a copied summary shares with its original (see summary_digest); kept on save
+    summary_digest = models.CharField(max_length=32, editable=False, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,9 +277,28 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.summary_digest = summary_digest(self.summary)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "summary" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "summary_digest"}
+        super().save(*args, **kwargs)
+
     @property
     def workstream(self) -> str:
         return Workstream.DEVELOPMENT if self.kind in DEVELOPMENT_KINDS else Workstream.STUDY
+
+
+# Spaces, digits and punctuation of any script (Chinese included), and underscores.
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
+def summary_digest(text: str) -> str:
+    """The fingerprint two summaries share when one is the other copied: the lower-cased
+    text without spaces, digits and punctuation, hashed (the dashboard's formalism signal
+    groups activities by it). Bulk inserts must set it with this function too."""
+    normalised = _NOT_WORDS.sub("", (text or "").lower())
+    return hashlib.md5(normalised.encode(), usedforsecurity=False).hexdigest()
 
 
 @pghistory.track()

@@ -46,3 +46,29 @@ def bulk_create_with_history(
                 )
         finally:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def set_entered_at(model: type[models.Model], pks: Sequence[Any], when: Sequence[Any]) -> None:
+    """Give generated records the time they were entered (``created_at``, which
+    ``auto_now_add`` sets to the moment of the bulk insert), in the table and in the
+    "insert" event of their history alike. For generated data sets only, as above."""
+    assert connection.in_atomic_block, "set_entered_at needs a transaction"
+    assert len(pks) == len(when)
+    event_model = getattr(model, "pgh_event_model", None)
+    targets = [(model._meta.db_table, "id")]
+    if event_model is not None and any(
+        f.column == "created_at" for f in event_model._meta.concrete_fields
+    ):
+        targets.append((event_model._meta.db_table, "pgh_obj_id"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            for table, key in targets:
+                cursor.execute(
+                    f"UPDATE {connection.ops.quote_name(table)} AS t SET created_at = v.at "  # noqa: S608
+                    f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
+                    f"WHERE t.{connection.ops.quote_name(key)} = v.id",
+                    [list(pks), list(when)],
+                )
+        finally:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")

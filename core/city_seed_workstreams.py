@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import OrgUnit
 from campaign.models import (
     Activity,
     ActivityKind,
@@ -17,6 +23,7 @@ from campaign.models import (
     Task,
     Workstream,
 )
+from campaign.work_models import summary_digest
 from rectification.models import (
     Measure,
     MeasureState,
@@ -37,8 +44,8 @@ from research.models import (
     ResearchReport,
 )
 
-from .bulk import bulk_create_with_history
-from .city_seed import CityData, day_between
+from .bulk import bulk_create_with_history, set_entered_at
+from .city_seed import CityData, day_between, person_name
 
 PROBLEM_TEXTS = [
     "理论学习不够系统深入，满足于读原文、划重点，联系实际思考不够",
@@ -169,18 +176,46 @@ TASKS = [
     (Workstream.STUDY, "开展交流研讨", "围绕学习成果开展交流研讨，提交研讨发言材料"),
     (Workstream.RECTIFICATION, "建立长效机制", "针对共性问题建章立制，报送制度文件"),
 ]
-SUMMARIES = [
-    "支部组织党员集中学习新思想，围绕以学铸魂、以学增智开展交流研讨，党员结合岗位谈体会。",
-    "开展主题党日活动，重温入党誓词，组织党员到社区开展志愿服务，帮助群众解决实际困难。",
-    "书记讲专题党课，结合本村发展实际，讲清楚理论学习与推动发展的关系，党员反响热烈。",
-    "组织党员参观革命传统教育基地，现场接受党性教育，撰写参观心得。",
-    "召开支部委员会，研究部署主题教育重点工作，明确责任分工和时间节点。",
-    "围绕为民办实事，走访困难群众，协调解决道路维修和饮水安全问题。",
-    "开展读书班学习，系统学习原文原著，分专题开展讨论，形成学习笔记。",
-    "组织党员交流研讨，聚焦检视整改，查找自身不足，制定整改措施。",
+# Summaries are built from what a branch did, who led and who spoke, and what came of it,
+# so two branches hardly ever write the same one by chance.
+TOPICS = [
+    "集中学习新思想，围绕以学铸魂、以学增智开展交流研讨",
+    "开展主题党日活动，重温入党誓词",
+    "听书记讲专题党课，讲清理论学习与推动发展的关系",
+    "参观革命传统教育基地，现场接受党性教育",
+    "召开支部委员会，研究部署主题教育重点工作",
+    "走访困难群众，了解道路维修和饮水安全方面的急难愁盼",
+    "参加读书班，系统学习原文原著并分专题讨论",
+    "聚焦检视整改开展研讨，逐一查找自身不足",
+    "到社区开展志愿服务，帮助群众解决实际困难",
+    "学习党章党规，对照检查履职尽责情况",
+    "围绕为民办实事，梳理群众反映的问题清单",
+    "开展调查研究，到生产一线听取意见建议",
+]
+OUTCOMES = [
+    "党员结合岗位谈体会，形成学习笔记",
+    "明确责任分工和时间节点",
+    "撰写心得体会，交流发言质量较高",
+    "现场协调解决了一批实际问题",
+    "制定整改措施，明确完成时限",
+    "收集意见建议，分类建立工作台账",
+    "群众反响较好，下一步将持续跟进",
+    "对发现的问题当场交办，跟踪办理结果",
 ]
 # one summary copied word for word by many units: the formalism signal must find it
 COPIED_SUMMARY = "按照上级部署要求，认真组织开展主题教育学习活动，党员干部积极参与，取得良好效果。"
+# branches that enter a batch of activities on a task's due date (the "deadline rush")
+RUSH_BRANCHES = 30
+RUSH_RECORDS = 4
+
+
+def activity_summary(rng: random.Random, branch: OrgUnit, participants: int) -> str:
+    name = branch.name.removesuffix("党支部")
+    speaker, second = person_name(rng), person_name(rng)
+    return (
+        f"{name}党支部{participants}名党员{rng.choice(TOPICS)}，{speaker}同志领学，"
+        f"{second}等同志作交流发言，{rng.choice(OUTCOMES)}。"
+    )
 
 
 def seed_tasks(data: CityData) -> None:
@@ -238,26 +273,53 @@ def seed_activities(data: CityData) -> None:
     campaign = data.campaign
     assert campaign is not None
     kinds = [k for k, _ in ActivityKind.choices]
-    activities = []
+    tz = ZoneInfo(settings.TIME_ZONE)
+    now = timezone.now()
+    past_dues = sorted(
+        d
+        for d in Task.objects.filter(campaign=campaign).values_list("due_date", flat=True)
+        if campaign.start_date + timedelta(days=5) <= d < data.today
+    )
     copied_units = set(rng.sample(range(len(data.branches)), 40))
+    rush_units = set(rng.sample(range(len(data.branches)), RUSH_BRANCHES if past_dues else 0))
+    activities = []
+    entered: list[datetime] = []
     for n, branch in enumerate(data.branches):
         secretary = data.secretaries.get(branch.pk)
+        rush_day = rng.choice(past_dues) if n in rush_units else None
         for i in range(25):
-            summary = COPIED_SUMMARY if n in copied_units and i == 0 else rng.choice(SUMMARIES)
+            participants = rng.randint(5, 40)
+            if n in copied_units and i == 0:
+                summary = COPIED_SUMMARY
+            else:
+                summary = activity_summary(rng, branch, participants)
+            if rush_day is not None and i < RUSH_RECORDS:
+                # held over the past weeks, all entered the evening the task fell due
+                held_on = max(campaign.start_date, rush_day - timedelta(days=rng.randint(0, 20)))
+                at = datetime.combine(rush_day, time(21, rng.randint(0, 59)), tzinfo=tz)
+            else:
+                # entered the evening it was held or within the next three days
+                held_on = day_between(rng, campaign.start_date, data.today)
+                at = datetime.combine(held_on, time(19), tzinfo=tz) + timedelta(
+                    hours=rng.randint(0, 72), minutes=rng.randint(0, 59)
+                )
+            entered.append(min(at, now))
             activities.append(
                 Activity(
                     campaign=campaign,
                     unit=branch,
                     kind=rng.choice(kinds),
-                    held_on=day_between(rng, campaign.start_date, data.today),
+                    held_on=held_on,
                     place=f"{branch.name.removesuffix('党支部')}党员活动室",
-                    participants=rng.randint(5, 40),
+                    participants=participants,
                     hours=rng.choice((1, 1.5, 2, 3, 4)),
                     summary=summary,
+                    summary_digest=summary_digest(summary),
                     created_by_id=secretary,
                 )
             )
     bulk_create_with_history(Activity, activities)
+    set_entered_at(Activity, [a.pk for a in activities], entered)
 
 
 def seed_development(data: CityData) -> None:

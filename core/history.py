@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from pghistory.models import MiddlewareEvents
 
-HIDDEN_FIELDS = {"id", "path", "depth", "numchild", "password", "search_vector"}
+HIDDEN_FIELDS = {"id", "path", "depth", "numchild", "password", "search_vector", "summary_digest"}
 
 
 @dataclass(frozen=True)

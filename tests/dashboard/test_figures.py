@@ -218,3 +218,22 @@ def test_leader_home(client, tree, people, dataset):
     # an office user with no leader role has no leader's home
     client.force_login(people.city_office)
     assert client.get(reverse("dashboard:leader")).status_code == 404
+
+
+def test_summary_digest_sees_through_spacing_digits_and_punctuation(tree, dataset):
+    from campaign.models import Activity
+    from campaign.work_models import summary_digest
+
+    copied = "按照上级部署要求，认真组织开展主题教育学习活动，党员干部积极参与。"
+    assert summary_digest(copied) == summary_digest(
+        " 按照上级部署要求 认真组织开展主题教育学习活动!党员干部积极参与2 "
+    )
+    assert summary_digest(copied) != summary_digest(
+        "组织党员到社区开展志愿服务，帮助群众解决实际困难。"
+    )
+    activity = Activity.objects.filter(campaign=dataset.campaign).first()
+    assert activity is not None
+    activity.summary = copied
+    activity.save(update_fields=["summary"])
+    activity.refresh_from_db()
+    assert activity.summary_digest == summary_digest(copied)
