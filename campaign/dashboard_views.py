@@ -17,6 +17,9 @@ from core.figures import cached_figures, data_version, scope_signature
 
 from . import dashboard_selectors as selectors
 
+# Narrow enough that the charts' text stays legible when a phone shrinks them to its width.
+CHART_WIDTH = 440
+
 
 def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
     """Server-rendered SVG charts; every number is also in the tables of the page."""
@@ -32,6 +35,7 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
                 (_("Development"), [p.development for p in board.trend]),
             ],
             label_header=_("Week of"),
+            width=CHART_WIDTH,
         ),
         "completion_chart": charts.bar_chart(
             _("Completion rate by workstream"),
@@ -40,12 +44,14 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
             max_value=100,
             label_header=_("Workstream"),
             value_header=_("Completion rate"),
+            width=CHART_WIDTH,
         ),
         "source_chart": charts.bar_chart(
             _("Problems by source"),
             [(label, n) for label, _key, n in rect["by_source"]],
             label_header=_("Source"),
             value_header=_("Problems"),
+            width=CHART_WIDTH,
         ),
     }
 
