@@ -6,7 +6,9 @@ other host is asked. On top of axe's WCAG 2 A/AA rules, two checks of our own:
 
 - headings: exactly one visible h1, and no level skipped going down (h2 → h4);
 - keyboard: every visible link, button and form control, and everything the page makes
-  clickable (onclick, role=button/link, pointer cursor), can be reached with Tab.
+  clickable (onclick, role=button/link, pointer cursor), can be reached with Tab;
+- contrast: no text below 4.5:1, large text included (WCAG AA lets large text go down to
+  3:1; axe's enhanced rule, which asks 4.5:1 of large text, finds those).
 
 A violation raises AssertionError naming the rule, the element and what to fix.
 """
@@ -57,6 +59,27 @@ AXE_RUN = """async ({tags, extra}) => {
     })),
   }));
 }"""
+# Large text under 4.5:1: the nodes of axe's enhanced contrast rule (7:1 for body text,
+# 4.5:1 for large text) whose expected ratio is 4.5:1.
+LARGE_TEXT_CONTRAST = """async () => {
+  const results = await axe.run(document, {
+    runOnly: {type: "rule", values: ["color-contrast-enhanced"]},
+    resultTypes: ["violations"],
+  });
+  const nodes = [];
+  for (const v of results.violations) {
+    for (const n of v.nodes) {
+      const data = (n.any[0] || {}).data || {};
+      if (String(data.expectedContrastRatio) !== "4.5:1") continue;
+      nodes.push({target: n.target.join(" "), html: n.html,
+        summary: `large text at ${data.contrastRatio}:1 (${data.fgColor} on ${data.bgColor}); `
+          + "every text needs 4.5:1"});
+    }
+  }
+  return nodes.length ? [{id: "large-text-contrast", impact: "serious",
+    help: "Large text must also have a contrast of at least 4.5:1", helpUrl: "", nodes}] : [];
+}"""
+
 
 # Our own checks: heading outline and keyboard reach (what axe does not look at).
 OWN_CHECKS = """() => {
@@ -151,6 +174,7 @@ def check_a11y(page, disable: tuple[str, ...] = ()) -> None:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     violations = page.evaluate(AXE_RUN, {"tags": TAGS, "extra": EXTRA_RULES})
+    violations += page.evaluate(LARGE_TEXT_CONTRAST)
     violations = [v for v in violations if v["id"] not in disable]
     own = page.evaluate(OWN_CHECKS)
     if violations or own:
