@@ -236,21 +236,29 @@ def todo_for(user: Any, *, campaign: Campaign | None, today: date) -> dict[str, 
     }
 
 
-def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
-    qs = Assignment.objects.visible_to(user, Action.DEPLOY).filter(state=AssignmentState.SUBMITTED)
-    qs = qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
-    # A correlated count, not a join with GROUP BY: the rows are walked in queue order
-    # and the evidence is counted only for the rows shown (one row per activity attached).
-    evidence = (
-        AssignmentEvidence.objects.filter(assignment=OuterRef("pk"))
+def _count_per_row(model: Any, field: str) -> Coalesce:
+    """How many ``model`` rows point at each row of the outer query through ``field``.
+
+    A correlated count, not a join with GROUP BY: a paginated list counts for the rows it
+    shows only, and keeps walking its index in order."""
+    counts = (
+        model.objects.filter(**{field: OuterRef("pk")})
         .order_by()
-        .values("assignment")
+        .values(field)
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(counts), 0)
+
+
+def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.visible_to(user, Action.DEPLOY).filter(state=AssignmentState.SUBMITTED)
+    qs = qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
+    # The rows are walked in queue order and the evidence is counted only for the rows
+    # shown (one row per activity attached).
     return (
         qs.select_related("task", "unit", "submitted_by")
-        .annotate(n_evidence=Coalesce(Subquery(evidence), 0))
+        .annotate(n_evidence=_count_per_row(AssignmentEvidence, "assignment"))
         .order_by("submitted_at", "pk")
     )
 
@@ -281,16 +289,11 @@ def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
 def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("unit", "created_by")
     qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
-    # A correlated count, not a join with GROUP BY: the database can walk the
-    # (campaign, held_on) index in order and count files only for the rows shown.
-    files = (
-        ActivityAttachment.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("pk"))
-        .values("n")
+    # The database can walk the (campaign, held_on) index in order and count files only
+    # for the rows shown.
+    return qs.annotate(n_files=_count_per_row(ActivityAttachment, "activity")).order_by(
+        "-held_on", "-pk"
     )
-    return qs.annotate(n_files=Coalesce(Subquery(files), 0)).order_by("-held_on", "-pk")
 
 
 def last_kind_used(user: Any) -> str | None:
