@@ -36,18 +36,24 @@ def _event_tables() -> tuple[str, ...]:
     return tuple(tables)
 
 
-def data_version() -> str:
-    tables = _event_tables()
-    if not tables:
-        return "0"
+def version_sql(conn: Any = None) -> str:
+    """SQL for the data version as text: the newest history-event id of every tracked
+    table, comma-separated (index-only lookups). Usable as a subquery."""
+    quote = (conn or connection).ops.quote_name
     # table names come from the model registry, never from input
-    quoted = [connection.ops.quote_name(t) for t in tables]
-    select = ", ".join(f"(SELECT max(pgh_id) FROM {t})" for t in quoted)  # noqa: S608
+    parts = [
+        f"coalesce((SELECT max(pgh_id) FROM {quote(t)}), 0)"  # noqa: S608
+        for t in _event_tables()
+    ]
+    return "concat_ws(',', " + ", ".join(parts) + ")" if parts else "'0'"
+
+
+def data_version() -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + select)
-        row = cursor.fetchone() or ()
+        cursor.execute("SELECT " + version_sql())
+        row = cursor.fetchone()
     return hashlib.sha1(  # noqa: S324 - a cache key, not a secret
-        ",".join(str(v or 0) for v in row).encode()
+        (row[0] if row else "0").encode()
     ).hexdigest()
 
 

@@ -25,16 +25,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from core.figures import TIMEOUT, _event_tables
-
-
-def _version_sql(connection: Any) -> str:
-    # table names come from the model registry, never from input
-    parts = [
-        f"coalesce((SELECT max(pgh_id) FROM {connection.ops.quote_name(t)}), 0)"  # noqa: S608
-        for t in _event_tables()
-    ]
-    return "concat_ws(',', " + ", ".join(parts) + ")" if parts else "'0'"
+from core.figures import TIMEOUT, version_sql
 
 
 class CachedCountPaginator(Paginator):
@@ -58,7 +49,7 @@ class CachedCountPaginator(Paginator):
         query = (
             f"SELECT v.version, CASE WHEN v.version = %s THEN NULL "  # noqa: S608 - SQL of the ORM
             f"ELSE (SELECT COUNT(*) FROM ({sql}) AS counted) END "
-            f"FROM (SELECT {_version_sql(connection)} AS version) AS v"
+            f"FROM (SELECT {version_sql(connection)} AS version) AS v"
         )
         with connection.cursor() as cursor:
             cursor.execute(query, [known_version, *params])
