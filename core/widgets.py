@@ -13,9 +13,8 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.html import conditional_escape as _escape
 from django.utils.safestring import SafeString, mark_safe
-
-from core.markup import esc as _escape
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

@@ -15,7 +15,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -26,7 +25,6 @@ from accounts.scoping import can, get_object_for_user, grants_of
 from campaign.models import Campaign
 from core.audit import audit_log
 from core.history import history_for
-from core.markup import esc
 from core.models import AuditEvent
 from core.uploads import serve_attachment
 
@@ -765,7 +763,6 @@ def _matrix_rows(matrix: selectors.ComplianceMatrix) -> list[dict[str, Any]]:
     }
     linked = (selectors.CELL_OK, selectors.CELL_MISSING, selectors.CELL_DUE)
     labels = {q: _("Q%(n)s") % {"n": q} for q in (1, 2, 3, 4)}
-    report_label = _("Report")
     rows = []
     for line in matrix.lines:
         lead = line.leader.pk
@@ -804,42 +801,8 @@ def _matrix_rows(matrix: selectors.ComplianceMatrix) -> list[dict[str, Any]]:
             if line.year.status in linked
             else "",
         }
-        rows.append(
-            {
-                "line": line,
-                "cells": cells,
-                "year": year_cell,
-                "html": _matrix_row_html(line, cells, year_cell, report_label),
-            }
-        )
+        rows.append({"line": line, "cells": cells, "year": year_cell})
     return rows
-
-
-def _cell_html(cell: dict[str, Any]) -> str:
-    if cell["url"]:
-        return f'<a href="{esc(cell["url"])}">{esc(cell["text"])}</a>'
-    return f'<span class="text-body-secondary">{esc(cell["text"])}</span>'
-
-
-def _matrix_row_html(
-    line: Any, cells: list[dict[str, Any]], year: dict[str, Any], report_label: str
-) -> SafeString:
-    """One row of the matrix, written here rather than by the template (a city has a few
-    hundred leader lines of five cells each); every value is escaped as there."""
-    quarters = "".join(
-        f'<td data-label="{esc(c["label"])}" data-quarter="{esc(c["quarter"])}"'
-        f' data-status="{esc(c["status"])}" class="{esc(c["css"])}">{_cell_html(c)}</td>'
-        for c in cells
-    )
-    return mark_safe(  # every value is escaped above
-        f'<tr data-leader="{esc(line.leader.username)}">\n'
-        f'    <th scope="row">{esc(line.leader.display_name)}'
-        f'<div class="small fw-normal text-body-secondary">{esc(line.unit.name)}</div></th>\n'
-        f"    {quarters}\n"
-        f'    <td data-label="{esc(report_label)}" data-status="{esc(year["status"])}"'
-        f' class="{esc(year["css"])}">{_cell_html(year)}</td>\n'
-        "  </tr>"
-    )
 
 
 def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUnit]:
