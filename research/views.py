@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
-from accounts.roles import Action
+from accounts.roles import PERMISSIONS, Action
 from accounts.scoping import can, get_object_for_user, grants_of
 from campaign.models import Campaign
 from core.audit import audit_log
@@ -812,12 +812,13 @@ def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUn
     user: Any = request.user
     if user.is_superuser:
         return [campaign.root_unit]
-    ids = [g.unit_id for g in grants_of(user) if g.role in ("office", "leader", "viewer",
-                                                             "secretary")]  # fmt: skip
-    units = OrgUnit.objects.filter(pk__in=ids, path__startswith=campaign.root_unit.path)
+    ids = [g.unit_id for g in grants_of(user) if g.role in PERMISSIONS[Action.EXPORT]]
+    units = OrgUnit.objects.visible_to(user, Action.EXPORT).filter(
+        pk__in=ids, path__startswith=campaign.root_unit.path
+    )
     tops: list[OrgUnit] = []
     for unit in units.order_by("path"):
-        if not any(unit.is_within(top) for top in tops) and can(user, Action.EXPORT, unit):
+        if not any(unit.is_within(top) for top in tops):
             tops.append(unit)
     return tops
 
