@@ -17,11 +17,21 @@ from django.db import connection, models
 
 
 def bulk_create_with_history(
-    model: type[models.Model], objs: Sequence[Any], batch_size: int = 5000
+    model: type[models.Model],
+    objs: Sequence[Any],
+    batch_size: int = 5000,
+    *,
+    created_at: Sequence[Any] | None = None,
 ) -> None:
+    """Insert ``objs`` and their "insert" history events.
+
+    ``created_at``, one per object, is the time each record was entered (``auto_now_add``
+    would stamp them all with the moment of the insert); the events carry it too.
+    """
     if not objs:
         return
     assert connection.in_atomic_block, "bulk_create_with_history needs a transaction"
+    assert created_at is None or len(created_at) == len(objs)
     event_model = getattr(model, "pgh_event_model", None)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -30,6 +40,14 @@ def bulk_create_with_history(
             for start in range(0, len(objs), batch_size):
                 chunk = list(objs[start : start + batch_size])
                 model._default_manager.bulk_create(chunk)
+                pks = [obj.pk for obj in chunk]
+                if created_at is not None:
+                    cursor.execute(
+                        f"UPDATE {table} AS t SET created_at = v.at "  # noqa: S608
+                        "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
+                        "WHERE t.id = v.id",
+                        [pks, list(created_at[start : start + batch_size])],
+                    )
                 if event_model is None:
                     continue
                 columns = [
@@ -42,33 +60,7 @@ def bulk_create_with_history(
                     f"INSERT INTO {connection.ops.quote_name(event_model._meta.db_table)} "  # noqa: S608
                     f"(pgh_created_at, pgh_label, pgh_obj_id, {quoted}) "
                     f"SELECT NOW(), 'insert', id, {quoted} FROM {table} WHERE id = ANY(%s)",
-                    [[obj.pk for obj in chunk]],
-                )
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-
-
-def set_entered_at(model: type[models.Model], pks: Sequence[Any], when: Sequence[Any]) -> None:
-    """Give generated records the time they were entered (``created_at``, which
-    ``auto_now_add`` sets to the moment of the bulk insert), in the table and in the
-    "insert" event of their history alike. For generated data sets only, as above."""
-    assert connection.in_atomic_block, "set_entered_at needs a transaction"
-    assert len(pks) == len(when)
-    event_model = getattr(model, "pgh_event_model", None)
-    targets = [(model._meta.db_table, "id")]
-    if event_model is not None and any(
-        f.column == "created_at" for f in event_model._meta.concrete_fields
-    ):
-        targets.append((event_model._meta.db_table, "pgh_obj_id"))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            for table, key in targets:
-                cursor.execute(
-                    f"UPDATE {connection.ops.quote_name(table)} AS t SET created_at = v.at "  # noqa: S608
-                    f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
-                    f"WHERE t.{connection.ops.quote_name(key)} = v.id",
-                    [list(pks), list(when)],
+                    [pks],
                 )
         finally:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")

@@ -44,7 +44,7 @@ from research.models import (
     ResearchReport,
 )
 
-from .bulk import bulk_create_with_history, set_entered_at
+from .bulk import bulk_create_with_history
 from .city_seed import CityData, day_between, person_name
 
 PROBLEM_TEXTS = [
@@ -318,8 +318,7 @@ def seed_activities(data: CityData) -> None:
                     created_by_id=secretary,
                 )
             )
-    bulk_create_with_history(Activity, activities)
-    set_entered_at(Activity, [a.pk for a in activities], entered)
+    bulk_create_with_history(Activity, activities, created_at=entered)
 
 
 def seed_development(data: CityData) -> None:
