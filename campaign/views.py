@@ -80,11 +80,6 @@ def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _long_page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
-    """A page of a list that can hold a whole city's rows: its total is cached."""
-    return page_of(request, qs, PAGE_SIZE)
-
-
 def _apply_errors(form: Form, error: ValidationError) -> None:
     """Put a service's errors next to the form's fields (or on top of the form)."""
     if hasattr(error, "error_dict"):
@@ -431,7 +426,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "today": timezone.localdate(),
-            "page_obj": _long_page(request, qs.order_by("due_date", "unit__path", "pk")),
+            "page_obj": page_of(request, qs.order_by("due_date", "unit__path", "pk"), PAGE_SIZE),
         },
     )
 
@@ -575,7 +570,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/review_queue.html",
-        {"page_obj": _long_page(request, queue), "today": timezone.localdate()},
+        {"page_obj": page_of(request, queue, PAGE_SIZE), "today": timezone.localdate()},
     )
 
 
@@ -601,7 +596,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "campaign/activity_list.html",
         {
             "filters": filters,
-            "page_obj": _long_page(request, qs),
+            "page_obj": page_of(request, qs, PAGE_SIZE),
             "can_log": campaign is not None and selectors.log_units(request.user).exists(),
         },
     )
