@@ -5,6 +5,7 @@ A role on a unit covers its whole subtree, except ``member``, which covers the u
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
@@ -28,22 +29,50 @@ class Action(StrEnum):
     CLOSE = "close"  # verify and close a problem
     EXPORT = "export"  # export ledgers, download reports
     MANAGE = "manage"  # users and units
+    OVERSEE = "oversee"  # watch the campaign: dashboards, task lists, supervision
+    FOLLOW_RESEARCH = "follow_research"  # research lists and the compliance matrix
+    LEAD = "lead"  # a leader's own page: his research obligations and the problems he leads
 
 
-PERMISSIONS: dict[Action, frozenset[str]] = {
-    Action.VIEW: frozenset(Role.values),
-    Action.LOG: frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE}),
-    Action.RESEARCH: frozenset({Role.LEADER, Role.OFFICE}),
-    Action.EDIT_PROBLEMS: frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE}),
-    Action.DEPLOY: frozenset({Role.OFFICE}),
-    Action.CLOSE: frozenset({Role.OFFICE}),
-    Action.EXPORT: frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE, Role.VIEWER}),
-    Action.MANAGE: frozenset({Role.OFFICE}),
+# The tree's materialised path: each level adds this many characters (treebeard's default).
+STEP = 4
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do an action: one of ``roles`` on the record's unit or above it (a member:
+    on the unit itself); ``below_only``: on a unit strictly above it; ``own_only``: and the
+    user is the record's owner (the model's ``owner_field``)."""
+
+    roles: frozenset[str]
+    below_only: bool = False
+    own_only: bool = False
+
+
+def _rule(*roles: str, below_only: bool = False, own_only: bool = False) -> Rule:
+    return Rule(frozenset(roles), below_only=below_only, own_only=own_only)
+
+
+# The permission table of DESIGN.md ("who sees what"): action → the rules that allow it.
+RULES: dict[Action, tuple[Rule, ...]] = {
+    Action.VIEW: (_rule(*Role.values),),
+    Action.LOG: (_rule(Role.SECRETARY, Role.LEADER, Role.OFFICE),),
+    Action.RESEARCH: (_rule(Role.OFFICE), _rule(Role.LEADER, own_only=True)),
+    Action.EDIT_PROBLEMS: (
+        _rule(Role.SECRETARY, Role.OFFICE),
+        _rule(Role.LEADER, own_only=True),
+    ),
+    Action.DEPLOY: (_rule(Role.OFFICE),),
+    # 销号 by an office above the unit that reported the problem, never by the unit itself
+    Action.CLOSE: (_rule(Role.OFFICE, below_only=True),),
+    Action.EXPORT: (_rule(Role.SECRETARY, Role.LEADER, Role.OFFICE, Role.VIEWER),),
+    Action.MANAGE: (_rule(Role.OFFICE),),
+    Action.OVERSEE: (_rule(Role.OFFICE, Role.VIEWER),),
+    Action.FOLLOW_RESEARCH: (_rule(Role.OFFICE, Role.VIEWER, Role.LEADER),),
+    Action.LEAD: (_rule(Role.LEADER),),
 }
 
-# Roles whose actions are limited to the user's own records (checked by the caller):
-# a leader edits only his own research and the problems he is responsible leader of.
-OWN_RECORDS_ONLY: dict[Action, frozenset[str]] = {
-    Action.RESEARCH: frozenset({Role.LEADER}),
-    Action.EDIT_PROBLEMS: frozenset({Role.LEADER}),
+# Action → every role that appears in one of its rules.
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    action: frozenset().union(*(rule.roles for rule in rules)) for action, rules in RULES.items()
 }
