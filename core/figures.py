@@ -36,6 +36,20 @@ def _event_tables() -> tuple[str, ...]:
     return tuple(tables)
 
 
+@cache
+def _tracked_models() -> frozenset[type[Any]]:
+    return frozenset(
+        model.pgh_tracked_model
+        for model in apps.get_models()
+        if issubclass(model, Event) and getattr(model, "pgh_tracked_model", None) is not None
+    )
+
+
+def is_tracked(model: type[Any]) -> bool:
+    """Does every write to this model move the data version (its history is kept)?"""
+    return model._meta.concrete_model in _tracked_models()
+
+
 def version_sql(conn: Any = None) -> str:
     """SQL for the data version as text: the newest history-event id of every tracked
     table, comma-separated (index-only lookups). Usable as a subquery."""

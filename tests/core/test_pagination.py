@@ -60,3 +60,16 @@ def test_stale_total_is_never_used_after_an_update(tree, own_cache):
 def test_empty_and_evaluated_lists():
     assert CachedCountPaginator(OrgUnit.objects.none(), 5).count == 0
     assert CachedCountPaginator([1, 2, 3], 2).count == 3
+
+
+def test_the_page_rule_caches_tracked_lists_only(tree, own_cache, rf):
+    from core.models import AuditEvent
+    from core.pages import paginate
+
+    request = rf.get("/", {"page": "1"})
+    units = paginate(request, OrgUnit.objects.order_by("path"), per_page=2)
+    assert isinstance(units.paginator, CachedCountPaginator)
+    assert units.paginator.count == OrgUnit.objects.count()
+    events = paginate(request, AuditEvent.objects.order_by("pk"), per_page=2)
+    assert not isinstance(events.paginator, CachedCountPaginator)
+    assert events.paginator.count == 0

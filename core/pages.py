@@ -1,0 +1,67 @@
+"""What every page of the apps does the same way: the current campaign, a service's errors
+on a form, pagination, and the unit dropdown.
+
+Pagination has one rule: a list of history-tracked records keeps its total with the data
+version (:class:`core.pagination.CachedCountPaginator`: any tracked write moves the
+version, so the total is never stale); a list of anything else (notifications,
+deliveries, reports, security events, which change without a history row) counts every
+time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from core.figures import is_tracked
+from core.pagination import CachedCountPaginator
+
+PAGE_SIZE = 25
+
+
+def current_campaign(request: HttpRequest) -> Any:
+    """The campaign the user works in (chosen or the newest he sees), or None."""
+    campaign = getattr(request, "campaign", None)
+    return campaign if campaign else None
+
+
+def require_campaign(request: HttpRequest) -> Any:
+    """The current campaign; a page that needs one answers 404 without it."""
+    campaign = current_campaign(request)
+    if campaign is None:
+        raise Http404(_("No campaign is open to you."))
+    return campaign
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal next to the form's fields (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def paginate(request: HttpRequest, items: Any, *, per_page: int = PAGE_SIZE) -> Any:
+    """The requested page (``?page=``) of ``items``, by the rule above."""
+    if isinstance(items, QuerySet) and is_tracked(items.model):
+        paginator: Paginator = CachedCountPaginator(items, per_page)
+    else:
+        paginator = Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit dropdown: "name（code）", the code telling apart units of the same name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
