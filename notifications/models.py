@@ -100,7 +100,25 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=255, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    # a reminder kind (ReminderKind) or an event kind (notifications.events.EventKind)
+    kind = models.CharField(_("kind"), max_length=16)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    once_key = models.CharField(_("once key"), max_length=100, blank=True, db_default="")
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     reminder = models.OneToOneField(
@@ -118,6 +136,13 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "once_key"],
+                condition=~models.Q(once_key=""),
+                name="notification_once_per_key",
+            )
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created"]),
             models.Index(
