@@ -14,7 +14,6 @@ from accounts.models import OrgUnit, UnitKind, User
 from accounts.roles import Action, Role
 from accounts.scoping import scope_q
 from campaign.models import Campaign
-from core.pages import UnitChoiceField
 
 from .models import (
     FindingKind,
@@ -26,6 +25,8 @@ from .models import (
     ResearchReport,
 )
 
+# Units are offered by their name alone (the unit's own str), within one research's
+# subtree or among the committees and departments of the user's scope.
 RESEARCH_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE, UnitKind.DEPARTMENT)
 OUT_OF_SCOPE = _("Only research within your scope can be cited.")
 
@@ -84,7 +85,7 @@ def cadres_in_scope(user: Any) -> QuerySet[User]:
 
 
 class ProjectForm(forms.Form):
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     focus = forms.ChoiceField(label=_("Focus"), choices=ResearchFocus.choices)
@@ -208,7 +209,7 @@ class FindingForm(forms.Form):
         label=_("Focus"), choices=[("", "—"), *ResearchFocus.choices], required=False
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    unit = UnitChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
     report = forms.ModelChoiceField(
         label=_("Research report"), queryset=ResearchReport.objects.none(), required=False
     )
@@ -256,7 +257,7 @@ class SolveForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     decided_on = forms.DateField(label=_("Date"), widget=DateInput())
     body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
