@@ -383,3 +383,41 @@ def holds_role_on(user: Any, role: str, unit: OrgUnit) -> bool:
 def roles_on(user: Any, unit: OrgUnit) -> set[str]:
     """The roles of the user that cover the unit."""
     return {g.role for g in grants_of(user) if g.covers(unit.path, unit.pk)}
+
+
+# --------------------------------------------------------------------- everyone's or his own
+
+
+def can_all(user: Any, action: Action, unit: OrgUnit) -> bool:
+    """May the user do ``action`` on every record of ``unit``, not only on his own (a rule
+    not limited to the owner allows it: the office, where a leader has his own research)?"""
+    if not _authenticated(user):
+        return False
+    if _superuser(user):
+        return True
+    return any(
+        _rule_matches(rule, grant, unit.path, unit.pk, owner_id=user.pk, user=user)
+        for grant in grants_of(user)
+        for rule in RULES[action]
+        if not rule.own_only
+    )
+
+
+def own_records_only(user: Any, action: Action) -> bool:
+    """Wherever the user may do ``action``, is it on his own records only (a leader and his
+    research)? True as well for someone who may not do it at all; never for a superuser."""
+    if _superuser(user):
+        return False
+    return not any(
+        grant.role in rule.roles
+        for grant in grants_of(user)
+        for rule in RULES[action]
+        if not rule.own_only
+    )
+
+
+def acts_within(user: Any, action: Action, unit: OrgUnit) -> bool:
+    """Does the user hold a role allowing ``action`` on the unit or on a unit below it (an
+    office whose own scope would go with the unit)?"""
+    allowed = PERMISSIONS[action]
+    return any(g.role in allowed and g.path.startswith(unit.path) for g in grants_of(user))

@@ -19,7 +19,6 @@ from .permissions import (  # noqa: F401  (old names, until every caller asks pe
     can,
     forget_grants,
     grants_of,
-    roles_on,
     scope_q,
 )
 from .permissions import unit_of as default_unit_of

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from .models import OrgUnit, OrgUnitQuerySet, RoleAssignment, Sector, User, UserQuerySet
-from .roles import Action
+from .permissions import holders
+from .roles import Action, Role
 from .scoping import can, get_object_for_user
 
 
@@ -74,14 +75,15 @@ def unit_roles(unit: OrgUnit) -> models.QuerySet[RoleAssignment]:
 def users_for(user: Any, *, unit: OrgUnit | None = None, role: str = "") -> UserQuerySet:
     """Users in the viewer's scope, optionally holding ``role`` within ``unit``'s subtree."""
     visible_units = OrgUnit.objects.visible_to(user)
-    assignments = RoleAssignment.objects.filter(unit__in=visible_units)
-    if unit is not None:
-        assignments = assignments.filter(unit__path__startswith=unit.path)
-    if role:
-        assignments = assignments.filter(role=role)
     if unit is None and not role:
         qs = User.objects.visible_to(user)
     else:
+        assignments = holders(
+            [role] if role else Role.values,
+            within=unit,
+            scope=Q(unit__in=visible_units),
+            active_only=False,
+        )
         qs = User.objects.filter(pk__in=assignments.values("user_id"))
     return qs.prefetch_related(
         Prefetch(

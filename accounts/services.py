@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import OrgUnit, RoleAssignment, Sector, User
+from .permissions import acts_within, forget_grants
 from .roles import Action, Role
-from .scoping import can, forget_grants, grants_of
+from .scoping import can
 
 # No 0/O, 1/l/I: initial passwords are read off paper and typed on phones.
 _UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -101,11 +102,10 @@ def unit_update(
     _require_manage(actor, unit)
     if not is_active and unit.is_active and actor is not None and not actor.is_superuser:
         # Deactivating the unit that gives the office its own scope would lock it out.
-        for grant in grants_of(actor):
-            if grant.role == Role.OFFICE and grant.path.startswith(unit.path):
-                raise ValidationError(
-                    {"is_active": _("You cannot deactivate the unit your own office role is on.")}
-                )
+        if acts_within(actor, Action.MANAGE, unit):
+            raise ValidationError(
+                {"is_active": _("You cannot deactivate the unit your own office role is on.")}
+            )
     unit.name = name
     unit.kind = kind
     unit.sector = sector

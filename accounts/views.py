@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit_log
 from core.history import history_for
 from core.models import AuditEvent
+from core.pages import apply_errors, paginate
 
 from . import selectors, services
 from .forms import (
@@ -60,21 +60,11 @@ class TrackerPasswordChangeView(auth_views.PasswordChangeView):
 
 # Management of units and users by the office, within its scope -----------------------
 
-PAGE_SIZE = 50
+# The office pages through units and people fifty at a time (one pagination rule,
+# core.pages.paginate, with a longer page).
+MANAGE_PAGE_SIZE = 50
 # Above this many units, roles are added on their own page rather than inline.
 INLINE_UNIT_CHOICES = 300
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -87,7 +77,9 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def unit_list(request: HttpRequest) -> HttpResponse:
     search = UnitSearchForm(request.GET or None)
     term = search.cleaned_data["q"] if search.is_valid() else ""
-    page = _page(request, selectors.units_for(request.user, search=term))
+    page = paginate(
+        request, selectors.units_for(request.user, search=term), per_page=MANAGE_PAGE_SIZE
+    )
     top = min((u.depth for u in page.object_list), default=1)
     rows = [(u, min(u.depth - top, 3)) for u in page.object_list]
     return render(
@@ -106,7 +98,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.get_unit_for_user(request.user, pk)
-    children = _page(request, selectors.unit_children(request.user, unit))
+    children = paginate(
+        request, selectors.unit_children(request.user, unit), per_page=MANAGE_PAGE_SIZE
+    )
     return render(
         request,
         "accounts/unit_detail.html",
@@ -139,7 +133,7 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=data["is_active"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The unit was created."))
             return redirect("accounts:unit-detail", pk=unit.pk)
@@ -172,7 +166,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=data["is_active"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The unit was saved."))
             return redirect("accounts:unit-detail", pk=unit.pk)
@@ -202,7 +196,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "accounts/user_list.html",
         {
             "filters": filters,
-            "page_obj": _page(request, users),
+            "page_obj": paginate(request, users, per_page=MANAGE_PAGE_SIZE),
             "may_create": selectors.manageable_units(request.user).exists(),
         },
     )
@@ -251,7 +245,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             response = render(
                 request,
@@ -278,7 +272,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.user_update(actor=request.user, user=person, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The user was saved."))
             return redirect("accounts:user-detail", pk=person.pk)
@@ -314,7 +308,7 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The role was added."))
             return redirect("accounts:user-detail", pk=person.pk)

@@ -59,8 +59,9 @@ from accounts.models import OrgUnit
 from accounts.roles import Role
 from accounts.scoping import grants_of
 from campaign.models import Activity, Assignment, AssignmentState, Campaign, Workstream
+from campaign.models.activities import DEVELOPMENT_KINDS
+from campaign.models.tasks import overdue_q
 from campaign.selectors import AssignmentCounts, assignment_counts_by_workstream
-from campaign.work_models import DEVELOPMENT_KINDS, overdue_q
 
 TREND_WEEKS = 8
 RUSH_MIN_RECORDS = 3

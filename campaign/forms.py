@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, UnitKind
+from core.pages import UnitChoiceField
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import (
@@ -53,11 +54,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):

@@ -27,11 +27,14 @@ from datetime import date, timedelta  # noqa: E402
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value  # noqa: E402
 from django.db.models.functions import Coalesce, NullIf  # noqa: E402
 
+from accounts import permissions  # noqa: E402
 from accounts.models import OrgUnit, User  # noqa: E402
-from accounts.roles import Action, Role  # noqa: E402
-from accounts.scoping import grants_of, scope_q  # noqa: E402
+from accounts.roles import PERMISSIONS, Action  # noqa: E402
+from accounts.scoping import scope_q  # noqa: E402
 
 from .models import (  # noqa: E402
+    DEVELOPMENT_KINDS,
+    OPEN_STATES,
     Activity,
     ActivityAttachment,
     Assignment,
@@ -39,8 +42,8 @@ from .models import (  # noqa: E402
     AssignmentState,
     DevelopmentItem,
     Task,
+    overdue_q,
 )
-from .work_models import DEVELOPMENT_KINDS, OPEN_STATES, overdue_q  # noqa: E402
 
 DUE_SOON_DAYS = 14
 
@@ -134,16 +137,12 @@ def deploy_units(user: Any) -> QuerySet[OrgUnit]:
 
 def home_unit(user: Any) -> OrgUnit | None:
     """The unit a user usually logs for: his first role that may log, highest first."""
-    logging = [g for g in grants_of(user) if g.role in (Role.SECRETARY, Role.LEADER, Role.OFFICE)]
-    if not logging:
-        return None
-    first = min(logging, key=lambda g: (len(g.path), g.path))
-    return OrgUnit.objects.filter(pk=first.unit_id).first()
+    return permissions.home_unit(user, Action.LOG)
 
 
 def issuing_units(user: Any) -> QuerySet[OrgUnit]:
-    """Units on which the user holds the office role: a task is issued in one's name."""
-    ids = [g.unit_id for g in grants_of(user) if g.role == Role.OFFICE]
+    """Units on which the user may deploy (the office): a task is issued in one's name."""
+    ids = permissions.unit_ids_for(user, Action.DEPLOY)
     if getattr(user, "is_superuser", False) and not ids:
         return OrgUnit.objects.filter(depth=1)
     return OrgUnit.objects.filter(pk__in=ids)
@@ -331,14 +330,6 @@ def development_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Develop
 
 
 def leader_choices(unit: OrgUnit) -> QuerySet[User]:
-    """People who may be named responsible: roles on the unit or one of its ancestors."""
-    ancestors = [unit.path[:i] for i in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__unit__path__in=ancestors,
-            role_assignments__role__in=[Role.LEADER, Role.SECRETARY, Role.OFFICE],
-        )
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    """People who may be named responsible: those who may log for the unit (a role on it
+    or on one of its ancestors)."""
+    return permissions.people_holding(PERMISSIONS[Action.LOG], at_or_above=unit, active_only=False)

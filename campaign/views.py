@@ -11,21 +11,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
-from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user, grants_of
+from accounts.scoping import can, get_object_for_user
 from core.history import history_for
-from core.pagination import page_of
+from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
 
@@ -49,47 +48,17 @@ from .forms import (
     TaskForm,
 )
 from .models import (
+    DEVELOPMENT_KINDS,
     Activity,
     ActivityAttachment,
     Assignment,
-    AssignmentState,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
     Task,
+    overdue_q,
 )
-from .work_models import DEVELOPMENT_KINDS, OPEN_STATES, overdue_q
-
-PAGE_SIZE = 25
-
-
-def _campaign(request: HttpRequest) -> Campaign | None:
-    campaign = getattr(request, "campaign", None)
-    return campaign if campaign else None
-
-
-def _require_campaign(request: HttpRequest) -> Campaign:
-    campaign = _campaign(request)
-    if campaign is None:
-        raise Http404(_("No campaign is open to you."))
-    return campaign
-
-
-def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's errors next to the form's fields (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
@@ -100,7 +69,7 @@ def _filter_units(request: HttpRequest) -> QuerySet[OrgUnit]:
     """Units offered by the list filters: the user's own and two levels below them (a
     whole city's thousands of branches would make the page heavy and the list unusable;
     a branch is reached through its committee or its own page)."""
-    top = min((len(g.path) // OrgUnit.steplen for g in grants_of(request.user)), default=1)
+    top = permissions.top_depth(request.user)
     return _visible_units(request).filter(depth__lte=top + 2)
 
 
@@ -129,7 +98,7 @@ def _require_any(request: HttpRequest, action: Action) -> None:
 
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     today = timezone.localdate()
     lists = selectors.todo_for(request.user, campaign=campaign, today=today)
     assignments = selectors.assignments_for(request.user, campaign=campaign).order_by(
@@ -145,7 +114,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "today": today,
             "can_log": selectors.log_units(request.user).exists(),
-            "page_obj": _page(request, assignments),
+            "page_obj": paginate(request, assignments),
             "recent_activities": recent,
             **lists,
         },
@@ -158,7 +127,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = Campaign.objects.visible_to(request.user).select_related("root_unit")
-    page_obj = _page(request, campaigns)
+    page_obj = paginate(request, campaigns)
     rows = [(c, can(request.user, Action.DEPLOY, c.root_unit)) for c in page_obj]
     return render(
         request,
@@ -191,7 +160,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 objectives=form.objectives,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The campaign was created."))
             return redirect("campaign:campaign-edit", pk=campaign.pk)
@@ -228,7 +197,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 objectives=form.objectives,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The campaign was saved."))
             return redirect("campaign:campaign-edit", pk=campaign.pk)
@@ -244,7 +213,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     tasks = selectors.tasks_for(request.user, campaign=campaign)
     filters = TaskFilter(request.GET or None)
     if filters.is_valid():
@@ -252,7 +221,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             tasks = tasks.filter(workstream=filters.cleaned_data["workstream"])
         if filters.cleaned_data["recurrence"]:
             tasks = tasks.filter(recurrence=filters.cleaned_data["recurrence"])
-    page = _page(request, tasks.order_by("-due_date", "-pk"))
+    page = paginate(request, tasks.order_by("-due_date", "-pk"))
     page.object_list = selectors.with_completion(list(page.object_list), request.user)
     return render(
         request,
@@ -267,7 +236,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_create(request: HttpRequest) -> HttpResponse:
-    campaign = _require_campaign(request)
+    campaign = require_campaign(request)
     _require_any(request, Action.DEPLOY)
     issuers = selectors.issuing_units(request.user)
     issuer = issuers.order_by("depth", "path").first()
@@ -296,7 +265,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 )
                 created = services.task_deploy(actor=request.user, task=task, units=targets)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -331,7 +300,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "task": task,
             "today": today,
-            "page_obj": _page(request, assignments),
+            "page_obj": paginate(request, assignments),
             "overdue_count": assignments.filter(overdue_q(today)).count(),
             "can_deploy": can_deploy,
             "deploy_form": DeployMoreForm(
@@ -366,7 +335,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_update(actor=request.user, task=task, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The task was saved."))
             return redirect("campaign:task-detail", pk=task.pk)
@@ -417,7 +386,7 @@ def _filtered_assignments(request: HttpRequest, qs: QuerySet[Assignment]) -> tup
 
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.assignments_for(request.user, campaign=campaign)
     filters, qs = _filtered_assignments(request, qs)
     return render(
@@ -426,7 +395,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "today": timezone.localdate(),
-            "page_obj": page_of(request, qs.order_by("due_date", "unit__path", "pk"), PAGE_SIZE),
+            "page_obj": paginate(request, qs.order_by("due_date", "unit__path", "pk")),
         },
     )
 
@@ -447,7 +416,7 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
     user = request.user
     may_log = can(user, Action.LOG, assignment.unit)
     may_review = can(user, Action.DEPLOY, assignment.unit)
-    may_submit = may_log and assignment.state in (*OPEN_STATES,)
+    may_submit = may_log and assignment.can_submit()
     candidates = Activity.objects.visible_to(user, Action.LOG).filter(
         unit=assignment.unit, campaign=assignment.task.campaign
     )
@@ -467,9 +436,9 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
             "today": timezone.localdate(),
             "evidence": evidence,
             "may_log": may_log,
-            "may_start": may_log and assignment.state == AssignmentState.PENDING,
+            "may_start": may_log and assignment.can_start(),
             "submit_form": submit_form if may_submit else None,
-            "may_review": may_review and assignment.state == AssignmentState.SUBMITTED,
+            "may_review": may_review and assignment.can_review(),
             "return_form": forms.get("return_form") or ReturnForm(),
             "accept_form": forms.get("accept_form") or AcceptForm(),
             "history": history_for(assignment),
@@ -515,7 +484,7 @@ def assignment_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 activities=form.cleaned_data["activities"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Submitted for review."))
             return redirect("campaign:assignment-detail", pk=assignment.pk)
@@ -534,7 +503,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, assignment=assignment, comment=form.cleaned_data["comment"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was accepted."))
             return redirect(_after_review(request))
@@ -552,7 +521,7 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was returned with your reason."))
             return redirect(_after_review(request))
@@ -566,11 +535,11 @@ def _after_review(request: HttpRequest) -> str:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_any(request, Action.DEPLOY)
-    queue = selectors.review_queue(request.user, campaign=_campaign(request))
+    queue = selectors.review_queue(request.user, campaign=current_campaign(request))
     return render(
         request,
         "campaign/review_queue.html",
-        {"page_obj": page_of(request, queue, PAGE_SIZE), "today": timezone.localdate()},
+        {"page_obj": paginate(request, queue), "today": timezone.localdate()},
     )
 
 
@@ -579,7 +548,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.activities_for(request.user, campaign=campaign)
     filters = ActivityFilter(request.GET or None, units=_filter_units(request))
     if filters.is_valid():
@@ -596,7 +565,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "campaign/activity_list.html",
         {
             "filters": filters,
-            "page_obj": page_of(request, qs, PAGE_SIZE),
+            "page_obj": paginate(request, qs),
             "can_log": campaign is not None and selectors.log_units(request.user).exists(),
         },
     )
@@ -604,7 +573,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    campaign = _require_campaign(request)
+    campaign = require_campaign(request)
     _require_any(request, Action.LOG)
     units = selectors.log_units(request.user)
     home = selectors.home_unit(request.user)
@@ -652,7 +621,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 today=today,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The activity was logged."))
             linked = list(data.get("evidence_for") or [])
@@ -725,7 +694,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The activity was saved."))
             return redirect("campaign:activity-detail", pk=activity.pk)
@@ -750,7 +719,7 @@ def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def development_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     today = timezone.localdate()
     qs = selectors.development_for(request.user, campaign=campaign)
     filters = DevelopmentFilter(request.GET or None, units=_filter_units(request))
@@ -772,7 +741,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "today": today,
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "can_log": campaign is not None and selectors.log_units(request.user).exists(),
         },
     )
@@ -780,7 +749,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def development_create(request: HttpRequest) -> HttpResponse:
-    campaign = _require_campaign(request)
+    campaign = require_campaign(request)
     _require_any(request, Action.LOG)
     units = selectors.log_units(request.user)
     home = selectors.home_unit(request.user)
@@ -804,7 +773,7 @@ def development_create(request: HttpRequest) -> HttpResponse:
                 responsible_leader=data["responsible_leader"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The development item was created."))
             return redirect("campaign:development-detail", pk=item.pk)
@@ -882,7 +851,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 responsible_leader=data["responsible_leader"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The development item was saved."))
             return redirect("campaign:development-detail", pk=item.pk)
@@ -898,7 +867,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.milestone_add(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The milestone was added."))
             return redirect("campaign:development-detail", pk=item.pk)
@@ -944,7 +913,7 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, item=item, files=form.cleaned_data["attachments"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("campaign:development-detail", pk=item.pk)

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.views.generic import ListView
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
-from accounts.roles import Action, Role
-from accounts.scoping import has_any_role, scope_q
+from accounts.roles import Action
+from accounts.scoping import scope_q
 
 from .models import AuditEvent
 
@@ -23,7 +24,7 @@ class AuditEventListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         user = self.request.user
-        if not has_any_role(user, {Role.OFFICE}):
+        if not permissions.acts_anywhere(user, Action.MANAGE):
             raise PermissionDenied
         units = OrgUnit.objects.visible_to(user, Action.MANAGE)
         people = User.objects.filter(scope_q(user, "role_assignments__unit", Action.MANAGE) or Q())

@@ -23,7 +23,7 @@ from campaign.models import (
     Task,
     Workstream,
 )
-from campaign.work_models import summary_digest
+from campaign.models.activities import summary_digest
 from rectification.models import (
     Measure,
     MeasureState,

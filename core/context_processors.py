@@ -1,7 +1,8 @@
-"""Navigation for the base layout, by role.
+"""Navigation for the base layout, by what the user may do.
 
-An entry appears only when its URL exists and the user holds one of its roles, so each
-app adds its pages by naming them here once.
+An entry appears only when its URL exists and the user may do its action somewhere
+(``permissions.acts_anywhere``, from the permission table), so each app adds its pages by
+naming them here once.
 """
 
 from __future__ import annotations
@@ -12,67 +13,59 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
-from accounts.scoping import user_roles
+from accounts import permissions
+from accounts.roles import Action
 
-ALL = frozenset(Role.values)
-WRITERS = frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE})
-OFFICE = frozenset({Role.OFFICE})
-READERS = frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER})
-
-VIEWERS = frozenset({Role.OFFICE, Role.VIEWER})
-REPORT_READERS = frozenset({Role.OFFICE, Role.VIEWER, Role.LEADER, Role.SECRETARY})
-
-# (group label or None for a top-level link, [(url name, label, roles)])
-NAV: list[tuple[Any, list[tuple[str, Any, frozenset[str]]]]] = [
-    (None, [("home", _("Home"), ALL)]),
-    (None, [("dashboard:office", _("Dashboard"), VIEWERS)]),
+# (group label or None for a top-level link, [(url name, label, action)])
+NAV: list[tuple[Any, list[tuple[str, Any, Action]]]] = [
+    (None, [("home", _("Home"), Action.VIEW)]),
+    (None, [("dashboard:office", _("Dashboard"), Action.OVERSEE)]),
     (
         _("Tasks"),
         [
-            ("campaign:task-list", _("Tasks"), VIEWERS),
-            ("campaign:review-queue", _("Review"), OFFICE),
+            ("campaign:task-list", _("Tasks"), Action.OVERSEE),
+            ("campaign:review-queue", _("Review"), Action.DEPLOY),
         ],
     ),
     (
         _("Study and development"),
         [
-            ("campaign:activity-list", _("Activities"), ALL),
-            ("campaign:development-list", _("Development"), ALL),
+            ("campaign:activity-list", _("Activities"), Action.VIEW),
+            ("campaign:development-list", _("Development"), Action.VIEW),
         ],
     ),
     (
         _("Research"),
         [
-            ("research:project-list", _("Research"), READERS),
-            ("research:compliance", _("Research compliance"), READERS),
-            ("research:decision-list", _("Decisions"), ALL),
+            ("research:project-list", _("Research"), Action.FOLLOW_RESEARCH),
+            ("research:compliance", _("Research compliance"), Action.FOLLOW_RESEARCH),
+            ("research:decision-list", _("Decisions"), Action.VIEW),
         ],
     ),
     (
         _("Rectification"),
         [
-            ("rectification:problem-list", _("Problems"), ALL),
-            ("rectification:verify-queue", _("Verification"), OFFICE),
-            ("rectification:ledger-import", _("Import a ledger"), WRITERS),
-            ("rectification:plan-list", _("Special plans"), ALL),
-            ("rectification:mechanism-list", _("Mechanisms"), ALL),
+            ("rectification:problem-list", _("Problems"), Action.VIEW),
+            ("rectification:verify-queue", _("Verification"), Action.CLOSE),
+            ("rectification:ledger-import", _("Import a ledger"), Action.LOG),
+            ("rectification:plan-list", _("Special plans"), Action.VIEW),
+            ("rectification:mechanism-list", _("Mechanisms"), Action.VIEW),
         ],
     ),
     (
         _("Supervision and cases"),
         [
-            ("supervision:visit-list", _("Supervision"), VIEWERS),
-            ("supervision:case-list", _("Model cases"), ALL),
+            ("supervision:visit-list", _("Supervision"), Action.OVERSEE),
+            ("supervision:case-list", _("Model cases"), Action.VIEW),
         ],
     ),
-    (None, [("reports:list", _("Weekly reports"), REPORT_READERS)]),
+    (None, [("reports:list", _("Weekly reports"), Action.EXPORT)]),
     (
         _("Administration"),
         [
-            ("accounts:unit-list", _("Units and users"), OFFICE),
-            ("notifications:deliveries", _("Reminder deliveries"), OFFICE),
-            ("core:audit-list", _("Security log"), OFFICE),
+            ("accounts:unit-list", _("Units and users"), Action.MANAGE),
+            ("notifications:deliveries", _("Reminder deliveries"), Action.MANAGE),
+            ("core:audit-list", _("Security log"), Action.MANAGE),
         ],
     ),
 ]
@@ -89,13 +82,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = set(Role.values) if user.is_superuser else user_roles(user)
     current = request.path
     items: list[dict[str, Any]] = []
     for group_label, entries in NAV:
         links = []
-        for name, label, allowed in entries:
-            if not roles & allowed:
+        for name, label, action in entries:
+            if not permissions.acts_anywhere(user, action):
                 continue
             url = _url(name)
             if url is None:
@@ -114,7 +106,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "active": any(link["active"] for link in links),
                 }
             )
-    context: dict[str, Any] = {"nav_items": items, "user_roles": roles}
+    context: dict[str, Any] = {"nav_items": items}
     campaign = getattr(request, "campaign", None)
     if campaign is not None:
         from campaign.selectors import campaigns_for

@@ -12,12 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
-from accounts.scoping import grants_of, user_roles
+from accounts import permissions
+from accounts.roles import Action, Role
 from campaign.middleware import SESSION_KEY
 from campaign.models import Campaign
 
-# The first role a user holds, in this order, decides his home page.
+# The home page of each role (``permissions.home_role`` says which role decides).
 HOME_BY_ROLE: list[tuple[str, str]] = [
     (Role.OFFICE, "dashboard:office"),
     (Role.VIEWER, "dashboard:office"),
@@ -27,24 +27,16 @@ HOME_BY_ROLE: list[tuple[str, str]] = [
 ]
 
 
-def home_role(user: Any) -> str | None:
-    roles = set(Role.values) if user.is_superuser else user_roles(user)
-    for role, _name in HOME_BY_ROLE:
-        if role in roles:
-            return role
-    return None
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    role = home_role(request.user)
+    role = permissions.home_role(request.user)
     for candidate, name in HOME_BY_ROLE:
         if candidate == role:
             try:
                 return redirect(reverse(name))
             except NoReverseMatch:
                 break
-    grants = grants_of(request.user)
+    grants = permissions.acting_grants(request.user, Action.VIEW)
     return render(request, "core/home.html", {"role": role, "grants": grants})
 
 

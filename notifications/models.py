@@ -216,6 +216,10 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.target}"
 
+    def can_retry(self) -> bool:
+        """Only a failed delivery is sent again (by the office, after fixing the address)."""
+        return self.state == DeliveryState.FAILED
+
     @property
     def target_display(self) -> str:
         """The address as shown to the office: a robot URL without its secret key."""

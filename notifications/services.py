@@ -420,7 +420,7 @@ def retry_delivery(*, user: Any, delivery: Delivery) -> None:
     """The office sends a failed delivery again (after fixing the address, say)."""
     if not can(user, Action.MANAGE, delivery.unit):
         raise PermissionDenied
-    if delivery.state != DeliveryState.FAILED:
+    if not delivery.can_retry():
         return
     Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
     if delivery.channel == Channel.EMAIL:

@@ -18,10 +18,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import RoleAssignment, UnitKind
+from accounts import permissions
+from accounts.models import UnitKind
 from accounts.roles import Role
+from campaign.models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
 from campaign.models import Assignment, Campaign, DevelopmentMilestone
-from campaign.work_models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
 from rectification.models import Measure, MeasureState, Problem, ProblemState
 from research.models import COUNTING_METHODS, COUNTING_STATES, ResearchProject, quarter_of
@@ -156,9 +157,9 @@ def _short(text: str, size: int = 60) -> str:
 
 def _secretaries_of(unit_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     found: dict[int, list[int]] = defaultdict(list)
-    rows = RoleAssignment.objects.filter(
-        unit_id__in=set(unit_ids), role=Role.SECRETARY, user__is_active=True
-    ).values_list("unit_id", "user_id")
+    rows = permissions.holders([Role.SECRETARY], unit_ids=set(unit_ids)).values_list(
+        "unit_id", "user_id"
+    )
     for unit_id, user_id in rows:
         found[unit_id].append(user_id)
     return {unit_id: tuple(sorted(users)) for unit_id, users in found.items()}
@@ -259,13 +260,7 @@ def research(day: date) -> Iterator[Item]:
     ).select_related("root_unit")
     for campaign in campaigns:
         leaders = list(
-            RoleAssignment.objects.filter(
-                role=Role.LEADER,
-                unit__kind__in=LEADER_UNIT_KINDS,
-                unit__is_active=True,
-                unit__path__startswith=campaign.root_unit.path,
-                user__is_active=True,
-            )
+            permissions.holders([Role.LEADER], within=campaign.root_unit, kinds=LEADER_UNIT_KINDS)
             .order_by("unit__path", "user_id")
             .values_list("user_id", "unit_id")
         )

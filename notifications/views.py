@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,13 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.roles import Role
-from accounts.scoping import has_any_role, user_roles
+from accounts import permissions
+from accounts.roles import Action
+from core.pages import paginate
 
 from . import selectors, services
 from .models import Delivery, DeliveryState
-
-PAGE_SIZE = 25
 
 
 def _safe_next(request: HttpRequest, target: str, default: str) -> str:
@@ -34,14 +32,14 @@ def _safe_next(request: HttpRequest, target: str, default: str) -> str:
 def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     qs = selectors.notifications_for(request.user, unread_only=unread_only)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(
         request,
         "notifications/list.html",
         {
             "page_obj": page,
             "unread_only": unread_only,
-            "is_office": Role.OFFICE in user_roles(request.user) or request.user.is_superuser,
+            "is_office": permissions.acts_anywhere(request.user, Action.MANAGE),
         },
     )
 
@@ -69,7 +67,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 def _require_office(request: HttpRequest) -> None:
-    if not has_any_role(request.user, {Role.OFFICE}):
+    if not permissions.acts_anywhere(request.user, Action.MANAGE):
         raise PermissionDenied
 
 
@@ -85,7 +83,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         .annotate(item_count=Count("reminders"))
         .order_by("-day", "-pk")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(
         request,
         "notifications/deliveries.html",
@@ -101,7 +99,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
         delivery = selectors.deliveries_for(request.user).get(pk=pk)
     except (Delivery.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if delivery.state != DeliveryState.FAILED:
+    if not delivery.can_retry():
         messages.info(request, _("Only a failed delivery can be sent again."))
     else:
         services.retry_delivery(user=request.user, delivery=delivery)

@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
+from accounts import permissions
+from accounts.models import OrgUnit, UnitKind, User
 from accounts.roles import Action, Role
 from accounts.scoping import can
 from campaign.models import Campaign
@@ -210,10 +211,8 @@ def report_build_now(
 
 def office_recipients(unit: OrgUnit) -> list[User]:
     """The office staff of the unit itself (role ``office`` on it) who have an address."""
-    user_ids = RoleAssignment.objects.filter(unit=unit, role=Role.OFFICE).values("user_id")
-    return list(
-        User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("username")
-    )
+    people = permissions.people_holding([Role.OFFICE], unit_ids=[unit.pk], active_only=False)
+    return list(people.exclude(email="").order_by("username"))
 
 
 def report_mail(*, report_id: int) -> int:

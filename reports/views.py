@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -14,14 +13,13 @@ from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
 from core.audit import audit_log
 from core.models import AuditEvent, JobState
+from core.pages import paginate
 
 from . import services
 from .forms import ReportRequestForm
 from .models import WeeklyReport
 from .periods import Week
 from .selectors import reports_for, units_for_request
-
-PAGE_SIZE = 25
 
 
 def _report_for(request: HttpRequest, pk: int) -> WeeklyReport:
@@ -34,9 +32,7 @@ def _report_for(request: HttpRequest, pk: int) -> WeeklyReport:
 
 def _list_context(request: HttpRequest, form: ReportRequestForm | None) -> dict[str, object]:
     campaign = request.campaign  # type: ignore[attr-defined]
-    page = Paginator(reports_for(request.user, campaign), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, reports_for(request.user, campaign))
     units = units_for_request(request.user)
     if form is None and campaign is not None:
         form = ReportRequestForm(units=units, today_week=Week.current())

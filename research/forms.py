@@ -9,9 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
+from accounts import permissions
+from accounts.models import OrgUnit, UnitKind, User
 from accounts.roles import Action, Role
-from accounts.scoping import grants_of, scope_q
+from accounts.scoping import scope_q
 from campaign.models import Campaign
 
 from .models import (
@@ -24,6 +25,8 @@ from .models import (
     ResearchReport,
 )
 
+# Units are offered by their name alone (the unit's own str), within one research's
+# subtree or among the committees and departments of the user's scope.
 RESEARCH_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE, UnitKind.DEPARTMENT)
 OUT_OF_SCOPE = _("Only research within your scope can be cited.")
 
@@ -33,11 +36,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -71,29 +69,23 @@ def research_units(user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 
 def leaders_in_scope(user: Any) -> QuerySet[User]:
-    assignments = RoleAssignment.objects.filter(role=Role.LEADER)
-    q = scope_q(user, "unit", Action.RESEARCH)
-    if q is not None:
-        assignments = assignments.filter(q)
-    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by(
-        "username"
-    )
+    scope = scope_q(user, "unit", Action.RESEARCH)
+    leaders = permissions.people_holding([Role.LEADER], scope=scope, active_only=False)
+    return leaders.order_by("username")
 
 
 def cadres_in_scope(user: Any) -> QuerySet[User]:
     """People who may join a research group: those with a role on a committee or
     department in scope."""
-    assignments = RoleAssignment.objects.filter(unit__kind__in=RESEARCH_UNIT_KINDS)
-    q = scope_q(user, "unit")
-    if q is not None:
-        assignments = assignments.filter(q)
-    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by(
-        "username"
+    scope = scope_q(user, "unit")
+    cadres = permissions.people_holding(
+        Role.values, kinds=RESEARCH_UNIT_KINDS, scope=scope, active_only=False
     )
+    return cadres.order_by("username")
 
 
 class ProjectForm(forms.Form):
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     focus = forms.ChoiceField(label=_("Focus"), choices=ResearchFocus.choices)
@@ -123,14 +115,12 @@ class ProjectForm(forms.Form):
         self.user = user
         units = research_units(user, campaign)
         _f(self, "unit").queryset = units
-        self.leader_only = not user.is_superuser and not any(
-            g.role == Role.OFFICE for g in grants_of(user)
-        )
+        self.leader_only = permissions.own_records_only(user, Action.RESEARCH)
         if self.leader_only:
             _f(self, "lead").queryset = User.objects.filter(pk=user.pk)
             self.fields["lead"].initial = user.pk
             self.fields["lead"].widget = forms.HiddenInput()
-            own = [g.unit_id for g in _leader_grants(user)]
+            own = permissions.unit_ids_for(user, Action.RESEARCH)
             _f(self, "unit").queryset = units.filter(pk__in=own)
         else:
             _f(self, "lead").queryset = leaders_in_scope(user)
@@ -145,10 +135,6 @@ class ProjectForm(forms.Form):
 def _f(form: forms.Form, name: str) -> Any:
     """A field of the form, typed loosely (model choice fields have a queryset)."""
     return form.fields[name]
-
-
-def _leader_grants(user: Any) -> list[Any]:
-    return [g for g in grants_of(user) if g.role == Role.LEADER]
 
 
 def _style(name: str, field: forms.Field) -> None:
@@ -223,7 +209,7 @@ class FindingForm(forms.Form):
         label=_("Focus"), choices=[("", "—"), *ResearchFocus.choices], required=False
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    unit = UnitChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit concerned"), queryset=OrgUnit.objects.none())
     report = forms.ModelChoiceField(
         label=_("Research report"), queryset=ResearchReport.objects.none(), required=False
     )
@@ -271,7 +257,7 @@ class SolveForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     decided_on = forms.DateField(label=_("Date"), widget=DateInput())
     body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
@@ -308,15 +294,3 @@ class DecisionForm(forms.Form):
 
     def has_units(self) -> bool:
         return _has_units(self)
-
-
-def apply_errors(form: forms.Form, error: Any) -> None:
-    """Put a service's ValidationError next to the matching fields of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

@@ -114,6 +114,7 @@ class ResearchProject(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResearchProjectQuerySet.as_manager()
+    owner_field = "lead"  # a leader changes his own only: the leader who leads it
 
     class Meta:
         verbose_name = _("research project")
@@ -217,6 +218,7 @@ class ResearchReport(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResearchReportQuerySet.as_manager()
+    owner_field = "author"  # a leader changes his own only: the leader who wrote it
 
     class Meta:
         verbose_name = _("research report")
@@ -374,6 +376,7 @@ class Decision(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DecisionQuerySet.as_manager()
+    owner_field = "created_by"  # a leader changes his own only: the leader who recorded it
 
     class Meta:
         verbose_name = _("decision")

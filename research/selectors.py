@@ -17,9 +17,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractQuarter
 
+from accounts import permissions
 from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
-from accounts.roles import Role
-from accounts.scoping import grants_of, scope_q, user_roles
+from accounts.roles import Action, Role
+from accounts.scoping import scope_q
 from campaign.models import Campaign
 
 from .models import (
@@ -185,17 +186,14 @@ def _period_status(
 
 def leader_assignments(*, user: Any, campaign: Campaign) -> QuerySet[RoleAssignment]:
     """The leader roles on city and county committees in the viewer's scope (a leader who
-    is not office or viewer there sees his own line only)."""
-    qs = RoleAssignment.objects.filter(
-        role=Role.LEADER,
-        unit__kind__in=LEADER_UNIT_KINDS,
-        unit__is_active=True,
-        unit__path__startswith=campaign.root_unit.path,
+    is not office or viewer there sees his own line only): active people on active units,
+    the leaders the quarterly research reminder goes to."""
+    qs = permissions.holders(
+        [Role.LEADER], within=campaign.root_unit, kinds=LEADER_UNIT_KINDS
     ).select_related("user", "unit")
     if getattr(user, "is_superuser", False):
         return qs.order_by("unit__path", "user__username")
-    roles = user_roles(user)
-    if roles & {Role.OFFICE, Role.VIEWER}:
+    if permissions.acts_anywhere(user, Action.OVERSEE):
         q = scope_q(user, "unit")
         # viewers and offices see the leaders of their subtree; a leader who is also a
         # leader elsewhere still sees at least himself
@@ -353,22 +351,7 @@ def ledger_rows(
         ]
 
 
-def _edit_q(user: Any, field: str = "unit", owner: str = "lead") -> Q | None:
-    """Records the user may change: the office's subtree, a leader's own in his subtree."""
-    if getattr(user, "is_superuser", False):
-        return None
-    q = Q(pk__in=[])
-    for grant in grants_of(user):
-        if grant.role == Role.OFFICE:
-            q |= Q(**{f"{field}__path__startswith": grant.path})
-        elif grant.role == Role.LEADER:
-            q |= Q(**{f"{field}__path__startswith": grant.path, f"{owner}_id": user.pk})
-    return q
-
-
 def editable_projects(user: Any, campaign: Campaign) -> QuerySet[ResearchProject]:
-    qs = ResearchProject.objects.filter(campaign=campaign)
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    q = _edit_q(user)
-    return qs if q is None else qs.filter(q)
+    """Projects the user may change: the office's subtree, a leader's own (the same rule
+    as ``permissions.may`` for one project)."""
+    return ResearchProject.objects.filter(campaign=campaign).allowed_for(user, Action.RESEARCH)

@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action, Role
-from accounts.scoping import can, grants_of
+from accounts.scoping import can
 from campaign.models import Campaign
 from core.uploads import validate_upload
 
@@ -40,46 +41,14 @@ from .models import (
 # --- permissions -------------------------------------------------------------------------
 
 
-def _office_covers(user: Any, unit: OrgUnit) -> bool:
-    return any(g.role == Role.OFFICE and g.covers(unit.path, unit.pk) for g in grants_of(user))
-
-
-def _leader_covers(user: Any, unit: OrgUnit) -> bool:
-    return any(g.role == Role.LEADER and g.covers(unit.path, unit.pk) for g in grants_of(user))
-
-
 def may_record_research(user: Any, unit: OrgUnit) -> bool:
     """May the user record research (his own, for a leader) for this unit?"""
     return can(user, Action.RESEARCH, unit)
 
 
-def may_edit_project(user: Any, project: ResearchProject) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or _office_covers(user, project.unit):
-        return True
-    return project.lead_id == user.pk and _leader_covers(user, project.unit)
-
-
-def may_edit_report(user: Any, report: ResearchReport) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or _office_covers(user, report.unit):
-        return True
-    return report.author_id == user.pk and _leader_covers(user, report.unit)
-
-
-def may_edit_decision(user: Any, decision: Decision) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or _office_covers(user, decision.unit):
-        return True
-    return decision.created_by_id == user.pk and _leader_covers(user, decision.unit)
-
-
 def is_leader_only(user: Any, unit: OrgUnit) -> bool:
     """True when the user records research for the unit only as a leader (his own)."""
-    return not (user.is_superuser or _office_covers(user, unit))
+    return not permissions.can_all(user, Action.RESEARCH, unit)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -88,16 +57,9 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _is_leader(user: User, unit: OrgUnit) -> bool:
-    from accounts.models import RoleAssignment
-
-    return RoleAssignment.objects.filter(
-        user=user, role=Role.LEADER, unit__path__in=_ancestor_paths(unit)
-    ).exists()
-
-
-def _ancestor_paths(unit: OrgUnit) -> list[str]:
-    step = OrgUnit.steplen
-    return [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    """Does the person lead the unit (a leader's role on it or above it)? Asked of someone
+    else than the actor: the lead of a research, who may become a problem's leader."""
+    return permissions.holds_role_on(user, Role.LEADER, unit)
 
 
 # --- projects ----------------------------------------------------------------------------
@@ -214,7 +176,10 @@ def project_update(
     **fields: Any,
 ) -> ResearchProject:
     if actor is not None:
-        _require(may_edit_project(actor, project), _("You may not change this research project."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, project),
+            _("You may not change this research project."),
+        )
     allowed = {"unit", "lead", "topic", "focus", "method", "sites", "start_date", "end_date",
                "state", "notes"}  # fmt: skip
     unknown = set(fields) - allowed
@@ -252,7 +217,10 @@ def project_attach(
     *, project: ResearchProject, actor: User | None, upload: Any
 ) -> ProjectAttachment:
     if actor is not None:
-        _require(may_edit_project(actor, project), _("You may not change this research project."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, project),
+            _("You may not change this research project."),
+        )
     try:
         validate_upload(upload)
     except ValidationError as exc:
@@ -335,7 +303,7 @@ def report_create(
     if actor is not None:
         for project in projects:
             _require(
-                may_edit_project(actor, project),
+                permissions.may(actor, Action.RESEARCH, project),
                 _("You may not write a report on research you may not change."),
             )
     _clean_document_upload(document)
@@ -388,7 +356,9 @@ def report_update(
     document: Any = None,
 ) -> ResearchReport:
     if actor is not None:
-        _require(may_edit_report(actor, report), _("You may not change this report."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, report), _("You may not change this report.")
+        )
     projects = list(projects)
     _clean_document_upload(document)
     _clean_report(
@@ -428,7 +398,10 @@ def finding_create(
     report: ResearchReport | None = None,
 ) -> Finding:
     if actor is not None:
-        _require(may_edit_project(actor, project), _("You may not change this research project."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, project),
+            _("You may not change this research project."),
+        )
     unit = unit or project.unit
     errors: dict[str, list[str]] = {}
     if kind not in FindingKind.values:
@@ -441,11 +414,7 @@ def finding_create(
         errors["focus"] = [_("Choose the focus of the research.")]
     if not unit.is_within(project.campaign.root_unit):
         errors["unit"] = [_("This unit does not take part in the campaign.")]
-    elif (
-        actor is not None
-        and not actor.is_superuser
-        and not any(g.covers(unit.path, unit.pk) for g in grants_of(actor))
-    ):
+    elif actor is not None and not actor.is_superuser and not permissions.covers_any(actor, unit):
         errors["unit"] = [_("This unit is outside your scope.")]
     if report is not None and not report.projects.filter(pk=project.pk).exists():
         errors["report"] = [_("The report is not about this research.")]
@@ -493,12 +462,15 @@ def finding_to_problem(
     )
     project = finding.project
     if actor is not None:
-        _require(may_edit_project(actor, project), _("You may not change this research project."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, project),
+            _("You may not change this research project."),
+        )
     if finding.problem_id is not None:
         raise ValidationError(
             _("This finding has already been turned into a problem; it can be done only once.")
         )
-    lead_covers = _leader_covers(project.lead, finding.unit)
+    lead_covers = _is_leader(project.lead, finding.unit)
     problem = rectification_services.problem_create(
         campaign=project.campaign,
         unit=finding.unit,
@@ -529,7 +501,8 @@ def finding_mark_solved(
 ) -> Finding:
     if actor is not None:
         _require(
-            may_edit_project(actor, finding.project), _("You may not change this research project.")
+            permissions.may(actor, Action.RESEARCH, finding.project),
+            _("You may not change this research project."),
         )
     errors: dict[str, list[str]] = {}
     if not (how or "").strip():
@@ -643,7 +616,10 @@ def decision_update(
     reports: Sequence[ResearchReport] = (),
 ) -> Decision:
     if actor is not None:
-        _require(may_edit_decision(actor, decision), _("You may not change this decision."))
+        _require(
+            permissions.may(actor, Action.RESEARCH, decision),
+            _("You may not change this decision."),
+        )
         _require(may_record_research(actor, unit), _("You may not record decisions for this unit."))
     projects, reports = list(projects), list(reports)
     _clean_decision(

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit
-from accounts.roles import PERMISSIONS, Action
-from accounts.scoping import can, get_object_for_user, grants_of
+from accounts.roles import Action
+from accounts.scoping import can, get_object_for_user
 from campaign.models import Campaign
 from core.audit import audit_log
 from core.history import history_for
 from core.models import AuditEvent
+from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.uploads import serve_attachment
 
 from . import selectors, services
@@ -37,7 +38,6 @@ from .forms import (
     ReportForm,
     SolveForm,
     ToProblemForm,
-    apply_errors,
     research_units,
 )
 from .ledger import ledger_title, write_research_ledger
@@ -55,24 +55,6 @@ from .models import (
     quarter_of,
 )
 
-PAGE_SIZE = 25
-
-
-def _campaign(request: HttpRequest) -> Campaign:
-    campaign = getattr(request, "campaign", None)
-    if not campaign:
-        raise Http404
-    return campaign  # type: ignore[no-any-return]
-
-
-def _current_campaign(request: HttpRequest) -> Campaign | None:
-    campaign = getattr(request, "campaign", None)
-    return campaign or None
-
-
-def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 def _int(value: Any) -> int | None:
     try:
@@ -82,10 +64,7 @@ def _int(value: Any) -> int | None:
 
 
 def _may_record_any(request: HttpRequest) -> bool:
-    user: Any = request.user
-    if user.is_superuser:
-        return True
-    return any(g.role in ("office", "leader") for g in grants_of(user))
+    return permissions.acts_anywhere(request.user, Action.RESEARCH)
 
 
 def _problem_url(problem_id: int | None) -> str | None:
@@ -102,7 +81,7 @@ def _problem_url(problem_id: int | None) -> str | None:
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    campaign = _current_campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.projects_for(request.user, campaign)
     filters: dict[str, Any] = {}
     lead_id = _int(request.GET.get("lead"))
@@ -126,7 +105,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     text = (request.GET.get("q") or "").strip()
     if text:
         qs = qs.filter(topic__icontains=text)
-    page = _page(request, qs)
+    page = paginate(request, qs)
     lead = None
     if lead_id and campaign is not None:
         line = next(
@@ -159,7 +138,7 @@ def _project_form_initial(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     form = ProjectForm(
         request.POST or None,
         user=request.user,
@@ -202,14 +181,14 @@ def _project(request: HttpRequest, pk: int) -> ResearchProject:
 
 
 def _require_edit_project(request: HttpRequest, project: ResearchProject) -> None:
-    if not services.may_edit_project(request.user, project):
+    if not permissions.may(request.user, Action.RESEARCH, project):
         raise PermissionDenied
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    may_edit = services.may_edit_project(request.user, project)
+    may_edit = permissions.may(request.user, Action.RESEARCH, project)
     findings = list(project.findings.select_related("unit", "problem", "report"))
     for finding in findings:
         finding.problem_url = _problem_url(finding.problem_id)  # type: ignore[attr-defined]
@@ -317,7 +296,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    campaign = _current_campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.reports_for(request.user, campaign)
     filters: dict[str, Any] = {}
     author_id = _int(request.GET.get("author"))
@@ -332,7 +311,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request,
         "research/report_list.html",
         {
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "filters": filters,
             "may_record": campaign is not None and _may_record_any(request),
         },
@@ -343,14 +322,14 @@ def _author_for(request: HttpRequest, projects: list[ResearchProject]) -> Any:
     """The author is the lead of the research: the leader himself, or (for the office)
     the lead of the projects chosen."""
     user: Any = request.user
-    if not user.is_superuser and not any(g.role == "office" for g in grants_of(user)):
+    if not projects or services.is_leader_only(user, projects[0].unit):
         return user
-    return projects[0].lead if projects else user
+    return projects[0].lead
 
 
 @login_required
 def report_create(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     if not _may_record_any(request):
         raise PermissionDenied
     initial: dict[str, Any] = {"written_on": timezone.localdate(), "state": ReportState.DRAFT}
@@ -402,7 +381,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "research/report_detail.html",
         {
             "report": report,
-            "may_edit": services.may_edit_report(request.user, report),
+            "may_edit": permissions.may(request.user, Action.RESEARCH, report),
             "projects": list(report.projects.select_related("lead")),
             "documents": list(report.documents.all()),
             "findings": list(report.findings.select_related("unit")),
@@ -414,7 +393,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    if not services.may_edit_report(request.user, report):
+    if not permissions.may(request.user, Action.RESEARCH, report):
         raise PermissionDenied
     initial = {
         "title": report.title,
@@ -497,7 +476,7 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding(request, pk)
-    may_edit = services.may_edit_project(request.user, finding.project)
+    may_edit = permissions.may(request.user, Action.RESEARCH, finding.project)
     return render(
         request,
         "research/finding_detail.html",
@@ -516,7 +495,7 @@ def finding_to_problem(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding(request, pk)
     if not services.problem_service_ready():
         raise Http404
-    if not services.may_edit_project(request.user, finding.project):
+    if not permissions.may(request.user, Action.RESEARCH, finding.project):
         raise PermissionDenied
     form = ToProblemForm(request.POST or None, campaign=finding.project.campaign)
     if finding.problem_id is not None:
@@ -550,7 +529,7 @@ def finding_to_problem(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def finding_solve(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding(request, pk)
-    if not services.may_edit_project(request.user, finding.project):
+    if not permissions.may(request.user, Action.RESEARCH, finding.project):
         raise PermissionDenied
     form = SolveForm(
         request.POST or None,
@@ -574,7 +553,7 @@ def finding_solve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def solved_list(request: HttpRequest) -> HttpResponse:
-    campaign = _current_campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.solved_findings_for(request.user, campaign)
     focus = request.GET.get("focus")
     if focus in ResearchFocus.values:
@@ -584,7 +563,7 @@ def solved_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "research/solved_list.html",
-        {"page_obj": _page(request, qs), "foci": ResearchFocus.choices, "focus": focus or ""},
+        {"page_obj": paginate(request, qs), "foci": ResearchFocus.choices, "focus": focus or ""},
     )
 
 
@@ -593,7 +572,7 @@ def solved_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
-    campaign = _current_campaign(request)
+    campaign = current_campaign(request)
     qs = selectors.decisions_for(request.user, campaign)
     only_flagged = request.GET.get("flagged") == "1"
     if only_flagged:
@@ -602,7 +581,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         request,
         "research/decision_list.html",
         {
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "only_flagged": only_flagged,
             "may_record": campaign is not None and research_units(request.user, campaign).exists(),
         },
@@ -623,7 +602,7 @@ def _decision_data(form: DecisionForm) -> dict[str, Any]:
 
 @login_required
 def decision_create(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     form = DecisionForm(
         request.POST or None,
         user=request.user,
@@ -662,7 +641,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "research/decision_detail.html",
         {
             "decision": decision,
-            "may_edit": services.may_edit_decision(request.user, decision),
+            "may_edit": permissions.may(request.user, Action.RESEARCH, decision),
             "projects": list(decision.projects.visible_to(request.user).select_related("lead")),
             "reports": list(decision.reports.visible_to(request.user).select_related("author")),
             "history": history_for(decision),
@@ -673,7 +652,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
-    if not services.may_edit_decision(request.user, decision):
+    if not permissions.may(request.user, Action.RESEARCH, decision):
         raise PermissionDenied
     initial = {
         "unit": decision.unit_id,
@@ -710,7 +689,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
-    campaign = _current_campaign(request)
+    campaign = current_campaign(request)
     today = timezone.localdate()
     year = _int(request.GET.get("year")) or today.year
     if campaign is not None:
@@ -812,7 +791,7 @@ def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUn
     user: Any = request.user
     if user.is_superuser:
         return [campaign.root_unit]
-    ids = [g.unit_id for g in grants_of(user) if g.role in PERMISSIONS[Action.EXPORT]]
+    ids = permissions.unit_ids_for(user, Action.EXPORT)
     units = OrgUnit.objects.visible_to(user, Action.EXPORT).filter(
         pk__in=ids, path__startswith=campaign.root_unit.path
     )
@@ -825,7 +804,7 @@ def _export_units(request: HttpRequest, campaign: Campaign | None) -> list[OrgUn
 
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponseBase:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     code = request.GET.get("unit") or ""
     unit = OrgUnit.objects.visible_to(request.user).filter(code=code).first()  # type: ignore[arg-type]
     if unit is None:

@@ -185,6 +185,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def can_review(self) -> bool:
+        """It waits for the office: to be selected as a model or returned."""
+        return self.state == CaseState.SUBMITTED
+
+    def can_change(self) -> bool:
+        """Its unit may still edit it and send it again (not once selected as a model)."""
+        return self.state != CaseState.SELECTED
+
 
 class CasePhotoQuerySet(ScopedQuerySet):
     scope_field = "case__unit"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
+from accounts import permissions
 from accounts.models import OrgUnit
 from accounts.roles import Action
 from accounts.scoping import scope_q
@@ -67,14 +68,9 @@ def units_supervisable(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 def units_for_cases(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
     """Units a user may submit cases for: the units he holds a writing role on."""
-    from accounts.scoping import grants_of
-
-    grants = grants_of(user)
     if getattr(user, "is_superuser", False):
         return OrgUnit.objects.filter(pk=campaign.root_unit_id)
-    from accounts.roles import PERMISSIONS
-
-    ids = [g.unit_id for g in grants if g.role in PERMISSIONS[Action.LOG]]
+    ids = permissions.unit_ids_for(user, Action.LOG)
     return OrgUnit.objects.filter(
         pk__in=ids, path__startswith=campaign.root_unit.path, is_active=True
     ).order_by("path")

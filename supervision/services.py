@@ -248,7 +248,7 @@ def case_resubmit(
 ) -> Case:
     """Edit a returned (or not yet reviewed) case and send it again."""
     _require(actor, Action.LOG, case.unit)
-    if case.state == CaseState.SELECTED:
+    if not case.can_change():
         raise ValidationError(_("A case selected as a model can no longer be changed."))
     _clean_case(title=title, summary=summary, body=body)
     case.title = title.strip()
@@ -266,7 +266,7 @@ def case_resubmit(
 def case_select(*, actor: Any, case: Case) -> Case:
     """The office selects a submitted case as a model (典型)."""
     _require(actor, Action.DEPLOY, case.unit)
-    if case.state != CaseState.SUBMITTED:
+    if not case.can_review():
         raise ValidationError(_("Only a submitted case can be selected."))
     case.state = CaseState.SELECTED
     case.return_reason = ""
@@ -280,7 +280,7 @@ def case_select(*, actor: Any, case: Case) -> Case:
 def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     """The office returns a submitted case to its unit with a reason."""
     _require(actor, Action.DEPLOY, case.unit)
-    if case.state != CaseState.SUBMITTED:
+    if not case.can_review():
         raise ValidationError(_("Only a submitted case can be returned."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is returned.")})

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from accounts.models import OrgUnit
 from accounts.roles import Action
 from accounts.scoping import can, get_object_for_user
 from core.history import history_for
+from core.pages import apply_errors, paginate, require_campaign
 from core.uploads import serve_attachment
 
 from . import selectors, services
@@ -32,26 +32,6 @@ from .forms import (
     VisitForm,
 )
 from .models import Case, CasePhoto, CaseState, SupervisionVisit
-
-PAGE_SIZE = 25
-
-
-def _campaign(request: HttpRequest) -> Any:
-    campaign = getattr(request, "campaign", None)
-    if not campaign:
-        raise Http404
-    return campaign
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _finding_inputs(formset: Any) -> list[services.FindingInput]:
@@ -72,9 +52,9 @@ def _finding_inputs(formset: Any) -> list[services.FindingInput]:
 
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     qs = selectors.visit_list(user=request.user, campaign=campaign, params=request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     can_record = selectors.units_supervisable(user=request.user, campaign=campaign).exists()
     return render(
         request,
@@ -85,7 +65,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_create(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     units = selectors.units_supervisable(user=request.user, campaign=campaign)
     if not units.exists():
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
@@ -109,7 +89,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 findings=_finding_inputs(formset),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             count = visit.findings.count()
             messages.success(
@@ -179,7 +159,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 follow_up_on=data["follow_up_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The visit was saved."))
             return redirect("supervision:visit-detail", pk=visit.pk)
@@ -211,7 +191,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -260,9 +240,9 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     qs = selectors.case_list(user=request.user, campaign=campaign, params=request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     state = request.GET.get("state") or CaseState.SELECTED
     return render(
         request,
@@ -280,7 +260,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = require_campaign(request)
     units = selectors.units_for_cases(user=request.user, campaign=campaign)
     if not units.exists():
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
@@ -300,7 +280,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The case was submitted to the office."))
             return redirect("supervision:case-detail", pk=case.pk)
@@ -314,8 +294,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk,
     )
-    can_review = case.state == CaseState.SUBMITTED and can(request.user, Action.DEPLOY, case.unit)
-    can_resubmit = case.state != CaseState.SELECTED and can(request.user, Action.LOG, case.unit)
+    can_review = case.can_review() and can(request.user, Action.DEPLOY, case.unit)
+    can_resubmit = case.can_change() and can(request.user, Action.LOG, case.unit)
     return render(
         request,
         "supervision/case_detail.html",
@@ -335,7 +315,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_for_user(
         Case.objects.select_related("unit", "campaign"), request.user, pk, action=Action.LOG
     )
-    if case.state == CaseState.SELECTED:
+    if not case.can_change():
         raise PermissionDenied
     initial = {"title": case.title, "summary": case.summary, "body": case.body}
     form = CaseForm(request.POST or None, request.FILES or None, initial=initial)
@@ -351,7 +331,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The case was submitted again."))
             return redirect("supervision:case-detail", pk=case.pk)
@@ -389,7 +369,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_return(actor=request.user, case=case, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The case was returned to its unit."))
             return redirect("supervision:case-detail", pk=case.pk)
@@ -399,7 +379,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "photos": list(case.photos.all()),
-            "can_review": case.state == CaseState.SUBMITTED,
+            "can_review": case.can_review(),
             "can_resubmit": False,
             "return_form": form,
             "history": history_for(case),

@@ -83,3 +83,24 @@ def test_holders_and_people(tree, people) -> None:
     assert list(leaders) == [people.leader]
     assert permissions.holds_role_on(people.leader, Role.LEADER, tree.branch_a2)
     assert not permissions.holds_role_on(people.leader, Role.LEADER, tree.branch_b1)
+
+
+def test_everyones_records_or_only_his_own(tree, people) -> None:
+    # the office acts on every research record of its subtree; a leader on his own only
+    assert permissions.can_all(people.county_office, Action.RESEARCH, tree.branch_a1)
+    assert not permissions.can_all(people.county_office, Action.RESEARCH, tree.branch_b1)
+    assert permissions.can(people.leader, Action.RESEARCH, tree.county_a)
+    assert not permissions.can_all(people.leader, Action.RESEARCH, tree.county_a)
+    assert not permissions.can_all(people.outsider, Action.RESEARCH, tree.city)
+    assert permissions.own_records_only(people.leader, Action.RESEARCH)
+    assert permissions.own_records_only(people.secretary_a, Action.RESEARCH)
+    assert not permissions.own_records_only(people.county_office, Action.RESEARCH)
+    assert not permissions.own_records_only(people.secretary_a, Action.LOG)
+
+
+def test_a_role_on_the_unit_or_below_it(tree, people) -> None:
+    assert permissions.acts_within(people.county_office, Action.MANAGE, tree.county_a)
+    assert permissions.acts_within(people.county_office, Action.MANAGE, tree.city)
+    assert not permissions.acts_within(people.county_office, Action.MANAGE, tree.committee_a)
+    assert not permissions.acts_within(people.county_office, Action.MANAGE, tree.county_b)
+    assert not permissions.acts_within(people.leader, Action.MANAGE, tree.city)

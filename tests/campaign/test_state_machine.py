@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from campaign import services
+from campaign.models import TRANSITIONS, Assignment
 from campaign.models import AssignmentState as S
-from campaign.work_models import TRANSITIONS
 from tests.campaign.factories import ActivityFactory, AssignmentFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,12 @@ def test_overdue_is_derived(task, tree):
     today = date(2026, 11, 20)
     assert late.is_overdue_on(today) and not done.is_overdue_on(today)
     assert list(Assignment.objects.overdue(today)) == [late]
+
+
+@pytest.mark.parametrize("state", ALL)
+def test_the_record_says_what_it_may_do_next(state):
+    """The pages ask the assignment; its answers follow the table."""
+    assignment = Assignment(state=state)
+    assert assignment.can_start() is (state == S.PENDING)
+    assert assignment.can_submit() is (state in (S.PENDING, S.IN_PROGRESS, S.RETURNED))
+    assert assignment.can_review() is (state == S.SUBMITTED)

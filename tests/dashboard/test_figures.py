@@ -221,8 +221,7 @@ def test_leader_home(client, tree, people, dataset):
 
 
 def test_summary_digest_sees_through_spacing_digits_and_punctuation(tree, dataset):
-    from campaign.models import Activity
-    from campaign.work_models import summary_digest
+    from campaign.models import Activity, summary_digest
 
     copied = "按照上级部署要求，认真组织开展主题教育学习活动，党员干部积极参与。"
     assert summary_digest(copied) == summary_digest(

@@ -1,3 +1,5 @@
+"""A campaign (主题教育) run by a unit, its objectives, and the four workstreams."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.models import OrgUnit
-from accounts.scoping import grants_of
 
 
 class Workstream(models.TextChoices):
@@ -23,14 +25,9 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
         """Campaigns run by a unit above, at or below any unit the user has a role on."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_superuser:
+        q = permissions.related_units_q(user, field="root_unit")
+        if q is None:
             return self
-        q = Q(pk__in=[])
-        for grant in grants_of(user):
-            ancestors = [
-                grant.path[:i] for i in range(OrgUnit.steplen, len(grant.path) + 1, OrgUnit.steplen)
-            ]
-            q |= Q(root_unit__path__in=ancestors) | Q(root_unit__path__startswith=grant.path)
         return self.filter(q)
 
 
@@ -87,38 +84,3 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-# Tasks, assignments, activities and development items live in their own module.
-from .work_models import (  # noqa: E402
-    Activity,
-    ActivityAttachment,
-    ActivityKind,
-    Assignment,
-    AssignmentEvidence,
-    AssignmentState,
-    DevelopmentAttachment,
-    DevelopmentCategory,
-    DevelopmentItem,
-    DevelopmentMilestone,
-    Recurrence,
-    Task,
-)
-
-__all__ = [
-    "Activity",
-    "ActivityAttachment",
-    "ActivityKind",
-    "Assignment",
-    "AssignmentEvidence",
-    "AssignmentState",
-    "Campaign",
-    "DevelopmentAttachment",
-    "DevelopmentCategory",
-    "DevelopmentItem",
-    "DevelopmentMilestone",
-    "Objective",
-    "Recurrence",
-    "Task",
-    "Workstream",
-]

@@ -1,0 +1,125 @@
+"""Activities logged by units (study and development) and their files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+from accounts.scoping import ScopedQuerySet
+from core.uploads import AttachmentBase
+
+from .campaign import Campaign, Workstream
+
+
+class ActivityKind(models.TextChoices):
+    READING_CLASS = "reading_class", "专题读书班"
+    CENTRAL_GROUP = "central_group", "理论学习中心组学习"
+    GROUP_STUDY = "group_study", "集中学习研讨"
+    PARTY_LECTURE = "party_lecture", "专题党课"
+    PARTY_DAY = "party_day", "主题党日"
+    THREE_MEETINGS = "three_meetings", "三会一课"
+    EXCHANGE = "exchange", "交流研讨"
+    VISIT = "visit", "参观见学"
+    SERVE_PEOPLE = "serve_people", "为民办实事"
+    OTHER = "other", _("Other")
+
+
+# Kinds that belong to "promoting development"; all the others are theory study.
+DEVELOPMENT_KINDS = frozenset({ActivityKind.SERVE_PEOPLE})
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class Activity(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="activities"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=128, blank=True)
+    participants = models.PositiveIntegerField(_("number of participants"), default=0)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
+    summary = models.TextField(_("summary"))
+    # what a copied summary shares with its original (see summary_digest); kept on save
+    summary_digest = models.CharField(max_length=32, editable=False, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-pk"]
+        indexes = [
+            models.Index(fields=["campaign", "held_on"]),
+            # the lists: newest first within a campaign
+            models.Index(fields=["campaign", "-held_on", "-id"], name="activity_list_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.summary_digest = summary_digest(self.summary)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "summary" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "summary_digest"}
+        super().save(*args, **kwargs)
+
+    @property
+    def workstream(self) -> str:
+        return Workstream.DEVELOPMENT if self.kind in DEVELOPMENT_KINDS else Workstream.STUDY
+
+
+# Spaces, digits and punctuation of any script (Chinese included), and underscores.
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
+def summary_digest(text: str) -> str:
+    """The fingerprint two summaries share when one is the other copied: the lower-cased
+    text without spaces, digits and punctuation, hashed (the dashboard's formalism signal
+    groups activities by it). Bulk inserts must set it with this function too."""
+    normalised = _NOT_WORDS.sub("", (text or "").lower())
+    return hashlib.md5(normalised.encode(), usedforsecurity=False).hexdigest()
+
+
+class ActivityAttachmentQuerySet(ScopedQuerySet):
+    scope_field = "activity__unit"
+
+
+@pghistory.track()
+class ActivityAttachment(AttachmentBase):
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    objects = ActivityAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity attachment")
+        verbose_name_plural = _("activity attachments")
+        ordering = ["pk"]
+
+    @property
+    def unit(self) -> OrgUnit:
+        return self.activity.unit
