@@ -65,7 +65,7 @@ def aggregates(period: Period) -> dict[str, Any]:
 
 
 def activities_of(campaign: Campaign, unit: OrgUnit) -> QuerySet[Activity]:
-    return within(Activity.objects.filter(campaign=campaign), campaign, unit)  # type: ignore[no-any-return]
+    return within(Activity.objects.filter(campaign=campaign), campaign, unit)
 
 
 def activity_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ActivityFigures:

@@ -122,7 +122,7 @@ def aggregates(period: Period) -> dict[str, Any]:
 
 def assignments_of(campaign: Campaign, unit: OrgUnit) -> QuerySet[Assignment]:
     """The campaign's assignments to the unit and every unit under it."""
-    return within(Assignment.objects.filter(task__campaign=campaign), campaign, unit)  # type: ignore[no-any-return]
+    return within(Assignment.objects.filter(task__campaign=campaign), campaign, unit)
 
 
 def assignment_figures_by_workstream(

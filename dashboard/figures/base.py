@@ -3,7 +3,7 @@ and how a share is written."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
@@ -13,22 +13,20 @@ from campaign.models import Campaign
 
 TREND_WEEKS = 8  # weeks shown in a trend, the period's week last
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
 
 def rate(part: int, whole: int) -> float:
     """A share in percent with one decimal; 0.0 when there is nothing to share."""
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(path__startswith=unit.path)
-
-
-def within(qs: QuerySet[Any], campaign: Campaign, unit: OrgUnit, field: str = "unit") -> Any:
+def within(qs: _QS, campaign: Campaign, unit: OrgUnit) -> _QS:
     """Records of the unit's subtree; at the campaign's root every record is in it, so the
     join to the units is left out."""
     if unit.pk == campaign.root_unit_id:
         return qs
-    return qs.filter(**{f"{field}__path__startswith": unit.path})
+    return qs.filter(unit__path__startswith=unit.path)
 
 
 def children(unit: OrgUnit) -> list[OrgUnit]:
@@ -40,10 +38,10 @@ def children(unit: OrgUnit) -> list[OrgUnit]:
     )
 
 
-def child_key(unit: OrgUnit, field: str = "unit__path") -> Substr:
+def child_key(unit: OrgUnit) -> Substr:
     """The path of the unit one level below ``unit`` that a record's unit lies under: the
     prefix of its materialised path, so one grouped query counts every child's subtree."""
-    return Substr(field, 1, OrgUnit.steplen * (unit.depth + 1))
+    return Substr("unit__path", 1, OrgUnit.steplen * (unit.depth + 1))
 
 
 def grouped_by_child(

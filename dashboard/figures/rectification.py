@@ -113,7 +113,7 @@ def counted(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[Probl
     qs = Problem.objects.filter(campaign=campaign, discovered_on__lte=period.as_of).exclude(
         state=ProblemState.WITHDRAWN
     )
-    return within(qs, campaign, unit)  # type: ignore[no-any-return]
+    return within(qs, campaign, unit)
 
 
 def problems_of(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[Problem]:
