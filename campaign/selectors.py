@@ -1,8 +1,27 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from .models import Campaign
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from accounts import permissions
+from accounts.models import OrgUnit, User
+from accounts.roles import PERMISSIONS, Action
+from accounts.scoping import scope_q
+
+from .models import (
+    OPEN_STATES,
+    Activity,
+    ActivityAttachment,
+    Assignment,
+    AssignmentEvidence,
+    AssignmentState,
+    Campaign,
+    DevelopmentItem,
+    Task,
+)
 
 
 def campaigns_for(user: Any) -> list[Campaign]:
@@ -20,110 +39,8 @@ def current_campaign(user: Any, chosen_id: Any) -> Campaign | None:
 
 
 # ---------------------------------------------------------------- tasks and assignments
-# (imports kept here so the two helpers above stay importable by the middleware alone)
-from dataclasses import dataclass  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value  # noqa: E402
-from django.db.models.functions import Coalesce, NullIf  # noqa: E402
-
-from accounts import permissions  # noqa: E402
-from accounts.models import OrgUnit, User  # noqa: E402
-from accounts.roles import PERMISSIONS, Action  # noqa: E402
-from accounts.scoping import scope_q  # noqa: E402
-
-from .models import (  # noqa: E402
-    DEVELOPMENT_KINDS,
-    OPEN_STATES,
-    Activity,
-    ActivityAttachment,
-    Assignment,
-    AssignmentEvidence,
-    AssignmentState,
-    DevelopmentItem,
-    Task,
-    overdue_q,
-)
 
 DUE_SOON_DAYS = 14
-
-
-@dataclass(frozen=True)
-class AssignmentCounts:
-    total: int
-    done: int  # accepted
-    submitted: int  # waiting for review
-    due: int  # open, not yet overdue
-    overdue: int  # past the due date and not accepted
-
-    @property
-    def percent_done(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-def assignment_counts(
-    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
-) -> AssignmentCounts:
-    """Assignments of the campaign for the given units, counted in one aggregate query."""
-    row = Assignment.objects.filter(task__campaign=campaign, unit__in=units_queryset).aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(state=AssignmentState.ACCEPTED)),
-        submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
-        due=Count("pk", filter=~Q(state=AssignmentState.ACCEPTED) & Q(due_date__gte=today)),
-        overdue=Count("pk", filter=overdue_q(today)),
-    )
-    return AssignmentCounts(**row)
-
-
-def assignment_counts_by_workstream(
-    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
-) -> dict[str, AssignmentCounts]:
-    """The same counts per workstream (one grouped query)."""
-    rows = (
-        Assignment.objects.filter(task__campaign=campaign, unit__in=units_queryset)
-        .values("task__workstream")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(state=AssignmentState.ACCEPTED)),
-            submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
-            due=Count("pk", filter=~Q(state=AssignmentState.ACCEPTED) & Q(due_date__gte=today)),
-            overdue=Count("pk", filter=overdue_q(today)),
-        )
-    )
-    return {
-        r.pop("task__workstream"): AssignmentCounts(**r)  # type: ignore[arg-type]
-        for r in rows
-    }
-
-
-def activity_counts(
-    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], since: date | None = None
-) -> dict[str, int]:
-    """Activities logged, split into study and development, in one aggregate query."""
-    qs = Activity.objects.filter(campaign=campaign, unit__in=units_queryset)
-    if since is not None:
-        qs = qs.filter(held_on__gte=since)
-    return qs.aggregate(
-        total=Count("pk"),
-        study=Count("pk", filter=~Q(kind__in=DEVELOPMENT_KINDS)),
-        development=Count("pk", filter=Q(kind__in=DEVELOPMENT_KINDS)),
-        units=Count("unit", distinct=True),
-    )
-
-
-def development_counts(
-    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
-) -> dict[str, int]:
-    """Development items: total, completed (every milestone reached), overdue."""
-    items = with_progress(
-        DevelopmentItem.objects.filter(campaign=campaign, unit__in=units_queryset)
-    )
-    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
-    return items.aggregate(
-        total=Count("pk"),
-        completed=Count("pk", filter=complete),
-        overdue=Count("pk", filter=Q(due_date__lt=today) & ~complete),
-    )
 
 
 def log_units(user: Any) -> QuerySet[OrgUnit]:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "research",
     "rectification",
     "notifications",
+    "dashboard",
     "reports",
     "supervision",
 ]

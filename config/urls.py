@@ -13,7 +13,7 @@ urlpatterns = [
     path("campaign/", include("campaign.urls")),
     path("research/", include("research.urls")),
     path("rectification/", include("rectification.urls")),
-    path("dashboard/", include("campaign.dashboard_urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("supervision/", include("supervision.urls")),

@@ -20,8 +20,6 @@ from django.core.cache import cache as django_cache
 from django.db import connection
 from pghistory.models import Event
 
-from accounts.scoping import grants_of
-
 T = TypeVar("T")
 TIMEOUT = 15 * 60
 
@@ -69,12 +67,6 @@ def data_version() -> str:
     return hashlib.sha1(  # noqa: S324 - a cache key, not a secret
         (row[0] if row else "0").encode()
     ).hexdigest()
-
-
-def scope_signature(user: Any) -> str:
-    if getattr(user, "is_superuser", False):
-        return "superuser"
-    return ";".join(sorted(f"{g.role}:{g.path}" for g in grants_of(user)))
 
 
 def cached_figures(

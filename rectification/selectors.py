@@ -6,7 +6,7 @@ export uses it so that "export these rows" exports the rows on the screen.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -244,40 +244,3 @@ def problems_needing_plan(
     return problem_queryset(
         user=user, campaign=campaign, params={"flag": "needs_plan"}, today=today
     )
-
-
-def problem_stats(
-    *, campaign: Campaign, units_queryset: QuerySet[OrgUnit], today: date
-) -> dict[str, Any]:
-    """Figures for the dashboard over the problems of the given units (and their subtrees
-    are not added: pass the units wanted). A fixed number of queries."""
-    base = with_flags(
-        Problem.objects.filter(campaign=campaign, unit__in=units_queryset), today=today
-    )
-    week_start = today - timedelta(days=today.weekday())
-    start_of_week = timezone.make_aware(datetime.combine(week_start, time.min))
-    counted = base.exclude(state=ProblemState.WITHDRAWN)
-    totals = counted.aggregate(
-        total=Count("pk"),
-        closed=Count("pk", filter=Q(state=ProblemState.CLOSED)),
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-        stale=Count("pk", filter=Q(is_stale=True)),
-        needs_plan=Count("pk", filter=Q(needs_plan_flag=True)),
-        submitted=Count("pk", filter=Q(state=ProblemState.SUBMITTED)),
-        closed_this_week=Count(
-            "pk", filter=Q(state=ProblemState.CLOSED, closed_at__gte=start_of_week)
-        ),
-    )
-    by_source = dict.fromkeys(ProblemSource.values, 0)
-    for row in counted.order_by().values("source").annotate(n=Count("pk")):
-        by_source[row["source"]] = row["n"]
-    by_type = dict.fromkeys(ProblemType.values, 0)
-    for row in counted.order_by().values("type").annotate(n=Count("pk")):
-        by_type[row["type"]] = row["n"]
-    total = totals["total"] or 0
-    return {
-        **totals,
-        "closure_rate": round(100 * totals["closed"] / total, 1) if total else 0.0,
-        "by_source": [(ProblemSource(k).label, k, v) for k, v in by_source.items()],
-        "by_type": [(ProblemType(k).label, k, v) for k, v in by_type.items()],
-    }

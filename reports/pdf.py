@@ -143,7 +143,7 @@ def page_counter_content() -> str:
 
 
 def render_html(figures: WeeklyFigures) -> str:
-    header = f"{figures.campaign.name} · {figures.unit.name} · {figures.period.week}"
+    header = f"{figures.campaign.name} · {figures.unit.name} · {figures.week}"
     return render_to_string(
         TEMPLATE,
         {

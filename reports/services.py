@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
 from accounts.roles import Action, Role
-from accounts.scoping import can
 from campaign.models import Campaign
 from core.models import JobState
 
@@ -66,7 +65,7 @@ def report_request(
     A report already queued or running is left to finish (the same row is returned). With
     ``rebuild=False`` (the weekly schedule) a report that exists and has not failed is kept.
     """
-    if requested_by is not None and not can(requested_by, Action.EXPORT, unit):
+    if requested_by is not None and not permissions.can(requested_by, Action.EXPORT, unit):
         raise PermissionDenied
     now = timezone.now()
     report, created = WeeklyReport.objects.select_for_update().get_or_create(
@@ -171,7 +170,9 @@ def report_build(*, report_id: int) -> WeeklyReport | None:
     if report is None:
         return None
     user = report.requested_by
-    if user is not None and (not user.is_active or not can(user, Action.EXPORT, report.unit)):
+    if user is not None and (
+        not user.is_active or not permissions.can(user, Action.EXPORT, report.unit)
+    ):
         report_fail(report_id=report.pk, error=_("You may no longer download this report."))
         return None
     from .pdf import render_pdf  # WeasyPrint is loaded by the processes that render only

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from campaign import selectors, services
 from campaign.models import DevelopmentItem
+from dashboard.figures.development import development_counts
+from dashboard.periods import Period
 
 pytestmark = pytest.mark.django_db
 
@@ -89,15 +91,13 @@ def test_read_only_roles_cannot_write(item, people):
 
 
 def test_counts_for_the_dashboard(item, people, campaign, tree):
-    from accounts.models import OrgUnit
-
     m = services.milestone_add(
         actor=people.secretary_a, item=item, title="a", due_on=date(2026, 11, 1)
     )
     services.milestone_set_done(
         actor=people.secretary_a, milestone=m, done_on=date(2026, 11, 1), today=date(2026, 11, 20)
     )
-    counts = selectors.development_counts(
-        campaign=campaign, units_queryset=OrgUnit.objects.all(), today=date(2026, 11, 20)
+    counts = development_counts(
+        campaign=campaign, unit=tree.city, period=Period.on(date(2026, 11, 20))
     )
     assert counts == {"total": 1, "completed": 1, "overdue": 0}

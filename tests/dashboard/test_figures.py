@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from campaign import dashboard_selectors as sel
+from dashboard import selectors as sel
 
 from .conftest import TODAY
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.http import QueryDict
 
-from accounts.models import OrgUnit
+from dashboard.figures.rectification import problem_figures
+from dashboard.periods import Period
 from rectification import selectors, services
 from rectification.models import (
     ProblemSource,
@@ -105,9 +106,7 @@ def test_needs_plan_until_a_special_plan_is_linked(campaign, tree, people):
         user=people.county_office, campaign=campaign, params={"flag": "needs_plan"}
     )
     assert list(listed) == [problem]
-    stats = selectors.problem_stats(
-        campaign=campaign, units_queryset=OrgUnit.objects.all(), today=TODAY
-    )
+    stats = problem_figures(campaign=campaign, unit=tree.city, period=Period.on(TODAY))
     assert stats["needs_plan"] == 1
     services.special_plan_create(
         campaign=campaign,
@@ -272,11 +271,7 @@ def test_stats(campaign, tree, people, varied):
     services.problem_submit_for_closing(problem=a, actor=people.secretary_a)
     services.problem_close(problem=a, actor=people.county_office)
     services.problem_withdraw(problem=c, actor=people.secretary_b, reason="重复")
-    stats = selectors.problem_stats(
-        campaign=campaign,
-        units_queryset=OrgUnit.objects.filter(path__startswith=tree.county_a.path),
-        today=TODAY,
-    )
+    stats = problem_figures(campaign=campaign, unit=tree.county_a, period=Period.on(TODAY))
     assert stats["total"] == 2
     assert stats["closed"] == 1
     assert stats["closure_rate"] == 50.0

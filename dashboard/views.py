@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.roles import Action, Role
-from accounts.scoping import can, has_any_role, user_roles
-from core.figures import cached_figures, data_version, scope_signature
+from accounts import permissions
+from accounts.roles import Action
+from core import charts
+from core.figures import cached_figures, data_version
 
-from . import dashboard_selectors as selectors
+from . import selectors
+from .figures import units
 
 # Narrow enough that the charts' text stays legible when a phone shrinks them to its width.
 CHART_WIDTH = 440
@@ -23,8 +25,6 @@ CHART_WIDTH = 440
 
 def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
     """Server-rendered SVG charts; every number is also in the tables of the page."""
-    from core import charts
-
     rect = board.rectification
     return {
         "trend_chart": charts.stacked_bar_chart(
@@ -39,7 +39,7 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
         ),
         "completion_chart": charts.bar_chart(
             _("Completion rate by workstream"),
-            [(w.label, w.counts.percent_done) for w in board.workstreams],
+            [(w.label, w.figures.completion_rate) for w in board.workstreams],
             suffix="%",
             max_value=100,
             label_header=_("Workstream"),
@@ -48,7 +48,7 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
         ),
         "source_chart": charts.bar_chart(
             _("Problems by source"),
-            [(label, n) for label, _key, n in rect["by_source"]],
+            [(label, n) for label, _key, n in rect.by_source],
             label_header=_("Source"),
             value_header=_("Problems"),
             width=CHART_WIDTH,
@@ -58,12 +58,12 @@ def _charts(board: selectors.OfficeDashboard) -> dict[str, object]:
 
 def _no_campaign(request: HttpRequest) -> HttpResponse:
     """Before the first campaign is set up: say so, and where to set it up."""
-    if not (request.user.is_superuser or user_roles(request.user)):
+    if not permissions.has_any_role(request.user):
         raise Http404
     return render(
         request,
         "dashboard/no_campaign.html",
-        {"can_create": has_any_role(request.user, {Role.OFFICE})},
+        {"can_create": permissions.acts_anywhere(request.user, Action.DEPLOY)},
     )
 
 
@@ -74,7 +74,7 @@ def office(request: HttpRequest) -> HttpResponse:
         return _no_campaign(request)
     today = timezone.localdate()
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
-    parts = (campaign.pk, unit.pk, scope_signature(request.user))
+    parts = (campaign.pk, unit.pk, permissions.scope_signature(request.user))
     version = data_version()
 
     def figures() -> dict[str, object]:
@@ -93,9 +93,9 @@ def office(request: HttpRequest) -> HttpResponse:
             "dashboard/_figures.html",
             {
                 "board": board,
-                "weights": selectors.WEIGHTS,
-                "red_from": selectors.RED_FROM,
-                "amber_from": selectors.AMBER_FROM,
+                "weights": units.WEIGHTS,
+                "red_from": units.RED_FROM,
+                "amber_from": units.AMBER_FROM,
                 **_charts(board),
             },
         )
@@ -107,13 +107,17 @@ def office(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/office.html",
-        {**page, "campaign": campaign, "can_supervise": can(request.user, Action.DEPLOY, unit)},
+        {
+            **page,
+            "campaign": campaign,
+            "can_supervise": permissions.can(request.user, Action.DEPLOY, unit),
+        },
     )
 
 
 @login_required
 def leader(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or Role.LEADER in user_roles(request.user)):
+    if not permissions.acts_anywhere(request.user, Action.LEAD):
         raise Http404
     campaign = getattr(request, "campaign", None)
     if not campaign:

@@ -1,0 +1,99 @@
+"""Theory study and development: the activities units held.
+
+An activity counts in the week it was *held* (``held_on``), up to the as-of day (an
+activity dated later is a plan, not yet held). It is development (推动发展) when its kind
+is one of ``DEVELOPMENT_KINDS`` (为民办实事), theory study otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+
+from accounts.models import OrgUnit
+from campaign.models import DEVELOPMENT_KINDS, Activity, Campaign
+
+from ..periods import Period
+from .base import TREND_WEEKS, within
+
+
+@dataclass(frozen=True)
+class ActivityFigures:
+    this_week: int = 0  # held from Monday to the as-of day
+    last_week: int = 0  # held in the week before
+    participants_this_week: int = 0
+    to_date: int = 0  # held in the campaign up to the as-of day
+
+    @property
+    def change(self) -> int:
+        return self.this_week - self.last_week
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date  # its Monday
+    study: int
+    development: int
+
+    @property
+    def total(self) -> int:
+        return self.study + self.development
+
+
+def held_q(first: date, last: date) -> Q:
+    return Q(held_on__gte=first, held_on__lte=last)
+
+
+def this_week_q(period: Period) -> Q:
+    return held_q(period.monday, period.as_of)
+
+
+def aggregates(period: Period) -> dict[str, Any]:
+    """The figures of :class:`ActivityFigures` as aggregate expressions."""
+    this_week = this_week_q(period)
+    return {
+        "this_week": Count("pk", filter=this_week),
+        "last_week": Count("pk", filter=held_q(period.last_monday, period.last_sunday)),
+        "participants_this_week": Sum("participants", filter=this_week, default=0),
+        "to_date": Count("pk", filter=Q(held_on__lte=period.as_of)),
+    }
+
+
+def activities_of(campaign: Campaign, unit: OrgUnit) -> QuerySet[Activity]:
+    return within(Activity.objects.filter(campaign=campaign), campaign, unit)
+
+
+def activity_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ActivityFigures:
+    return ActivityFigures(**activities_of(campaign, unit).aggregate(**aggregates(period)))
+
+
+def activity_trend(
+    *, campaign: Campaign, unit: OrgUnit, period: Period, weeks: int = TREND_WEEKS
+) -> list[WeekPoint]:
+    """Activities held per week over the last ``weeks`` weeks, split into theory study and
+    development; the last point is the period's week, up to its as-of day (one query)."""
+    mondays = period.weeks_back(weeks)
+    rows = (
+        activities_of(campaign, unit)
+        .filter(held_q(mondays[0], period.as_of))
+        .annotate(week=TruncWeek("held_on", output_field=DateField()))
+        .values("week")
+        .annotate(
+            study=Count("pk", filter=~Q(kind__in=DEVELOPMENT_KINDS)),
+            development=Count("pk", filter=Q(kind__in=DEVELOPMENT_KINDS)),
+        )
+        .order_by()
+    )
+    found = {row["week"]: row for row in rows}
+    return [
+        WeekPoint(
+            week=monday,
+            study=found.get(monday, {}).get("study", 0),
+            development=found.get(monday, {}).get("development", 0),
+        )
+        for monday in mondays
+    ]

@@ -1,0 +1,235 @@
+"""Field research: the leaders' obligations and what was researched.
+
+Compliance (research's rule, see ``research/selectors.py``): every city and county leader
+(the leader role on a city or county committee of the subtree) leads at least one research
+project each quarter — 蹲点调研 or 网络调研, under way or done, counted by its start date —
+and writes at least one submitted report each year, counted by its date. "On track this
+quarter" counts the projects started from the quarter's first day to the as-of day; "a
+report this year" the reports dated from 1 January to the as-of day.
+
+Decisions (决策) count as taken by the as-of day; one "without research" cites neither a
+project nor a report (research's own flag).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts import permissions
+from accounts.models import OrgUnit
+from accounts.roles import Role
+from campaign.models import Campaign
+from research.models import (
+    COUNTING_METHODS,
+    COUNTING_STATES,
+    Decision,
+    ReportState,
+    ResearchProject,
+    ResearchReport,
+)
+from research.selectors import LEADER_UNIT_KINDS, with_research_flag
+
+from ..periods import Period
+from .base import rate, within
+
+LEADERS_LISTED_IN_FULL = 30  # above this, the report lists only the leaders behind
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    name: str
+    unit_name: str
+    projects_this_quarter: int
+    reports_this_year: int
+
+    @property
+    def on_track_quarter(self) -> bool:
+        return self.projects_this_quarter > 0
+
+    @property
+    def on_track_year(self) -> bool:
+        return self.reports_this_year > 0
+
+
+@dataclass(frozen=True)
+class ResearchCounts:
+    """The research block of the dashboard: counts only."""
+
+    leaders: int
+    on_track_quarter: int
+    with_report_year: int
+    reports_this_year: int
+    decisions: int
+    decisions_without_research: int
+
+    @property
+    def on_track_rate(self) -> float:
+        return rate(self.on_track_quarter, self.leaders)
+
+
+@dataclass(frozen=True)
+class ResearchFigures:
+    leaders: list[LeaderRow] = field(default_factory=list)
+    reports_this_year: int = 0  # submitted reports of the subtree, whoever wrote them
+    projects_this_week: int = 0  # research projects started in the period's week
+    projects_last_week: int = 0
+    reports_this_week: int = 0  # reports submitted, by their date
+    reports_last_week: int = 0
+
+    @property
+    def leader_count(self) -> int:
+        return len(self.leaders)
+
+    @property
+    def on_track_quarter(self) -> int:
+        return sum(1 for row in self.leaders if row.on_track_quarter)
+
+    @property
+    def with_report_this_year(self) -> int:
+        return sum(1 for row in self.leaders if row.on_track_year)
+
+    @property
+    def quarter_rate(self) -> float:
+        return rate(self.on_track_quarter, self.leader_count)
+
+    @property
+    def year_rate(self) -> float:
+        return rate(self.with_report_this_year, self.leader_count)
+
+    @property
+    def lists_all(self) -> bool:
+        return self.leader_count <= LEADERS_LISTED_IN_FULL
+
+    @property
+    def listed_leaders(self) -> list[LeaderRow]:
+        """Every leader of a small unit; of a large one, those not (yet) on track."""
+        if self.lists_all:
+            return self.leaders
+        return [r for r in self.leaders if not (r.on_track_quarter and r.on_track_year)]
+
+    @property
+    def change(self) -> int:
+        return self.projects_this_week - self.projects_last_week
+
+    @property
+    def report_change(self) -> int:
+        return self.reports_this_week - self.reports_last_week
+
+    def counts(self, decisions: DecisionFigures) -> ResearchCounts:
+        """The dashboard's research block: these figures and the decisions'."""
+        return ResearchCounts(
+            leaders=self.leader_count,
+            on_track_quarter=self.on_track_quarter,
+            with_report_year=self.with_report_this_year,
+            reports_this_year=self.reports_this_year,
+            decisions=decisions.total,
+            decisions_without_research=decisions.without_research,
+        )
+
+
+@dataclass(frozen=True)
+class DecisionFigures:
+    total: int = 0  # decisions of the subtree taken by the as-of day
+    without_research: int = 0  # of those, citing no research
+
+
+def _count_of(qs: QuerySet[Any]) -> Any:
+    """COUNT(*) of a correlated queryset, as an integer annotation (0 when none)."""
+    counted = qs.order_by().values("campaign_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def leader_rows(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[LeaderRow]:
+    """The city and county leaders of the subtree with their counting projects this
+    quarter and submitted reports this year (one query; a leader of two committees once,
+    under the first in tree order)."""
+    projects = ResearchProject.objects.filter(
+        campaign=campaign,
+        lead_id=OuterRef("user_id"),
+        state__in=COUNTING_STATES,
+        method__in=COUNTING_METHODS,
+        start_date__gte=period.quarter_start,
+        start_date__lte=period.as_of,
+    )
+    reports = ResearchReport.objects.filter(
+        campaign=campaign,
+        author_id=OuterRef("user_id"),
+        state=ReportState.SUBMITTED,
+        written_on__gte=period.year_start,
+        written_on__lte=period.as_of,
+    )
+    rows = (
+        permissions.holders([Role.LEADER], within=unit, kinds=LEADER_UNIT_KINDS)
+        .annotate(projects=_count_of(projects), reports=_count_of(reports))
+        .values("user_id", "user__full_name", "user__username", "unit__name", "projects", "reports")
+        .order_by("unit__path", "user__username")
+    )
+    seen: set[int] = set()
+    leaders = []
+    for row in rows:
+        if row["user_id"] in seen:
+            continue
+        seen.add(row["user_id"])
+        leaders.append(
+            LeaderRow(
+                name=row["user__full_name"] or row["user__username"],
+                unit_name=row["unit__name"],
+                projects_this_quarter=row["projects"],
+                reports_this_year=row["reports"],
+            )
+        )
+    return leaders
+
+
+def research_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ResearchFigures:
+    """The leaders' compliance and the research of the subtree (three queries)."""
+
+    def between(name: str, first: date, last: date) -> Q:
+        return Q(**{f"{name}__gte": first, f"{name}__lte": last})
+
+    def this_week(name: str) -> Q:
+        return between(name, period.monday, period.as_of)
+
+    def last_week(name: str) -> Q:
+        return between(name, period.last_monday, period.last_sunday)
+
+    projects = within(ResearchProject.objects.filter(campaign=campaign), campaign, unit).aggregate(
+        this_week=Count("pk", filter=this_week("start_date")),
+        last_week=Count("pk", filter=last_week("start_date")),
+    )
+    reports = within(
+        ResearchReport.objects.filter(campaign=campaign, state=ReportState.SUBMITTED),
+        campaign,
+        unit,
+    ).aggregate(
+        this_year=Count("pk", filter=between("written_on", period.year_start, period.as_of)),
+        this_week=Count("pk", filter=this_week("written_on")),
+        last_week=Count("pk", filter=last_week("written_on")),
+    )
+    return ResearchFigures(
+        leaders=leader_rows(campaign=campaign, unit=unit, period=period),
+        reports_this_year=reports["this_year"],
+        projects_this_week=projects["this_week"],
+        projects_last_week=projects["last_week"],
+        reports_this_week=reports["this_week"],
+        reports_last_week=reports["last_week"],
+    )
+
+
+def decision_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> DecisionFigures:
+    """Decisions of the subtree taken by the as-of day, and how many cite no research
+    (research's own flag, ``with_research_flag``; one query)."""
+    row = with_research_flag(
+        within(
+            Decision.objects.filter(campaign=campaign, decided_on__lte=period.as_of), campaign, unit
+        )
+    ).aggregate(
+        total=Count("pk"),
+        without_research=Count("pk", filter=Q(cites_projects=False, cites_reports=False)),
+    )
+    return DecisionFigures(**row)

@@ -1,0 +1,200 @@
+"""The pages built from the figures: the office dashboard and the leader's home.
+
+The dashboard opens on the highest unit the user may see within the campaign and drills
+down one level at a time (``?unit=CODE``); every number on it comes from
+:mod:`dashboard.figures`, counted for this week as of today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from accounts import permissions
+from accounts.models import OrgUnit
+from campaign.models import Campaign, Workstream
+from rectification.models import Problem
+from rectification.selectors import problem_queryset
+from research.models import ResearchProject, ResearchReport, quarter_of
+from research.selectors import LeaderSummary, leader_research_summary
+
+from .figures.activities import WeekPoint, activity_trend
+from .figures.assignments import (
+    AssignmentCounts,
+    AssignmentFigures,
+    assignment_figures_by_workstream,
+    total_of,
+)
+from .figures.rectification import ProblemFigures, problem_figures
+from .figures.research import ResearchCounts, decision_figures, research_figures
+from .figures.signals import (
+    Signal,
+    closing_without_evidence,
+    copied_summaries,
+    deadline_rush,
+    decisions_lacking_research,
+)
+from .figures.units import UnitLine, lagging_units
+from .periods import Period
+
+# ---------------------------------------------------------------- focus
+
+
+def dashboard_root(user: Any, campaign: Campaign) -> OrgUnit:
+    """The unit the dashboard opens on: the highest unit of the user's roles within the
+    campaign (the campaign's root when his unit lies above it); 404 without one."""
+    unit = permissions.highest_within(user, campaign.root_unit)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def focus_unit(user: Any, campaign: Campaign, code: str | None) -> OrgUnit:
+    """The unit asked for by ``?unit=CODE`` if the user sees it in the campaign, else 404."""
+    if not code:
+        return dashboard_root(user, campaign)
+    unit = (
+        OrgUnit.objects.visible_to(user)
+        .filter(code=code, path__startswith=campaign.root_unit.path)
+        .first()
+    )
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- the office dashboard
+
+
+@dataclass(frozen=True)
+class WorkstreamLine:
+    key: str
+    label: str
+    figures: AssignmentFigures
+
+    @property
+    def counts(self) -> AssignmentCounts:
+        return self.figures.counts
+
+
+@dataclass
+class OfficeDashboard:
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    today: date
+    workstreams: list[WorkstreamLine]
+    activities_this_week: WeekPoint
+    trend: list[WeekPoint]
+    research: ResearchCounts
+    rectification: ProblemFigures
+    lagging: list[UnitLine]
+    signals: dict[str, Signal]
+
+    @property
+    def assignments(self) -> AssignmentFigures:
+        """Every workstream together."""
+        return total_of({w.key: w.figures for w in self.workstreams})
+
+    @property
+    def assignments_total(self) -> AssignmentCounts:
+        return self.assignments.counts
+
+
+def office_dashboard(
+    *, user: Any, campaign: Campaign, unit: OrgUnit, today: date
+) -> OfficeDashboard:
+    period = Period.on(today)
+    root = dashboard_root(user, campaign)
+    ancestor_paths = [
+        unit.path[:i]
+        for i in range(len(root.path), len(unit.path), OrgUnit.steplen)
+        if unit.path[:i].startswith(root.path)
+    ]
+    ancestors = list(OrgUnit.objects.filter(path__in=ancestor_paths).order_by("path"))
+    by_workstream = assignment_figures_by_workstream(campaign=campaign, unit=unit, period=period)
+    trend = activity_trend(campaign=campaign, unit=unit, period=period)
+    research = research_figures(campaign=campaign, unit=unit, period=period)
+    decisions = decision_figures(campaign=campaign, unit=unit, period=period)
+    return OfficeDashboard(
+        unit=unit,
+        ancestors=ancestors,
+        today=today,
+        workstreams=[
+            WorkstreamLine(key=key, label=str(label), figures=by_workstream[key])
+            for key, label in Workstream.choices
+        ],
+        activities_this_week=trend[-1],
+        trend=trend,
+        research=research.counts(decisions),
+        rectification=problem_figures(campaign=campaign, unit=unit, period=period),
+        lagging=lagging_units(campaign=campaign, unit=unit, period=period),
+        signals={
+            "copied": copied_summaries(campaign=campaign, unit=unit, today=today),
+            "rush": deadline_rush(campaign=campaign, unit=unit, today=today),
+            "no_evidence": closing_without_evidence(campaign=campaign, unit=unit),
+            "no_research": decisions_lacking_research(
+                campaign=campaign,
+                unit=unit,
+                today=today,
+                count=decisions.without_research,
+            ),
+        },
+    )
+
+
+# ---------------------------------------------------------------- the leader's home
+
+
+@dataclass
+class LeaderHome:
+    summary: LeaderSummary
+    quarter_ends: date
+    year_ends: date
+    projects: list[ResearchProject]
+    reports: list[ResearchReport]
+    problems: QuerySet[Problem]
+    overdue_problems: int
+    next_deadline: date | None
+
+
+def leader_home(*, user: Any, campaign: Campaign, today: date) -> LeaderHome:
+    quarter = quarter_of(today)
+    quarter_ends = (
+        date(today.year, quarter * 3 + 1, 1) if quarter < 4 else date(today.year + 1, 1, 1)
+    ) - timedelta(days=1)
+    projects = list(
+        ResearchProject.objects.filter(
+            campaign=campaign, lead_id=user.pk, start_date__year=today.year
+        )
+        .select_related("unit")
+        .order_by("-start_date", "-pk")
+    )
+    reports = list(
+        ResearchReport.objects.filter(
+            campaign=campaign, author_id=user.pk, written_on__year=today.year
+        )
+        .select_related("unit")
+        .order_by("-written_on", "-pk")
+    )
+    problems = (
+        problem_queryset(user=user, campaign=campaign, params={"state": "open"}, today=today)
+        .filter(responsible_leader_id=user.pk)
+        .order_by(F("deadline").asc(nulls_last=True), "unit__path", "number")
+    )
+    return LeaderHome(
+        summary=leader_research_summary(leader=user, campaign=campaign, today=today),
+        quarter_ends=quarter_ends,
+        year_ends=date(today.year, 12, 31),
+        projects=projects,
+        reports=reports,
+        problems=problems,
+        overdue_problems=problems.filter(is_overdue=True).count(),
+        next_deadline=problems.filter(deadline__gte=today)
+        .order_by("deadline")
+        .values_list("deadline", flat=True)
+        .first(),
+    )
