@@ -383,3 +383,13 @@ def holds_role_on(user: Any, role: str, unit: OrgUnit) -> bool:
 def roles_on(user: Any, unit: OrgUnit) -> set[str]:
     """The roles of the user that cover the unit."""
     return {g.role for g in grants_of(user) if g.covers(unit.path, unit.pk)}
+
+
+# --------------------------------------------------------------------- who may act, by action
+
+
+def people_who_may(action: Action, **filters: Any) -> models.QuerySet[User]:
+    """Users holding a role that allows ``action`` by the permission table, under the
+    filters of :func:`holders` (e.g. the people who may be named responsible leader:
+    ``people_who_may(Action.LEAD, scope=related_units_q(user))``)."""
+    return people_holding(PERMISSIONS[action], **filters)

@@ -83,3 +83,12 @@ def test_holders_and_people(tree, people) -> None:
     assert list(leaders) == [people.leader]
     assert permissions.holds_role_on(people.leader, Role.LEADER, tree.branch_a2)
     assert not permissions.holds_role_on(people.leader, Role.LEADER, tree.branch_b1)
+
+
+def test_people_who_may_act_by_the_table(tree, people) -> None:
+    near_a = permissions.related_units_q(people.secretary_a)
+    assert list(permissions.people_who_may(Action.LEAD, scope=near_a)) == [people.leader]
+    near_b = permissions.related_units_q(people.secretary_b)
+    assert list(permissions.people_who_may(Action.LEAD, scope=near_b)) == []
+    closers = permissions.people_who_may(Action.CLOSE, at_or_above=tree.branch_a1)
+    assert set(closers) == {people.county_office, people.city_office}
