@@ -620,6 +620,30 @@ def test_resource_import_is_all_or_nothing_and_scoped(tree, people, campaign):
     assert Problem.objects.get().unit == tree.branch_a1
 
 
+def test_resource_import_keeps_the_workflow_and_the_leader_rule(tree, people, campaign):
+    from rectification.resources import MeasureResource, ProblemResource
+
+    def load(resource, rows):
+        return resource.import_data(
+            _dataset(rows), dry_run=False, rollback_on_validation_errors=True, use_transactions=True
+        )
+
+    closed = {**_problem_row(campaign, tree.branch_a1.code, 1), "state": ProblemState.CLOSED}
+    result = load(ProblemResource(user=people.secretary_a), [closed])
+    assert "state" in result.invalid_rows[0].error_dict
+    draft = _problem_row(campaign, tree.branch_a1.code, 1)
+    result = load(ProblemResource(user=people.leader), [draft])  # names no leader
+    assert "responsible_leader" in result.invalid_rows[0].error_dict
+    assert not Problem.objects.exists()
+    problem = make_problem(campaign=campaign, unit=tree.branch_a1)
+    measure = problem.measures.get()
+    row = {"id": measure.pk, "problem": problem.pk, "order": 1, "description": "措施",
+           "state": MeasureState.DONE}  # fmt: skip
+    result = load(MeasureResource(user=people.secretary_a), [row])
+    assert "state" in result.invalid_rows[0].error_dict  # not done before rectification starts
+    assert Measure.objects.get().state == MeasureState.NOT_STARTED
+
+
 def test_admin_imports_roll_back_on_validation_errors():
     from django.contrib import admin
 
