@@ -607,6 +607,7 @@ class LedgerReader:
         dates: list[date] = []
         problem_state: str | None = None
         state_word: tuple[int, str] | None = None  # the row and word that set problem_state
+        begun_word: tuple[int, str] | None = None  # the first row saying work has begun
         measures: list[ParsedMeasure] = []
         for row in group:
             raw = row.values.get("deadline")
@@ -655,6 +656,8 @@ class LedgerReader:
                     measure_state = found[0]
                     if problem_state is None and found[1] is not None:
                         problem_state, state_word = found[1], (row.number, word)
+                    if begun_word is None and measure_state != MeasureState.NOT_STARTED:
+                        begun_word = (row.number, word)
             notes: list[tuple[date, str]] = []
             try:
                 notes = parse_notes(self._text(row, "progress"), today=self.today)
@@ -709,7 +712,7 @@ class LedgerReader:
             remarks=remarks,
             measures=measures,
         )
-        self._settle_state(problem, problem_state, state_word, columns)
+        self._settle_state(problem, problem_state, state_word or begun_word, columns)
         return problem
 
     def _settle_state(
@@ -754,7 +757,7 @@ class LedgerReader:
                 % {
                     "word": text or ProblemState(written or ProblemState.DRAFT).label,
                     "state": ProblemState(reached.state).label,
-                    "reasons": " ".join(reached.reasons),
+                    "reasons": _sentences(reached.reasons),
                 },
             )
         for measure in problem.measures:
@@ -768,6 +771,14 @@ class LedgerReader:
                     _("The measure is imported as “%(state)s”: %(reason)s")
                     % {"state": MeasureState.IN_PROGRESS.label, "reason": refusal},
                 )
+
+
+def _sentences(reasons: Iterable[str]) -> str:
+    """Reasons one after the other (a space only after a Western full stop)."""
+    text = ""
+    for reason in reasons:
+        text += (" " if text.endswith(".") else "") + reason
+    return text
 
 
 # --- writing ----------------------------------------------------------------------------
