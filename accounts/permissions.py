@@ -421,3 +421,13 @@ def acts_within(user: Any, action: Action, unit: OrgUnit) -> bool:
     office whose own scope would go with the unit)?"""
     allowed = PERMISSIONS[action]
     return any(g.role in allowed and g.path.startswith(unit.path) for g in grants_of(user))
+
+
+# --------------------------------------------------------------------- who may act, by action
+
+
+def people_who_may(action: Action, **filters: Any) -> models.QuerySet[User]:
+    """Users holding a role that allows ``action`` by the permission table, under the
+    filters of :func:`holders` (e.g. the people who may be named responsible leader:
+    ``people_who_may(Action.LEAD, scope=related_units_q(user))``)."""
+    return people_holding(PERMISSIONS[action], **filters)

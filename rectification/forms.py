@@ -1,19 +1,21 @@
-"""Forms of the rectification pages. They only shape input; rules live in services."""
+"""Forms of the rectification pages. They only shape input; the rules are ``rules.py``'s
+(the people offered as responsible leader are ``rules.leader_candidates``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, User
-from accounts.roles import Action, Role
-from accounts.scoping import grants_of
+from accounts.roles import Action
 from campaign.models import Campaign
+from core.pages import UnitChoiceField
 from core.widgets import QuickSelect, UnitFilterField
 
+from . import rules
 from .models import (
     MeasureState,
     MechanismKind,
@@ -47,33 +49,8 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
-def leaders_near(user: Any) -> QuerySet[User]:
-    """Users holding the leader role on a unit above, at or below the user's units."""
-    grants = grants_of(user)
-    if getattr(user, "is_superuser", False):
-        return User.objects.filter(role_assignments__role=Role.LEADER).distinct()
-    q = Q(pk__in=[])
-    for grant in grants:
-        ancestors = [
-            grant.path[:i] for i in range(OrgUnit.steplen, len(grant.path) + 1, OrgUnit.steplen)
-        ]
-        q |= Q(role_assignments__unit__path__in=ancestors) | Q(
-            role_assignments__unit__path__startswith=grant.path
-        )
-    return (
-        User.objects.filter(q, role_assignments__role=Role.LEADER)
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
 def people_in(user: Any) -> QuerySet[User]:
     return User.objects.visible_to(user).order_by("full_name", "username")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{obj.name}（{obj.code}）"
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -126,7 +103,7 @@ class ProblemForm(FieldAccess, forms.Form):
         if problem is not None and problem.category and problem.category not in categories:
             categories.append(problem.category)
         self._field("category").choices = [("", "---------")] + [(c, c) for c in categories]
-        self._field("responsible_leader").queryset = leaders_near(user)
+        self._field("responsible_leader").queryset = rules.leader_candidates(user)
         if problem is None:
             self._field("unit").queryset = OrgUnit.objects.visible_to(
                 user, Action.EDIT_PROBLEMS
@@ -247,7 +224,7 @@ class SpecialPlanForm(FieldAccess, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._field("lead").queryset = leaders_near(user)
+        self._field("lead").queryset = rules.leader_candidates(user)
         linkable = _linkable_problems(user, campaign)
         if plan is None:
             self._field("unit").queryset = OrgUnit.objects.visible_to(

@@ -16,6 +16,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
@@ -147,6 +148,26 @@ class LedgerProblem:
     state: str
     remarks: str
     measures: list[LedgerMeasure] = field(default_factory=list)
+
+
+def export_filters(params: Any) -> dict[str, list[str]]:
+    """The list page's filters as plain JSON (a job re-applies them in the worker)."""
+    return {key: params.getlist(key) for key in params if key != "page"}
+
+
+def export_title(
+    *, user: Any, campaign: Campaign, filters: dict[str, list[str]], fallback: OrgUnit
+) -> str:
+    """The ledger's title: the unit the list is filtered on, else ``fallback``."""
+    unit_id = str((filters.get("unit") or [""])[-1])
+    unit = (
+        OrgUnit.objects.visible_to(user).filter(pk=unit_id).first() if unit_id.isdigit() else None
+    )
+    return ledger_title(campaign=campaign, unit=unit or fallback)
+
+
+def export_file_name(*, campaign: Campaign) -> str:
+    return f"整改台账-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def ledger_title(*, campaign: Campaign, unit: OrgUnit | None) -> str:

@@ -7,6 +7,13 @@ people write them. Every bad row is reported (row, column, reason) and nothing i
 unless every row is good. The file is checked before it is opened: its size, that it is an
 xlsx, and the uncompressed size of its parts (a zip bomb never reaches the XML parser;
 openpyxl parses with defusedxml).
+
+The import is a second way in, so it asks the form's rules (``rules.py``) of every row:
+who may be named responsible leader, whether the problem may leave draft, whether it may
+be submitted for closing. A row is never written in a state the form could not reach: a
+problem the ledger marks 待销号 or 已销号 comes without evidence, so it is written in
+rectification, its measures done, and the preview's notes say so by row and column (see
+docs/rules.md). Bulk writes stay, behind those checks.
 """
 
 from __future__ import annotations
@@ -32,10 +39,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from accounts.models import OrgUnit, User
-from accounts.roles import Role
-from accounts.scoping import grants_of
 from campaign.models import Campaign
 
+from . import rules
 from .ledger_export import IMMEDIATE_TEXT, ONGOING_TEXT
 from .models import (
     Measure,
@@ -117,6 +123,12 @@ class RowError:
         }
 
 
+@dataclass(frozen=True)
+class RowNote(RowError):
+    """A good row written otherwise than it reads (a state the form could not reach), and
+    why."""
+
+
 @dataclass
 class ParsedMeasure:
     row: int
@@ -165,6 +177,7 @@ class LedgerPreview:
 
     problems: list[ParsedProblem] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
     header_row: int = 0
     columns: dict[str, str] = field(default_factory=dict)
     written: bool = False
@@ -349,7 +362,9 @@ class LedgerReader:
         self.sources = {label: value for value, label in ProblemSource.choices}
         self.preview = LedgerPreview()
         self._users: _Names | None = None
+        self._leaders: _Names | None = None
         self._units: _Names | None = None
+        self._may_close: bool | None = None
 
     # names in scope, read once
     def _user_names(self) -> _Names:
@@ -374,15 +389,20 @@ class LedgerReader:
             self._units = _Names(units.values_list("pk", "name"))
         return self._units
 
-    def _may_close(self) -> bool:
-        if self.user is None or self.user.is_superuser:
-            return True
-        return any(
-            g.role == Role.OFFICE
-            and g.unit_id != self.unit.pk
-            and self.unit.path.startswith(g.path)
-            for g in grants_of(self.user)
-        )
+    def _leader_names(self) -> _Names:
+        """The people the form offers as responsible leader (``rules.leader_candidates``)."""
+        if self._leaders is None:
+            rows = rules.leader_candidates(self.user).values_list("pk", "full_name", "username")
+            self._leaders = _Names((pk, full_name or username) for pk, full_name, username in rows)
+        return self._leaders
+
+    def _closes_here(self) -> bool:
+        """Does the importer verify (销号) the problems of this unit?"""
+        if self._may_close is None:
+            self._may_close = self.user is None or rules.may_make(
+                self.user, Problem(unit=self.unit), rules.CLOSE
+            )
+        return self._may_close
 
     def read(self, data: bytes) -> LedgerPreview:
         check_xlsx(data)
@@ -458,10 +478,17 @@ class LedgerReader:
             )
         )
 
-    def _error(self, row: int, columns: dict[str, tuple[int, str]], key: str, reason: str) -> None:
+    def _column(self, columns: dict[str, tuple[int, str]], key: str) -> str:
+        if key not in columns:  # a rule about a column the ledger does not have
+            return f"—（{HEADER_NAMES[key][0]}）"
         index, label = columns[key]
-        column = f"{get_column_letter(index + 1)}（{label}）"
-        self.preview.errors.append(RowError(row, column, reason))
+        return f"{get_column_letter(index + 1)}（{label}）"
+
+    def _error(self, row: int, columns: dict[str, tuple[int, str]], key: str, reason: str) -> None:
+        self.preview.errors.append(RowError(row, self._column(columns, key), reason))
+
+    def _note(self, row: int, columns: dict[str, tuple[int, str]], key: str, reason: str) -> None:
+        self.preview.notes.append(RowNote(row, self._column(columns, key), reason))
 
     def _row(
         self,
@@ -579,6 +606,8 @@ class LedgerReader:
         kinds: set[str] = set()
         dates: list[date] = []
         problem_state: str | None = None
+        state_word: tuple[int, str] | None = None  # the row and word that set problem_state
+        begun_word: tuple[int, str] | None = None  # the first row saying work has begun
         measures: list[ParsedMeasure] = []
         for row in group:
             raw = row.values.get("deadline")
@@ -625,7 +654,10 @@ class LedgerReader:
                     )
                 else:
                     measure_state = found[0]
-                    problem_state = problem_state or found[1]
+                    if problem_state is None and found[1] is not None:
+                        problem_state, state_word = found[1], (row.number, word)
+                    if begun_word is None and measure_state != MeasureState.NOT_STARTED:
+                        begun_word = (row.number, word)
             notes: list[tuple[date, str]] = []
             try:
                 notes = parse_notes(self._text(row, "progress"), today=self.today)
@@ -648,13 +680,12 @@ class LedgerReader:
                     notes=notes,
                 )
             )
-        if problem_state == ProblemState.CLOSED and not self._may_close():
-            self._error(
-                first.number,
-                columns,
-                "state",
-                _("Only the office of a unit above this one may record a problem as 已销号."),
-            )
+        leader_id = self._leader_names().find(leader_name) if leader_name else None
+        refusal = rules.leader_refusal(
+            self.user, Problem(unit=self.unit, responsible_leader_id=leader_id), new=True
+        )
+        if refusal:  # as the form: a leader enters only the problems he leads
+            self._error(first.number, columns, "leader", refusal)
         if len(self.preview.errors) > errors_before:
             return None
 
@@ -670,36 +701,84 @@ class LedgerReader:
             source=source,
             description=description,
             leader_name=leader_name,
-            leader_id=self._user_names().find(leader_name) if leader_name else None,
+            leader_id=leader_id,
             unit_name=unit_name,
             unit_id=self._unit_names().find(unit_name) if unit_name else None,
             person_name=person_name,
             person_id=self._user_names().find(person_name) if person_name else None,
             type=type_,
             deadline=deadline_,
-            state=problem_state or "",
+            state="",
             remarks=remarks,
             measures=measures,
         )
-        if problem_state in (ProblemState.SUBMITTED, ProblemState.CLOSED):
-            for measure in measures:
-                measure.state = MeasureState.DONE
-        if not problem.state:
-            problem.state = (
-                ProblemState.IN_RECTIFICATION if _ready_to_start(problem) else ProblemState.DRAFT
-            )
+        self._settle_state(problem, problem_state, state_word or begun_word, columns)
         return problem
 
+    def _settle_state(
+        self,
+        problem: ParsedProblem,
+        written: str | None,
+        word: tuple[int, str] | None,
+        columns: dict[str, tuple[int, str]],
+    ) -> None:
+        """Write the problem in the furthest state the form could have reached, up to the
+        one its rows say, and note where that falls short."""
+        if written in (ProblemState.SUBMITTED, ProblemState.CLOSED):
+            for measure in problem.measures:  # up for 销号: the ledger says the work is done
+                measure.state = MeasureState.DONE
+        if written is None and any(m.state != MeasureState.NOT_STARTED for m in problem.measures):
+            written = ProblemState.IN_RECTIFICATION  # the work has begun
+        reached = rules.reachable_state(
+            written=written,
+            start=rules.start_refusals(
+                type=problem.type,
+                deadline=problem.deadline,
+                has_measures=bool(problem.measures),
+                has_leader=bool(problem.leader_name),
+                has_responsible=bool(problem.person_name or problem.unit_name),
+            ),
+            closing=rules.close_refusals(
+                [  # a ledger carries no evidence
+                    rules.ClosingMeasure(order, m.state, has_evidence=False)
+                    for order, m in enumerate(problem.measures, start=1)
+                ]
+            ),
+            may_close=self._closes_here(),
+        )
+        problem.state = reached.state
+        if reached.lowered:
+            row, text = word or (problem.row, "")
+            self._note(
+                row,
+                columns,
+                "state",
+                _("Written “%(word)s”, imported as “%(state)s”: %(reasons)s")
+                % {
+                    "word": text or ProblemState(written or ProblemState.DRAFT).label,
+                    "state": ProblemState(reached.state).label,
+                    "reasons": _sentences(reached.reasons),
+                },
+            )
+        for measure in problem.measures:
+            refusal = rules.measure_state_refusal(problem.state, measure.state)
+            if refusal:
+                measure.state = MeasureState.IN_PROGRESS
+                self._note(
+                    measure.row,
+                    columns,
+                    "state",
+                    _("The measure is imported as “%(state)s”: %(reason)s")
+                    % {"state": MeasureState.IN_PROGRESS.label, "reason": refusal},
+                )
 
-def _ready_to_start(problem: ParsedProblem) -> bool:
-    """The rule of leaving draft (services.problem_start), on parsed data."""
-    if problem.type == ProblemType.IMMEDIATE:
-        return True
-    if not problem.measures:
-        return False
-    if problem.type == ProblemType.DEADLINE and problem.deadline is None:
-        return False
-    return bool(problem.leader_name) and bool(problem.person_name or problem.unit_name)
+
+def _sentences(reasons: Iterable[str]) -> str:
+    """Reasons one after the other (a space only after a Western full stop)."""
+    text = ""
+    for reason in reasons:
+        text += (" " if text.endswith(".") else "") + reason
+    return text
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -785,6 +864,7 @@ def _write(
                 if parsed.state in (ProblemState.SUBMITTED, ProblemState.CLOSED)
                 else None,
                 closed_at=now if parsed.state == ProblemState.CLOSED else None,
+                closed_by_id=reporter if parsed.state == ProblemState.CLOSED else None,
                 withdrawn_reason=_("Withdrawn in the imported ledger.")
                 if parsed.state == ProblemState.WITHDRAWN
                 else "",

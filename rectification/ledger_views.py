@@ -23,20 +23,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import permissions
 from accounts.models import OrgUnit
-from accounts.roles import PERMISSIONS, Action
-from accounts.scoping import grants_of, scope_q
+from accounts.roles import Action
 from campaign.models import Campaign
 from core.audit import audit_log
 from core.jobs import job_create
 from core.models import AuditEvent
+from core.pages import UnitChoiceField, current_campaign
 
-from . import selectors
-from .ledger_export import LedgerExporter, ledger_title
+from .ledger_export import LedgerExporter, export_file_name, export_filters, export_title
 from .ledger_import import (
     LedgerFileError,
     LedgerPreview,
@@ -45,7 +44,8 @@ from .ledger_import import (
     ledger_preview,
     read_upload,
 )
-from .models import Problem
+from .selectors import export_problems
+from .tasks import export_ledger_job
 
 SMALL_EXPORT = 2000
 PREVIEW_PROBLEMS = 100
@@ -54,60 +54,13 @@ PENDING_DIR = "ledger-imports"
 EXPORT_JOB_KIND = "ledger_export"
 
 
-def _campaign(request: HttpRequest) -> Campaign | None:
-    campaign = getattr(request, "campaign", None)
-    return campaign if campaign else None
-
-
 def _require_some_role(user: Any) -> None:
     """Someone with no role anywhere sees nothing: the page does not exist for him."""
-    if not user.is_superuser and not grants_of(user):
+    if not permissions.has_any_role(user):
         raise Http404
 
 
-def _restrict(qs: QuerySet[Problem], user: Any, action: Action) -> QuerySet[Problem]:
-    q = scope_q(user, "unit", action)
-    return qs if q is None else qs.filter(q)
-
-
-def _top_unit(user: Any, action: Action) -> OrgUnit | None:
-    """The highest unit the user may act on (the unit a job of his is filed under)."""
-    if user.is_superuser:
-        return OrgUnit.get_root_nodes().first()
-    grants = sorted(
-        (g for g in grants_of(user) if g.role in PERMISSIONS[action]), key=lambda g: len(g.path)
-    )
-    return OrgUnit.objects.filter(pk=grants[0].unit_id).first() if grants else None
-
-
-def export_filters(params: Any) -> dict[str, list[str]]:
-    """The list page's filters as plain JSON (a job re-applies them in the worker)."""
-    return {key: params.getlist(key) for key in params if key != "page"}
-
-
-def export_problems(*, user: Any, campaign: Campaign, filters: Any) -> QuerySet[Problem]:
-    """Exactly the problem list's rows, kept to the units the user may export."""
-    qs = selectors.problem_queryset(user=user, campaign=campaign, params=filters)
-    return _restrict(qs, user, Action.EXPORT)
-
-
-def export_title(
-    *, user: Any, campaign: Campaign, filters: dict[str, list[str]], fallback: OrgUnit
-) -> str:
-    unit_id = str((filters.get("unit") or [""])[-1])
-    unit = (
-        OrgUnit.objects.visible_to(user).filter(pk=unit_id).first() if unit_id.isdigit() else None
-    )
-    return ledger_title(campaign=campaign, unit=unit or fallback)
-
-
-def export_file_name(*, campaign: Campaign) -> str:
-    return f"整改台账-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-
-
 def _enqueue_export(job_id: int) -> None:
-    from .tasks import export_ledger_job
-
     export_ledger_job.delay(job_id)
 
 
@@ -115,10 +68,10 @@ def _enqueue_export(job_id: int) -> None:
 def ledger_export(request: HttpRequest) -> HttpResponseBase:
     user: Any = request.user
     _require_some_role(user)
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    home = _top_unit(user, Action.EXPORT)
+    home = permissions.top_unit(user, Action.EXPORT)
     if home is None:
         raise PermissionDenied
     filters = export_filters(request.GET)
@@ -158,11 +111,6 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
 
 
 # --- import ------------------------------------------------------------------------------
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
 
 
 class LedgerUploadForm(forms.Form):
@@ -246,7 +194,7 @@ def _render_preview(
 def ledger_import_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _require_some_role(user)
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     units = _import_units(user, campaign)

@@ -1,9 +1,13 @@
 """The problem list and rectification ledger (问题清单 / 整改台账).
 
-Rules live in services.py; these models hold data and invariants only.
+These models hold data and invariants. The rules live in ``rules.py``: a problem and a
+measure answer what may happen to them next (``can_move_to``, ``allowed_actions``) by
+asking it, and the services write only what it allows.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -16,38 +20,9 @@ from accounts.scoping import ScopedQuerySet
 from campaign.models import Campaign
 from core.uploads import AttachmentBase, generated_upload_path
 
-
-class ProblemSource(models.TextChoices):
-    SELF_REVIEW = "self_review", "自查自纠"
-    OPINIONS = "opinions", "征求意见"
-    SUPERIOR = "superior", "上级反馈"
-    GUIDANCE_GROUP = "guidance_group", "巡回指导组指出"
-    RESEARCH = "research", "调研发现"
-    SUPERVISION = "supervision", "督导发现"
-    PETITION = "petition", "信访举报"
-
-
-class ProblemType(models.TextChoices):
-    IMMEDIATE = "immediate", "立行立改"
-    DEADLINE = "deadline", "限期整改"
-    ONGOING = "ongoing", "长期坚持"
-
-
-class ProblemState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_RECTIFICATION = "in_rectification", _("In rectification")
-    SUBMITTED = "submitted", _("Submitted for closing")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-OPEN_STATES = (ProblemState.DRAFT, ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED)
-
-
-class MeasureState(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+from . import rules
+from .choices import MeasureState, MechanismKind, ProblemSource, ProblemState, ProblemType
+from .rules import OPEN_STATES as OPEN_STATES  # a rule, also found here
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -144,6 +119,9 @@ class Problem(models.Model):
 
     objects = ProblemQuerySet.as_manager()
 
+    # A leader edits only the problems he is responsible leader of (accounts.permissions).
+    owner_field = "responsible_leader"
+
     class Meta:
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
@@ -167,7 +145,16 @@ class Problem(models.Model):
 
     @property
     def needs_special_plan(self) -> bool:
-        return self.mass_concern and self.long_unresolved
+        return rules.needs_special_plan(self)
+
+    def can_move_to(self, state: str) -> bool:
+        """Does the workflow lead from this problem's state to ``state``?"""
+        return any(move.to == state for move in rules.moves_from(self.state))
+
+    def allowed_actions(self, user: Any) -> frozenset[str]:
+        """What ``user`` may do next with this problem (``rules.START``, ``SUBMIT``,
+        ``CLOSE``, ``RETURN``, ``WITHDRAW``, ``EDIT``)."""
+        return rules.allowed_actions(user, self)
 
 
 class MeasureQuerySet(ScopedQuerySet):
@@ -210,6 +197,14 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.description[:40]
+
+    def can_move_to(self, state: str) -> bool:
+        """May this measure be put in ``state``, given its problem's state?"""
+        return rules.measure_can_move_to(self.problem, state)
+
+    def allowed_actions(self, user: Any) -> frozenset[str]:
+        """A measure is changed by whoever may change its problem, while it may change."""
+        return frozenset({rules.EDIT}) & self.problem.allowed_actions(user)
 
 
 class ProgressNoteQuerySet(ScopedQuerySet):
@@ -336,6 +331,9 @@ class SpecialPlan(models.Model):
 
     objects = SpecialPlanQuerySet.as_manager()
 
+    # A leader edits only the plans he leads (accounts.permissions).
+    owner_field = "lead"
+
     class Meta:
         verbose_name = _("special rectification plan")
         verbose_name_plural = _("special rectification plans")
@@ -367,14 +365,6 @@ class PlanMilestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class MechanismKind(models.TextChoices):
-    RULE = "rule", "制度"
-    MECHANISM = "mechanism", "工作机制"
-    MEASURE = "measure", "办法措施"
-    STANDARD = "standard", "标准规范"
-    OTHER = "other", "其他"
 
 
 class MechanismQuerySet(ScopedQuerySet):

@@ -5,6 +5,11 @@ Every lookup goes through the importing user's scope: units, campaigns, people a
 problems outside it do not exist for the resource. Related records are looked up once per
 import (``CachedForeignKeyWidget``), and the admin passes
 ``rollback_on_validation_errors=True`` so that an import is all or nothing.
+
+A plain table is no way round the rules (``rules.py``): a row may not move a problem or a
+measure to a state the workflow would not take it to (a new problem is a draft; states
+change through the pages), and a leader names himself as responsible leader, as the form
+makes him.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from campaign.models import Campaign
 
-from .models import Measure, Problem
+from . import rules
+from .models import Measure, MeasureState, Problem, ProblemState
 
 
 class ScopedForeignKeyWidget(CachedForeignKeyWidget):
@@ -116,6 +122,22 @@ class ProblemResource(_ScopedResource):
             self._scope("responsible_leader", self._people())
             self._scope("responsible_person", self._people())
 
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        stored = Problem.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+        if instance.state != (stored or ProblemState.DRAFT):
+            errors["state"] = [
+                _("A problem's state changes only through its workflow; keep “%(state)s”.")
+                % {"state": ProblemState(stored or ProblemState.DRAFT).label}
+            ]
+        if instance.unit_id is not None:  # a unit out of scope is already the row's error
+            refusal = rules.leader_refusal(self.user, instance, new=stored is None)
+            if refusal:
+                errors["responsible_leader"] = [refusal]
+        super().validate_instance(instance, errors, validate_unique)
+
     def get_queryset(self) -> QuerySet[Problem]:
         if self.user is None:
             return Problem.objects.none()
@@ -156,6 +178,21 @@ class MeasureResource(_ScopedResource):
         if user is not None:
             self._scope("problem", Problem.objects.visible_to(user, Action.EDIT_PROBLEMS))
             self._scope("responsible_person", self._people())
+
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        stored = Measure.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+        problem = getattr(instance, "problem", None) if instance.problem_id else None
+        if problem is not None and instance.state != (stored or MeasureState.NOT_STARTED):
+            if not rules.measure_can_move_to(problem, instance.state):
+                errors["state"] = [
+                    rules.measure_state_refusal(problem.state, instance.state)
+                    or _("A problem that is “%(state)s” can no longer be changed.")
+                    % {"state": problem.get_state_display()}
+                ]
+        super().validate_instance(instance, errors, validate_unique)
 
     def get_queryset(self) -> QuerySet[Measure]:
         if self.user is None:

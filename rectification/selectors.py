@@ -6,8 +6,8 @@ export uses it so that "export these rows" exports the rows on the screen.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from django.db.models import (
     BooleanField,
@@ -25,24 +25,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import OrgUnit
-from accounts.roles import Role
-from accounts.scoping import grants_of
+from accounts.roles import Action
 from campaign.models import Campaign
 
+from . import rules
 from .models import (
-    OPEN_STATES,
     Measure,
     MeasureState,
     Mechanism,
     Problem,
+    ProblemQuerySet,
     ProblemSource,
     ProblemState,
     ProblemType,
     SpecialPlan,
 )
-from .services import STALE_AFTER_DAYS
-
-NOT_FINISHED = (ProblemState.DRAFT, ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED)
+from .rules import needs_plan_q, overdue_q, stale_q  # the flags are rules
 
 SORTS: dict[str, tuple[str, ...]] = {
     "unit": ("unit__path", "number"),
@@ -55,24 +53,8 @@ SORTS: dict[str, tuple[str, ...]] = {
 FLAGS = ("needs_plan", "mass_concern", "long_unresolved", "stale")
 
 
-def overdue_q(today: date) -> Q:
-    return Q(deadline__lt=today, state__in=NOT_FINISHED)
-
-
-def stale_q(today: date) -> Q:
-    """长期坚持 problems in rectification without a progress note for 30 days."""
-    return Q(
-        type=ProblemType.ONGOING,
-        state__in=(ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED),
-    ) & Q(last_progress_before__lt=today - timedelta(days=STALE_AFTER_DAYS))
-
-
 def _has_plan() -> Exists:
     return Exists(SpecialPlan.problems.through.objects.filter(problem_id=OuterRef("pk")))
-
-
-def needs_plan_q() -> Q:
-    return Q(mass_concern=True, long_unresolved=True, has_plan=False, state__in=NOT_FINISHED)
 
 
 def with_flags(qs: QuerySet[Problem], *, today: date) -> QuerySet[Problem]:
@@ -140,7 +122,7 @@ def problem_queryset(
         wanted: set[str] = set()
         for state in states:
             if state == "open":
-                wanted.update(OPEN_STATES)
+                wanted.update(rules.OPEN_STATES)
             elif state in ProblemState.values:
                 wanted.add(state)
         qs = qs.filter(state__in=wanted)
@@ -162,6 +144,13 @@ def problem_queryset(
         qs = qs.filter(description__icontains=words[:100])
     sort = _get(params, "sort")
     return qs.order_by(*SORTS.get(sort, SORTS["unit"]))
+
+
+def export_problems(*, user: Any, campaign: Campaign, filters: Any) -> QuerySet[Problem]:
+    """Exactly the problem list's rows, kept to the units the user may export (the ledger
+    download and its background job)."""
+    qs = cast(ProblemQuerySet, problem_queryset(user=user, campaign=campaign, params=filters))
+    return qs.visible_to(user, Action.EXPORT)
 
 
 def problem_for_detail(*, user: Any, pk: Any, today: date | None = None) -> QuerySet[Problem]:
@@ -190,17 +179,14 @@ def timeline_of(problem: Problem) -> list[Any]:
 
 
 def verify_queue(*, user: Any, campaign: Campaign | None) -> QuerySet[Problem]:
-    """Problems submitted for closing that the user may verify: the office role on a unit
-    strictly above the reporting unit."""
-    if campaign is None or not getattr(user, "is_authenticated", False):
+    """The problems the user may close (销号) now: the filter form of the same rule as
+    ``Problem.allowed_actions`` (the workflow's states that allow closing, and the
+    permission table's rule for closing: an office strictly above the reporting unit)."""
+    if campaign is None:
         return Problem.objects.none()
-    qs = Problem.objects.filter(campaign=campaign, state=ProblemState.SUBMITTED)
-    if not user.is_superuser:
-        q = Q(pk__in=[])
-        for grant in grants_of(user):
-            if grant.role == Role.OFFICE:
-                q |= Q(unit__path__startswith=grant.path) & ~Q(unit_id=grant.unit_id)
-        qs = qs.filter(q)
+    qs = Problem.objects.filter(
+        campaign=campaign, state__in=rules.states_allowing(rules.CLOSE)
+    ).allowed_for(user, rules.MOVES[rules.CLOSE].action)
     return (
         with_flags(qs, today=timezone.localdate())
         .select_related("unit", "responsible_leader", "responsible_person")

@@ -1,4 +1,5 @@
-"""Background work of the rectification workstream. Tasks are thin and take ids."""
+"""Background work of the rectification workstream. Tasks are thin, take ids, and call
+selectors and services (never views)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from django.core.files import File
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can
 from campaign.models import Campaign
 from core.jobs import job_claim, job_fail, job_finish, job_progress, job_requeue
+
+from .ledger_export import LedgerExporter, export_file_name
+from .selectors import export_problems
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +40,6 @@ def export_ledger_job(self: Any, job_id: int) -> None:
     Idempotent: a job that is not queued (taken by another worker, finished) is left alone.
     The requester's scope is checked again here: what he may export now, not when he asked.
     """
-    from .ledger_export import LedgerExporter
-    from .ledger_views import export_file_name, export_problems
-
     job = job_claim(job_id=job_id)
     if job is None:
         return

@@ -13,7 +13,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,14 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
-from accounts.roles import Role
-from accounts.scoping import get_object_for_user, grants_of, has_any_role
+from accounts.roles import Action
+from accounts.scoping import get_object_for_user
 from core.history import history_for
-from core.pagination import page_of
+from core.pages import apply_errors, current_campaign, paginate
 from core.uploads import AttachmentBase, serve_attachment
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     EvidenceForm,
     MeasureForm,
@@ -50,39 +50,14 @@ from .models import (
     Mechanism,
     PlanMilestone,
     Problem,
-    ProblemState,
     ProblemType,
     SpecialPlan,
 )
-
-PAGE_SIZE = 25
-WRITERS: frozenset[str] = frozenset({Role.SECRETARY, Role.LEADER, Role.OFFICE})
-OFFICES: frozenset[str] = frozenset({Role.OFFICE})
 
 
 def _user(request: HttpRequest) -> User:
     """The signed-in user (every view here requires login)."""
     return cast(User, request.user)
-
-
-def _campaign(request: HttpRequest) -> Any:
-    campaign = getattr(request, "campaign", None)
-    return campaign if campaign else None
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
-
-
-def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _export_url(request: HttpRequest) -> str | None:
@@ -99,12 +74,18 @@ def _export_url(request: HttpRequest) -> str | None:
 def _filter_units(user: Any) -> Any:
     """Units offered in the list's unit filter: the user's units and two levels below."""
     visible = OrgUnit.objects.visible_to(user).filter(is_active=True)
-    if user.is_superuser:
-        return visible.filter(depth__lte=3)
-    depths = [len(g.path) // OrgUnit.steplen for g in grants_of(user)]
-    if not depths:
-        return visible.none()
-    return visible.filter(depth__lte=min(depths) + 2)
+    return visible.filter(depth__lte=permissions.top_depth(user) + 2)
+
+
+def _may_edit(user: Any, record: Problem | SpecialPlan) -> bool:
+    """May the user change this problem (its measures) or plan, whatever its state? (What
+    the state allows next is the record's to say: ``Problem.allowed_actions``.)"""
+    return permissions.may(user, Action.EDIT_PROBLEMS, record)
+
+
+def _may_enter(user: Any) -> bool:
+    """Does the user enter problems, plans or mechanisms anywhere (buttons, form pages)?"""
+    return permissions.acts_anywhere(user, Action.EDIT_PROBLEMS)
 
 
 # --- problem list ------------------------------------------------------------------------
@@ -112,11 +93,11 @@ def _filter_units(user: Any) -> Any:
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     qs = selectors.problem_queryset(user=request.user, campaign=campaign, params=request.GET)
-    page = page_of(request, qs, PAGE_SIZE)
+    page = paginate(request, qs)
     form = ProblemFilterForm(
         request.GET or None, campaign=campaign, units=_filter_units(request.user)
     )
@@ -128,7 +109,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "problems": page.object_list,
             "filter_form": form,
             "export_url": _export_url(request),
-            "may_create": has_any_role(request.user, WRITERS),
+            "may_create": _may_enter(request.user),
             "filtered": any(k != "page" for k in request.GET),
         },
     )
@@ -160,9 +141,9 @@ def _problem_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def problem_create(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user, WRITERS):
+    if not _may_enter(request.user):
         raise PermissionDenied
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     initial = {"discovered_on": timezone.localdate(), "type": ProblemType.DEADLINE}
@@ -174,7 +155,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
                 campaign=campaign, unit=data["unit"], actor=_user(request), **_problem_fields(data)
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -190,7 +171,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_object_for_user(
         Problem.objects.select_related("unit", "campaign"), request.user, pk
     )
-    if not services.may_edit_problem(request.user, problem):
+    if not _may_edit(request.user, problem):
         raise PermissionDenied
     initial = {
         name: getattr(problem, name)
@@ -210,7 +191,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 problem=problem, actor=_user(request), **_problem_fields(form.cleaned_data)
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The problem was saved."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -234,12 +215,7 @@ def _render_detail(
     bound_measure: int | None = None,
 ) -> HttpResponse:
     bound = bound or {}
-    may_edit = services.may_edit_problem(request.user, problem) and problem.state in (
-        services.EDITABLE_STATES
-    )
-    may_verify = (
-        services.may_verify(request.user, problem) and problem.state == ProblemState.SUBMITTED
-    )
+    actions = problem.allowed_actions(request.user)
     today = timezone.localdate()
     rows = []
     for measure in selectors.measures_of(problem):
@@ -266,11 +242,8 @@ def _render_detail(
         "rows": rows,
         "timeline": selectors.timeline_of(problem),
         "history": history_for(problem),
-        "may_edit": may_edit,
-        "may_withdraw": services.may_edit_problem(request.user, problem)
-        and problem.state
-        in (ProblemState.DRAFT, ProblemState.IN_RECTIFICATION, ProblemState.SUBMITTED),
-        "may_verify": may_verify,
+        "actions": actions,
+        "may_edit": rules.EDIT in actions,
         "measure_form": bound.get("measure") or MeasureForm(prefix="m"),
         "withdraw_form": bound.get("withdraw") or ReasonForm(prefix="w"),
         "return_form": bound.get("return") or ReasonForm(prefix="r"),
@@ -278,7 +251,6 @@ def _render_detail(
         "submit_form": bound.get("submit") or NoteForm(prefix="sub"),
         "plans": list(problem.special_plans.all()),
         "mechanisms": list(problem.mechanisms.all()),
-        "States": ProblemState,
         "MeasureState": MeasureState,
     }
     return render(request, "rectification/problem_detail.html", context, status=status)
@@ -295,19 +267,19 @@ def _fail(request: HttpRequest, exc: ValidationError) -> None:
 
 
 TRANSITIONS: dict[str, tuple[str, Callable[..., Problem]]] = {
-    # action: (form key, service)
-    "start": ("", services.problem_start),
-    "submit": ("submit", services.problem_submit_for_closing),
-    "close": ("close", services.problem_close),
-    "return": ("return", services.problem_return),
-    "withdraw": ("withdraw", services.problem_withdraw),
+    # move (rules.MOVES): (form key, service)
+    rules.START: ("", services.problem_start),
+    rules.SUBMIT: ("submit", services.problem_submit_for_closing),
+    rules.CLOSE: ("close", services.problem_close),
+    rules.RETURN: ("return", services.problem_return),
+    rules.WITHDRAW: ("withdraw", services.problem_withdraw),
 }
 SUCCESS = {
-    "start": lambda: _("Rectification started."),
-    "submit": lambda: _("Submitted for closing."),
-    "close": lambda: _("The problem is closed (销号)."),
-    "return": lambda: _("Returned for further rectification."),
-    "withdraw": lambda: _("The problem was withdrawn."),
+    rules.START: lambda: _("Rectification started."),
+    rules.SUBMIT: lambda: _("Submitted for closing."),
+    rules.CLOSE: lambda: _("The problem is closed (销号)."),
+    rules.RETURN: lambda: _("Returned for further rectification."),
+    rules.WITHDRAW: lambda: _("The problem was withdrawn."),
 }
 
 
@@ -320,13 +292,13 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
     key, service = TRANSITIONS[action]
     kwargs: dict[str, Any] = {}
     form: Any = None
-    if action in ("return", "withdraw"):
+    if action in (rules.RETURN, rules.WITHDRAW):
         form = ReasonForm(request.POST, prefix=key[0])
         if not form.is_valid():
             return _render_detail(request, problem, status=400, bound={key: form})
         kwargs["reason"] = form.cleaned_data["reason"]
-    elif action in ("close", "submit"):
-        form = NoteForm(request.POST, prefix="c" if action == "close" else "sub")
+    elif action in (rules.CLOSE, rules.SUBMIT):
+        form = NoteForm(request.POST, prefix="c" if action == rules.CLOSE else "sub")
         if not form.is_valid():
             return _render_detail(request, problem, status=400, bound={key: form})
         kwargs["note"] = form.cleaned_data["note"]
@@ -334,12 +306,12 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
         service(problem=problem, actor=_user(request), **kwargs)
     except ValidationError as exc:
         if form is not None:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _render_detail(request, problem, status=400, bound={key: form})
         _fail(request, exc)
         return _render_detail(request, problem, status=400)
     messages.success(request, SUCCESS[action]())
-    if action in ("close", "return") and request.POST.get("next") == "queue":
+    if action in (rules.CLOSE, rules.RETURN) and request.POST.get("next") == "queue":
         return redirect("rectification:verify-queue")
     return redirect("rectification:problem-detail", pk=problem.pk)
 
@@ -351,14 +323,14 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @require_POST
 def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _detail_problem(request, pk)
-    if not services.may_edit_problem(request.user, problem):
+    if not _may_edit(request.user, problem):
         raise PermissionDenied
     form = MeasureForm(request.POST, prefix="m")
     if form.is_valid():
         try:
             services.measure_add(problem=problem, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The measure was added."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -373,7 +345,7 @@ def _measure(request: HttpRequest, pk: int) -> tuple[Measure, Problem]:
         unit_of=lambda m: m.problem.unit,
     )
     problem = _detail_problem(request, measure.problem_id)
-    if not services.may_edit_problem(request.user, problem):
+    if not _may_edit(request.user, problem):
         raise PermissionDenied
     return measure, problem
 
@@ -393,7 +365,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.measure_update(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The measure was saved."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -413,7 +385,7 @@ def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.measure_set_state(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The measure's state was saved."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -431,7 +403,7 @@ def progress_note_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.progress_note_add(measure=measure, actor=_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The progress note was added."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -451,7 +423,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 measure=measure, actor=_user(request), upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("rectification:problem-detail", pk=problem.pk)
@@ -473,12 +445,12 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def verify_queue(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user, OFFICES):
+    if not permissions.acts_anywhere(request.user, rules.MOVES[rules.CLOSE].action):
         raise PermissionDenied
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    page = _page(request, selectors.verify_queue(user=request.user, campaign=campaign))
+    page = paginate(request, selectors.verify_queue(user=request.user, campaign=campaign))
     return render(
         request,
         "rectification/verify_queue.html",
@@ -500,10 +472,10 @@ def _serve_document(record: Any) -> HttpResponseBase:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    page = _page(request, selectors.plan_queryset(user=request.user, campaign=campaign))
+    page = paginate(request, selectors.plan_queryset(user=request.user, campaign=campaign))
     waiting = selectors.problems_needing_plan(user=request.user, campaign=campaign)
     return render(
         request,
@@ -512,16 +484,16 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "plans": page.object_list,
             "waiting_count": waiting.count(),
-            "may_create": has_any_role(request.user, WRITERS),
+            "may_create": _may_enter(request.user),
         },
     )
 
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user, WRITERS):
+    if not _may_enter(request.user):
         raise PermissionDenied
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     initial: dict[str, Any] = {}
@@ -559,7 +531,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 ],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The special plan was saved."))
             return redirect("rectification:plan-detail", pk=plan.pk)
@@ -571,7 +543,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_for_user(
         SpecialPlan.objects.select_related("unit", "campaign"), request.user, pk
     )
-    if not services.may_edit_plan(request.user, plan):
+    if not _may_edit(request.user, plan):
         raise PermissionDenied
     initial = {
         "title": plan.title,
@@ -602,7 +574,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 problems=data["problems"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The special plan was saved."))
             return redirect("rectification:plan-detail", pk=plan.pk)
@@ -620,7 +592,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("unit")
         .order_by("unit__path", "number")
     )
-    may_edit = services.may_edit_plan(request.user, plan)
+    may_edit = _may_edit(request.user, plan)
     return render(
         request,
         "rectification/plan_detail.html",
@@ -639,7 +611,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_for_user(SpecialPlan.objects.select_related("unit"), request.user, pk)
-    if not services.may_edit_plan(request.user, plan):
+    if not _may_edit(request.user, plan):
         raise PermissionDenied
     form = MilestoneForm(request.POST)
     if form.is_valid():
@@ -684,26 +656,26 @@ def plan_document(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def mechanism_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    page = _page(request, selectors.mechanism_queryset(user=request.user, campaign=campaign))
+    page = paginate(request, selectors.mechanism_queryset(user=request.user, campaign=campaign))
     return render(
         request,
         "rectification/mechanism_list.html",
         {
             "page_obj": page,
             "mechanisms": page.object_list,
-            "may_create": has_any_role(request.user, WRITERS),
+            "may_create": _may_enter(request.user),
         },
     )
 
 
 @login_required
 def mechanism_create(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user, WRITERS):
+    if not _may_enter(request.user):
         raise PermissionDenied
-    campaign = _campaign(request)
+    campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
     form = MechanismForm(
@@ -719,7 +691,7 @@ def mechanism_create(request: HttpRequest) -> HttpResponse:
                 campaign=campaign, actor=_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The mechanism was recorded."))
             return redirect("rectification:mechanism-detail", pk=mechanism.pk)

@@ -104,3 +104,12 @@ def test_a_role_on_the_unit_or_below_it(tree, people) -> None:
     assert not permissions.acts_within(people.county_office, Action.MANAGE, tree.committee_a)
     assert not permissions.acts_within(people.county_office, Action.MANAGE, tree.county_b)
     assert not permissions.acts_within(people.leader, Action.MANAGE, tree.city)
+
+
+def test_people_who_may_act_by_the_table(tree, people) -> None:
+    near_a = permissions.related_units_q(people.secretary_a)
+    assert list(permissions.people_who_may(Action.LEAD, scope=near_a)) == [people.leader]
+    near_b = permissions.related_units_q(people.secretary_b)
+    assert list(permissions.people_who_may(Action.LEAD, scope=near_b)) == []
+    closers = permissions.people_who_may(Action.CLOSE, at_or_above=tree.branch_a1)
+    assert set(closers) == {people.county_office, people.city_office}

@@ -276,7 +276,13 @@ def test_round_trip_gives_back_the_same_problems_and_measures(tree, people, camp
         target.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office
     )
     assert preview.errors == [] and preview.written
-    assert _snapshot(tree.branch_a2) == _snapshot(tree.branch_a1)
+    expected = _snapshot(tree.branch_a1)
+    # A ledger carries no evidence: the problem up for 销号 comes back in rectification,
+    # as far as the form could take it, and the report says so (docs/rules.md).
+    assert expected[4][7] == ProblemState.SUBMITTED
+    expected[4] = (*expected[4][:7], ProblemState.IN_RECTIFICATION, *expected[4][8:])
+    assert _snapshot(tree.branch_a2) == expected
+    assert len(preview.notes) == 1 and "待销号" in str(preview.notes[0])
     assert (
         Problem.objects.get(unit=tree.branch_a2, number=1).measures.get(order=1).responsible_person
         == person
@@ -328,14 +334,22 @@ def test_several_rows_of_one_problem_each_need_a_measure(tree, people, campaign)
     assert [(e.row, e.column) for e in preview.errors] == [(3, "E（整改措施）")]
 
 
-def test_closed_rows_need_a_verifier_above(tree, people, campaign):
-    rows = [HEADER, good_row(1, state="已销号")]
-    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
-    assert [e.column for e in preview.errors] == ["K（完成情况/状态）"]
-    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=people.county_office)
+@pytest.mark.parametrize("who", ["secretary_a", "county_office"])
+@pytest.mark.parametrize("word", ["待销号", "已销号"])
+def test_rows_up_for_closing_come_in_rectification_with_a_note(tree, people, campaign, who, word):
+    """No evidence comes with a ledger: whoever imports it, a problem marked 待销号 or 已销号
+    is written as the form could leave it, in rectification with its measures done."""
+    rows = [HEADER, good_row(1, state=word), good_row(1, measure="措施二", state="整改中")]
+    preview = run(xlsx(rows), campaign=campaign, unit=tree.branch_a1, user=getattr(people, who))
+    assert preview.errors == [] and preview.written
     problem = Problem.objects.get()
-    assert problem.state == ProblemState.CLOSED and problem.closed_at is not None
-    assert problem.measures.get().state == MeasureState.DONE
+    assert problem.state == ProblemState.IN_RECTIFICATION
+    assert problem.submitted_at is None and problem.closed_at is None
+    assert [m.state for m in problem.measures.order_by("order")] == [MeasureState.DONE] * 2
+    [note] = preview.notes
+    assert (note.row, note.column) == (2, "K（完成情况/状态）")
+    assert word in note.reason and "整改中" in note.reason and "佐证" in note.reason
+    assert ProblemTransition.objects.get().to_state == ProblemState.IN_RECTIFICATION
 
 
 def test_no_header_is_refused(tree, campaign):
@@ -424,6 +438,16 @@ def test_command_bad_rows_exit_non_zero_one_line_each(tree, campaign, tmp_path, 
     assert lines[0].startswith("第 2 行") and "I" in lines[0]
     assert lines[1].startswith("第 4 行") and "B" in lines[1]
     assert not Problem.objects.exists()
+
+
+def test_command_reports_rows_written_otherwise_than_they_read(tree, campaign, tmp_path, capsys):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx([HEADER, good_row(1, state="待销号"), good_row(2, state="已销号")]))
+    call_command("import_ledger", str(path), campaign=str(campaign.pk), unit=tree.branch_a1.code)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("第 2 行") and "待销号" in lines[0] and "整改中" in lines[0]
+    assert lines[1].startswith("第 3 行") and "已销号" in lines[1]
+    assert set(Problem.objects.values_list("state", flat=True)) == {ProblemState.IN_RECTIFICATION}
 
 
 @pytest.mark.parametrize(("campaign_id", "unit_code"), [("999999", "T-A-1-1"), ("{pk}", "NOPE")])
@@ -594,6 +618,30 @@ def test_resource_import_is_all_or_nothing_and_scoped(tree, people, campaign):
     )
     assert not result.has_errors() and not result.has_validation_errors()
     assert Problem.objects.get().unit == tree.branch_a1
+
+
+def test_resource_import_keeps_the_workflow_and_the_leader_rule(tree, people, campaign):
+    from rectification.resources import MeasureResource, ProblemResource
+
+    def load(resource, rows):
+        return resource.import_data(
+            _dataset(rows), dry_run=False, rollback_on_validation_errors=True, use_transactions=True
+        )
+
+    closed = {**_problem_row(campaign, tree.branch_a1.code, 1), "state": ProblemState.CLOSED}
+    result = load(ProblemResource(user=people.secretary_a), [closed])
+    assert "state" in result.invalid_rows[0].error_dict
+    draft = _problem_row(campaign, tree.branch_a1.code, 1)
+    result = load(ProblemResource(user=people.leader), [draft])  # names no leader
+    assert "responsible_leader" in result.invalid_rows[0].error_dict
+    assert not Problem.objects.exists()
+    problem = make_problem(campaign=campaign, unit=tree.branch_a1)
+    measure = problem.measures.get()
+    row = {"id": measure.pk, "problem": problem.pk, "order": 1, "description": "措施",
+           "state": MeasureState.DONE}  # fmt: skip
+    result = load(MeasureResource(user=people.secretary_a), [row])
+    assert "state" in result.invalid_rows[0].error_dict  # not done before rectification starts
+    assert Measure.objects.get().state == MeasureState.NOT_STARTED
 
 
 def test_admin_imports_roll_back_on_validation_errors():

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(count)d bad rows; nothing was written.") % {"count": len(preview.errors)}
             )
+        for note in preview.notes:  # rows written otherwise than they read, and why
+            self.stdout.write(str(note))
         counts = {"problems": len(preview.problems), "measures": preview.measure_count}
         if preview.written:
             audit_log(

@@ -1,0 +1,121 @@
+"""The workflow of a problem up to closing (销号): start, submit, close or return, withdraw.
+
+Every step is recorded as a ``ProblemTransition`` (who, when, from what state to what,
+why) on top of the field history kept by pghistory. The steps the workflow allows from
+each state, and who may take them, are ``rules.PROBLEM_FLOW`` and ``rules.MOVES``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Action
+
+from .. import rules
+from ..models import MeasureEvidence, Problem
+from .common import locked, record
+
+
+def _require_may(actor: User | None, problem: Problem, name: str) -> None:
+    """The actor's roles allow the move on this problem (``None``: the system)."""
+    if actor is None or rules.may_make(actor, problem, name):
+        return
+    if rules.MOVES[name].action == Action.CLOSE:
+        raise PermissionDenied(
+            _("Only the office of a unit above the reporting unit may verify this problem.")
+        )
+    raise PermissionDenied(_("You may not change this problem."))
+
+
+@transaction.atomic
+def problem_start(*, problem: Problem, actor: User | None) -> Problem:
+    """Draft → in rectification: measures, a deadline and named responsibility are needed
+    unless the problem is 立行立改."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.START)
+    move = rules.require_move(problem, rules.START)
+    rules.require_ready_to_start(problem)
+    before = problem.state
+    problem.state = move.to
+    problem.save(update_fields=["state", "updated_at"])
+    record(problem, from_state=before, to_state=problem.state, actor=actor)
+    return problem
+
+
+@transaction.atomic
+def problem_submit_for_closing(*, problem: Problem, actor: User | None, note: str = "") -> Problem:
+    """In rectification → submitted for closing (销号): every measure done, with evidence."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.SUBMIT)
+    move = rules.require_move(problem, rules.SUBMIT)
+    with_evidence = set(
+        MeasureEvidence.objects.filter(measure__problem=problem).values_list(
+            "measure_id", flat=True
+        )
+    )
+    refusals = rules.close_refusals(
+        [
+            rules.ClosingMeasure(m.order, m.state, m.pk in with_evidence)
+            for m in problem.measures.all()
+        ]
+    )
+    if refusals:
+        raise ValidationError(refusals[0])
+    before = problem.state
+    problem.state = move.to
+    problem.submitted_at = timezone.now()
+    problem.save(update_fields=["state", "submitted_at", "updated_at"])
+    record(problem, from_state=before, to_state=problem.state, actor=actor, reason=note.strip())
+    return problem
+
+
+@transaction.atomic
+def problem_close(*, problem: Problem, actor: User | None, note: str = "") -> Problem:
+    """Submitted → closed, by the office of a unit above the reporting unit."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.CLOSE)
+    move = rules.require_move(problem, rules.CLOSE)
+    before = problem.state
+    problem.state = move.to
+    problem.closed_at = timezone.now()
+    problem.closed_by = actor
+    problem.closing_note = note.strip()
+    problem.save(update_fields=["state", "closed_at", "closed_by", "closing_note", "updated_at"])
+    record(problem, from_state=before, to_state=problem.state, actor=actor, reason=note.strip())
+    return problem
+
+
+@transaction.atomic
+def problem_return(*, problem: Problem, actor: User | None, reason: str) -> Problem:
+    """Submitted → back in rectification, with the verifier's reason."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.RETURN)
+    move = rules.require_move(problem, rules.RETURN)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the problem is returned.")]})
+    before = problem.state
+    problem.state = move.to
+    problem.submitted_at = None
+    problem.save(update_fields=["state", "submitted_at", "updated_at"])
+    record(problem, from_state=before, to_state=problem.state, actor=actor, reason=reason.strip())
+    return problem
+
+
+@transaction.atomic
+def problem_withdraw(*, problem: Problem, actor: User | None, reason: str) -> Problem:
+    """Any open state → withdrawn, with a reason. The problem stays in the records."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.WITHDRAW)
+    move = rules.require_move(problem, rules.WITHDRAW)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the problem is withdrawn.")]})
+    before = problem.state
+    problem.state = move.to
+    problem.withdrawn_reason = reason.strip()
+    problem.save(update_fields=["state", "withdrawn_reason", "updated_at"])
+    record(problem, from_state=before, to_state=problem.state, actor=actor, reason=reason.strip())
+    return problem
