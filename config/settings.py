@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "supervision",
+    "demo",
 ]
 
 MIDDLEWARE = [

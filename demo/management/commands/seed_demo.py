@@ -11,15 +11,15 @@ import pghistory
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_org
-from campaign.demo import seed_campaign
+from demo.campaign import seed_campaign
+from demo.org import DEMO_LOGINS, DEMO_PASSWORD, seed_org
 
 # Each app may add its demo records with ``seed(org=..., campaign=..., rng=..., today=...)``.
 APP_SEEDERS = [
-    "campaign.demo_records",
-    "research.demo",
-    "rectification.demo",
-    "supervision.demo",
+    "demo.tasks",
+    "demo.research",
+    "demo.rectification",
+    "demo.supervision",
 ]
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])  # noqa: S311 - demo data, not secrets
         today = timezone.localdate()
         if options["scale"] == "city":
-            from core.city_seed import seed_city
+            from demo.city import seed_city
 
             seed_city(seed=options["seed"], stdout=self.stdout)
             return

@@ -12,12 +12,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.demo import DemoOrg
 from accounts.models import OrgUnit, UnitKind
 from accounts.scoping import forget_grants
-
-from . import services
-from .models import (
+from campaign import services
+from campaign.models import (
     ActivityKind,
     Assignment,
     Campaign,
@@ -26,6 +24,8 @@ from .models import (
     Task,
     Workstream,
 )
+
+from .org import DemoOrg
 
 # title, workstream, objective order, days from today to the due date, recurrence, issuer,
 # description, evidence required
@@ -216,7 +216,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
 
 
 def _secretary_of(org: DemoOrg, unit: OrgUnit) -> object:
-    from accounts.demo import USERS
+    from .org import USERS
 
     for username, _name, _title, code, role in USERS:
         if code == unit.code and role == "secretary":

@@ -3,7 +3,7 @@
 About 1 city, 12 counties, 60 departments, 600 party committees, 6,000 branches,
 8,000 users, 60,000 assignments, 150,000 activities, 1,500 research projects and
 30,000 problems with 75,000 measures (DESIGN.md "Budgets"). Deterministic for a seed.
-Rows are written in large batches with ``core.bulk.bulk_create_with_history``, which also
+Rows are written in large batches with ``demo.bulk.bulk_create_with_history``, which also
 writes the history rows of every insert.
 """
 
@@ -21,18 +21,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import OrgUnit, RoleAssignment, Sector, UnitKind, User
 from accounts.roles import Role
-from campaign.demo import (
-    CAMPAIGN_NAME,
-    FUNDAMENTAL_TASK,
-    GENERAL_REQUIREMENT,
-    OBJECTIVES,
-    PROBLEM_CATEGORIES,
-)
+from campaign.defaults import PROBLEM_CATEGORIES
 from campaign.models import Campaign, Objective
-from core.bulk import bulk_create_with_history
+from demo.bulk import bulk_create_with_history
+from demo.campaign import CAMPAIGN_NAME, FUNDAMENTAL_TASK, GENERAL_REQUIREMENT, OBJECTIVES
+from demo.org import DEMO_PASSWORD
 
 BATCH = 5000
 CITY_CODE = "SZ"
@@ -323,9 +318,9 @@ SECTIONS: list[tuple[str, Callable[[CityData], None]]] = [
 
 
 def _register_workstream_sections() -> None:
-    from core import city_seed_workstreams
+    from demo.city import workstreams
 
-    for name, function in city_seed_workstreams.SECTIONS:
+    for name, function in workstreams.SECTIONS:
         SECTIONS.append((name, function))
 
 

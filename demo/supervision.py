@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DemoOrg
 from campaign.models import Campaign
+from supervision import services
+from supervision.models import Case, SupervisionVisit
 
-from . import services
-from .models import Case, SupervisionVisit
+from .org import DemoOrg
 
 # A 1×1 red PNG, so the demo cases show a photo without shipping image files.
 _PNG = (

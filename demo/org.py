@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .models import OrgUnit, Sector, UnitKind, User
-from .roles import Role
-from .services import role_grant, unit_create
+from accounts.models import OrgUnit, Sector, UnitKind, User
+from accounts.roles import Role
+from accounts.services import role_grant, unit_create
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - documented demo password
 

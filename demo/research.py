@@ -7,12 +7,10 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from accounts.demo import DemoOrg
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-
-from . import services
-from .models import (
+from research import services
+from research.models import (
     Decision,
     FindingKind,
     ProjectState,
@@ -21,6 +19,8 @@ from .models import (
     ResearchMethod,
     ResearchProject,
 )
+
+from .org import DemoOrg
 
 # leader, unit, topic, focus, method, sites, days before today it started, length in days,
 # findings: (kind, unit code concerned, description, "problem" / "solved:how" / "")
@@ -166,7 +166,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     """Create the demo research once; running it again changes nothing."""
     if ResearchProject.objects.filter(campaign=campaign).exists():
         return
-    from .services import problem_service_ready
+    from research.services import problem_service_ready
 
     with_problems = problem_service_ready()
     # read the units afresh: sorted inserts may have moved the paths of those in memory

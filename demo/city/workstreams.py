@@ -1,4 +1,4 @@
-"""The workstream records of the city data set (see core/city_seed.py)."""
+"""The workstream records of the city data set (see demo/city/__init__.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from campaign.models import (
     Workstream,
 )
 from campaign.work_models import summary_digest
+from demo.bulk import bulk_create_with_history
+from demo.city import CityData, day_between, person_name
 from rectification.models import (
     Measure,
     MeasureState,
@@ -43,9 +45,6 @@ from research.models import (
     ResearchProject,
     ResearchReport,
 )
-
-from .bulk import bulk_create_with_history
-from .city_seed import CityData, day_between, person_name
 
 PROBLEM_TEXTS = [
     "理论学习不够系统深入，满足于读原文、划重点，联系实际思考不够",

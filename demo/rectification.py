@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DemoOrg
 from accounts.models import OrgUnit
 from campaign.models import Campaign
+from rectification import services
+from rectification.models import MeasureState, MechanismKind, Problem, ProblemSource, ProblemType
 
-from . import services
-from .models import MeasureState, MechanismKind, Problem, ProblemSource, ProblemType
+from .org import DemoOrg
 
 # A one-page PDF: the evidence attached to finished measures.
 EVIDENCE_PDF = (
