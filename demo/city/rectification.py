@@ -1,0 +1,129 @@
+"""The city's problem lists: five problems in each branch, with their measures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from demo.bulk import bulk_create_with_history
+from rectification.models import (
+    Measure,
+    MeasureState,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+)
+
+from .base import CityData, day_between
+
+PROBLEM_TEXTS = [
+    "理论学习不够系统深入，满足于读原文、划重点，联系实际思考不够",
+    "调查研究走马观花，蹲点调研次数不足，发现问题不够精准",
+    "服务群众“最后一公里”不畅通，群众办事仍需多头跑",
+    "会议文件多、督查检查多，基层负担较重，存在留痕主义倾向",
+    "重点项目推进缓慢，“中梗阻”问题未得到有效解决",
+    "村级集体经济薄弱，产业发展缺乏长远规划",
+    "老旧小区改造进度滞后，群众反映强烈",
+    "农村人居环境整治不彻底，部分村庄垃圾清运不及时",
+    "党支部“三会一课”制度落实不严格，组织生活质量不高",
+    "干部担当作为不够，遇到难题绕着走、推着办",
+    "营商环境仍有短板，审批环节多、时限长",
+    "廉政风险点排查不全面，制度执行存在薄弱环节",
+]
+MEASURE_TEXTS = [
+    "制定专题学习计划，每月开展一次集中研讨",
+    "建立领导干部蹲点调研制度，每季度形成调研报告",
+    "梳理办事流程，推行“一窗受理、一次办结”",
+    "精简会议文件，统筹合并督查检查事项",
+    "成立工作专班，实行清单化管理、挂图作战",
+    "引进特色产业项目，壮大村级集体经济",
+    "召开居民议事会，制定分批改造计划",
+    "建立保洁长效机制，落实网格化管理责任",
+    "严格执行“三会一课”制度，建立月度检查通报机制",
+    "开展专项督办，限时办结并公开结果",
+]
+
+
+def seed_problems(data: CityData) -> None:
+    rng = data.rng
+    campaign = data.campaign
+    assert campaign is not None
+    start, today = campaign.start_date, data.today
+    problems: list[Problem] = []
+    # 30,000 problems: five in each branch (6,000 branches)
+    sources = [s for s, _ in ProblemSource.choices]
+    categories = list(campaign.problem_categories)
+    leader_ids = [uid for uid, _ in data.leaders]
+    for branch in data.branches:
+        secretary = data.secretaries.get(branch.pk)
+        for number in range(1, 6):
+            kind = rng.choices(
+                [ProblemType.IMMEDIATE, ProblemType.DEADLINE, ProblemType.ONGOING],
+                weights=[3, 6, 1],
+            )[0]
+            state = rng.choices(
+                [
+                    ProblemState.DRAFT,
+                    ProblemState.IN_RECTIFICATION,
+                    ProblemState.SUBMITTED,
+                    ProblemState.CLOSED,
+                    ProblemState.WITHDRAWN,
+                ],
+                weights=[5, 45, 10, 38, 2],
+            )[0]
+            discovered = day_between(rng, start, today - timedelta(days=5))
+            deadline = None
+            if kind == ProblemType.DEADLINE:
+                deadline = discovered + timedelta(days=rng.randint(20, 150))
+            elif kind == ProblemType.IMMEDIATE:
+                deadline = discovered + timedelta(days=rng.randint(1, 10))
+            mass = rng.random() < 0.04
+            problems.append(
+                Problem(
+                    campaign=campaign,
+                    unit=branch,
+                    number=number,
+                    category=rng.choice(categories),
+                    source=rng.choice(sources),
+                    description=rng.choice(PROBLEM_TEXTS),
+                    type=kind,
+                    deadline=deadline,
+                    responsible_leader_id=rng.choice(leader_ids) if rng.random() < 0.3 else None,
+                    responsible_person_id=secretary,
+                    responsible_unit=branch,
+                    mass_concern=mass,
+                    long_unresolved=mass and rng.random() < 0.6,
+                    discovered_on=discovered,
+                    state=state,
+                    reported_by_id=secretary,
+                    last_progress_on=day_between(rng, discovered, today),
+                )
+            )
+    bulk_create_with_history(Problem, problems)
+    measures: list[Measure] = []
+    rows = Problem.objects.filter(campaign=campaign).values_list(
+        "pk", "state", "deadline", "responsible_person_id"
+    )
+    for pk, state, deadline, person in rows:
+        for order in range(1, rng.choice((2, 3)) + 1):
+            if state == ProblemState.CLOSED or state == ProblemState.SUBMITTED:
+                measure_state = MeasureState.DONE
+            elif state == ProblemState.DRAFT:
+                measure_state = MeasureState.NOT_STARTED
+            else:
+                measure_state = rng.choice(
+                    [MeasureState.IN_PROGRESS, MeasureState.DONE, MeasureState.NOT_STARTED]
+                )
+            measures.append(
+                Measure(
+                    problem_id=pk,
+                    order=order,
+                    description=rng.choice(MEASURE_TEXTS),
+                    responsible_person_id=person,
+                    deadline=deadline,
+                    state=measure_state,
+                )
+            )
+            if len(measures) >= 75000:
+                break
+    bulk_create_with_history(Measure, measures)
