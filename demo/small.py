@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 import pghistory
 
-from campaign.models import Campaign
+from campaign.models import Campaign, Task
 
-from . import rectification, research, supervision, tasks
+from . import activities, development, rectification, research, supervision, tasks
 from .campaign import seed_campaign
 from .org import DemoOrg, seed_org
 
@@ -29,6 +29,11 @@ def seed_small(*, seed: int, today: date) -> tuple[DemoOrg, Campaign]:
         campaign = seed_campaign(
             org, start=today - timedelta(days=DAYS_BEFORE), end=today + timedelta(days=DAYS_AFTER)
         )
-        for part in (tasks, research, rectification, supervision):
+        if not Task.objects.filter(campaign=campaign).exists():
+            tasks.deploy(org=org, campaign=campaign, today=today)
+            activities.seed(org=org, campaign=campaign, rng=rng, today=today)
+            tasks.progress(org=org, campaign=campaign, rng=rng, today=today)
+            development.seed(org=org, campaign=campaign, rng=rng, today=today)
+        for part in (research, rectification, supervision):
             part.seed(org=org, campaign=campaign, rng=rng, today=today)
     return org, campaign
