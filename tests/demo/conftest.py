@@ -15,3 +15,8 @@ TODAY = date(2026, 11, 20)
 def _frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
