@@ -11,7 +11,8 @@ consistent by construction — never for user input.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -28,29 +29,26 @@ def bulk_create_with_history(
 ) -> None:
     """Insert ``objs`` and their "insert" history events.
 
-    ``created_at``, one per object, is the time each record was entered (``auto_now_add``
-    would stamp them all with the moment of the insert); the events carry it too.
+    ``created_at``, one per object, is the time each record was entered; it is written by
+    the insert itself (``auto_now_add`` would stamp every row with the moment of the
+    insert) and the events carry it too.
     """
     if not objs:
         return
     assert connection.in_atomic_block, "bulk_create_with_history needs a transaction"
     assert created_at is None or len(created_at) == len(objs)
+    if created_at is not None:
+        for obj, at in zip(objs, created_at, strict=True):
+            obj.created_at = at
     event_model = getattr(model, "pgh_event_model", None)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
+    with _given_created_at(model, created_at is not None), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         try:
             for start in range(0, len(objs), batch_size):
                 chunk = list(objs[start : start + batch_size])
                 model._default_manager.bulk_create(chunk)
                 pks = [obj.pk for obj in chunk]
-                if created_at is not None:
-                    cursor.execute(
-                        f"UPDATE {table} AS t SET created_at = v.at "  # noqa: S608
-                        "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
-                        "WHERE t.id = v.id",
-                        [pks, list(created_at[start : start + batch_size])],
-                    )
                 if event_model is None:
                     continue
                 columns = [
@@ -67,6 +65,24 @@ def bulk_create_with_history(
                 )
         finally:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+@contextmanager
+def _given_created_at(model: type[models.Model], given: bool) -> Iterator[None]:
+    """While inserting, keep the ``created_at`` the objects carry (no ``auto_now_add``).
+
+    The field is the model's own, shared by the process: the seed is one command that
+    nothing else runs in, and the field is put back as it was whatever happens.
+    """
+    field = model._meta.get_field("created_at") if given else None
+    if not isinstance(field, models.DateTimeField) or not field.auto_now_add:
+        yield
+        return
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
 
 
 def set_entered_at(model: type[models.Model], entered: Mapping[int, datetime]) -> None:
