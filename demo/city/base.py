@@ -33,6 +33,7 @@ class CityData:
     leaders: list[tuple[int, int]] = field(default_factory=list)  # (user id, unit id)
     office_users: list[int] = field(default_factory=list)
     users_by_unit: dict[int, list[int]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # user id -> full name
 
 
 def person_name(rng: random.Random) -> str:

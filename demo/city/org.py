@@ -202,7 +202,7 @@ def seed_users(data: CityData) -> None:
     for i in range(12):
         add(f"sz_leader{i}", data.city, Role.LEADER, "市领导")
     for i in range(20):
-        add(f"sz_viewer{i}", data.city, Role.VIEWER, "巡回指导组成员")
+        add(f"sz_viewer{i}", data.city, Role.VIEWER, "省委巡回指导组成员")
     for c, county in enumerate(data.counties, start=1):
         for i in range(3):
             add(f"c{c:02d}_office{i}", county, Role.OFFICE, "县委主题教育办工作人员")
@@ -225,6 +225,7 @@ def seed_users(data: CityData) -> None:
         user_id = ids[users[index].username]
         unit_id = unit_ids[code]
         assignments.append(RoleAssignment(user_id=user_id, unit_id=unit_id, role=role))
+        data.names[user_id] = users[index].full_name
         data.users_by_unit.setdefault(unit_id, []).append(user_id)
         if role == Role.SECRETARY:
             data.secretaries[unit_id] = user_id

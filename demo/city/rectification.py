@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from demo.bulk import bulk_create_with_history
+from demo.rectification import EVIDENCE_PDF
 from rectification.models import (
     Measure,
+    MeasureEvidence,
     MeasureState,
     Problem,
     ProblemSource,
@@ -30,6 +37,7 @@ PROBLEM_TEXTS = [
     "营商环境仍有短板，审批环节多、时限长",
     "廉政风险点排查不全面，制度执行存在薄弱环节",
 ]
+NO_EVIDENCE_PLANTED = 5
 MEASURE_TEXTS = [
     "制定专题学习计划，每月开展一次集中研讨",
     "建立领导干部蹲点调研制度，每季度形成调研报告",
@@ -53,9 +61,18 @@ def seed_problems(data: CityData) -> None:
     # 30,000 problems: five in each branch (6,000 branches)
     sources = [s for s, _ in ProblemSource.choices]
     categories = list(campaign.problem_categories)
-    leader_ids = [uid for uid, _ in data.leaders]
+    # a branch's problem is led by its secretary, or taken on (领办) by a leader of its
+    # county (of the city for the departments' branches)
+    assert data.city is not None
+    steplen = len(data.city.path)
+    leaders_on: dict[int, list[int]] = {}
+    for user_id, unit_id in data.leaders:
+        leaders_on.setdefault(unit_id, []).append(user_id)
+    city_leaders = leaders_on.get(data.city.pk, [])
+    county_leaders = {county.path: leaders_on.get(county.pk, []) for county in data.counties}
     for branch in data.branches:
         secretary = data.secretaries.get(branch.pk)
+        leader_ids = county_leaders.get(branch.path[: steplen * 2]) or city_leaders
         for number in range(1, 6):
             kind = rng.choices(
                 [ProblemType.IMMEDIATE, ProblemType.DEADLINE, ProblemType.ONGOING],
@@ -78,6 +95,7 @@ def seed_problems(data: CityData) -> None:
             elif kind == ProblemType.IMMEDIATE:
                 deadline = discovered + timedelta(days=rng.randint(1, 10))
             mass = rng.random() < 0.04
+            leader = rng.choice(leader_ids) if leader_ids and rng.random() < 0.3 else None
             problems.append(
                 Problem(
                     campaign=campaign,
@@ -88,7 +106,8 @@ def seed_problems(data: CityData) -> None:
                     description=rng.choice(PROBLEM_TEXTS),
                     type=kind,
                     deadline=deadline,
-                    responsible_leader_id=rng.choice(leader_ids) if rng.random() < 0.3 else None,
+                    responsible_leader_id=leader,
+                    responsible_leader_name=data.names.get(leader or secretary or 0, ""),
                     responsible_person_id=secretary,
                     responsible_unit=branch,
                     mass_concern=mass,
@@ -127,3 +146,44 @@ def seed_problems(data: CityData) -> None:
             if len(measures) >= 75000:
                 break
     bulk_create_with_history(Measure, measures)
+    seed_evidence(data)
+
+
+def seed_evidence(data: CityData) -> None:
+    """The evidence of every finished measure of the problems submitted for closing or
+    closed (the product asks for it before 销号), all pointing at one stored PDF. Planted
+    for the dashboard's panel: a few submitted problems without any."""
+    campaign = data.campaign
+    assert campaign is not None
+    tz = ZoneInfo(settings.TIME_ZONE)
+    stored = default_storage.save("rectification/demo/evidence.pdf", ContentFile(EVIDENCE_PDF))
+    rows = list(
+        Measure.objects.filter(
+            problem__campaign=campaign,
+            problem__state__in=[ProblemState.SUBMITTED, ProblemState.CLOSED],
+            state=MeasureState.DONE,
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "problem_id",
+            "problem__state",
+            "problem__reported_by_id",
+            "problem__last_progress_on",
+        )
+    )
+    submitted = sorted({row[1] for row in rows if row[2] == ProblemState.SUBMITTED})
+    planted = set(data.rng.sample(submitted, min(NO_EVIDENCE_PLANTED, len(submitted))))
+    evidence = [
+        MeasureEvidence(
+            measure_id=measure,
+            file=stored,
+            original_name=f"整改佐证材料{measure}.pdf",
+            size=len(EVIDENCE_PDF),
+            uploaded_by_id=author,
+            uploaded_at=datetime.combine(noted_on, time(10), tzinfo=tz),
+        )
+        for measure, problem, _state, author, noted_on in rows
+        if problem not in planted
+    ]
+    bulk_create_with_history(MeasureEvidence, evidence)
