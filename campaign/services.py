@@ -23,7 +23,7 @@ from accounts.roles import Action
 from accounts.scoping import can
 from core.uploads import validate_upload
 
-from .demo import PROBLEM_CATEGORIES
+from .defaults import PROBLEM_CATEGORIES
 from .models import (
     Activity,
     ActivityAttachment,

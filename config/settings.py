@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dashboard",
     "reports",
     "supervision",
+    "demo",
 ]
 
 MIDDLEWARE = [

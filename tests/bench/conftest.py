@@ -68,7 +68,7 @@ def median_ms(fn: Callable[[], Any], *, repeat: int = 7, warmup: int = 1) -> flo
 def django_db_setup(django_db_blocker):
     """Use the benchmark database as it is (no test database), seeding it once."""
     from accounts.models import OrgUnit
-    from core.city_seed import CITY_CODE
+    from demo.city import CITY_CODE
 
     _ensure_database()
     with django_db_blocker.unblock():
@@ -108,7 +108,7 @@ def _ensure_database() -> None:
 def city(django_db_blocker):
     from accounts.models import OrgUnit
     from campaign.models import Campaign
-    from core.city_seed import CITY_CODE
+    from demo.city import CITY_CODE
 
     with django_db_blocker.unblock():
         root = OrgUnit.objects.get(code=CITY_CODE)

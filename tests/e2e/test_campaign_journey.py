@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.demo import seed_org
 from campaign import services
-from campaign.demo import seed_campaign
 from campaign.models import Activity, Assignment, AssignmentState, Workstream
+from demo.campaign import seed_campaign
+from demo.org import seed_org
 from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import DESKTOP, PHONE, login
 

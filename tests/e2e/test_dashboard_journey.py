@@ -106,7 +106,7 @@ def test_office_drills_down_and_supervises_the_worst_branch(
     page.get_by_role("link", name="在此单位记录督导").click()
     expect(page.get_by_label("被督导单位（代码）")).to_have_value("J-N-1-2")
     page.get_by_label("督导日期").fill("2026-11-18")
-    page.get_by_label("督导人员").fill("王主任、市委督导组")
+    page.get_by_label("督导人员").fill("市委主题教育领导小组办公室：王主任")
     page.get_by_label("现场查看").check()
     page.get_by_label("个别谈话").check()
     page.get_by_label("指导意见").fill("逾期问题限期销号")

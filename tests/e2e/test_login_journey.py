@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.demo import DEMO_LOGINS, seed_org
-from campaign.demo import seed_campaign
 from core.views import HOME_BY_ROLE
+from demo.campaign import seed_campaign
+from demo.org import DEMO_LOGINS, seed_org
 from tests.e2e.conftest import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

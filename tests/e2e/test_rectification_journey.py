@@ -12,8 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.demo import seed_org
-from campaign.demo import seed_campaign
+from demo.campaign import seed_campaign
+from demo.org import seed_org
 from rectification.models import Problem, ProblemState, ProblemTransition
 from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import DESKTOP, PHONE, login

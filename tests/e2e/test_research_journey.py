@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from accounts.demo import seed_org
-from campaign.demo import seed_campaign
+from demo.campaign import seed_campaign
+from demo.org import seed_org
 from rectification.models import Problem, ProblemSource
 from research.models import Finding, ResearchProject, ResearchReport
 from tests.e2e.a11y import check_a11y

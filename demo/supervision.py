@@ -5,28 +5,24 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DemoOrg
 from campaign.models import Campaign
+from supervision import services
+from supervision.models import Case, SupervisionVisit
 
-from . import services
-from .models import Case, SupervisionVisit
+from .org import DemoOrg, keeper_of
+from .photos import case_photo
 
-# A 1×1 red PNG, so the demo cases show a photo without shipping image files.
-_PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-# unit code, days ago, visitors, methods, guidance, follow-up in days (or None), findings
-VISITS: list[tuple[str, int, str, list[str], str, int | None, list[tuple[str, str]]]] = [
+# The speech: 市、县两级不组建指导组 — the leadership-group office guides and supervises.
+# unit code, days ago, office that visits, visitors, methods, guidance, follow-up in days
+# (or None), findings
+VISITS: list[tuple[str, int, str, str, list[str], str, int | None, list[tuple[str, str]]]] = [
     (
         "JZ-JB-HX-01",
         20,
-        "王海燕、市委第一督导组",
+        "office",
+        "市委主题教育领导小组办公室：王海燕、陈立、胡晓雯",
         ["on_site", "documents", "talks"],
         "对照问题清单逐项建立整改台账，明确责任人和时限，做到整改一项、销号一项。",
         10,
@@ -38,7 +34,8 @@ VISITS: list[tuple[str, int, str, list[str], str, int | None, list[tuple[str, st
     (
         "JZ-JB-DS-02",
         12,
-        "李建国、江北区督导组",
+        "county_office",
+        "江北区委主题教育领导小组办公室：李建国、杜鹏",
         ["briefing", "masses"],
         "走访群众要深入，聚焦村道维修等民生实事，防止调研走过场。",
         18,
@@ -47,7 +44,8 @@ VISITS: list[tuple[str, int, str, list[str], str, int | None, list[tuple[str, st
     (
         "JZ-NH-QS-01",
         8,
-        "王海燕、市委第二督导组",
+        "nh_office",
+        "南湖县委主题教育领导小组办公室：孙伟、蒋丽",
         ["on_site", "talks"],
         "理论学习要联系实际，读书班要有研讨成果。",
         None,
@@ -55,7 +53,8 @@ VISITS: list[tuple[str, int, str, list[str], str, int | None, list[tuple[str, st
     ),
 ]
 
-CASES: list[tuple[str, str, str, str, str]] = [
+# unit code, title, summary, body, where the review ends, the scenes of its photos
+CASES: list[tuple[str, str, str, str, str, list[str]]] = [
     (
         "JZ-JB-HX-01",
         "“支部+网格”打通服务群众最后一米",
@@ -63,6 +62,7 @@ CASES: list[tuple[str, str, str, str, str]] = [
         "滨江社区将辖区划为 12 个网格，每个网格由一名党员骨干担任网格长，"
         "每周走访住户，群众诉求当天登记、三天答复、一周办结。",
         "selected",
+        ["street", "meeting"],
     ),
     (
         "JZ-NH-ZX-01",
@@ -70,6 +70,7 @@ CASES: list[tuple[str, str, str, str, str]] = [
         "教师党员结合学科特点开设理论微课堂。",
         "学校党支部组织教师党员每月开设一次 15 分钟的理论微课堂，结合学科内容讲授党的创新理论。",
         "submitted",
+        ["classroom"],
     ),
     (
         "JZ-LS-GX-01",
@@ -77,6 +78,7 @@ CASES: list[tuple[str, str, str, str, str]] = [
         "以党建引领企业攻坚克难。",
         "联合党支部组织党员攻关小组，围绕生产难题开展技术攻关。",
         "returned",
+        ["workshop", "meeting"],
     ),
 ]
 
@@ -86,10 +88,10 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     office = org.users["office"]
     categories = list(campaign.problem_categories or ["其他"])
     if not SupervisionVisit.objects.filter(campaign=campaign).exists():
-        for code, days_ago, visitors, methods, guidance, follow_up, findings in VISITS:
+        for code, days_ago, visitor, visitors, methods, guidance, follow_up, findings in VISITS:
             visited_on = max(today - timedelta(days=days_ago), campaign.start_date)
             services.visit_create(
-                actor=office,
+                actor=org.users[visitor],
                 campaign=campaign,
                 unit=org.units[code],
                 visited_on=visited_on,
@@ -107,24 +109,16 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
                 ],
             )
     if not Case.objects.filter(campaign=campaign).exists():
-        for code, title, summary, body, state in CASES:
+        for code, title, summary, body, state, scenes in CASES:
             unit = org.units[code]
-            secretary = next(
-                (
-                    user
-                    for user in org.users.values()
-                    if user.role_assignments.filter(unit=unit, role="secretary").exists()
-                ),
-                office,
-            )
             case = services.case_submit(
-                actor=secretary,
+                actor=org.users[keeper_of(code)],
                 campaign=campaign,
                 unit=unit,
                 title=title,
                 summary=summary,
                 body=body,
-                photos=[SimpleUploadedFile("photo.png", _PNG, content_type="image/png")],
+                photos=[case_photo(title, unit.name, scene) for scene in scenes],
             )
             if state == "selected":
                 services.case_select(actor=office, case=case)

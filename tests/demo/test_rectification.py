@@ -6,11 +6,12 @@ import random
 
 import pytest
 
-from accounts.demo import seed_org
-from campaign.demo import seed_campaign
-from rectification import demo, selectors
+from demo import rectification as demo
+from demo.campaign import seed_campaign
+from demo.org import seed_org
+from rectification import selectors
 from rectification.models import Mechanism, Problem, ProblemSource, ProblemState, SpecialPlan
-from tests.rectification.conftest import TODAY
+from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,9 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from accounts.demo import DemoOrg
-from accounts.models import OrgUnit
 from campaign.models import Campaign
-
-from . import services
-from .models import (
+from research import services
+from research.models import (
     Decision,
     FindingKind,
     ProjectState,
@@ -21,6 +18,8 @@ from .models import (
     ResearchMethod,
     ResearchProject,
 )
+
+from .org import DemoOrg
 
 # leader, unit, topic, focus, method, sites, days before today it started, length in days,
 # findings: (kind, unit code concerned, description, "problem" / "solved:how" / "")
@@ -144,21 +143,63 @@ PROJECTS: list[
     ),
 ]
 
-REPORTS = [
-    ("leader", 0, "关于基层党组织服务群众“最后一公里”的调研报告", ReportState.SUBMITTED),
-    ("city_leader2", 2, "关于破解审批“中梗阻”优化营商环境的调研报告", ReportState.DRAFT),
-    ("jb_leader", 3, "关于城中村改造群众诉求的调研报告", ReportState.SUBMITTED),
-]
-
-REPORT_BODY = """# 一、基本情况
-按照主题教育安排，调研组深入基层一线，采取蹲点调研、座谈走访等方式，听取群众意见。
+# author, index of the project, title, state, body: each report tells of its own research
+REPORTS: list[tuple[str, int, str, str, str]] = [
+    (
+        "leader",
+        0,
+        "关于基层党组织服务群众“最后一公里”的调研报告",
+        ReportState.SUBMITTED,
+        """# 一、基本情况
+按照市委主题教育安排，调研组到江北区河西街道滨江社区、东升镇桃园村蹲点三天，同社区网格员、村便民服务站工作人员和群众代表座谈，入户走访群众42户，查阅服务台账和群众诉求记录。
 
 # 二、存在的主要问题
-一是服务阵地开放时间与群众需求不匹配；
-二是基层力量配备不足，工作负担较重。
+一是服务阵地开放时间与群众需求不匹配。桃园村便民服务站工作日白天开放，外出务工群众下班后办不成事，社保认证、证明开具等事项仍需往返镇里。
+二是网格力量不足。滨江社区网格员身兼多职，入户走访频次不够，群众诉求多靠电话反映。
+三是诉求办理缺少闭环。区、街道、社区之间转办的诉求没有统一台账，群众不知道办到了哪一步。
 
 # 三、对策建议
-坚持问题导向，建立问题清单、责任清单和整改清单，推动调研成果转化为解决问题的实际成效。"""
+（一）推行村级便民服务站延时服务和周末轮值，常办事项下放到村（社区）办理。
+（二）按户数配齐专职网格员，每月入户走访全覆盖。
+（三）建立区、街道、社区三级民生诉求快速响应机制，诉求一个台账登记、限时办结、结果公开。""",
+    ),
+    (
+        "city_leader2",
+        2,
+        "关于破解审批“中梗阻”优化营商环境的调研报告",
+        ReportState.DRAFT,
+        """# 一、基本情况
+调研组到市政务服务中心和临山县高新园区，跟踪了12家企业的开办和项目审批过程，召开企业座谈会两场，听取部门窗口和企业负责人的意见。
+
+# 二、存在的主要问题
+一是材料重复提交。企业开办涉及市场监管、税务、社保等多个部门，同一份材料平均要交三次。
+二是并联审批落实不到位。项目审批名义上并联办理，实际仍按部门先后流转，环节之间等待时间长。
+三是园区与部门衔接不畅。园区代办员对部门要求掌握不准，材料退补多。
+
+# 三、对策建议
+（一）推行“一窗受理、一次办结”，部门间共享企业已提交的材料，企业开办压缩至1个工作日。
+（二）明确并联审批的牵头部门和时限，超时默认进入下一环节。
+（三）部门业务骨干定期到园区坐班，带教代办员。""",
+    ),
+    (
+        "jb_leader",
+        3,
+        "关于城中村改造群众诉求的调研报告",
+        ReportState.SUBMITTED,
+        """# 一、基本情况
+区委调研组到河西街道柳岸社区和街道机关，召开居民代表、楼栋长座谈会三场，走访拆迁户和租户36户，梳理了近一年群众来信来电反映的改造诉求。
+
+# 二、群众反映集中的问题
+一是补偿政策宣传不到位。群众对补偿标准、安置房源和过渡期安排了解不多，疑虑较多。
+二是租户和老年居民诉求关注不够。租户搬迁时间紧，老年居民担心安置房楼层和配套。
+三是征求意见的渠道单一，意见反馈不及时。
+
+# 三、对策建议
+（一）组织工作专班入户宣讲补偿政策，一户一册讲清楚标准和时间表。
+（二）安置房分配优先照顾高龄和行动不便居民，为租户搬迁留足过渡期。
+（三）在社区设立改造意见收集点，每两周公开一次意见办理情况。""",
+    ),
+]
 
 
 @transaction.atomic
@@ -166,11 +207,10 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     """Create the demo research once; running it again changes nothing."""
     if ResearchProject.objects.filter(campaign=campaign).exists():
         return
-    from .services import problem_service_ready
+    from research.services import problem_service_ready
 
     with_problems = problem_service_ready()
-    # read the units afresh: sorted inserts may have moved the paths of those in memory
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=list(org.units))}
+    units = org.refreshed().units
     projects: list[ResearchProject] = []
     for (lead_name, unit_code, topic, focus, method, sites, ago, length,
          findings) in PROJECTS:  # fmt: skip
@@ -212,7 +252,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
                 services.finding_mark_solved(
                     finding=finding, actor=None, how=outcome[7:], solved_on=today
                 )
-    for lead_name, index, title, state in REPORTS:
+    for lead_name, index, title, state, body in REPORTS:
         project = projects[index]
         services.report_create(
             campaign=campaign,
@@ -221,7 +261,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
             actor=None,
             title=title,
             written_on=min(project.end_date + timedelta(days=3), today),
-            body=REPORT_BODY,
+            body=body,
             state=state,
         )
     services.decision_create(

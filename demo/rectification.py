@@ -1,6 +1,11 @@
 """Demo problem list for the demo city: every state and source, measures with progress,
 evidence, overdue and stale problems, problems needing a special plan (some with one),
-and a few long-term mechanisms. Running it again changes nothing."""
+and a few long-term mechanisms. Running it again changes nothing.
+
+A branch's problems are kept by its secretary, who is their responsible leader; a problem
+of a whole bureau (its policy, its services) is filed at the bureau's party group by its
+leadership-group office, led by the bureau's head. The office on the nearest unit above
+verifies (销号)."""
 
 from __future__ import annotations
 
@@ -11,12 +16,11 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DemoOrg
-from accounts.models import OrgUnit
 from campaign.models import Campaign
+from rectification import services
+from rectification.models import MeasureState, MechanismKind, Problem, ProblemSource, ProblemType
 
-from . import services
-from .models import MeasureState, MechanismKind, Problem, ProblemSource, ProblemType
+from .org import DemoOrg, keeper_of, office_above
 
 # A one-page PDF: the evidence attached to finished measures.
 EVIDENCE_PDF = (
@@ -25,32 +29,6 @@ EVIDENCE_PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-# Where each unit's problems are verified: the office above it.
-VERIFIER_BY_PREFIX = [
-    ("JZ-JB-", "county_office"),
-    ("JZ-NH-", "nh_office"),
-    ("JZ-LS-", "ls_office"),
-    ("JZ-", "office"),
-]
-
-# The secretary (or office) that enters each unit's problems.
-AUTHOR_BY_UNIT = {
-    "JZ-JB-HX-01": "secretary",
-    "JZ-JB-HX-02": "sec_liuan",
-    "JZ-JB-HX-03": "sec_hxjg",
-    "JZ-JB-DS-01": "sec_taoyuan",
-    "JZ-JB-DS-02": "sec_shiqiao",
-    "JZ-NH-QS-01": "sec_shanqian",
-    "JZ-NH-QS-02": "sec_hetang",
-    "JZ-NH-ZX-01": "sec_nhzx",
-    "JZ-LS-GX-01": "sec_gxqy",
-    "JZ-LS-GX-02": "sec_gxjg",
-    "JZ-JY-01": "sec_jy",
-    "JZ-WJ-01": "sec_wj",
-    "JZ-JT-01": "sec_jt",
-    "JZ-HB-01": "sec_hb",
-}
 
 
 @dataclass
@@ -132,7 +110,7 @@ PROBLEMS: list[DemoProblem] = [
         60,
         20,
         leader="刘洋",
-        person="社区党委副书记",
+        person="支部副书记",
         progress=[(25, "台账由36本精简为12本"), (8, "报表准入清单已印发")],
     ),
     DemoProblem(
@@ -160,7 +138,7 @@ PROBLEMS: list[DemoProblem] = [
         55,
         25,
         leader="何静",
-        person="机关办公室主任",
+        person="街道党政办主任",
         progress=[(20, "完成两期专题培训"), (5, "办事指引初稿完成")],
         reason="办事指引尚未向群众公开发放，佐证材料不足，请补充后再申请销号。",
     ),
@@ -308,6 +286,34 @@ PROBLEMS: list[DemoProblem] = [
     ),
     DemoProblem(
         "JZ-JY-01",
+        S.SELF_REVIEW,
+        "基层党建",
+        "支部主题党日活动形式单一，与教育业务结合不紧，部分党员参与积极性不高。",
+        T.DEADLINE,
+        ["每月主题党日结合一项教育民生实事确定主题", "建立党员参加组织生活情况通报制度"],
+        "started",
+        35,
+        45,
+        leader="韩冬梅",
+        person="支部组织委员",
+        progress=[(14, "已排出下一季度主题党日安排")],
+    ),
+    DemoProblem(
+        "JZ-HB-01",
+        S.SELF_REVIEW,
+        "理论学习",
+        "支部学习存在“集中学一学、会后放一放”现象，党员学习笔记内容雷同。",
+        T.DEADLINE,
+        ["推行学习笔记季度交流点评", "每季度开展一次学习成果分享会"],
+        "closed",
+        60,
+        20,
+        leader="董琳",
+        person="支部宣传委员",
+        progress=[(30, "完成首次学习笔记交流点评"), (12, "召开学习成果分享会")],
+    ),
+    DemoProblem(
+        "JZ-JY",
         S.SUPERIOR,
         "服务群众",
         "学生课后服务内容单一，家长反映强烈，多年未有明显改进。",
@@ -318,12 +324,12 @@ PROBLEMS: list[DemoProblem] = [
         40,
         mass_concern=True,
         long_unresolved=True,
-        leader="韩冬梅",
+        leader="周建华",
         person="基础教育处处长",
         progress=[(20, "已遴选三家课后服务机构")],
     ),
     DemoProblem(
-        "JZ-WJ-01",
+        "JZ-WJ",
         S.OPINIONS,
         "服务群众",
         "市民反映大医院挂号难、检查排队时间长。",
@@ -332,12 +338,12 @@ PROBLEMS: list[DemoProblem] = [
         "submitted",
         40,
         30,
-        leader="曹阳",
+        leader="徐立群",
         person="医政医管处处长",
         progress=[(20, "分时段预约已覆盖全市三甲医院"), (5, "检查结果互认项目增至46项")],
     ),
     DemoProblem(
-        "JZ-JT-01",
+        "JZ-JT",
         S.RESEARCH,
         "担当作为",
         "农村客运班线覆盖不足，偏远村群众出行不便。",
@@ -346,12 +352,12 @@ PROBLEMS: list[DemoProblem] = [
         "started",
         120,
         None,
-        leader="彭涛",
+        leader="梁振华",
         person="运输管理处处长",
         progress=[(70, "新增农村班线4条"), (10, "本月新开通2条农村客运班线")],
     ),
     DemoProblem(
-        "JZ-HB-01",
+        "JZ-HB",
         S.PETITION,
         "推动发展",
         "城郊河道黑臭问题群众多次信访，治理反复，长期未根治。",
@@ -362,7 +368,7 @@ PROBLEMS: list[DemoProblem] = [
         90,
         mass_concern=True,
         long_unresolved=True,
-        leader="董琳",
+        leader="严国平",
         person="水生态环境处处长",
         progress=[(50, "截污纳管工程已开工"), (12, "完成清淤3.2公里")],
     ),
@@ -373,13 +379,14 @@ PLANS = [
         "JZ-JB-HX-01",
         "滨江社区老旧小区停车难专项整治方案",
         "年底前新增停车位200个以上，乱停车投诉下降80%。",
-        "一、成立由社区党委书记任组长的专项工作组。\n二、摸排底数、共享车位、施划车位三步走。"
+        "一、成立由支部书记任组长，社区居委会、物业公司和共建单位参加的专项工作组。"
+        "\n二、摸排底数、共享车位、施划车位三步走。"
         "\n三、每两周向居民代表通报进展。",
         ["完成车位底数摸排", "签订错时共享停车协议", "施划临时停车位并验收"],
         "老旧小区停车难",
     ),
     (
-        "JZ-HB-01",
+        "JZ-HB",
         "城郊河道黑臭水体专项整治方案",
         "明年汛期前消除黑臭，水质稳定达到地表水Ⅴ类。",
         "一、实行一河一策。\n二、截污、清淤、生态修复同步推进。\n三、建立长效巡河机制。",
@@ -396,13 +403,6 @@ MECHANISMS = [
 ]
 
 
-def _verifier(org: DemoOrg, unit_code: str) -> str:
-    for prefix, username in VERIFIER_BY_PREFIX:
-        if unit_code.startswith(prefix):
-            return username
-    return "office"
-
-
 def _evidence(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, EVIDENCE_PDF, content_type="application/pdf")
 
@@ -411,17 +411,14 @@ def _evidence(name: str) -> SimpleUploadedFile:
 def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -> None:
     if Problem.objects.filter(campaign=campaign, source=ProblemSource.SELF_REVIEW).exists():
         return
-    # Fresh rows: sibling inserts may have moved the paths of the units held in ``org``.
-    org = DemoOrg(
-        units={u.code: u for u in OrgUnit.objects.filter(code__in=list(org.units))}, users=org.users
-    )
+    org = org.refreshed()
     created: list[Problem] = []
     for spec in PROBLEMS:
         created.append(_problem(org, campaign, spec, rng, today))
     by_text = {p.description: p for p in created}
     for unit_code, title, goal, body, milestones, topic in PLANS:
         unit = org.units[unit_code]
-        author = org.users[AUTHOR_BY_UNIT.get(unit_code, "office")]
+        author = org.users[keeper_of(unit_code)]
         linked = [p for text, p in by_text.items() if topic[:4] in text or topic in text]
         plan = services.special_plan_create(
             campaign=campaign,
@@ -443,7 +440,7 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
             )
     for unit_code, title, kind, days_ago, topic in MECHANISMS:
         unit = org.units[unit_code]
-        actor = org.users[AUTHOR_BY_UNIT.get(unit_code, "office")]
+        actor = org.users[keeper_of(unit_code)]
         linked = [
             p for text, p in by_text.items() if topic in text and p.unit.path.startswith(unit.path)
         ]
@@ -463,8 +460,8 @@ def _problem(
     org: DemoOrg, campaign: Campaign, spec: DemoProblem, rng: random.Random, today: date
 ) -> Problem:
     unit = org.units[spec.unit]
-    author = org.users[AUTHOR_BY_UNIT[spec.unit]]
-    verifier = org.users[_verifier(org, spec.unit)]
+    author = org.users[keeper_of(spec.unit)]
+    verifier = org.users[office_above(spec.unit)]
     discovered = today - timedelta(days=spec.found_days_ago)
     deadline = (
         None

@@ -1,41 +1,21 @@
-"""``seed_demo --scale city``: a whole city's worth of data, generated in bulk.
-
-About 1 city, 12 counties, 60 departments, 600 party committees, 6,000 branches,
-8,000 users, 60,000 assignments, 150,000 activities, 1,500 research projects and
-30,000 problems with 75,000 measures (DESIGN.md "Budgets"). Deterministic for a seed.
-Rows are written in large batches with ``core.bulk.bulk_create_with_history``, which also
-writes the history rows of every insert.
-"""
+"""The city's organisation tree, its users and roles, and its campaign."""
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import IO, Any
+from datetime import timedelta
 
-import pghistory
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import OrgUnit, RoleAssignment, Sector, UnitKind, User
 from accounts.roles import Role
-from campaign.demo import (
-    CAMPAIGN_NAME,
-    FUNDAMENTAL_TASK,
-    GENERAL_REQUIREMENT,
-    OBJECTIVES,
-    PROBLEM_CATEGORIES,
-)
+from campaign.defaults import PROBLEM_CATEGORIES
 from campaign.models import Campaign, Objective
-from core.bulk import bulk_create_with_history
+from demo.bulk import bulk_create_with_history
+from demo.campaign import CAMPAIGN_NAME, FUNDAMENTAL_TASK, GENERAL_REQUIREMENT, OBJECTIVES
+from demo.org import DEMO_PASSWORD
 
-BATCH = 5000
-CITY_CODE = "SZ"
+from .base import CITY_CODE, CityData, person_name, place_name
+
 COUNTIES = [
     "江北区",
     "江南区",
@@ -112,42 +92,6 @@ DEPARTMENTS = [
     "市实验小学",
     "广播电视台",
 ]
-PLACE_A = list("东西南北上下新老清白青红金银石松柏桃李杏梅兰竹菊荷柳杨枫花溪河湖塘山岭岗坪坝")
-PLACE_B = list("安宁平和丰乐兴旺福寿康泰昌盛源泉林田园庄湾桥口头沟岙埠集铺")
-SURNAMES = list(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = list(
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建国文辉力斌波宁鹏飞云峰海燕婷雪梅琳晶慧颖俊凯浩然子涵宇轩欣怡思远志刚德明春生秋菊冬梅"
-)
-
-
-@dataclass
-class CityData:
-    rng: random.Random
-    today: date
-    campaign: Campaign | None = None
-    city: OrgUnit | None = None
-    counties: list[OrgUnit] = field(default_factory=list)
-    committees: list[OrgUnit] = field(default_factory=list)
-    branches: list[OrgUnit] = field(default_factory=list)
-    secretaries: dict[int, int] = field(default_factory=dict)  # branch id -> user id
-    leaders: list[tuple[int, int]] = field(default_factory=list)  # (user id, unit id)
-    office_users: list[int] = field(default_factory=list)
-    users_by_unit: dict[int, list[int]] = field(default_factory=dict)
-
-
-def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
-def place_name(rng: random.Random) -> str:
-    return rng.choice(PLACE_A) + rng.choice(PLACE_B)
-
-
-def batched(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _unit(
@@ -258,7 +202,7 @@ def seed_users(data: CityData) -> None:
     for i in range(12):
         add(f"sz_leader{i}", data.city, Role.LEADER, "市领导")
     for i in range(20):
-        add(f"sz_viewer{i}", data.city, Role.VIEWER, "巡回指导组成员")
+        add(f"sz_viewer{i}", data.city, Role.VIEWER, "省委巡回指导组成员")
     for c, county in enumerate(data.counties, start=1):
         for i in range(3):
             add(f"c{c:02d}_office{i}", county, Role.OFFICE, "县委主题教育办工作人员")
@@ -281,6 +225,7 @@ def seed_users(data: CityData) -> None:
         user_id = ids[users[index].username]
         unit_id = unit_ids[code]
         assignments.append(RoleAssignment(user_id=user_id, unit_id=unit_id, role=role))
+        data.names[user_id] = users[index].full_name
         data.users_by_unit.setdefault(unit_id, []).append(user_id)
         if role == Role.SECRETARY:
             data.secretaries[unit_id] = user_id
@@ -308,44 +253,3 @@ def seed_campaign(data: CityData) -> None:
         for i, (t, d) in enumerate(OBJECTIVES, start=1)
     )
     data.campaign = campaign
-
-
-def day_between(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
-
-
-# Sections filled by each workstream, in order. Each takes the CityData.
-SECTIONS: list[tuple[str, Callable[[CityData], None]]] = [
-    ("organisation tree", seed_org),
-    ("users and roles", seed_users),
-    ("campaign", seed_campaign),
-]
-
-
-def _register_workstream_sections() -> None:
-    from core import city_seed_workstreams
-
-    for name, function in city_seed_workstreams.SECTIONS:
-        SECTIONS.append((name, function))
-
-
-def seed_city(*, seed: int, stdout: IO[str] | Any, today: date | None = None) -> CityData:
-    """Create the city data set; refuses to run twice into the same database."""
-    if OrgUnit.objects.filter(code=CITY_CODE).exists():
-        stdout.write(f"The city data set (unit {CITY_CODE}) already exists; nothing to do.\n")
-        raise SystemExit(0)
-    _register_workstream_sections()
-    data = CityData(rng=random.Random(seed), today=today or timezone.localdate())  # noqa: S311
-    started = time.monotonic()
-    with pghistory.context(command="seed_demo --scale city"), transaction.atomic():
-        for name, function in SECTIONS:
-            t0 = time.monotonic()
-            function(data)
-            stdout.write(f"  {name}: {time.monotonic() - t0:.1f} s\n")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    stdout.write(
-        f"City data set ready in {time.monotonic() - started:.1f} s "
-        f"(campaign id {data.campaign.pk if data.campaign else '-'}).\n"
-    )
-    return data

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from accounts.demo import seed_org
-from campaign.demo import seed_campaign
-from research import demo
+from demo import research as demo
+from demo.campaign import seed_campaign
+from demo.org import seed_org
 from research.models import Decision, Finding, ResearchProject, ResearchReport
 from research.selectors import compliance_matrix
 

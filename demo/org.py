@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from .models import OrgUnit, Sector, UnitKind, User
-from .roles import Role
-from .services import role_grant, unit_create
+from accounts.models import OrgUnit, Sector, UnitKind, User
+from accounts.roles import Role
+from accounts.services import role_grant, unit_create
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - documented demo password
 
@@ -51,6 +52,7 @@ UNITS: list[tuple[str, str, str, str | None, str | None]] = [
 ]
 
 # username, full name, title, unit code, role — the first five are the documented demo users
+# (README.md); seed_demo prints them all
 USERS: list[tuple[str, str, str, str, str]] = [
     ("office", "王海燕", "市委主题教育领导小组办公室副主任", "JZ", Role.OFFICE),
     ("county_office", "李建国", "江北区委主题教育领导小组办公室主任", "JZ-JB", Role.OFFICE),
@@ -59,6 +61,10 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("viewer", "周明", "省委巡回指导组成员", "JZ", Role.VIEWER),
     ("nh_office", "孙伟", "南湖县委主题教育领导小组办公室主任", "JZ-NH", Role.OFFICE),
     ("ls_office", "钱芳", "临山县委主题教育领导小组办公室主任", "JZ-LS", Role.OFFICE),
+    ("jy_office", "邵红梅", "市教育局党组主题教育领导小组办公室主任", "JZ-JY", Role.OFFICE),
+    ("wj_office", "蒋文斌", "市卫健委党组主题教育领导小组办公室主任", "JZ-WJ", Role.OFFICE),
+    ("jt_office", "陆海波", "市交通运输局党组主题教育领导小组办公室主任", "JZ-JT", Role.OFFICE),
+    ("hb_office", "汪晓琴", "市生态环境局党组主题教育领导小组办公室主任", "JZ-HB", Role.OFFICE),
     ("jb_leader", "吴强", "江北区委书记", "JZ-JB", Role.LEADER),
     ("nh_leader", "郑卫东", "南湖县委书记", "JZ-NH", Role.LEADER),
     ("ls_leader", "冯晓东", "临山县县长", "JZ-LS", Role.LEADER),
@@ -81,11 +87,55 @@ USERS: list[tuple[str, str, str, str, str]] = [
 
 DEMO_LOGINS = USERS[:5]
 
+PARENT: dict[str, str | None] = {code: parent for code, _name, _kind, parent, _sector in UNITS}
+
+
+def _on_unit(unit_code: str, role: str) -> str | None:
+    return next((u[0] for u in USERS if u[3] == unit_code and u[4] == role), None)
+
+
+def keeper_of(unit_code: str) -> str:
+    """Who keeps a unit's records in the demo: a branch's secretary; for a committee or a
+    bureau's party group, its leadership-group office; else the office above."""
+    return (
+        _on_unit(unit_code, Role.SECRETARY)
+        or _on_unit(unit_code, Role.OFFICE)
+        or office_above(unit_code)
+    )
+
+
+def office_above(unit_code: str) -> str:
+    """The leadership-group office on the nearest unit strictly above (who verifies)."""
+    parent = PARENT[unit_code]
+    while parent is not None:
+        office = _on_unit(parent, Role.OFFICE)
+        if office is not None:
+            return office
+        parent = PARENT[parent]
+    raise LookupError(f"no office above {unit_code}")
+
+
+def leader_over(unit_code: str) -> str:
+    """The leader on the unit or the nearest unit above: who answers for its work."""
+    code: str | None = unit_code
+    while code is not None:
+        leader = _on_unit(code, Role.LEADER)
+        if leader is not None:
+            return leader
+        code = PARENT[code]
+    raise LookupError(f"no leader over {unit_code}")
+
 
 @dataclass
 class DemoOrg:
     units: dict[str, OrgUnit] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+
+    def refreshed(self) -> DemoOrg:
+        """The units read afresh: inserting siblings in code order moves the paths of those
+        loaded earlier."""
+        units = {u.code: u for u in OrgUnit.objects.filter(code__in=list(self.units))}
+        return DemoOrg(units=units, users=self.users)
 
 
 @transaction.atomic
@@ -110,6 +160,7 @@ def seed_org() -> DemoOrg:
                 sector=sectors[sector_code] if sector_code else None,
             )
         org.units[code] = unit
+    password = ""  # hashed once, for the first user created: everyone has the same one
     for username, full_name, title, unit_code, role in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -119,7 +170,8 @@ def seed_org() -> DemoOrg:
                 title=title,
                 email=f"{username}@example.invalid",
             )
-            user.set_password(DEMO_PASSWORD)
+            password = password or make_password(DEMO_PASSWORD)
+            user.password = password
             user.save()
         role_grant(user=user, unit=org.units[unit_code], role=role)
         org.users[username] = user

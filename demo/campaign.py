@@ -6,9 +6,10 @@ from datetime import date
 
 from django.db import transaction
 
-from accounts.demo import DemoOrg
+from campaign.defaults import PROBLEM_CATEGORIES
+from campaign.models import Campaign, Objective
 
-from .models import Campaign, Objective
+from .org import DemoOrg
 
 CAMPAIGN_NAME = "学习贯彻习近平新时代中国特色社会主义思想主题教育（第二批）"
 GENERAL_REQUIREMENT = "学思想、强党性、重实践、建新功"
@@ -28,18 +29,6 @@ OBJECTIVES = [
         "扎实推进乡村振兴、生态环保等重点工作，让群众有更多获得感、幸福感和安全感。",
     ),
     ("廉洁奉公树立新风", "以学正风，坚决反对形式主义，树立清正廉洁的新风正气。"),
-]
-PROBLEM_CATEGORIES = [
-    "理论学习",
-    "政治素质",
-    "能力本领",
-    "担当作为",
-    "工作作风",
-    "廉洁自律",
-    "服务群众",
-    "推动发展",
-    "基层党建",
-    "其他",
 ]
 
 
