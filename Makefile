@@ -42,6 +42,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy .
+	$(PY) -m pytest -q -p no:django -p no:xdist --noconftest tests/test_layout.py
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

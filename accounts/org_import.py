@@ -24,9 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import permissions
 from .models import OrgUnit, Sector, UnitKind, User
+from .permissions import can
 from .roles import Action, Role
-from .scoping import can
 
 MAX_ENTRIES = 10_000
 HEADER_SEARCH_ROWS = 15
@@ -367,7 +368,6 @@ def _manages(actor: Any, unit: OrgUnit) -> bool:
 
 def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
     """Every problem of every row, without writing anything."""
-    from .selectors import may_manage_user
 
     unit_codes = [u.code for u in parsed.units] + [u.unit for u in parsed.users]
     unit_codes += [u.parent for u in parsed.units if u.parent]
@@ -492,7 +492,7 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                     % {"value": person.username},
                 )
             user = existing_users.get(person.username.lower())
-            if user is not None and not (superuser or may_manage_user(actor, user)):
+            if user is not None and not (superuser or permissions.may_manage_user(actor, user)):
                 err(
                     sheet,
                     person.row,

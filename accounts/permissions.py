@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
-from .roles import PERMISSIONS, RULES, STEP, Action, Role, Rule
+from .roles import HOME_BY_ROLE, PERMISSIONS, RULES, STEP, Action, Role, Rule
 
 if TYPE_CHECKING:
     from .models import OrgUnit, RoleAssignment, User
@@ -299,16 +299,19 @@ def covers_any(user: Any, unit: OrgUnit) -> bool:
     return _superuser(user) or any(g.covers(unit.path, unit.pk) for g in grants_of(user))
 
 
-# The first role a user holds, in this order, decides his home page.
-HOME_ORDER: tuple[str, ...] = (Role.OFFICE, Role.VIEWER, Role.LEADER, Role.SECRETARY, Role.MEMBER)
-
-
 def home_role(user: Any) -> str | None:
-    """The role that decides the user's home page (see ``HOME_ORDER``)."""
+    """The role that decides the user's home page: the first he holds in the order of
+    ``roles.HOME_BY_ROLE``."""
     if _superuser(user):
-        return HOME_ORDER[0]
+        return HOME_BY_ROLE[0][0]
     held = {g.role for g in grants_of(user)}
-    return next((role for role in HOME_ORDER if role in held), None)
+    return next((role for role, _page in HOME_BY_ROLE if role in held), None)
+
+
+def home_page(user: Any) -> str | None:
+    """The URL name of the user's home page (None for someone without a role)."""
+    role = home_role(user)
+    return next((page for held, page in HOME_BY_ROLE if held == role), None)
 
 
 def scope_signature(user: Any) -> str:
@@ -431,3 +434,48 @@ def people_who_may(action: Action, **filters: Any) -> models.QuerySet[User]:
     filters of :func:`holders` (e.g. the people who may be named responsible leader:
     ``people_who_may(Action.LEAD, scope=related_units_q(user))``)."""
     return people_holding(PERMISSIONS[action], **filters)
+
+
+# --------------------------------------------------------------------- people by duty
+
+
+def holders_for(action: Action, **filters: Any) -> models.QuerySet[RoleAssignment]:
+    """Role assignments whose role allows ``action`` (e.g. the leaders who owe research:
+    ``holders_for(Action.LEAD, within=unit)``), under the filters of :func:`holders`."""
+    return holders(PERMISSIONS[action], **filters)
+
+
+def holds_for(user: Any, action: Action, unit: OrgUnit) -> bool:
+    """Does the user hold a role allowing ``action`` on the unit or above it (read afresh:
+    used when naming someone else, e.g. the lead of a research project)?"""
+    return holders_for(action, at_or_above=unit).filter(user_id=user.pk).exists()
+
+
+def secretaries_of(unit_ids: Iterable[int]) -> models.QuerySet[RoleAssignment]:
+    """The secretaries of these units themselves (who answer a unit's assignments)."""
+    return holders([Role.SECRETARY], unit_ids=unit_ids)
+
+
+def offices_of(unit_ids: Iterable[int], *, active_only: bool = True) -> models.QuerySet[User]:
+    """The office staff of these units themselves (who receive the unit's reports)."""
+    return people_holding([Role.OFFICE], unit_ids=unit_ids, active_only=active_only)
+
+
+def people_in_scope_q(user: Any, action: Action) -> Q | None:
+    """Users holding any role on a unit where ``user`` may do ``action`` (the people an
+    office manages, whose security events it reads)."""
+    return scope_q(user, "role_assignments__unit", action)
+
+
+def may_manage_user(actor: Any, target: User) -> bool:
+    """An office manages a person only when every role he holds lies in its scope:
+    otherwise a county office could rename or reset the password of someone who also
+    answers to another county or to the city."""
+    from .models import RoleAssignment
+
+    if _superuser(actor):
+        return True
+    if target.is_superuser:
+        return False
+    units = [a.unit for a in RoleAssignment.objects.filter(user=target).select_related("unit")]
+    return bool(units) and all(can(actor, Action.MANAGE, unit) for unit in units)

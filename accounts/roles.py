@@ -76,3 +76,12 @@ RULES: dict[Action, tuple[Rule, ...]] = {
 PERMISSIONS: dict[Action, frozenset[str]] = {
     action: frozenset().union(*(rule.roles for rule in rules)) for action, rules in RULES.items()
 }
+
+# The home page of each role, in order: the first role a user holds decides his.
+HOME_BY_ROLE: tuple[tuple[str, str], ...] = (
+    (Role.OFFICE, "dashboard:office"),
+    (Role.VIEWER, "dashboard:office"),
+    (Role.LEADER, "dashboard:leader"),
+    (Role.SECRETARY, "campaign:todo"),
+    (Role.MEMBER, "campaign:activity-list"),
+)

@@ -14,13 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from .permissions import (  # noqa: F401  (old names, until every caller asks permissions)
-    allowed_q,
-    can,
-    forget_grants,
-    grants_of,
-    scope_q,
-)
+from .permissions import allowed_q, can, scope_q
 from .permissions import unit_of as default_unit_of
 from .roles import Action
 
@@ -82,13 +76,3 @@ def get_object_for_user(
         if not can(user, action, unit):
             raise PermissionDenied
     return obj
-
-
-def user_roles(user: Any) -> set[str]:  # until every caller asks permissions
-    return {g.role for g in grants_of(user)}
-
-
-def has_any_role(user: Any, roles: Any) -> bool:  # until every caller asks permissions
-    if getattr(user, "is_superuser", False):
-        return True
-    return bool(user_roles(user) & set(roles))

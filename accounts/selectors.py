@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from . import permissions
 from .models import OrgUnit, OrgUnitQuerySet, RoleAssignment, Sector, User, UserQuerySet
 from .permissions import holders
 from .roles import Action, Role
@@ -96,27 +97,13 @@ def users_for(user: Any, *, unit: OrgUnit | None = None, role: str = "") -> User
     ).order_by("username")
 
 
-def may_manage_user(actor: Any, target: User) -> bool:
-    """An office manages a person only when every role he holds lies in its scope.
-
-    Otherwise a county office could rename or reset the password of someone who also
-    answers to another county or to the city.
-    """
-    if getattr(actor, "is_superuser", False):
-        return True
-    if target.is_superuser:
-        return False
-    units = [a.unit for a in RoleAssignment.objects.filter(user=target).select_related("unit")]
-    return bool(units) and all(can(actor, Action.MANAGE, unit) for unit in units)
-
-
 def get_user_for_user(actor: Any, pk: Any, *, write: bool = False) -> User:
     """A user in the actor's scope (404 otherwise); with ``write``, 403 unless managed."""
     try:
         target = User.objects.visible_to(actor).get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if write and not may_manage_user(actor, target):
+    if write and not permissions.may_manage_user(actor, target):
         raise PermissionDenied
     return target
 

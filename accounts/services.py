@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import permissions
 from .models import OrgUnit, RoleAssignment, Sector, User
-from .permissions import acts_within, forget_grants
+from .permissions import acts_within, can, forget_grants
 from .roles import Action, Role
-from .scoping import can
 
 # No 0/O, 1/l/I: initial passwords are read off paper and typed on phones.
 _UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -116,9 +116,8 @@ def unit_update(
 
 
 def _require_manage_user(actor: Any, user: User) -> None:
-    from .selectors import may_manage_user
 
-    if actor is not None and not may_manage_user(actor, user):
+    if actor is not None and not permissions.may_manage_user(actor, user):
         raise PermissionDenied
 
 

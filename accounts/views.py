@@ -22,7 +22,7 @@ from core.history import history_for
 from core.models import AuditEvent
 from core.pages import apply_errors, paginate
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     LoginForm,
     OrgImportForm,
@@ -34,8 +34,8 @@ from .forms import (
     UserForm,
 )
 from .org_import import WorkbookRefused
+from .permissions import can
 from .roles import Action
-from .scoping import can
 
 
 class TrackerLoginView(auth_views.LoginView):
@@ -212,7 +212,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "roles": selectors.user_roles_for(request.user, person),
-            "may_manage": selectors.may_manage_user(request.user, person),
+            "may_manage": permissions.may_manage_user(request.user, person),
             "role_form": (
                 RoleForm(units=manageable)
                 if manageable.exists() and manageable.count() <= INLINE_UNIT_CHOICES

@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce, NullIf
 
 from accounts import permissions
 from accounts.models import OrgUnit, User
+from accounts.permissions import scope_q
 from accounts.roles import PERMISSIONS, Action
-from accounts.scoping import scope_q
 
 from .models import (
     OPEN_STATES,

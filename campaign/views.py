@@ -16,13 +16,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import OrgUnit, User
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 from core.history import history_for
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.uploads import serve_attachment
@@ -47,6 +49,7 @@ from .forms import (
     TaskFilter,
     TaskForm,
 )
+from .middleware import SESSION_KEY
 from .models import (
     DEVELOPMENT_KINDS,
     Activity,
@@ -926,3 +929,17 @@ def development_attachment(request: HttpRequest, pk: int) -> FileResponse:
         DevelopmentAttachment.objects.select_related("item__unit"), request.user, pk
     )
     return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_POST
+def choose_campaign(request: HttpRequest) -> HttpResponse:
+    """Switch the campaign the pages show (kept in the session), then go back."""
+    chosen = Campaign.objects.visible_to(request.user).filter(pk=request.POST.get("campaign"))
+    campaign = chosen.first()
+    if campaign is not None:
+        request.session[SESSION_KEY] = campaign.pk
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "campaign.context_processors.campaign_choices",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

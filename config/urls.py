@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from campaign import views as campaign_views
 from core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("campaign/choose/", core_views.choose_campaign, name="choose-campaign"),
+    path("campaign/choose/", campaign_views.choose_campaign, name="choose-campaign"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("core/", include("core.urls")),
     path("accounts/", include("accounts.urls")),

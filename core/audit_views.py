@@ -10,7 +10,6 @@ from django.views.generic import ListView
 from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from accounts.scoping import scope_q
 
 from .models import AuditEvent
 
@@ -27,7 +26,7 @@ class AuditEventListView(LoginRequiredMixin, ListView):
         if not permissions.acts_anywhere(user, Action.MANAGE):
             raise PermissionDenied
         units = OrgUnit.objects.visible_to(user, Action.MANAGE)
-        people = User.objects.filter(scope_q(user, "role_assignments__unit", Action.MANAGE) or Q())
+        people = User.objects.filter(permissions.people_in_scope_q(user, Action.MANAGE) or Q())
         events = AuditEvent.objects.filter(Q(unit__in=units) | Q(actor__in=people))
         kind = self.request.GET.get("kind")
         if kind in AuditEvent.Kind.values:

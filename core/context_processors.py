@@ -107,16 +107,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 }
             )
     context: dict[str, Any] = {"nav_items": items}
-    campaign = getattr(request, "campaign", None)
-    if campaign is not None:
-        from campaign.selectors import campaigns_for
-
-        context["current_campaign"] = campaign or None
-        context["campaign_choices"] = campaigns_for(user)
-    try:
-        from notifications.selectors import unread_count
-    except ImportError:
-        pass
-    else:
-        context["unread_notifications"] = unread_count(user)
     return context

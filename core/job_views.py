@@ -5,8 +5,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 
 from .audit import audit_log
 from .models import AuditEvent, BackgroundJob, JobState

@@ -8,49 +8,23 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.roles import Action, Role
-from campaign.middleware import SESSION_KEY
-from campaign.models import Campaign
-
-# The home page of each role (``permissions.home_role`` says which role decides).
-HOME_BY_ROLE: list[tuple[str, str]] = [
-    (Role.OFFICE, "dashboard:office"),
-    (Role.VIEWER, "dashboard:office"),
-    (Role.LEADER, "dashboard:leader"),
-    (Role.SECRETARY, "campaign:todo"),
-    (Role.MEMBER, "campaign:activity-list"),
-]
+from accounts.roles import Action
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     role = permissions.home_role(request.user)
-    for candidate, name in HOME_BY_ROLE:
-        if candidate == role:
-            try:
-                return redirect(reverse(name))
-            except NoReverseMatch:
-                break
+    page = permissions.home_page(request.user)
+    if page is not None:
+        try:
+            return redirect(reverse(page))
+        except NoReverseMatch:
+            pass
     grants = permissions.acting_grants(request.user, Action.VIEW)
     return render(request, "core/home.html", {"role": role, "grants": grants})
-
-
-@login_required
-@require_POST
-def choose_campaign(request: HttpRequest) -> HttpResponse:
-    chosen = Campaign.objects.visible_to(request.user).filter(pk=request.POST.get("campaign"))
-    campaign = chosen.first()
-    if campaign is not None:
-        request.session[SESSION_KEY] = campaign.pk
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
 
 
 @never_cache

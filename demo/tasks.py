@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accounts.models import OrgUnit, UnitKind
-from accounts.scoping import forget_grants
+from accounts.permissions import forget_grants
 from campaign import services
 from campaign.models import (
     Assignment,

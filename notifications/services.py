@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can
 
 from . import channels, selectors
 from .models import (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import UnitKind
-from accounts.roles import Role
+from accounts.roles import Action
 from campaign.models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
 from campaign.models import Assignment, Campaign, DevelopmentMilestone
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
@@ -157,9 +157,7 @@ def _short(text: str, size: int = 60) -> str:
 
 def _secretaries_of(unit_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     found: dict[int, list[int]] = defaultdict(list)
-    rows = permissions.holders([Role.SECRETARY], unit_ids=set(unit_ids)).values_list(
-        "unit_id", "user_id"
-    )
+    rows = permissions.secretaries_of(set(unit_ids)).values_list("unit_id", "user_id")
     for unit_id, user_id in rows:
         found[unit_id].append(user_id)
     return {unit_id: tuple(sorted(users)) for unit_id, users in found.items()}
@@ -260,7 +258,7 @@ def research(day: date) -> Iterator[Item]:
     ).select_related("root_unit")
     for campaign in campaigns:
         leaders = list(
-            permissions.holders([Role.LEADER], within=campaign.root_unit, kinds=LEADER_UNIT_KINDS)
+            permissions.holders_for(Action.LEAD, within=campaign.root_unit, kinds=LEADER_UNIT_KINDS)
             .order_by("unit__path", "user_id")
             .values_list("user_id", "unit_id")
         )

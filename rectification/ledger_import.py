@@ -68,7 +68,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "source": ("问题来源", "来源"),
     "description": ("问题描述", "存在问题", "问题表现", "问题内容", "具体问题", "问题清单", "问题"),
     "measure": ("整改措施", "整改举措", "措施", "具体措施", "整改措施及目标"),
-    "leader": ("责任领导", "牵头领导", "分管领导", "领导"),
+    "responsible_leader": ("责任领导", "牵头领导", "分管领导", "领导"),
     "unit": ("责任单位", "责任部门", "牵头单位", "责任科室"),
     "person": ("责任人", "具体责任人", "经办人"),
     "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "时限要求"),
@@ -598,7 +598,7 @@ class LedgerReader:
                     )
                 else:
                     source = self.sources[label]
-        leader_name = self._text(first, "leader")[:64]
+        leader_name = self._text(first, "responsible_leader")[:64]
         unit_name = self._text(first, "unit")[:128]
         person_name = self._text(first, "person")[:64]
         remarks = self._text(first, "remarks")
@@ -685,7 +685,7 @@ class LedgerReader:
             self.user, Problem(unit=self.unit, responsible_leader_id=leader_id), new=True
         )
         if refusal:  # as the form: a leader enters only the problems he leads
-            self._error(first.number, columns, "leader", refusal)
+            self._error(first.number, columns, "responsible_leader", refusal)
         if len(self.preview.errors) > errors_before:
             return None
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
-from accounts.roles import Action, Role
+from accounts.roles import Action
 from campaign.models import Campaign
 from core.models import JobState
 
@@ -212,7 +212,7 @@ def report_build_now(
 
 def office_recipients(unit: OrgUnit) -> list[User]:
     """The office staff of the unit itself (role ``office`` on it) who have an address."""
-    people = permissions.people_holding([Role.OFFICE], unit_ids=[unit.pk], active_only=False)
+    people = permissions.offices_of([unit.pk], active_only=False)
     return list(people.exclude(email="").order_by("username"))
 
 

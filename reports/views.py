@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import OrgUnit, User
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 from core.audit import audit_log
 from core.models import AuditEvent, JobState
 from core.pages import paginate

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
-from accounts.roles import Action, Role
-from accounts.scoping import scope_q
+from accounts.permissions import scope_q
+from accounts.roles import Action
 from campaign.models import Campaign
 
 from .models import (
@@ -70,7 +70,7 @@ def research_units(user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 def leaders_in_scope(user: Any) -> QuerySet[User]:
     scope = scope_q(user, "unit", Action.RESEARCH)
-    leaders = permissions.people_holding([Role.LEADER], scope=scope, active_only=False)
+    leaders = permissions.people_who_may(Action.LEAD, scope=scope, active_only=False)
     return leaders.order_by("username")
 
 
@@ -78,8 +78,8 @@ def cadres_in_scope(user: Any) -> QuerySet[User]:
     """People who may join a research group: those with a role on a committee or
     department in scope."""
     scope = scope_q(user, "unit")
-    cadres = permissions.people_holding(
-        Role.values, kinds=RESEARCH_UNIT_KINDS, scope=scope, active_only=False
+    cadres = permissions.people_who_may(
+        Action.VIEW, kinds=RESEARCH_UNIT_KINDS, scope=scope, active_only=False
     )
     return cadres.order_by("username")
 

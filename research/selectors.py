@@ -18,9 +18,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractQuarter
 
 from accounts import permissions
-from accounts.models import OrgUnit, RoleAssignment, UnitKind, User
-from accounts.roles import Action, Role
-from accounts.scoping import scope_q
+from accounts.models import OrgUnit, UnitKind, User
+from accounts.permissions import scope_q
+from accounts.roles import Action
 from campaign.models import Campaign
 
 from .models import (
@@ -184,12 +184,12 @@ def _period_status(
     return CELL_MISSING
 
 
-def leader_assignments(*, user: Any, campaign: Campaign) -> QuerySet[RoleAssignment]:
+def leader_assignments(*, user: Any, campaign: Campaign) -> QuerySet[Any]:
     """The leader roles on city and county committees in the viewer's scope (a leader who
     is not office or viewer there sees his own line only): active people on active units,
     the leaders the quarterly research reminder goes to."""
-    qs = permissions.holders(
-        [Role.LEADER], within=campaign.root_unit, kinds=LEADER_UNIT_KINDS
+    qs = permissions.holders_for(
+        Action.LEAD, within=campaign.root_unit, kinds=LEADER_UNIT_KINDS
     ).select_related("user", "unit")
     if getattr(user, "is_superuser", False):
         return qs.order_by("unit__path", "user__username")

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import OrgUnit, User
-from accounts.roles import Action, Role
-from accounts.scoping import can
+from accounts.permissions import can
+from accounts.roles import Action
 from campaign.models import Campaign
 from core.uploads import validate_upload
 
@@ -59,7 +59,7 @@ def _require(allowed: bool, message: str) -> None:
 def _is_leader(user: User, unit: OrgUnit) -> bool:
     """Does the person lead the unit (a leader's role on it or above it)? Asked of someone
     else than the actor: the lead of a research, who may become a problem's leader."""
-    return permissions.holds_role_on(user, Role.LEADER, unit)
+    return permissions.holds_for(user, Action.LEAD, unit)
 
 
 # --- projects ----------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import OrgUnit
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 from campaign.models import Campaign
 from core.audit import audit_log
 from core.history import history_for

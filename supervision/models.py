@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from accounts.permissions import scope_q
 from accounts.roles import Action
-from accounts.scoping import ScopedQuerySet, scope_q
+from accounts.scoping import ScopedQuerySet
 from campaign.models import Campaign
 from core.uploads import AttachmentBase
 

@@ -9,8 +9,8 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from accounts import permissions
 from accounts.models import OrgUnit
+from accounts.permissions import scope_q
 from accounts.roles import Action
-from accounts.scoping import scope_q
 from campaign.models import Campaign
 
 from .models import Case, CaseState, SupervisionFinding, SupervisionVisit

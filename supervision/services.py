@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can
 from campaign.models import Campaign
 from core.uploads import validate_upload
 

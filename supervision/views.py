@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 from core.history import history_for
 from core.pages import apply_errors, paginate, require_campaign
 from core.uploads import serve_attachment

@@ -115,25 +115,15 @@ def test_no_demo_or_seed_code_left_in_the_product_apps():
     assert leftovers == []
 
 
-# Imports of product apps still in core, each to be removed by the move of the page it
-# serves (the home page and the navigation, issue 14). The test fails when a line here no
-# longer matches, so the list only shrinks; nothing may be added to it.
-CORE_IMPORTS_LEFT = {
-    ("core/context_processors.py", "campaign"),
-    ("core/context_processors.py", "notifications"),
-    ("core/views.py", "campaign"),
-}
-
-
 def test_core_imports_no_product_app():
-    found = {
-        (str(path.relative_to(ROOT)), _top(name))
+    """core holds what every app uses; it knows none of the product's apps."""
+    found = sorted(
+        f"{path.relative_to(ROOT)}: {name}"
         for path in _python_files(ROOT / "core")
         for name in imported_modules(path)
         if _top(name) in PRODUCT_APPS
-    }
-    assert found - CORE_IMPORTS_LEFT == set(), "core must not import a product app"
-    assert CORE_IMPORTS_LEFT - found == set(), "an import is gone: strike it from the list"
+    )
+    assert found == [], "core must not import a product app"
 
 
 def test_core_has_no_seeding_and_no_import_of_seeding():
@@ -145,3 +135,117 @@ def test_core_has_no_seeding_and_no_import_of_seeding():
     }
     assert seeding == set()
     assert not (ROOT / "core" / "management" / "commands" / "seed_demo.py").exists()
+
+
+def _is_views(module: str) -> bool:
+    last = module.split(".")[-1]
+    return last == "views" or last.endswith("_views")
+
+
+def _is_urls(module: str) -> bool:
+    last = module.split(".")[-1]
+    return last == "urls" or last.endswith("_urls")
+
+
+def test_only_urls_import_views():
+    """Layers point one way: views are reached through urls; tasks, services, selectors
+    and commands never call a view."""
+    ours = {path.parts[0] for path in (p.relative_to(ROOT) for p in _python_files(ROOT))}
+    offenders = []
+    for path in _python_files(ROOT):
+        module = _module_of(path)
+        if _is_urls(module):
+            continue
+        for name in imported_modules(path):
+            if _top(name) not in ours:
+                continue
+            parts = name.split(".")
+            if any(_is_views(".".join(parts[: i + 1])) for i in range(len(parts))):
+                offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+# Where the role assignments may be touched: the permissions module reads them for every
+# question about what a user may do; the accounts app writes them (services, imports,
+# admin) and lists them as data on its management pages (selectors).
+ROLE_READER = "accounts/permissions.py"
+ROLE_KEEPERS = {
+    "accounts/models.py",
+    "accounts/roles.py",
+    "accounts/services.py",
+    "accounts/selectors.py",
+    "accounts/org_import.py",
+    "accounts/resources.py",
+    "accounts/admin.py",
+    "accounts/forms.py",
+    "accounts/views.py",
+}
+ROLE_NAMES = {"office", "leader", "secretary", "member", "viewer"}
+
+
+def _role_reads(path: Path) -> list[str]:
+    """Names and strings in a module that read roles: the grants, the assignments, the
+    ``Role`` choices, or a role's name written as a string (URL names excepted)."""
+    found = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    url_names = {
+        id(kw.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "name"
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in {"grants_of", "RoleAssignment", "Role"}:
+            found.append(f"{node.lineno}: {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in {"grants_of", "role_assignments"}:
+            found.append(f"{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.keyword) and node.arg and "role_assignments" in node.arg:
+            found.append(f"{node.value.lineno}: {node.arg}=")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if "role_assignments" in node.value or "_scope_grants" in node.value:
+                found.append(f"{node.lineno}: {node.value!r}")
+            elif node.value in ROLE_NAMES and id(node) not in url_names:
+                found.append(f"{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_roles_are_read_only_by_the_permissions_module():
+    """One reader of roles: every view, service, selector, export, report and task asks
+    accounts/permissions.py, which reads the permission table of accounts/roles.py."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _python_files(ROOT)
+        if path.relative_to(ROOT).parts[0] not in {"demo", "config"}
+        and "migrations" not in path.parts
+        and str(path.relative_to(ROOT)) not in {ROLE_READER, *ROLE_KEEPERS}
+        for line in _role_reads(path)
+    ]
+    assert offenders == []
+
+
+def test_grants_are_read_by_the_permissions_module_alone():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _python_files(ROOT)
+        if str(path.relative_to(ROOT)) != ROLE_READER
+        and any(": grants_of" in line or "_scope_grants" in line for line in _role_reads(path))
+    ]
+    assert offenders == []
+
+
+def test_the_role_check_catches_what_it_should(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from accounts.permissions import grants_of\n"
+        "ok = [g for g in grants_of(u) if g.role == 'office']\n"
+        "path('x/', v, name='leader')\n"
+        "q = User.objects.filter(role_assignments__role=Role.LEADER)\n",
+        encoding="utf-8",
+    )
+    found = _role_reads(sample)
+    assert any("grants_of" in f for f in found)
+    assert any("'office'" in f for f in found)
+    assert not any("'leader'" in f for f in found)
+    assert any("role_assignments" in f for f in found)
+    assert any(": Role" in f for f in found)

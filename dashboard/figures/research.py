@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import permissions
 from accounts.models import OrgUnit
-from accounts.roles import Role
+from accounts.roles import Action
 from campaign.models import Campaign
 from research.models import (
     COUNTING_METHODS,
@@ -164,7 +164,7 @@ def leader_rows(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[Le
         written_on__lte=period.as_of,
     )
     rows = (
-        permissions.holders([Role.LEADER], within=unit, kinds=LEADER_UNIT_KINDS)
+        permissions.holders_for(Action.LEAD, within=unit, kinds=LEADER_UNIT_KINDS)
         .annotate(projects=_count_of(projects), reports=_count_of(reports))
         .values("user_id", "user__full_name", "user__username", "unit__name", "projects", "reports")
         .order_by("unit__path", "user__username")

@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import OrgUnit
+from accounts.permissions import can
 from accounts.roles import Action
-from accounts.scoping import can, get_object_for_user
+from accounts.scoping import get_object_for_user
 
 
 def codes(qs):

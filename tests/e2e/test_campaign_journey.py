@@ -44,7 +44,7 @@ def deployed():
     org = seed_org()
     campaign = seed_campaign(org, start=today - timedelta(days=60), end=today + timedelta(days=90))
     from accounts.models import OrgUnit
-    from accounts.scoping import forget_grants
+    from accounts.permissions import forget_grants
 
     office = org.users["county_office"]
     forget_grants(office)

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from core.views import HOME_BY_ROLE
+from accounts.roles import HOME_BY_ROLE
 from demo.campaign import seed_campaign
 from demo.org import DEMO_LOGINS, seed_org
 from tests.e2e.conftest import DESKTOP, PHONE, login

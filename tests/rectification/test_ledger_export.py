@@ -322,7 +322,7 @@ def test_large_export_runs_as_a_job(
 
 def test_job_rechecks_the_requester_scope(people, tree, campaign, ledger):
     from accounts.models import RoleAssignment
-    from accounts.scoping import forget_grants
+    from accounts.permissions import forget_grants
     from core.jobs import job_create
     from rectification.tasks import export_ledger_job
 

@@ -102,7 +102,7 @@ def test_a_requester_who_lost_the_right_gets_a_failed_report(
     with django_capture_on_commit_callbacks(execute=True):
         report, _sent = ask(data, tree.county_a, people.county_office)
     people.county_office.role_assignments.all().delete()
-    from accounts.scoping import forget_grants
+    from accounts.permissions import forget_grants
 
     forget_grants(people.county_office)
     assert services.report_build(report_id=report.pk) is None
