@@ -11,20 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from .models import EventKind, Notification
 
-from .models import Notification
-
-
-class EventKind(models.TextChoices):
-    PASSED = "passed", _("Submission passed")
-    RETURNED = "returned", _("Submission returned")
-    DEPLOYED = "deployed", _("New task")
-    CLOSE_RETURNED = "close_returned", _("Returned at closing")
-    WAITING = "waiting", _("Waiting in your queue")
-    URGED = "urged", _("Urged by the office")
-    FOLLOW_UP = "follow_up", _("Supervision follow-up due")
+__all__ = ["EventKind", "notify"]
 
 
 def notify(

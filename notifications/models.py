@@ -31,6 +31,17 @@ class ReminderKind(models.TextChoices):
     RESEARCH = "research", _("No research project this quarter")
 
 
+# What happened, for event notifications (``notifications.events.notify``).
+class EventKind(models.TextChoices):
+    PASSED = "passed", _("Submission passed")
+    RETURNED = "returned", _("Submission returned")
+    DEPLOYED = "deployed", _("New task")
+    CLOSE_RETURNED = "close_returned", _("Returned at closing")
+    WAITING = "waiting", _("Waiting in your queue")
+    URGED = "urged", _("Urged by the office")
+    FOLLOW_UP = "follow_up", _("Supervision follow-up due")
+
+
 # Kinds repeated once a week while the condition lasts (the others go out on one day).
 WEEKLY_KINDS = frozenset({ReminderKind.OVERDUE, ReminderKind.RESEARCH})
 
@@ -100,8 +111,9 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=255, blank=True)
-    # a reminder kind (ReminderKind) or an event kind (notifications.events.EventKind)
-    kind = models.CharField(_("kind"), max_length=16)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ReminderKind.choices + EventKind.choices
+    )
     unit = models.ForeignKey(
         OrgUnit,
         verbose_name=_("unit"),
