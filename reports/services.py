@@ -25,6 +25,7 @@ from accounts.roles import Action, Role
 from accounts.scoping import can
 from campaign.models import Campaign
 from core.models import JobState
+from core.text import printable
 
 from .models import WeeklyReport
 from .periods import Week
@@ -248,12 +249,12 @@ def report_mail(*, report_id: int) -> int:
         html = render_to_string("reports/email/report.html", context)
         file_name = report.file_name
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
+        subject=printable(subject),
+        body=printable(text),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email for user in recipients],
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(printable(html), "text/html")
     with report.file.open("rb") as pdf:
         message.attach(file_name, pdf.read(), "application/pdf")
     message.send()
