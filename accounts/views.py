@@ -155,10 +155,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": unit.name,
         "kind": unit.kind,
         "sector": unit.sector_id,
-        "webhook_url": unit.webhook_url,
         "is_active": unit.is_active,
     }
-    form = UnitForm(request.POST or None, initial=initial, editing=True)
+    form = UnitForm(
+        request.POST or None, initial=initial, editing=True, webhook_url=unit.webhook_url
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # Base address of the site, for absolute links in reminder emails and robot messages.
 SITE_URL = env_str("SITE_URL", "")
+# Group robots are called only on the WeCom and DingTalk hosts over https; an intranet
+# relay (its origin, e.g. https://robot-relay.intranet:8443) is allowed only when set here.
+ROBOT_RELAY_URL = env_str("ROBOT_RELAY_URL", "")
+if ROBOT_RELAY_URL and not ROBOT_RELAY_URL.startswith(("https://", "http://")):
+    raise ConfigurationError(f"ROBOT_RELAY_URL={ROBOT_RELAY_URL!r} is not an http(s) origin")
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
