@@ -279,7 +279,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reports.schedule_weekly_reports",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
+    # Background jobs: re-run those whose worker died, send those the broker never took
+    # (core/jobs.py); it also tells /healthz that a worker answers.
+    "sweep-jobs": {"task": "core.sweep_jobs", "schedule": 60.0},
 }
+# A running job's worker renews its lease this often; a job without a sign of life for
+# JOB_LEASE_SECONDS is taken back by the sweep (core/jobs.py).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+if JOB_LEASE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ConfigurationError("JOB_LEASE_SECONDS must be at least 3 × JOB_HEARTBEAT_SECONDS")
 # Base address of the site, for absolute links in reminder emails and robot messages.
 SITE_URL = env_str("SITE_URL", "")
 # Group robots are called only on the WeCom and DingTalk hosts over https; an intranet

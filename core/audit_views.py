@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.views.generic import ListView
 
 from accounts.models import OrgUnit, User
-from accounts.roles import Action, Role
 from accounts.permissions import top_units
+from accounts.roles import Action, Role
 from accounts.scoping import has_any_role, scope_q
 
 from .models import AuditEvent

@@ -35,6 +35,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "state": job.state,
             "progress": job.progress,
             "done": job.is_finished,
+            "waiting_for_queue": job.waiting_for_queue,
             "error": job.error if job.state == JobState.FAILED else "",
         }
     )

@@ -46,12 +46,12 @@ from .ledger_import import (
     read_upload,
 )
 from .models import Problem
+from .tasks import EXPORT_JOB_KIND
 
 SMALL_EXPORT = 2000
 PREVIEW_PROBLEMS = 100
 SESSION_KEY = "ledger_import"
 PENDING_DIR = "ledger-imports"
-EXPORT_JOB_KIND = "ledger_export"
 
 
 def _campaign(request: HttpRequest) -> Campaign | None:
@@ -105,12 +105,6 @@ def export_file_name(*, campaign: Campaign) -> str:
     return f"整改台账-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
-def _enqueue_export(job_id: int) -> None:
-    from .tasks import export_ledger_job
-
-    export_ledger_job.delay(job_id)
-
-
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponseBase:
     user: Any = request.user
@@ -139,13 +133,23 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
             unit=home,
             requested_by=user,
             params={"campaign": campaign.pk, "filters": filters, "title": title},
-            enqueue=_enqueue_export,
         )
-        messages.info(
-            request,
-            _("%(count)d problems: the ledger is being prepared; it will be ready here.")
-            % {"count": count},
-        )
+        job.refresh_from_db()
+        if job.waiting_for_queue:
+            messages.warning(
+                request,
+                _(
+                    "%(count)d problems: the ledger will be prepared in the background, which "
+                    "will start shortly; it will be ready here."
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(
+                request,
+                _("%(count)d problems: the ledger is being prepared; it will be ready here.")
+                % {"count": count},
+            )
         return redirect("core:job-detail", pk=job.pk)
     target = tempfile.TemporaryFile()
     LedgerExporter(problems=problems, title=title).write(target)
