@@ -51,6 +51,9 @@ MAX_ATTEMPTS = 3
 RESEND_AFTER = timedelta(minutes=15)
 # Rows looked at per sweep and per kind.
 SWEEP_BATCH = 200
+# An uploaded file waiting for its import job (``params["upload"]``) is deleted after this
+# (an import checked but never confirmed).
+UPLOAD_KEPT = timedelta(days=1)
 
 J = TypeVar("J", bound=Job)
 
@@ -281,6 +284,7 @@ class SweepResult:
     resent: int = 0
     rerun: int = 0
     failed: int = 0
+    forgotten: int = 0
 
 
 def gave_up_message() -> str:
@@ -316,4 +320,26 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
         for job in waiting.order_by("pk")[:SWEEP_BATCH]:
             if send(job, sender=kind.send):
                 result.resent += 1
+    result.forgotten = forget_stale_uploads(now=now)
     return result
+
+
+def forget_stale_uploads(*, now: datetime) -> int:
+    """Delete the uploads of finished imports left unconfirmed for ``UPLOAD_KEPT``."""
+    from .workbooks import forget_upload
+
+    stale = (
+        BackgroundJob.objects.filter(
+            created_at__lt=now - UPLOAD_KEPT,
+            state__in=(JobState.DONE, JobState.FAILED),
+            params__upload__startswith="imports/",
+        )
+        .only("pk", "params")
+        .order_by("pk")[:SWEEP_BATCH]
+    )
+    count = 0
+    for job in stale:
+        forget_upload(str(job.params["upload"]))
+        BackgroundJob.objects.filter(pk=job.pk).update(params={**job.params, "upload": ""})
+        count += 1
+    return count

@@ -84,6 +84,7 @@ class BackgroundJob(Job):
         related_name="+",
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to=generated_upload_path, blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -10,6 +10,8 @@ class RectificationConfig(AppConfig):
         from core import jobs
         from core.models import BackgroundJob
 
-        from .tasks import EXPORT_JOB_KIND, send_export
+        from .ledger_jobs import IMPORT_JOB_KIND
+        from .tasks import EXPORT_JOB_KIND, send_export, send_import
 
         jobs.register(BackgroundJob, send_export, kind=EXPORT_JOB_KIND)
+        jobs.register(BackgroundJob, send_import, kind=IMPORT_JOB_KIND)

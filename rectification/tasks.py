@@ -84,3 +84,47 @@ def export_ledger_job(self: Any, job_id: int) -> None:
         logger.exception("ledger export job %s failed", job_id)
         job_fail(job=job, error=_("The export failed unexpectedly; try again later."))
         raise
+
+
+IMPORT_SOFT_LIMIT = 540
+IMPORT_HARD_LIMIT = 600
+
+
+def send_import(job_id: int) -> None:
+    """Hand a ledger import job to the broker (its job type, registered in apps.py)."""
+    import_ledger_job.delay(job_id)
+
+
+@shared_task(
+    bind=True,
+    name="rectification.import_ledger_job",
+    acks_late=True,
+    soft_time_limit=IMPORT_SOFT_LIMIT,
+    time_limit=IMPORT_HARD_LIMIT,
+    max_retries=3,
+)
+def import_ledger_job(self: Any, job_id: int) -> None:
+    """Check (and, once confirmed, write) a stored ledger for a ``BackgroundJob``.
+
+    Idempotent: a job not queued is left alone; the writing is one transaction.
+    """
+    from .ledger_jobs import run_import
+
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return
+    try:
+        with keep_alive(job):
+            run_import(job)
+    except SoftTimeLimitExceeded:
+        job_fail(job=job, error=_("The import took too long and was stopped."))
+    except (OperationalError, InterfaceError) as exc:
+        job_requeue(job=job)
+        if self.request.retries >= self.max_retries:
+            job_fail(job=job, error=_("The database could not be reached; try again later."))
+            raise
+        raise self.retry(exc=exc, countdown=10 * (self.request.retries + 1)) from exc
+    except Exception:
+        logger.exception("ledger import job %s failed", job_id)
+        job_fail(job=job, error=_("The import failed unexpectedly; try again later."))
+        raise
