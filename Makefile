@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv demo serve test test-fast e2e lint format messages lock bench loadtest backup restore compose-check clean
+.PHONY: venv demo serve test test-fast e2e lint format messages lock bench loadtest backup restore db-stop compose-check clean
 
 $(VENV)/.installed: requirements/dev.lock requirements/build-constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ backup: venv
 
 restore: venv
 	$(PY) manage.py restore $(FILE)
+
+# The embedded PostgreSQL (no DATABASE_URL) stops with the last process using it; this
+# stops it at once.
+db-stop: venv
+	$(PY) -m config.embedded_db stop
 
 compose-check:
 	$(PY) tests/compose_check.py docker-compose.yml
