@@ -186,3 +186,19 @@ def test_healthz_reports_a_dead_broker_without_failing(client, db, settings):
         app._pool = None
     body = json.loads(response.content)
     assert body["broker"].startswith("error") and response.status_code == 200
+
+
+def test_beat_keeps_its_schedule_outside_the_checkout(settings):
+    from pathlib import Path
+
+    schedule = Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).resolve()
+    assert Path(settings.BASE_DIR).resolve() not in schedule.parents
+    from config.celery import app
+
+    assert app.conf.beat_schedule_filename == settings.CELERY_BEAT_SCHEDULE_FILENAME
+
+
+def test_the_health_check_is_not_redirected_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
