@@ -325,8 +325,16 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
 
 
 def forget_stale_uploads(*, now: datetime) -> int:
-    """Delete the uploads of finished imports left unconfirmed for ``UPLOAD_KEPT``."""
+    """Delete the uploads of finished imports left unconfirmed for ``UPLOAD_KEPT``, and the
+    files meant to be downloaded once (initial passwords) that never were."""
     from .workbooks import forget_upload
+
+    unclaimed = BackgroundJob.objects.filter(
+        created_at__lt=now - UPLOAD_KEPT, params__download_once=True
+    ).exclude(file="")
+    for job in unclaimed.order_by("pk")[:SWEEP_BATCH]:
+        job.file.delete(save=False)
+        BackgroundJob.objects.filter(pk=job.pk).update(file="")
 
     stale = (
         BackgroundJob.objects.filter(

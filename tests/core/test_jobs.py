@@ -242,3 +242,37 @@ def test_the_sweep_runs_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-jobs"]
     assert entry["task"] == "core.sweep_jobs" and entry["schedule"] == 60.0
     assert settings.JOB_LEASE_SECONDS >= 3 * settings.JOB_HEARTBEAT_SECONDS
+
+
+def test_files_waiting_for_a_person_are_not_kept_past_a_day(tree, people, campaign):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from core.workbooks import store_upload
+
+    upload = store_upload(ContentFile(b"PK\x03\x04", name="a.xlsx"))
+    checked = BackgroundJob.objects.create(
+        kind="ledger_import",
+        unit=tree.branch_a1,
+        requested_by=people.secretary_a,
+        state=JobState.DONE,
+        params={"upload": upload},
+    )
+    passwords = BackgroundJob.objects.create(
+        kind="org_import",
+        unit=tree.county_a,
+        requested_by=people.county_office,
+        state=JobState.DONE,
+        params={"download_once": True, "private": True},
+    )
+    passwords.file.save("passwords.xlsx", ContentFile(b"secret"), save=True)
+    assert sweep_jobs()["resent"] == 0
+    assert default_storage.exists(upload) and passwords.file  # kept for a day
+    day_old = timezone.now() - jobs.UPLOAD_KEPT - timedelta(minutes=1)
+    BackgroundJob.objects.filter(pk__in=[checked.pk, passwords.pk]).update(created_at=day_old)
+    name = passwords.file.name
+    jobs.sweep()
+    checked.refresh_from_db()
+    passwords.refresh_from_db()
+    assert not default_storage.exists(upload) and checked.params["upload"] == ""
+    assert not passwords.file and not default_storage.exists(name)
