@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import connection, models, transaction
@@ -113,7 +114,11 @@ def send(job: Job, *, sender: Callable[[int], Any] | None = None) -> bool:
     try:
         (sender or job_type(job).send)(job.pk)
     except Exception:
-        logger.warning("job %s #%s could not be queued; the sweep will send it", model, job.pk)
+        if current_app.conf.task_always_eager:
+            # No broker: the task ran here and failed; it recorded why on its row.
+            logger.exception("job %s #%s failed", model.__name__, job.pk)
+        else:
+            logger.warning("job %s #%s could not be queued; the sweep will send it", model, job.pk)
         return False
     model._default_manager.filter(pk=job.pk, state=JobState.QUEUED).update(queued_at=timezone.now())
     return True
