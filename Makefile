@@ -59,11 +59,14 @@ bench: venv messages
 loadtest: venv messages
 	bash tests/bench/loadtest.sh
 
+# With no DATABASE_URL the database is the demo's embedded one: the demo's settings.
+DEMO_ENV := $(if $(DATABASE_URL),,DEBUG=1)
+
 backup: venv
-	$(PY) manage.py backup --output $(or $(OUTPUT),var/backups/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
+	$(DEMO_ENV) $(PY) manage.py backup --output $(or $(OUTPUT),var/backups/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
 
 restore: venv
-	$(PY) manage.py restore $(FILE)
+	$(DEMO_ENV) $(PY) manage.py restore $(FILE)
 
 # The embedded PostgreSQL (no DATABASE_URL) stops with the last process using it; this
 # stops it at once.

@@ -118,3 +118,21 @@ def test_the_stop_command(pgdata):
     finally:
         holder.kill()
         holder.wait(10)
+
+
+def test_make_backup_uses_the_embedded_servers_own_client(pgdata, tmp_path):
+    """The embedded server is PostgreSQL 18; Debian's pg_dump on the PATH is older and
+    refuses it. `make backup` (as after `make demo`) picks the server's own client."""
+    archive = tmp_path / "backup.tar.gz"
+    result = subprocess.run(
+        ["make", "-o", ".venv/.installed", "backup", f"OUTPUT={archive}"],
+        cwd=ROOT,
+        env={k: v for k, v in _env(pgdata).items() if k != "DEBUG"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert archive.stat().st_size > 0
+    assert _until(lambda: not _running(pgdata), 10)
