@@ -36,4 +36,4 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin track
 USER tracker
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

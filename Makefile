@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv demo serve test test-fast e2e lint format messages lock bench loadtest backup restore compose-check clean
+.PHONY: venv demo serve test test-fast e2e lint format messages lock bench loadtest backup restore db-stop compose-check clean
 
 $(VENV)/.installed: requirements/dev.lock requirements/build-constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,11 +60,19 @@ bench: venv messages
 loadtest: venv messages
 	bash tests/bench/loadtest.sh
 
+# With no DATABASE_URL the database is the demo's embedded one: the demo's settings.
+DEMO_ENV := $(if $(DATABASE_URL),,DEBUG=1)
+
 backup: venv
-	$(PY) manage.py backup --output $(or $(OUTPUT),var/backups/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
+	$(DEMO_ENV) $(PY) manage.py backup --output $(or $(OUTPUT),var/backups/backup-$$(date +%Y%m%d-%H%M%S).tar.gz)
 
 restore: venv
-	$(PY) manage.py restore $(FILE)
+	$(DEMO_ENV) $(PY) manage.py restore $(FILE)
+
+# The embedded PostgreSQL (no DATABASE_URL) stops with the last process using it; this
+# stops it at once.
+db-stop: venv
+	$(PY) -m config.embedded_db stop
 
 compose-check:
 	$(PY) tests/compose_check.py docker-compose.yml

@@ -60,7 +60,8 @@ class TrackerUserAdmin(AllOrNothingImportMixin, UserAdmin):
 @admin.register(OrgUnit)
 class OrgUnitAdmin(AllOrNothingImportMixin, TreeAdmin):
     resource_classes = [OrgUnitResource]
-    form = movenodeform_factory(OrgUnit)
+    # The robot address holds the group's key: set on the unit's page, shown masked there.
+    form = movenodeform_factory(OrgUnit, exclude=["webhook_url"])
     list_display = ["name", "code", "kind", "sector"]
     search_fields = ["name", "code"]
     list_filter = ["kind", "sector"]

@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.robots import mask_robot_url, validate_robot_url
+
 from .models import OrgUnit, Sector, UnitKind
 from .roles import Role
 
@@ -63,14 +65,31 @@ class UnitForm(StyledForm):
         label=_("Group-robot webhook"),
         required=False,
         assume_scheme="https",
-        help_text=_("WeCom or DingTalk group robot address for reminders"),
+        help_text=_(
+            "WeCom or DingTalk group robot address for reminders (https://qyapi.weixin.qq.com/… "
+            "or https://oapi.dingtalk.com/…). Its key is never shown again: leave the masked "
+            "address as it is to keep it."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editing: bool = False, webhook_url: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The stored address is shown masked; posting the mask back keeps it unchanged.
+        self._webhook_url = webhook_url
+        if webhook_url:
+            self.initial["webhook_url"] = mask_robot_url(webhook_url)
         if editing:
             del self.fields["code"]
+
+    def clean_webhook_url(self) -> str:
+        url = (self.cleaned_data.get("webhook_url") or "").strip()
+        if self._webhook_url and url == mask_robot_url(self._webhook_url):
+            return self._webhook_url
+        validate_robot_url(url)
+        return url
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.robots import mask_robot_url, validate_robot_url
+
 from .roles import Role
 from .scoping import ScopedQuerySet
 
@@ -87,7 +89,8 @@ class OrgUnitManager(MP_NodeManager):
         return qs.visible_to(user) if action is None else qs.visible_to(user, action)
 
 
-@pghistory.track()
+# The robot address carries the group's key: it is kept out of the history.
+@pghistory.track(exclude=["webhook_url"])
 class OrgUnit(MP_Node):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=128)
@@ -103,6 +106,7 @@ class OrgUnit(MP_Node):
     webhook_url = models.URLField(
         _("group-robot webhook"),
         blank=True,
+        validators=[validate_robot_url],
         help_text=_("WeCom or DingTalk group robot address for reminders"),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -118,6 +122,11 @@ class OrgUnit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def webhook_masked(self) -> str:
+        """The robot address as anyone is shown it: its key hidden."""
+        return mask_robot_url(self.webhook_url)
 
     def is_within(self, other: OrgUnit) -> bool:
         """True when self is other or lies in other's subtree."""

@@ -9,13 +9,11 @@ checked before anything is written; one bad row and nothing is written.
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from itertools import chain, islice
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,12 +22,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.workbooks import WorkbookRefused, check_workbook, not_a_workbook
+
 from . import permissions
 from .models import OrgUnit, Sector, UnitKind, User
 from .permissions import can
 from .roles import Action, Role
 
-MAX_ENTRIES = 10_000
 HEADER_SEARCH_ROWS = 15
 
 
@@ -144,10 +143,6 @@ def parse_role(value: str) -> str | None:
     return _choice(value, ROLE_ALIASES, Role.choices)
 
 
-class WorkbookRefused(Exception):
-    """The file as a whole cannot be read (type, size, zip bomb, missing sheets)."""
-
-
 @dataclass(frozen=True)
 class RowError:
     sheet: str
@@ -215,37 +210,9 @@ class OrgImportResult:
 
 
 def check_workbook_file(fileobj: IO[bytes], *, name: str, size: int) -> None:
-    """Refuse anything that is not a reasonable xlsx before openpyxl opens it."""
-    if PurePath(name or "").suffix.lower() != ".xlsx":
-        raise WorkbookRefused(_("Only Excel workbooks (.xlsx) are accepted."))
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise WorkbookRefused(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)}
-        )
-    fileobj.seek(0)
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            uncompressed = sum(info.file_size for info in infos)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkbookRefused(
-            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
-        ) from None
-    finally:
-        fileobj.seek(0)
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise WorkbookRefused(
-            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
-        )
-    # An xlsx is a zip: a few kilobytes can unpack to gigabytes.
-    if len(infos) > MAX_ENTRIES or uncompressed > 10 * limit:
-        raise WorkbookRefused(
-            _("The workbook unpacks to more than %(limit)s MB; it was refused.")
-            % {"limit": round(10 * limit / 1048576)}
-        )
+    """Refuse anything that is not a reasonable xlsx before openpyxl opens it (the limits
+    every import shares, ``core.workbooks``)."""
+    check_workbook(fileobj, name=name)
 
 
 def _text(value: Any) -> str:
@@ -274,10 +241,11 @@ def _find_header(
 
 
 def _sheet_rows(
-    rows: list[tuple[Any, ...]], header_index: int, mapping: dict[str, int]
+    rows: Iterable[tuple[Any, ...]], header_index: int, mapping: dict[str, int]
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
+    for index, row in enumerate(rows):
+        if index <= header_index:
+            continue
         values = {name: _text(row[col]) if col < len(row) else "" for name, col in mapping.items()}
         if any(values.values()):
             yield index + 1, values  # 1-based row number as Excel shows it
@@ -297,15 +265,16 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:
-        raise WorkbookRefused(
-            _("This file is not a valid Excel workbook (.xlsx); save it again from Excel.")
-        ) from None
+        raise not_a_workbook() from None
     parsed = ParsedWorkbook()
     try:
         for sheet in workbook.worksheets:
-            rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+            # Read-only mode, row by row: only the rows searched for a header are held.
+            stream = sheet.iter_rows(values_only=True)
+            head = [tuple(r) for r in islice(stream, HEADER_SEARCH_ROWS)]
+            rows = chain(head, stream)
             if not parsed.units_sheet:
-                header = _find_header(rows, UNIT_COLUMNS, UNIT_REQUIRED)
+                header = _find_header(head, UNIT_COLUMNS, UNIT_REQUIRED)
                 if header is not None:
                     parsed.units_sheet = sheet.title
                     for number, values in _sheet_rows(rows, *header):
@@ -321,7 +290,7 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
                         )
                     continue
             if not parsed.users_sheet:
-                header = _find_header(rows, USER_COLUMNS, USER_REQUIRED)
+                header = _find_header(head, USER_COLUMNS, USER_REQUIRED)
                 if header is not None:
                     parsed.users_sheet = sheet.title
                     for number, values in _sheet_rows(rows, *header):

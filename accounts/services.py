@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.robots import validate_robot_url
+
 from . import permissions
 from .models import OrgUnit, RoleAssignment, Sector, User
 from .permissions import acts_within, can, forget_grants
@@ -48,6 +50,13 @@ def initial_password_hash(password: str) -> str:
     return make_password(password)
 
 
+def _check_robot(webhook_url: str) -> None:
+    try:
+        validate_robot_url(webhook_url)
+    except ValidationError as exc:
+        raise ValidationError({"webhook_url": exc.messages}) from None
+
+
 def _require_manage(actor: Any, unit: OrgUnit) -> None:
     if actor is not None and not can(actor, Action.MANAGE, unit):
         raise PermissionDenied
@@ -72,6 +81,7 @@ def unit_create(
         _require_manage(actor, parent)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationError({"code": _("A unit with this code already exists.")})
+    _check_robot(webhook_url)
     fields: dict[str, Any] = {
         "code": code,
         "name": name,
@@ -100,6 +110,8 @@ def unit_update(
     is_active: bool,
 ) -> OrgUnit:
     _require_manage(actor, unit)
+    if webhook_url != unit.webhook_url:
+        _check_robot(webhook_url)
     if not is_active and unit.is_active and actor is not None and not actor.is_superuser:
         # Deactivating the unit that gives the office its own scope would lock it out.
         if acts_within(actor, Action.MANAGE, unit):

@@ -26,4 +26,5 @@ urlpatterns = [
     path("users/<int:pk>/roles/add/", views.role_add, name="role-add"),
     path("roles/<int:pk>/remove/", views.role_remove, name="role-remove"),
     path("import/", views.org_import, name="org-import"),
+    path("import/<int:pk>/", views.org_import_job, name="org-import-job"),
 ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -9,17 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.audit import audit_log
 from core.history import history_for
-from core.models import AuditEvent
+from core.models import BackgroundJob, JobState
 from core.pages import apply_errors, paginate
 
 from . import permissions, selectors, services
@@ -33,7 +30,8 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
-from .org_import import WorkbookRefused
+from .org_import import WorkbookRefused, check_workbook_file
+from .org_import_jobs import ORG_IMPORT_JOB_KIND, start_org_import
 from .permissions import can
 from .roles import Action
 
@@ -149,10 +147,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": unit.name,
         "kind": unit.kind,
         "sector": unit.sector_id,
-        "webhook_url": unit.webhook_url,
         "is_active": unit.is_active,
     }
-    form = UnitForm(request.POST or None, initial=initial, editing=True)
+    form = UnitForm(
+        request.POST or None, initial=initial, editing=True, webhook_url=unit.webhook_url
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -334,48 +333,37 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_import(request: HttpRequest) -> HttpResponse:
-    """The office loads units and users under its own units from a workbook."""
+    """The office loads units and users under its own units from a workbook: the file is
+    stored and a background job reads it (the next page follows it)."""
     if not selectors.manageable_units(request.user).exists():
         raise PermissionDenied
     form = OrgImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = services.org_import(
-                fileobj=upload,
-                name=upload.name,
-                size=upload.size,
-                actor=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
+            check_workbook_file(upload, name=upload.name, size=upload.size)
         except WorkbookRefused as exc:
             form.add_error("file", str(exc))
         else:
-            if result.ok and not result.dry_run:
-                audit_log(
-                    kind=AuditEvent.Kind.IMPORT,
-                    request=request,
-                    what="import_org",
-                    file=upload.name,
-                    units_created=result.units_created,
-                    users_created=result.users_created,
-                )
-            if result.ok and not result.dry_run and result.new_users:
-                # The passwords go straight to the office's computer; none is kept here.
-                buffer = io.BytesIO()
-                services.write_password_sheet(new_users=result.new_users, target=buffer)
-                response = HttpResponse(
-                    buffer.getvalue(),
-                    content_type=(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                    ),
-                )
-                stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-                response["Content-Disposition"] = (
-                    f'attachment; filename="org-passwords-{stamp}.xlsx"'
-                )
-                return _no_store(response)
-            if result.ok and not result.dry_run:
-                messages.success(request, _("The workbook was imported."))
-    return render(request, "accounts/org_import.html", {"form": form, "result": result})
+            job = start_org_import(
+                upload=upload, user=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+            return redirect("accounts:org-import-job", pk=job.pk)
+    return render(request, "accounts/org_import.html", {"form": form, "result": None})
+
+
+@login_required
+def org_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation import's progress and result (its requester's only)."""
+    job = (
+        BackgroundJob.objects.filter(pk=pk, kind=ORG_IMPORT_JOB_KIND, requested_by=request.user.pk)
+        .select_related("unit")
+        .first()
+    )
+    if job is None or not selectors.manageable_units(request.user).exists():
+        raise Http404
+    return render(
+        request,
+        "accounts/org_import.html",
+        {"job": job, "result": job.result if job.state == JobState.DONE else None},
+    )

@@ -5,7 +5,9 @@ See README.md ("Configuration") for every variable.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pghistory
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreForLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -144,6 +147,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# The container's health check calls /healthz over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
@@ -271,6 +276,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Beat keeps the last run of each entry in this file (the schedule itself is the code's):
+# outside the checkout, and losing it is harmless.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    str(Path(tempfile.gettempdir()) / f"tracker-celerybeat-schedule-{os.getuid()}"),
+)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Deadline reminders, every day at 08:30 Asia/Shanghai (CELERY_TIMEZONE).
     "send-daily-reminders": {
@@ -282,9 +293,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reports.schedule_weekly_reports",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
+    # Background jobs: re-run those whose worker died, send those the broker never took
+    # (core/jobs.py); it also tells /healthz that a worker answers.
+    "sweep-jobs": {"task": "core.sweep_jobs", "schedule": 60.0},
 }
+# A running job's worker renews its lease this often; a job without a sign of life for
+# JOB_LEASE_SECONDS is taken back by the sweep (core/jobs.py).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+if JOB_LEASE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ConfigurationError("JOB_LEASE_SECONDS must be at least 3 × JOB_HEARTBEAT_SECONDS")
 # Base address of the site, for absolute links in reminder emails and robot messages.
 SITE_URL = env_str("SITE_URL", "")
+# Group robots are called only on the WeCom and DingTalk hosts over https; an intranet
+# relay (its origin, e.g. https://robot-relay.intranet:8443) is allowed only when set here.
+ROBOT_RELAY_URL = env_str("ROBOT_RELAY_URL", "")
+if ROBOT_RELAY_URL and not ROBOT_RELAY_URL.startswith(("https://", "http://")):
+    raise ConfigurationError(f"ROBOT_RELAY_URL={ROBOT_RELAY_URL!r} is not an http(s) origin")
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

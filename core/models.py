@@ -1,4 +1,5 @@
-"""Background jobs whose progress a page follows: big exports and on-demand reports."""
+"""Background jobs whose progress a page follows (big exports, imports, on-demand reports),
+and the security log."""
 
 from __future__ import annotations
 
@@ -34,7 +35,38 @@ def default_expiry() -> object:
     return timezone.now() + timedelta(days=7)
 
 
-class BackgroundJob(models.Model):
+class Job(models.Model):
+    """The lifecycle every background job shares (``core/jobs.py`` drives it).
+
+    ``queued_at`` is when its task was last handed to the broker (empty: not yet, e.g. the
+    broker was down); ``attempts`` counts the workers that took it; ``heartbeat_at`` is
+    renewed by the worker running it, so a job whose worker died is recognised by its
+    lease running out rather than by its state alone.
+    """
+
+    state = models.CharField(
+        _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("sent to the queue at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Queued but not yet handed to the broker: it starts when the broker answers."""
+        return self.state == JobState.QUEUED and self.queued_at is None
+
+
+class BackgroundJob(Job):
     """A long job started from a page: its progress, its file when ready, its error if any.
 
     The file is downloaded through ``core:job-download``, which re-checks the scope.
@@ -52,13 +84,9 @@ class BackgroundJob(models.Model):
         related_name="+",
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    state = models.CharField(
-        _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to=generated_upload_path, blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
-    error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), default=default_expiry)
@@ -72,10 +100,6 @@ class BackgroundJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (JobState.DONE, JobState.FAILED)
 
 
 class AuditEvent(models.Model):
@@ -122,3 +146,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+
+class Liveness(models.Model):
+    """When a background process last showed it was alive (``worker``: the last periodic
+    sweep a worker ran). ``/healthz`` reads it."""
+
+    name = models.CharField(_("name"), max_length=32, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("sign of life")
+        verbose_name_plural = _("signs of life")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -32,6 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
+from .text import UNPRINTABLE, printable
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT = "宋体"
 
@@ -44,10 +46,9 @@ HEADER_FONT = Font(name=CJK_FONT, size=11, bold=True)
 BODY_FONT = Font(name=CJK_FONT, size=10)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
-# Text that needs escaping in XML (``\r`` would be read back as ``\n``), or that only
-# openpyxl may judge: characters XML cannot hold (openpyxl refuses control characters).
-_SPECIAL = re.compile("[&<>\r]|[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_UNWRITABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Text that needs escaping in XML (``\r`` would be read back as ``\n``), or cleaning:
+# characters XML cannot hold (``core.text``; openpyxl refuses control characters).
+_SPECIAL = re.compile(f"[&<>\r]|{UNPRINTABLE.pattern}")
 # openpyxl writes numbers with "%.16g": integers below this are written as str() writes them.
 _PLAIN_INT = 10**15
 # openpyxl truncates longer text.
@@ -74,9 +75,11 @@ class LedgerWriter:
     """A single-sheet ledger: title row, header row, body rows, A4 landscape print set-up."""
 
     def __init__(self, *, title: str, columns: Sequence[Column], sheet_title: str = "台账"):
+        """Every text written (title, headers, cells) is cleaned of characters a workbook
+        cannot hold (``core.text.printable``) before formulas are escaped."""
         self._styles: dict[tuple[int, bool, int, bool], tuple[Any, int, Font, Any]] = {}
         self.workbook = Workbook(write_only=True)
-        self.sheet: Worksheet = self.workbook.create_sheet(title=sheet_title[:31])
+        self.sheet: Worksheet = self.workbook.create_sheet(title=printable(sheet_title)[:31])
         self.columns = list(columns)
         self.next_row = 1
         ws = self.sheet
@@ -202,8 +205,11 @@ class LedgerWriter:
         add = parts.append
         for (letter, style), value in zip(self._body_cells(), values, strict=True):
             kind = type(value)
+            special = False
             if kind is str:
-                pass
+                special = _SPECIAL.search(value) is not None
+                if special:
+                    value = printable(value)
             elif value is None:
                 value = ""
             elif kind is int and -_PLAIN_INT < value < _PLAIN_INT:
@@ -221,9 +227,7 @@ class LedgerWriter:
             if len(value) > _MAX_TEXT or value in ERROR_CODES:
                 return None
             spaced = value[0].isspace() or value[-1].isspace()
-            if _SPECIAL.search(value) is not None:
-                if _UNWRITABLE.search(value) is not None:
-                    return None
+            if special:
                 value = (
                     value.replace("&", "&amp;")
                     .replace("<", "&lt;")
@@ -325,6 +329,8 @@ class _StyledCell(Cell):
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

@@ -20,7 +20,16 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["day", "channel", "unit", "target", "state", "attempts", "last_attempt_at"]
+    list_display = [
+        "day",
+        "channel",
+        "unit",
+        "target_display",
+        "state",
+        "attempts",
+        "last_attempt_at",
+    ]
+    exclude = ["target"]  # a robot address holds its key: shown masked only
     list_filter = ["channel", "state", "day"]
     raw_id_fields = ["recipient", "unit"]
     filter_horizontal: list[str] = []

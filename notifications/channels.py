@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import smtplib
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,9 +23,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import robots
+from core.text import printable, printable_data
+
 from .models import Delivery, ReminderKind, ReminderLog
 
-WEBHOOK_TIMEOUT = 10  # seconds
+WEBHOOK_TIMEOUT = 5  # seconds: a robot answers at once or not at all
 ITEMS_PER_ROBOT_MESSAGE = 10
 # Error codes of the robots' JSON answers that mean "try again later".
 ROBOT_TRANSIENT_CODES = frozenset({-1, 45009, 45033, 130101, 130102})
@@ -109,13 +113,14 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
         subject = render_to_string("notifications/email/reminder_subject.txt", context)
         text = render_to_string("notifications/email/reminder.txt", context)
         html = render_to_string("notifications/email/reminder.html", context)
+    # Whatever the items' titles hold, the message carries no control characters.
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
+        subject=" ".join(printable(subject).split()),
+        body=printable(text),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.target],
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(printable(html), "text/html")
     return message
 
 
@@ -137,18 +142,16 @@ def send_email(delivery: Delivery, *, connection: Any = None) -> None:
 
 
 def robot_flavour(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    if host.endswith("qyapi.weixin.qq.com"):
-        return "wecom"
-    if host.endswith("dingtalk.com"):
-        return "dingtalk"
-    return "text"
+    """wecom / dingtalk markdown, or text (an intranet relay; both robots accept it)."""
+    return robots.robot_flavour(url) or robots.RELAY_FLAVOUR
 
 
 def build_webhook_payload(delivery: Delivery) -> dict[str, Any]:
-    """The JSON body: markdown in the robot's own flavour, plain text for other hosts.
+    """The JSON body: markdown in the robot's own flavour, plain text for a relay.
 
     ``{"msgtype": "text", "text": {"content": ...}}`` is accepted by both WeCom and DingTalk.
+    The markdown template escapes every value people typed (``robot_md``), so a title
+    cannot add links or headings to the message.
     """
     reminders = _reminders(delivery)
     with translation.override(settings.LANGUAGE_CODE):
@@ -169,30 +172,85 @@ def build_webhook_payload(delivery: Delivery) -> dict[str, Any]:
     return {"msgtype": "markdown", "markdown": {"title": title, "text": content}}
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A robot answers, it never sends us elsewhere: a redirect is an error, not followed."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def post_webhook(url: str, payload: dict[str, Any]) -> None:
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise PermanentDeliveryError(_("The robot address must start with http:// or https://."))
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+    """POST the message to an allowed robot address; never follows a redirect.
+
+    Errors are described in our own words (the status code and what kind of fault it is):
+    the robot's answer is never stored or shown, whatever it says.
+    """
+    if robots.robot_flavour(url) is None:
+        raise PermanentDeliveryError(
+            _("The address is not a WeCom or DingTalk group robot; it was not called.")
+        )
+    body = json.dumps(printable_data(payload), ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(  # noqa: S310 (an allowed https robot, checked above)
         url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        data=body,
         headers={"Content-Type": "application/json; charset=utf-8"},
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-            body = response.read(65536)
+        with _opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
+            answer = response.read(65536)
     except urllib.error.HTTPError as exc:
-        detail = f"HTTP {exc.code} {exc.reason}"
-        if exc.code >= 500 or exc.code in (408, 429):
-            raise TransientDeliveryError(detail) from exc
-        raise PermanentDeliveryError(detail) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise TransientDeliveryError(f"{type(exc).__name__}: {reason}") from exc
-    _check_robot_answer(body)
+        exc.close()
+        raise _http_error(exc.code) from None
+    except TimeoutError as exc:
+        raise TransientDeliveryError(_timed_out()) from exc
+    except urllib.error.URLError as exc:
+        raise _network_error(exc.reason) from None
+    except OSError as exc:
+        raise _network_error(exc) from None
+    _check_robot_answer(answer)
+
+
+def _timed_out() -> str:
+    return _("no answer within %(seconds)s seconds (timed out)") % {"seconds": WEBHOOK_TIMEOUT}
+
+
+def _http_error(status: int) -> DeliveryError:
+    if 300 <= status < 400:
+        return PermanentDeliveryError(
+            _("HTTP %(status)s: the robot address sends elsewhere; redirects are not followed")
+            % {"status": status}
+        )
+    if status >= 500:
+        return TransientDeliveryError(
+            _("HTTP %(status)s: the robot's server failed") % {"status": status}
+        )
+    if status in (408, 429):
+        return TransientDeliveryError(
+            _("HTTP %(status)s: the robot asked to wait") % {"status": status}
+        )
+    return PermanentDeliveryError(
+        _("HTTP %(status)s: the robot refused the message; check the address") % {"status": status}
+    )
+
+
+def _network_error(reason: Any) -> DeliveryError:
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return TransientDeliveryError(_timed_out())
+    if isinstance(reason, ssl.SSLError | ssl.CertificateError):
+        return TransientDeliveryError(_("the secure connection to the robot failed (TLS)"))
+    if isinstance(reason, socket.gaierror):
+        return TransientDeliveryError(_("the robot's host name was not found (DNS)"))
+    if isinstance(reason, ConnectionRefusedError):
+        return TransientDeliveryError(_("the robot could not be reached (connection refused)"))
+    return TransientDeliveryError(_("the robot could not be reached (network error)"))
 
 
 def _check_robot_answer(body: bytes) -> None:
+    """A robot answers 200 with ``errcode``; only the code is kept, never its message."""
     try:
         answer = json.loads(body.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -202,7 +260,9 @@ def _check_robot_answer(body: bytes) -> None:
     code = answer.get("errcode", 0)
     if code in (0, None):
         return
-    detail = f"errcode {code}: {answer.get('errmsg', '')}"
+    if not isinstance(code, int):
+        code = "?"
+    detail = _("the robot refused the message (error code %(code)s)") % {"code": code}
     if code in ROBOT_TRANSIENT_CODES:
         raise TransientDeliveryError(detail)
     raise PermanentDeliveryError(detail)

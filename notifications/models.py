@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
+from core.robots import mask_robot_url
 
 
 class ItemKind(models.TextChoices):
@@ -226,7 +227,7 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["state", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.target}"
+        return f"{self.get_channel_display()} → {self.target_display}"
 
     def can_retry(self) -> bool:
         """Only a failed delivery is sent again (by the office, after fixing the address)."""
@@ -234,8 +235,7 @@ class Delivery(models.Model):
 
     @property
     def target_display(self) -> str:
-        """The address as shown to the office: a robot URL without its secret key."""
+        """The address as shown to anyone: a robot URL without its secret key."""
         if self.channel == Channel.WEBHOOK:
-            head, _sep, _query = self.target.partition("?")
-            return f"{head}?…" if _sep else head
+            return mask_robot_url(self.target)
         return self.target

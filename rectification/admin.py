@@ -15,7 +15,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ImportForm
 
-from .ledger_import import LedgerFileError, check_xlsx, read_upload
+from .ledger_import import LedgerFileError, check_xlsx, upload_source
 from .models import Measure, Problem
 from .resources import MeasureResource, ProblemResource
 
@@ -26,7 +26,7 @@ class CheckedWorkbookImportForm(ImportForm):
     def clean_import_file(self) -> Any:
         upload = self.cleaned_data["import_file"]
         try:
-            check_xlsx(read_upload(upload))
+            check_xlsx(upload_source(upload))
         except LedgerFileError as exc:
             raise forms.ValidationError(str(exc)) from None
         upload.seek(0)

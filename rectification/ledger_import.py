@@ -4,9 +4,10 @@ A ledger may have a title or notes above its header; the header is found by its 
 any column order; merged cells are carried down; dates come in the usual Chinese forms or
 as Excel dates; 长期坚持 / 立行立改 may stand in the deadline column. Names are matched as
 people write them. Every bad row is reported (row, column, reason) and nothing is written
-unless every row is good. The file is checked before it is opened: its size, that it is an
-xlsx, and the uncompressed size of its parts (a zip bomb never reaches the XML parser;
-openpyxl parses with defusedxml).
+unless every row is good. The file is checked before it is opened, by the limits every
+import shares (``core.workbooks.check_workbook``: size, xlsx, unpacked size and ratio), and
+read row by row in openpyxl's read-only mode (``core.workbooks.sheet_rows``), so memory
+does not grow with the sheet.
 
 The import is a second way in, so it asks the form's rules (``rules.py``) of every row:
 who may be named responsible leader, whether the problem may leave draft, whether it may
@@ -20,26 +21,24 @@ from __future__ import annotations
 
 import calendar
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
+from itertools import chain, islice
 from typing import Any
 
 import pghistory
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from accounts.models import OrgUnit, User
 from campaign.models import Campaign
+from core.workbooks import Progress, Source, WorkbookRefused, check_workbook, sheet_rows
 
 from . import rules
 from .ledger_export import IMMEDIATE_TEXT, ONGOING_TEXT
@@ -54,10 +53,6 @@ from .models import (
     ProgressNote,
 )
 
-# An xlsx whose parts unpack to more than this, or that unpacks much more than ledgers
-# do, is refused before it is parsed.
-MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
 HEADER_SEARCH_ROWS = 30
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -201,51 +196,20 @@ class LedgerPreview:
 # --- the file ---------------------------------------------------------------------------
 
 
-def read_upload(upload: Any) -> bytes:
-    """The bytes of an uploaded file or path, refusing one over ``IMPORT_MAX_BYTES``."""
-    limit = settings.IMPORT_MAX_BYTES
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise LedgerFileError(_too_big(limit))
-    if isinstance(upload, str):
-        with open(upload, "rb") as handle:
-            data = handle.read(limit + 1)
-    elif isinstance(upload, bytes):
-        data = upload
-    else:
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise LedgerFileError(_too_big(limit))
-    return data
+def upload_source(upload: Any) -> Source:
+    """What an import reads: a path, bytes, or an uploaded file (never copied whole)."""
+    if isinstance(upload, str | bytes):
+        return upload
+    return upload.file if hasattr(upload, "file") else upload
 
 
-def _too_big(limit: int) -> str:
-    return _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
-
-
-def check_xlsx(data: bytes) -> None:
-    """Refuse anything that is not a plain xlsx of reasonable unpacked size."""
-    not_xlsx = _("This is not an Excel workbook (.xlsx). Save the ledger as .xlsx and try again.")
-    if not data or not zipfile.is_zipfile(BytesIO(data)):
-        raise LedgerFileError(not_xlsx)
+def check_xlsx(source: Source) -> None:
+    """Refuse anything that is not a plain xlsx of reasonable size (the limits every
+    import shares, ``core.workbooks``)."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise LedgerFileError(not_xlsx) from exc
-    names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise LedgerFileError(not_xlsx)
-    unpacked = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if unpacked > MAX_UNCOMPRESSED_BYTES or (
-        unpacked > 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO
-    ):
-        raise LedgerFileError(
-            _("The workbook unpacks to far more data than a ledger holds; it was not opened.")
-        )
+        check_workbook(source)
+    except WorkbookRefused as exc:
+        raise LedgerFileError(str(exc)) from None
 
 
 # --- cells ------------------------------------------------------------------------------
@@ -352,8 +316,15 @@ class LedgerReader:
     """Parses one ledger for a campaign and unit, as seen by ``user`` (None: the system)."""
 
     def __init__(
-        self, *, campaign: Campaign, unit: OrgUnit, user: Any, today: date | None = None
+        self,
+        *,
+        campaign: Campaign,
+        unit: OrgUnit,
+        user: Any,
+        today: date | None = None,
+        progress: Progress | None = None,
     ) -> None:
+        self.progress = progress
         self.campaign = campaign
         self.unit = unit
         self.user = user
@@ -404,52 +375,48 @@ class LedgerReader:
             )
         return self._may_close
 
-    def read(self, data: bytes) -> LedgerPreview:
-        check_xlsx(data)
+    def read(self, source: Source) -> LedgerPreview:
+        """Parse the first sheet, streamed row by row (``core.workbooks.sheet_rows``)."""
+        check_xlsx(source)
         try:
-            workbook = load_workbook(BytesIO(data), data_only=False)
-        except Exception as exc:
+            rows = sheet_rows(source, progress=self.progress)
+            head = list(islice(rows, HEADER_SEARCH_ROWS))
+        except WorkbookRefused as exc:
             raise LedgerFileError(
                 _("The workbook could not be read: it is damaged or not an Excel file.")
             ) from exc
-        sheet = workbook.worksheets[0]
-        rows = self._sheet_rows(sheet)
-        header_row, columns = self._find_header(rows)
-        self.preview.header_row = header_row
-        self.preview.columns = {key: label for key, (_i, label) in columns.items()}
-        body = [
-            (number, cells)
-            for number, cells in rows
-            if number > header_row and any(c[0] not in (None, "") for c in cells)
-        ]
-        parsed = [self._row(number, cells, columns) for number, cells in body]
-        self._group([row for row in parsed if row is not None], columns)
+        try:
+            header_row, columns = self._find_header(head)
+            self.preview.header_row = header_row
+            self.preview.columns = {key: label for key, (_i, label) in columns.items()}
+            parsed = []
+            for number, cells in self._body(head, rows, header_row):
+                row = self._row(number, cells, columns)
+                if row is not None:
+                    parsed.append(row)
+        except WorkbookRefused as exc:
+            raise LedgerFileError(
+                _("The workbook could not be read: it is damaged or not an Excel file.")
+            ) from exc
+        finally:
+            rows.close()
+        self._group(parsed, columns)
         if not self.preview.problems and not self.preview.errors:
             self.preview.errors.append(
                 RowError(header_row + 1, "—", _("The ledger has no problems below its header."))
             )
         return self.preview
 
-    def _sheet_rows(self, sheet: Any) -> list[tuple[int, list[tuple[Any, bool]]]]:
-        """Each row's cells as (value, is_formula), merged cells carried over their range."""
-        carried: dict[tuple[int, int], tuple[Any, bool]] = {}
-        for merged in sheet.merged_cells.ranges:
-            top = sheet.cell(row=merged.min_row, column=merged.min_col)
-            value = (top.value, top.data_type == "f")
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    carried[(r, c)] = value
-        rows = []
-        width = sheet.max_column
-        for r, row in enumerate(sheet.iter_rows(max_col=width), start=1):
-            cells = []
-            for c, cell in enumerate(row, start=1):
-                if (r, c) in carried:
-                    cells.append(carried[(r, c)])
-                else:
-                    cells.append((cell.value, cell.data_type == "f"))
-            rows.append((r, cells))
-        return rows
+    @staticmethod
+    def _body(
+        head: list[tuple[int, list[tuple[Any, bool]]]],
+        rest: Iterable[tuple[int, list[tuple[Any, bool]]]],
+        header_row: int,
+    ) -> Iterable[tuple[int, list[tuple[Any, bool]]]]:
+        """The non-empty rows below the header: those read already, then the rest."""
+        for number, cells in chain(head, rest):
+            if number > header_row and any(c[0] not in (None, "") for c in cells):
+                yield number, cells
 
     def _find_header(
         self, rows: list[tuple[int, list[tuple[Any, bool]]]]
@@ -791,10 +758,11 @@ def ledger_preview(
     unit: OrgUnit,
     user: Any,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> LedgerPreview:
     """Parse a ledger without writing anything. Raises LedgerFileError for a refused file."""
-    data = read_upload(upload)
-    return LedgerReader(campaign=campaign, unit=unit, user=user, today=today).read(data)
+    reader = LedgerReader(campaign=campaign, unit=unit, user=user, today=today, progress=progress)
+    return reader.read(upload_source(upload))
 
 
 @transaction.atomic
@@ -807,6 +775,7 @@ def ledger_import(
     dry_run: bool = False,
     file_name: str = "",
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> LedgerPreview:
     """Parse a ledger and, when every row is good, write all its problems in one go.
 
@@ -814,7 +783,9 @@ def ledger_import(
     for a refused file; row errors are returned in the preview and nothing is written.
     """
     today = today or timezone.localdate()
-    preview = ledger_preview(upload=upload, campaign=campaign, unit=unit, user=user, today=today)
+    preview = ledger_preview(
+        upload=upload, campaign=campaign, unit=unit, user=user, today=today, progress=progress
+    )
     if not preview.ok or dry_run:
         return preview
     with pghistory.context(user=user.pk if user else None, command="import_ledger"):

@@ -1,14 +1,14 @@
 """The ledger in Excel: export the problem list's rows, import a unit's ledger.
 
 Small exports download at once; larger ones run as a background job whose page shows the
-progress and the download link. An import is previewed (what would be written, every bad
-row) and written, all or nothing, only when confirmed.
+progress and the download link. An import runs as background jobs (``ledger_jobs``): the
+upload is stored, checked and previewed (what would be written, every bad row) by a job,
+and written, all or nothing, by another once confirmed.
 """
 
 from __future__ import annotations
 
 import tempfile
-import uuid
 from typing import Any
 
 from django import forms
@@ -16,8 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -29,39 +27,24 @@ from django.utils.translation import gettext_lazy
 from accounts import permissions
 from accounts.models import OrgUnit
 from accounts.roles import Action
-from campaign.models import Campaign
 from core.audit import audit_log
 from core.jobs import job_create
-from core.models import AuditEvent
+from core.models import AuditEvent, BackgroundJob
 from core.pages import UnitChoiceField, current_campaign
 
+from . import ledger_jobs
 from .ledger_export import LedgerExporter, export_file_name, export_filters, export_title
-from .ledger_import import (
-    LedgerFileError,
-    LedgerPreview,
-    check_xlsx,
-    ledger_import,
-    ledger_preview,
-    read_upload,
-)
+from .ledger_import import LedgerFileError, check_xlsx, upload_source
 from .selectors import export_problems
-from .tasks import export_ledger_job
+from .tasks import EXPORT_JOB_KIND
 
 SMALL_EXPORT = 2000
-PREVIEW_PROBLEMS = 100
-SESSION_KEY = "ledger_import"
-PENDING_DIR = "ledger-imports"
-EXPORT_JOB_KIND = "ledger_export"
 
 
 def _require_some_role(user: Any) -> None:
     """Someone with no role anywhere sees nothing: the page does not exist for him."""
     if not permissions.has_any_role(user):
         raise Http404
-
-
-def _enqueue_export(job_id: int) -> None:
-    export_ledger_job.delay(job_id)
 
 
 @login_required
@@ -92,13 +75,23 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
             unit=home,
             requested_by=user,
             params={"campaign": campaign.pk, "filters": filters, "title": title},
-            enqueue=_enqueue_export,
         )
-        messages.info(
-            request,
-            _("%(count)d problems: the ledger is being prepared; it will be ready here.")
-            % {"count": count},
-        )
+        job.refresh_from_db()
+        if job.waiting_for_queue:
+            messages.warning(
+                request,
+                _(
+                    "%(count)d problems: the ledger will be prepared in the background, which "
+                    "will start shortly; it will be ready here."
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(
+                request,
+                _("%(count)d problems: the ledger is being prepared; it will be ready here.")
+                % {"count": count},
+            )
         return redirect("core:job-detail", pk=job.pk)
     target = tempfile.TemporaryFile()
     LedgerExporter(problems=problems, title=title).write(target)
@@ -140,93 +133,43 @@ class LedgerUploadForm(forms.Form):
         if units.count() == 1:
             self.initial.setdefault("unit", units.first())
 
-    def clean_file(self) -> bytes:
+    def clean_file(self) -> Any:
+        """The checks that need no parsing (type, size, what it unpacks to); the rows are
+        read by the background job."""
         upload = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith(".xlsx"):
             raise forms.ValidationError(
                 _("This is not an Excel workbook (.xlsx). Save the ledger as .xlsx and try again.")
             )
         try:
-            data = read_upload(upload)
-            check_xlsx(data)
+            check_xlsx(upload_source(upload))
         except LedgerFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        return data
-
-
-def _import_units(user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
-    return (
-        OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS)
-        .filter(path__startswith=campaign.root_unit.path, is_active=True)
-        .order_by("path")
-    )
-
-
-def _forget_pending(request: HttpRequest) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending and pending.get("path", "").startswith(f"{PENDING_DIR}/"):
-        default_storage.delete(pending["path"])
-
-
-def _render_preview(
-    request: HttpRequest,
-    *,
-    preview: LedgerPreview,
-    unit: OrgUnit,
-    file_name: str,
-    token: str | None,
-) -> HttpResponse:
-    return render(
-        request,
-        "rectification/ledger_import_preview.html",
-        {
-            "preview": preview,
-            "unit": unit,
-            "file_name": file_name,
-            "token": token,
-            "shown": preview.problems[:PREVIEW_PROBLEMS],
-            "more": max(0, len(preview.problems) - PREVIEW_PROBLEMS),
-        },
-    )
+        return upload
 
 
 @login_required
 def ledger_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger: the file is stored and a job checks it (the page follows it)."""
     user: Any = request.user
     _require_some_role(user)
     campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    units = _import_units(user, campaign)
+    units = ledger_jobs.import_units(user, campaign)
     if not units.exists():
         raise PermissionDenied
-    if request.method == "POST" and "token" in request.POST:
-        return _confirm(request, campaign=campaign, units=units)
     form = LedgerUploadForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
-        unit = form.cleaned_data["unit"]
-        data: bytes = form.cleaned_data["file"]
-        file_name = getattr(request.FILES.get("file"), "name", "") or "ledger.xlsx"
-        try:
-            preview = ledger_preview(upload=data, campaign=campaign, unit=unit, user=user)
-        except LedgerFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            _forget_pending(request)
-            token = None
-            if preview.ok:
-                token = uuid.uuid4().hex
-                path = default_storage.save(f"{PENDING_DIR}/{token}.xlsx", ContentFile(data))
-                request.session[SESSION_KEY] = {
-                    "token": token,
-                    "path": path,
-                    "unit": unit.pk,
-                    "campaign": campaign.pk,
-                    "file_name": file_name[:200],
-                }
-            return _render_preview(
-                request, preview=preview, unit=unit, file_name=file_name, token=token
-            )
+        upload = form.cleaned_data["file"]
+        job = ledger_jobs.start_import(
+            campaign=campaign,
+            unit=form.cleaned_data["unit"],
+            user=user,
+            upload=upload,
+            file_name=upload.name or "ledger.xlsx",
+        )
+        return redirect("rectification:ledger-import-job", pk=job.pk)
     return render(
         request,
         "rectification/ledger_import.html",
@@ -234,55 +177,66 @@ def ledger_import_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, *, campaign: Campaign, units: QuerySet[OrgUnit]) -> HttpResponse:
-    pending = request.session.get(SESSION_KEY) or {}
-    if (
-        not pending
-        or pending.get("token") != request.POST.get("token")
-        or pending.get("campaign") != campaign.pk
-    ):
-        messages.error(request, _("This import has expired; upload the file again."))
-        return redirect("rectification:ledger-import")
-    unit = units.filter(pk=pending["unit"]).first()
-    if unit is None:
+def _import_job_for(request: HttpRequest, pk: int) -> BackgroundJob:
+    """An import job of the person asking (nobody else sees what he uploaded), else 404;
+    403 first for a role that imports nowhere."""
+    _require_some_role(request.user)
+    campaign = current_campaign(request)
+    if campaign is None or not ledger_jobs.import_units(request.user, campaign).exists():
         raise PermissionDenied
-    try:
-        with default_storage.open(pending["path"], "rb") as handle:
-            data = handle.read()
-    except OSError:
-        request.session.pop(SESSION_KEY, None)
-        messages.error(request, _("This import has expired; upload the file again."))
-        return redirect("rectification:ledger-import")
-    try:
-        preview = ledger_import(
-            upload=data,
-            campaign=campaign,
-            unit=unit,
-            user=request.user,
-            file_name=pending["file_name"],
-        )
-    except LedgerFileError as exc:
-        _forget_pending(request)
-        messages.error(request, str(exc))
-        return redirect("rectification:ledger-import")
-    if not preview.written:
-        _forget_pending(request)
-        return _render_preview(
-            request, preview=preview, unit=unit, file_name=pending["file_name"], token=None
-        )
-    _forget_pending(request)
-    audit_log(
-        kind=AuditEvent.Kind.IMPORT,
-        request=request,
-        unit=unit,
-        what="rectification_ledger",
-        file_name=pending["file_name"],
-        problems=len(preview.problems),
-        measures=preview.measure_count,
+    job = (
+        BackgroundJob.objects.visible_to(request.user)
+        .select_related("unit")
+        .filter(pk=pk, kind=ledger_jobs.IMPORT_JOB_KIND, requested_by=request.user.pk)
+        .first()
     )
-    messages.success(
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def ledger_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's page: its progress, then every bad row or what would be written (with
+    the button that writes it), then what was written."""
+    job = _import_job_for(request, pk)
+    if request.method == "POST":
+        campaign = current_campaign(request)
+        if campaign is None or campaign.pk != job.params.get("campaign"):
+            raise Http404
+        if not ledger_jobs.import_units(request.user, campaign).filter(pk=job.unit_id).exists():
+            raise PermissionDenied
+        try:
+            writing = ledger_jobs.confirm_import(
+                preview_job=job, campaign=campaign, user=request.user
+            )
+        except LedgerFileError as exc:
+            messages.error(request, str(exc))
+            return redirect("rectification:ledger-import")
+        return redirect("rectification:ledger-import-job", pk=writing.pk)
+    result = job.result or {}
+    if result.get("written"):
+        messages.success(
+            request,
+            _("Imported %(problems)d problems with %(measures)d measures into %(unit)s.")
+            % {
+                "problems": result["problem_count"],
+                "measures": result["measure_count"],
+                "unit": job.unit.name,
+            },
+        )
+        return redirect(f"{reverse('rectification:problem-list')}?unit={job.unit_id}")
+    shown = result.get("problems", [])
+    return render(
         request,
-        _("Imported %(problems)d problems with %(measures)d measures into %(unit)s.")
-        % {"problems": len(preview.problems), "measures": preview.measure_count, "unit": unit.name},
+        "rectification/ledger_import_preview.html",
+        {
+            "job": job,
+            "preview": result,
+            "unit": job.unit,
+            "file_name": job.params.get("file_name", ""),
+            "may_confirm": bool(result.get("ok")) and bool(job.params.get("upload")),
+            "shown": shown,
+            "more": max(0, result.get("problem_count", 0) - len(shown)),
+        },
     )
-    return redirect(f"{reverse('rectification:problem-list')}?unit={unit.pk}")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
 from campaign.models import Campaign
-from core.models import JobState
+from core.models import Job, JobState
 from core.uploads import generated_upload_path
 
 
@@ -23,7 +23,7 @@ class WeeklyReportQuerySet(ScopedQuerySet):
     scope_field = "unit"
 
 
-class WeeklyReport(models.Model):
+class WeeklyReport(Job):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
     )
@@ -31,11 +31,6 @@ class WeeklyReport(models.Model):
         OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="weekly_reports"
     )
     week = models.CharField(_("week"), max_length=8, help_text=_("ISO week, e.g. 2026-W48"))
-    state = models.CharField(
-        _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    error = models.TextField(_("error"), blank=True)
     file = models.FileField(_("file"), upload_to=generated_upload_path, max_length=255, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -74,10 +69,6 @@ class WeeklyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.week}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (JobState.DONE, JobState.FAILED)
 
     @property
     def is_ready(self) -> bool:

@@ -25,6 +25,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import charts
+from core.text import printable
 
 from .selectors import WeeklyFigures
 
@@ -143,8 +144,10 @@ def page_counter_content() -> str:
 
 
 def render_html(figures: WeeklyFigures) -> str:
+    """The report's HTML, cleaned of characters a document cannot hold (``core.text``):
+    names and descriptions are typed by people and may carry control characters."""
     header = f"{figures.campaign.name} · {figures.unit.name} · {figures.week}"
-    return render_to_string(
+    html = render_to_string(
         TEMPLATE,
         {
             "f": figures,
@@ -154,6 +157,7 @@ def render_html(figures: WeeklyFigures) -> str:
             "page_header": mark_safe(_css_string(header)),  # quoted by _css_string
         },
     )
+    return printable(html)
 
 
 def render_pdf(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +24,9 @@ from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
 from accounts.roles import Action
 from campaign.models import Campaign
+from core import jobs
 from core.models import JobState
+from core.text import printable
 
 from .models import WeeklyReport
 from .periods import Week
@@ -32,12 +34,11 @@ from .selectors import weekly_figures
 
 logger = logging.getLogger(__name__)
 
-# A build still "running" after this long was lost with its worker and may start again.
-STALE_AFTER = timedelta(minutes=15)
 SCHEDULED_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
 
 
-def _enqueue_build(report_id: int) -> None:
+def send_build(report_id: int) -> None:
+    """Hand a report's build to the broker (the job type of ``WeeklyReport``)."""
     from .tasks import build_weekly_report
 
     build_weekly_report.delay(report_id)
@@ -46,7 +47,12 @@ def _enqueue_build(report_id: int) -> None:
 def _enqueue_mail(report_id: int) -> None:
     from .tasks import mail_weekly_report
 
-    mail_weekly_report.delay(report_id)
+    try:
+        mail_weekly_report.delay(report_id)
+    except Exception:
+        # The broker is down: the report is built and downloadable; the mail goes out
+        # when the schedule asks for it again (report_request with mail=True).
+        logger.warning("mail of weekly report %s could not be queued", report_id)
 
 
 @transaction.atomic
@@ -62,8 +68,10 @@ def report_request(
 ) -> WeeklyReport:
     """Ask for the report of ``unit`` for ``week``; its build is sent on commit.
 
-    A report already queued or running is left to finish (the same row is returned). With
-    ``rebuild=False`` (the weekly schedule) a report that exists and has not failed is kept.
+    A report queued or being built by a live worker is left to finish (the same row is
+    returned). With ``rebuild=False`` (the weekly schedule) a report already built is
+    kept. A build whose worker died (its lease ran out) is started again: a stuck row
+    never blocks a request or the schedule.
     """
     if requested_by is not None and not permissions.can(requested_by, Action.EXPORT, unit):
         raise PermissionDenied
@@ -75,19 +83,19 @@ def report_request(
         defaults={"requested_by": requested_by, "mail_requested": mail},
     )
     if not created:
-        busy = report.state in (JobState.QUEUED, JobState.RUNNING)
-        stale = busy and report.requested_at < now - STALE_AFTER
-        keep = (busy and not stale) or (not rebuild and report.state != JobState.FAILED)
+        busy = jobs.is_alive(report, now=now)
+        keep = busy or (not rebuild and report.state == JobState.DONE)
         if keep:
             if mail and not report.mail_requested:
                 report.mail_requested = True
                 report.save(update_fields=["mail_requested"])
-                if report.state == JobState.DONE:
-                    transaction.on_commit(lambda: _enqueue_mail(report.pk))
+            if mail and report.state == JobState.DONE and report.mailed_at is None:
+                transaction.on_commit(lambda: _enqueue_mail(report.pk))
             return report
         report.state = JobState.QUEUED
         report.progress = 0
         report.error = ""
+        report.queued_at = None
         report.requested_at = now
         report.requested_by = requested_by
         report.mail_requested = report.mail_requested or mail
@@ -96,95 +104,104 @@ def report_request(
                 "state",
                 "progress",
                 "error",
+                "queued_at",
                 "requested_at",
                 "requested_by",
                 "mail_requested",
             ]
         )
-    send = enqueue or _enqueue_build
-    report_id = report.pk
-    transaction.on_commit(lambda: send(report_id))
+    jobs.enqueue_on_commit(report, sender=enqueue)
     return report
 
 
 def report_claim(*, report_id: int) -> WeeklyReport | None:
-    """Mark a queued report running; None when another worker has it or it has ended."""
-    claimed = WeeklyReport.objects.filter(pk=report_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, progress=5
-    )
-    if not claimed:
-        return None
-    return WeeklyReport.objects.select_related("campaign", "unit", "requested_by").get(pk=report_id)
-
-
-def report_progress(*, report_id: int, percent: int) -> None:
-    WeeklyReport.objects.filter(pk=report_id, state=JobState.RUNNING, progress__lt=percent).update(
-        progress=min(percent, 99)
+    """Take a queued report (or one whose worker died); None when another has it."""
+    return jobs.claim(
+        WeeklyReport.objects.select_related("campaign", "unit", "requested_by"),
+        report_id,
+        progress=5,
     )
 
 
-def report_requeue(*, report_id: int) -> None:
-    """Put a running report back in the queue (before its task is retried)."""
-    WeeklyReport.objects.filter(pk=report_id, state=JobState.RUNNING).update(state=JobState.QUEUED)
+def report_fail(*, report: WeeklyReport, error: str) -> None:
+    jobs.fail(WeeklyReport, report.pk, error=error, attempt=report.attempts)
 
 
-def report_fail(*, report_id: int, error: str) -> None:
-    WeeklyReport.objects.filter(pk=report_id).update(state=JobState.FAILED, error=error[:2000])
+def report_give_up(*, report_id: int, error: str) -> None:
+    """The build's retries are spent: fail the report (queued again by its last try)."""
+    WeeklyReport.objects.filter(pk=report_id, state=JobState.QUEUED).update(
+        state=JobState.FAILED, error=error[:2000]
+    )
 
 
 @transaction.atomic
-def report_store(*, report: WeeklyReport, content: bytes, page_count: int) -> WeeklyReport:
-    """Keep the new PDF in place of the old one; the old file goes once this commits."""
+def report_store(*, report: WeeklyReport, content: bytes, page_count: int) -> WeeklyReport | None:
+    """Keep the new PDF in place of the old one; the old file goes once this commits.
+    None (and nothing kept) when this worker lost the report to another."""
     old_name = report.file.name if report.file else ""
     storage = report.file.storage
     report.file.save(f"{report.unit.code}-{report.week}.pdf", ContentFile(content), save=False)
-    report.page_count = page_count
-    report.state = JobState.DONE
-    report.progress = 100
-    report.error = ""
-    report.generated_at = timezone.now()
-    report.generated_by = report.requested_by
-    report.save(
-        update_fields=[
-            "file",
-            "page_count",
-            "state",
-            "progress",
-            "error",
-            "generated_at",
-            "generated_by",
-        ]
+    new_name = report.file.name
+    stored = jobs.finish(
+        report,
+        file=new_name,
+        page_count=page_count,
+        generated_at=timezone.now(),
+        generated_by=report.requested_by,
     )
-    if old_name and old_name != report.file.name:
+    if not stored:
+        transaction.on_commit(lambda: storage.delete(new_name))
+        return None
+    if old_name and old_name != new_name:
         transaction.on_commit(lambda: storage.delete(old_name))
     return report
+
+
+TRANSIENT_DB = (OperationalError, InterfaceError)
 
 
 def report_build(*, report_id: int) -> WeeklyReport | None:
     """Build a queued report: figures, PDF, file. Idempotent: anything not queued is left.
 
     The requester's right is checked again here (what he may export now, not when he asked).
-    Transient database errors propagate so that the task can retry.
+    A fault is recorded on the report in words its reader understands; transient database
+    errors give the report back to the queue and propagate so that the task can retry.
     """
     report = report_claim(report_id=report_id)
     if report is None:
         return None
+    try:
+        return _build(report)
+    except SoftTimeLimitExceeded:
+        report_fail(report=report, error=_("The report took too long and was stopped."))
+        return None
+    except TRANSIENT_DB:
+        jobs.requeue(report)
+        raise
+    except Exception:
+        logger.exception("weekly report %s failed", report.pk)
+        report_fail(report=report, error=_("The report failed unexpectedly; try again later."))
+        raise
+
+
+def _build(report: WeeklyReport) -> WeeklyReport | None:
     user = report.requested_by
     if user is not None and (
         not user.is_active or not permissions.can(user, Action.EXPORT, report.unit)
     ):
-        report_fail(report_id=report.pk, error=_("You may no longer download this report."))
+        report_fail(report=report, error=_("You may no longer download this report."))
         return None
     from .pdf import render_pdf  # WeasyPrint is loaded by the processes that render only
 
-    figures = weekly_figures(report.campaign, report.unit, Week.parse(report.week))
-    report_progress(report_id=report.pk, percent=40)
-    report_id = report.pk
-    rendered = render_pdf(
-        figures, progress=lambda percent: report_progress(report_id=report_id, percent=percent)
-    )
-    stored = report_store(report=report, content=rendered.content, page_count=rendered.page_count)
-    if stored.mail_requested and stored.mailed_at is None:
+    with jobs.keep_alive(report):
+        figures = weekly_figures(report.campaign, report.unit, Week.parse(report.week))
+        jobs.progress(report, 40)
+        rendered = render_pdf(figures, progress=lambda percent: jobs.progress(report, percent))
+        stored = report_store(
+            report=report, content=rendered.content, page_count=rendered.page_count
+        )
+    if stored is not None and stored.mail_requested and stored.mailed_at is None:
+        report_id = stored.pk
         transaction.on_commit(lambda: _enqueue_mail(report_id))
     return stored
 
@@ -202,7 +219,9 @@ def report_build_now(
     )
     if report.state == JobState.RUNNING:
         # Another process is building it: take over rather than wait.
-        report_requeue(report_id=report.pk)
+        WeeklyReport.objects.filter(pk=report.pk, state=JobState.RUNNING).update(
+            state=JobState.QUEUED
+        )
     built = report_build(report_id=report.pk)
     if built is None:
         report.refresh_from_db()
@@ -248,12 +267,12 @@ def report_mail(*, report_id: int) -> int:
         html = render_to_string("reports/email/report.html", context)
         file_name = report.file_name
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
+        subject=printable(subject),
+        body=printable(text),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email for user in recipients],
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(printable(html), "text/html")
     with report.file.open("rb") as pdf:
         message.attach(file_name, pdf.read(), "application/pdf")
     message.send()

@@ -10,8 +10,6 @@ import smtplib
 from typing import Any
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 BUILD_SOFT_LIMIT = 120
 BUILD_HARD_LIMIT = 150
-TRANSIENT_DB = (OperationalError, InterfaceError)
+TRANSIENT_DB = services.TRANSIENT_DB
 
 
 @shared_task(
@@ -37,26 +35,14 @@ def build_weekly_report(self: Any, report_id: int) -> int | None:
     """Build one report; a report not queued (taken, finished) is left alone."""
     try:
         report = services.report_build(report_id=report_id)
-    except SoftTimeLimitExceeded:
-        services.report_fail(
-            report_id=report_id, error=_("The report took too long and was stopped.")
-        )
-        return None
     except TRANSIENT_DB as exc:
-        services.report_requeue(report_id=report_id)
         if self.request.retries >= self.max_retries:
-            services.report_fail(
+            services.report_give_up(
                 report_id=report_id,
                 error=_("The database could not be reached; try again later."),
             )
             raise
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
-    except Exception:
-        logger.exception("weekly report %s failed", report_id)
-        services.report_fail(
-            report_id=report_id, error=_("The report failed unexpectedly; try again later.")
-        )
-        raise
     return report.page_count if report is not None else None
 
 

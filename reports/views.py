@@ -91,6 +91,7 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
             "state": report.state,
             "progress": report.progress,
             "done": report.is_finished,
+            "waiting_for_queue": report.waiting_for_queue,
             "error": report.error if report.state == JobState.FAILED else "",
         }
     )

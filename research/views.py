@@ -201,9 +201,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "participants": list(project.participants.all()),
             "attachments": list(project.attachments.all()),
-            "reports": list(project.reports.select_related("author")),
+            # Reports and decisions citing the project may belong to units outside the
+            # reader's scope: only those he may see are listed.
+            "reports": list(project.reports.visible_to(request.user).select_related("author")),
             "findings": findings,
-            "decisions": list(project.decisions.all()),
+            "decisions": list(project.decisions.visible_to(request.user)),
             "attachment_form": AttachmentForm(),
             "problem_action": services.problem_service_ready(),
             "history": history_for(project),

@@ -20,7 +20,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_SERVICES = ("postgres", "redis", "web", "worker", "beat")
 APP_SERVICES = ("web", "worker", "beat")
-REQUIRED_ENV = ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+# Set by the compose file itself; every other setting comes from the .env file (env_file).
+REQUIRED_ENV = ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG")
+# The worker finishes its jobs on `docker compose stop`: at least a weekly report's build.
+WORKER_GRACE_SECONDS = 150
 DEPENDS_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 
@@ -300,6 +303,7 @@ def check_compose(data: Any, *, base: Path) -> list[str]:
 
     # Environment of the app services.
     known = _settings_env_names()
+    readme_defaults = _readme_defaults()
     for name in APP_SERVICES:
         service = services.get(name)
         if not isinstance(service, dict):
@@ -307,11 +311,25 @@ def check_compose(data: Any, *, base: Path) -> list[str]:
         env = service.get("environment") or {}
         if isinstance(env, list):
             env = dict(str(item).split("=", 1) if "=" in str(item) else (item, "") for item in env)
+        env_files = service.get("env_file") or []
+        env_files = [env_files] if isinstance(env_files, str | dict) else env_files
+        paths = [f if isinstance(f, str) else str(f.get("path", "")) for f in env_files]
+        if ".env" not in [p.removeprefix("./") for p in paths]:
+            problems.append(
+                f"{name}: no env_file .env: the settings of README's table set there "
+                "would never reach the container"
+            )
         for variable in REQUIRED_ENV:
             if variable not in env:
                 problems.append(f"{name}: environment variable {variable} is missing")
-        if "EMAIL_URL" not in env and "EMAIL_HOST" not in env:
-            problems.append(f"{name}: no EMAIL_URL or EMAIL_HOST")
+        for variable, value in env.items():
+            default = re.fullmatch(r"\$\{(\w+):-(.*)\}", str(value))
+            if default and variable in readme_defaults:
+                if default.group(2) != readme_defaults[variable]:
+                    problems.append(
+                        f"{name}: {variable} defaults to '{default.group(2)}', README says "
+                        f"'{readme_defaults[variable]}'"
+                    )
         for variable in env:
             if known and variable not in known:
                 problems.append(f"{name}: {variable} is not read by config/settings.py")
@@ -333,7 +351,56 @@ def check_compose(data: Any, *, base: Path) -> list[str]:
                 problems.append(f"{name}: should depend on {target}")
     if "web" in services and not (services["web"].get("ports")):
         problems.append("web: no published port")
+    if "web" in services:
+        problems += _check_gunicorn(_command(services["web"]), base)
+    if "worker" in services:
+        grace = _seconds(str(services["worker"].get("stop_grace_period") or "10s"))
+        if grace is None or grace < WORKER_GRACE_SECONDS:
+            problems.append(
+                f"worker: stop_grace_period must be at least {WORKER_GRACE_SECONDS}s "
+                "(a weekly report's build), so that stopping it does not cut a job short"
+            )
     return problems
+
+
+def _seconds(text: str) -> float | None:
+    """A compose duration (``90s``, ``5m``, ``1m30s``, ``1h``) in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s|us)", text)
+    if not parts or "".join(n + u for n, u in parts) != text.strip():
+        return None
+    scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def _check_gunicorn(command: str, base: Path) -> list[str]:
+    """gunicorn 25+ opens a control socket in the (read-only) home: it must be off."""
+    if "--no-control-socket" in command:
+        return []
+    match = re.search(r"(?:-c|--config)[ =](\S+)", command)
+    if match:
+        config = base / match.group(1)
+        if not config.is_file():
+            return [f"web: gunicorn config {match.group(1)} does not exist"]
+        if re.search(r"^control_socket_disable\s*=\s*True", config.read_text(), re.M):
+            return []
+    return ["web: gunicorn's control socket is not turned off (it fails in a read-only home)"]
+
+
+def _readme_defaults() -> dict[str, str]:
+    """The default of each variable in README's configuration table (plain values only)."""
+    readme = ROOT / "README.md"
+    if not readme.is_file():
+        return {}
+    defaults = {}
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.fullmatch(r"`[A-Z][A-Z0-9_]*`", cells[0]):
+            value = re.fullmatch(r"`([^`]*)`", cells[1])
+            if value:
+                defaults[cells[0].strip("`")] = value.group(1)
+            elif cells[1].startswith("on unless"):
+                defaults[cells[0].strip("`")] = "1"
+    return defaults
 
 
 def check_dockerfile(path: Path) -> list[str]:

@@ -48,6 +48,24 @@ def test_the_services_and_their_commands():
         (lambda d: d["services"].pop("beat"), "service 'beat' is missing"),
         (lambda d: d["services"]["worker"].update(command=["celery", "worker"]), "worker: command"),
         (lambda d: d["services"]["web"]["environment"].pop("SECRET_KEY"), "SECRET_KEY is missing"),
+        (lambda d: d["services"]["worker"].pop("env_file"), "worker: no env_file .env"),
+        (
+            lambda d: d["services"]["web"]["environment"].update(
+                SECURE_COOKIES="${SECURE_COOKIES:-0}"
+            ),
+            "SECURE_COOKIES defaults to '0', README says '1'",
+        ),
+        (lambda d: d["services"]["worker"].pop("stop_grace_period"), "stop_grace_period"),
+        (
+            lambda d: d["services"]["worker"].update(stop_grace_period="1m"),
+            "stop_grace_period",
+        ),
+        (
+            lambda d: d["services"]["web"].update(
+                command=["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]
+            ),
+            "control socket",
+        ),
         (
             lambda d: d["services"]["web"]["environment"].update(SECRETKEY="x"),
             "SECRETKEY is not read",

@@ -6,6 +6,7 @@ import io
 
 import pytest
 import tablib
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from accounts.admin import OrgUnitAdmin
 from accounts.models import OrgUnit, RoleAssignment, Sector, User
 from accounts.resources import OrgUnitResource
+from core.models import BackgroundJob, JobState
 from tests.factories import UserFactory
 
 from .workbooks import build_workbook, write, zip_bomb
@@ -176,37 +178,63 @@ def test_zip_bomb_is_refused(tree, tmp_path, settings):
 # The office's upload page ------------------------------------------------------------
 
 
-def upload(client, content, *, dry_run=False, name="org.xlsx"):
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Post the workbook and run the job it queues (in-process without a broker)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = {"file": SimpleUploadedFile(name, content)}
-    if dry_run:
-        data["dry_run"] = "on"
-    return client.post(reverse("accounts:org-import"), data)
+    def post(client, content, *, dry_run=False, name="org.xlsx"):
+        data = {"file": SimpleUploadedFile(name, content)}
+        if dry_run:
+            data["dry_run"] = "on"
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("accounts:org-import"), data)
+
+    return post
 
 
-def test_office_imports_under_its_own_units(client, people, tree):
+def test_office_imports_under_its_own_units(client, upload, people, tree):
     client.force_login(people.county_office)
     units = [["T-A-1-9", "甲九支部", "党支部", "T-A-1", ""]]
     users = [["a9_sec", "周九", "", "T-A-1-9", "书记"]]
     response = upload(client, build_workbook(units, users))
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    job = BackgroundJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:org-import-job", args=[job.pk])
+    assert job.state == JobState.DONE and job.result["ok"], job.error
+    assert not default_storage.exists(job.params["upload"])  # the workbook is not kept
+    page = client.get(response["Location"]).content.decode()
+    download = reverse("core:job-download", args=[job.pk])
+    assert download in page
+    # nobody else may fetch the passwords, not even the city office
+    client.force_login(people.city_office)
+    assert client.get(download).status_code == 404
+    assert client.get(response["Location"]).status_code == 404
+    client.force_login(people.county_office)
+    sheet_response = client.get(download)
+    assert sheet_response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in sheet_response["Cache-Control"]
+    sheet = load_workbook(io.BytesIO(sheet_response.content)).active
     rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
     assert rows[0][0] == "a9_sec"
     assert User.objects.get(username="a9_sec").must_change_password
+    # downloaded once: deleted from the server
+    assert client.get(download).status_code == 404
+    job.refresh_from_db()
+    assert not job.file
 
 
-def test_office_check_only(client, people, tree):
+def test_office_check_only(client, upload, people, tree):
     client.force_login(people.county_office)
     units = [["T-A-1-9", "甲九支部", "党支部", "T-A-1", ""]]
     response = upload(client, build_workbook(units, []), dry_run=True)
-    assert response.status_code == 200
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "尚未写入" in page
     assert not OrgUnit.objects.filter(code="T-A-1-9").exists()
 
 
-def test_office_cannot_import_outside_its_scope(client, people, tree):
+def test_office_cannot_import_outside_its_scope(client, upload, people, tree):
     client.force_login(people.county_office)
     units = [["T-B-9", "乙九支部", "党支部", "T-B", ""]]
     users = [
@@ -214,14 +242,14 @@ def test_office_cannot_import_outside_its_scope(client, people, tree):
         ["secretary_b", "改名", "", "T-A-1", "党员"],
     ]
     response = upload(client, build_workbook(units, users))
-    assert response.status_code == 200
-    text = response.content.decode()
+    assert response.status_code == 302
+    text = client.get(response["Location"]).content.decode()
     assert text.count("<li>") >= 3
     assert not OrgUnit.objects.filter(code="T-B-9").exists()
     assert not User.objects.filter(username="intruder").exists()
 
 
-def test_upload_page_refuses_bad_files(client, people, tree, settings):
+def test_upload_page_refuses_bad_files(client, upload, people, tree, settings):
     client.force_login(people.county_office)
     response = upload(client, b"a,b\n", name="org.csv")
     assert "id_file_error" in response.content.decode()

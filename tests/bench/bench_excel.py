@@ -67,3 +67,26 @@ def test_ledger_export_and_import(city):
         f"{imported['measures']} measures, peak {imported['peak_mb']} MB",
         passed=imported["seconds"] <= 15,
     )
+
+
+@pytest.mark.django_db
+def test_a_20_mb_ledger_import():
+    """The memory of the import job's reading and writing of a 20 MB ledger, against
+    openpyxl's normal load of the same file (what the import did before)."""
+    bench_campaign, bench_unit = _ensure_import_data()
+    made = _run("--phase", "make_big", str(bench_campaign), bench_unit)
+    checked = _run("--phase", "preview_big", str(bench_campaign), bench_unit)
+    imported = _run("--phase", "import_big", str(bench_campaign), bench_unit)
+    normal = _run("--phase", "normal_big", str(bench_campaign), bench_unit)
+    record(
+        "20 MB ledger import (background job)",
+        budget="memory bounded whatever the file (streamed)",
+        measured=f"{made['file_mb']} MB, {made['rows']} rows: checked in "
+        f"{checked['seconds']} s, peak {checked['peak_mb']} MB; checked and written in "
+        f"{imported['seconds']} s, peak {imported['peak_mb']} MB ({imported['problems']} "
+        f"problems, {imported['measures']} measures)",
+        passed=imported["peak_mb"] < normal["peak_mb"],
+        plain=f"normal-mode load alone: {normal['seconds']} s, peak {normal['peak_mb']} MB",
+        ratio=normal["peak_mb"] / checked["peak_mb"] if checked["peak_mb"] else None,
+        note="peak resident memory of the whole process (Django included)",
+    )

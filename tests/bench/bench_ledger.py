@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -288,7 +289,134 @@ def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
     }
 
 
-PHASES = {"export": phase_export, "plain": phase_plain, "import": phase_import}
+# --- a 20 MB ledger through the import job's reading (streamed) and the old normal load ----
+
+BIG_LEDGER = Path(tempfile.gettempdir()) / "tracker-bench-ledger-20mb.xlsx"
+WORDS = list(TEXT + MEASURE_TEXT + "组织生活会谈心谈话制度落实不到位基层党建工作台账整改")
+BIG_LEDGER_MB = 19.5  # just under IMPORT_MAX_MB's default
+
+
+def _words(rng: random.Random, n: int) -> str:
+    """Text as varied as people's (a ledger of copies of one sentence packs tenfold)."""
+    return "".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _write_big_ledger(rows: int) -> int:
+    from core.xlsx import LedgerWriter
+    from rectification.ledger_export import COLUMNS, PROBLEM_COLUMNS
+
+    rng = random.Random(2026)
+    writer = LedgerWriter(title="基准支部问题整改台账", columns=COLUMNS, sheet_title="整改台账")
+    written, seq = 0, 0
+    while written < rows:
+        seq += 1
+        first = None
+        for k in range(min(1 + seq % 3, rows - written)):
+            row = writer.append(
+                [seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见", f"{seq}. {_words(rng, 40)}",
+                 f"措施{k + 1}：{_words(rng, 30)}", f"基准{seq % 200}号", "基准0县0支部",
+                 f"基准{(seq + k) % 200}号", "2026年12月31日",
+                 f"2026-11-02 {_words(rng, 12)}\n2026-11-16 {_words(rng, 12)}", "整改中",
+                 _words(rng, 6)]
+            )  # fmt: skip
+            first = first or row
+            written += 1
+        if first is not None and writer.next_row - 1 > first:
+            writer.merge_down(PROBLEM_COLUMNS, first, writer.next_row - 1)
+    writer.save(str(BIG_LEDGER))
+    return written
+
+
+def phase_make_big(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    """Write a ledger of about 20 MB (as the export writes it: merged problem cells)."""
+    rows = 20_000
+    _write_big_ledger(rows)
+    rows = int(rows * BIG_LEDGER_MB * 1048576 / BIG_LEDGER.stat().st_size)
+    rows = _write_big_ledger(rows)
+    return {"rows": rows, "file_mb": round(BIG_LEDGER.stat().st_size / 1048576, 1)}
+
+
+def phase_import_big(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    """The import job's work on the 20 MB ledger: read streamed, checked, written in one
+    transaction (then rolled back)."""
+    from django.db import transaction
+
+    from accounts.models import OrgUnit
+    from campaign.models import Campaign
+    from rectification.ledger_import import ledger_import
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    unit = OrgUnit.objects.get(code=f"{unit_code}-00-000")
+    baseline = peak_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        preview = ledger_import(upload=str(BIG_LEDGER), campaign=campaign, unit=unit, user=None)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        transaction.set_rollback(True)
+    assert not preview.errors, preview.errors[:5]
+    return {
+        "what": "20 MB ledger import (read-only streamed read, one transaction)",
+        "file_mb": round(BIG_LEDGER.stat().st_size / 1048576, 1),
+        "problems": len(preview.problems),
+        "measures": preview.measure_count,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+    }
+
+
+def phase_preview_big(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    """The import job's first step on the 20 MB ledger: read streamed and checked, nothing
+    written (what the office waits for before it confirms)."""
+    from accounts.models import OrgUnit
+    from campaign.models import Campaign
+    from rectification.ledger_import import ledger_preview
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    unit = OrgUnit.objects.get(code=f"{unit_code}-00-000")
+    baseline = peak_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    preview = ledger_preview(upload=str(BIG_LEDGER), campaign=campaign, unit=unit, user=None)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert not preview.errors, preview.errors[:5]
+    return {
+        "what": "20 MB ledger checked (read-only streamed read, nothing written)",
+        "problems": len(preview.problems),
+        "measures": preview.measure_count,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+    }
+
+
+def phase_normal_big(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    """The plain way: openpyxl's normal load of the same file (what the import did)."""
+    from openpyxl import load_workbook
+
+    baseline = peak_mb()
+    started = time.perf_counter()
+    sheet = load_workbook(str(BIG_LEDGER)).worksheets[0]
+    rows = sum(1 for _row in sheet.iter_rows())
+    return {
+        "what": "normal-mode load of the same file, nothing else",
+        "rows": rows,
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+    }
+
+
+PHASES = {
+    "export": phase_export,
+    "plain": phase_plain,
+    "import": phase_import,
+    "make_big": phase_make_big,
+    "preview_big": phase_preview_big,
+    "import_big": phase_import_big,
+    "normal_big": phase_normal_big,
+}
 
 
 def child(phase: str, campaign_id: int, unit_code: str) -> dict[str, Any]:

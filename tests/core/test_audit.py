@@ -31,3 +31,22 @@ def test_repeated_failed_logins_lock_the_account(client, people, settings):
     response = client.post("/accounts/login/", {"username": "secretary_a", "password": "pw"})
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
+
+
+def test_failed_logins_are_shown_to_the_offices_of_the_person_tried(client, people, tree):
+    client.post("/accounts/login/", {"username": "secretary_a", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "Secretary_B", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "nobody-at-all", "password": "wrong"})
+    assert AuditEvent.objects.filter(kind="login_failed").count() == 3
+
+    def failed_rows(user) -> str:
+        client.force_login(user)
+        page = client.get("/core/audit/", {"kind": "login_failed"})
+        assert page.status_code == 200
+        return page.content.decode()
+
+    county_a = failed_rows(people.county_office)
+    assert "secretary_a" in county_a
+    assert "Secretary_B" not in county_a and "nobody-at-all" not in county_a
+    city = failed_rows(people.city_office)
+    assert "secretary_a" in city and "Secretary_B" in city and "nobody-at-all" in city

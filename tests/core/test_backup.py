@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 
@@ -98,3 +99,51 @@ def test_restore_refuses_a_database_that_is_not_empty(tree, tmp_path, settings):
     create_backup(archive)
     with pytest.raises(BackupError, match="not empty"):
         restore_backup(archive)
+
+
+def _old_client_tools(directory) -> None:
+    """pg_dump, pg_restore and psql of PostgreSQL 9 (any real use of them fails)."""
+    for name in ("pg_dump", "pg_restore", "psql"):
+        tool = directory / name
+        tool.write_text(
+            "#!/bin/sh\n"
+            f'if [ "$1" = "--version" ]; then echo "{name} (PostgreSQL) 9.6.24"; exit 0; fi\n'
+            'echo "server version mismatch" >&2; exit 1\n'
+        )
+        tool.chmod(0o755)
+
+
+def test_the_client_tools_match_the_server_whatever_the_path_holds(
+    people, tree, tmp_path, settings, monkeypatch, empty_database
+):
+    """Debian's client 15 next to the embedded server 18 made backups fail: the tools are
+    chosen by the server's version, not by the PATH."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    old = tmp_path / "old-bin"
+    old.mkdir()
+    _old_client_tools(old)
+    monkeypatch.setenv("PATH", f"{old}:{os.environ['PATH']}")
+    from core import backup
+
+    assert backup.client_major(str(old / "pg_dump")) == 9
+    server = backup.server_major(settings.DATABASES["default"])
+    chosen = backup.client_tool("pg_dump", server)
+    assert not chosen.startswith(str(old)) and backup.client_major(chosen) >= server
+    archive = tmp_path / "backup.tar.gz"
+    create_backup(archive)
+    restore_backup(archive, db=empty_database)
+
+
+def test_without_a_matching_client_the_message_names_both_versions(tmp_path, monkeypatch):
+    from core import backup
+
+    old = tmp_path / "old-bin"
+    old.mkdir()
+    _old_client_tools(old)
+    monkeypatch.setattr(backup, "_candidates", lambda name: [str(old / name)])
+    server = backup.server_major(settings.DATABASES["default"])
+    with pytest.raises(BackupError) as caught:
+        create_backup(tmp_path / "backup.tar.gz")
+    message = str(caught.value)
+    assert f"PostgreSQL {server}" in message and "(9)" in message
+    assert f"postgresql-client-{server}" in message

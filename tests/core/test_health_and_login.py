@@ -119,3 +119,86 @@ def test_security_headers_and_csp(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+# Production's storage less the compression (the same manifest, a faster collectstatic).
+MANIFEST_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+
+
+def _production_static(settings, root) -> None:
+    settings.STATIC_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": MANIFEST_STORAGE},
+    }
+
+
+def test_healthz_is_503_when_pages_would_fail_for_want_of_static_files(
+    client, db, settings, tmp_path
+):
+    """collectstatic never run: every page answers 500, so the health check says so."""
+    from django.core.management import call_command
+
+    _production_static(settings, tmp_path / "static")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["database"] == "ok" and body["status"] == "error"
+    assert "collectstatic" in body["static"]
+    call_command("collectstatic", interactive=False, verbosity=0)
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content)["static"] == "ok"
+
+
+def test_healthz_reports_whether_a_worker_answered_recently(client, db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import Liveness
+    from core.tasks import sweep_jobs
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    body = json.loads(client.get("/healthz").content)
+    assert body["worker"].startswith("error: no worker has answered yet")
+    sweep_jobs()  # what a worker runs every minute for beat
+    response = client.get("/healthz")
+    assert json.loads(response.content)["worker"] == "ok"
+    Liveness.objects.update(at=timezone.now() - timedelta(minutes=10))
+    response = client.get("/healthz")
+    body = json.loads(response.content)
+    assert body["worker"].startswith("error: no worker has answered for 10 minutes")
+    assert response.status_code == 200  # pages still work; the jobs wait for a worker
+
+
+def test_healthz_reports_a_dead_broker_without_failing(client, db, settings):
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = None
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = saved
+        app._pool = None
+    body = json.loads(response.content)
+    assert body["broker"].startswith("error") and response.status_code == 200
+
+
+def test_beat_keeps_its_schedule_outside_the_checkout(settings):
+    from pathlib import Path
+
+    schedule = Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).resolve()
+    assert Path(settings.BASE_DIR).resolve() not in schedule.parents
+    from config.celery import app
+
+    assert app.conf.beat_schedule_filename == settings.CELERY_BEAT_SCHEDULE_FILENAME
+
+
+def test_the_health_check_is_not_redirected_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301

@@ -87,9 +87,41 @@ def test_rows_either_way_read_back(ledger):
     assert ws["B3"].border.left.style == "thin"
 
 
-def test_control_characters_are_refused_as_before(ledger):
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, "响铃\x07", "bad\x01char"],
+        [1, "\x00\x08\x0b\x0c\x0e\x1f", "\ufffe\uffff"],
+        [True, "响铃\x07", "\x01=cmd()"],  # a row openpyxl writes itself
+    ],
+)
+def test_control_characters_are_dropped_wherever_the_row_is_written(ledger, values):
+    ledger.append(values)
+    target = BytesIO()
+    ledger.save(target)
+    row = next(load_workbook(target).worksheets[0].iter_rows(min_row=3, values_only=True))
+    cleaned = [
+        v.translate(dict.fromkeys([*range(32), 0xFFFE, 0xFFFF])) if isinstance(v, str) else v
+        for v in values
+    ]
+    expected = ["'" + v if isinstance(v, str) and v.startswith("=") else v for v in cleaned]
+    assert list(row) == [v if v != "" else None for v in expected]
+
+
+def test_control_characters_in_the_title_and_sheet_name():
+    writer = LedgerWriter(title="标题\x01", columns=COLUMNS, sheet_title="台账\x02")
+    target = BytesIO()
+    writer.save(target)
+    sheet = load_workbook(target).worksheets[0]
+    assert (sheet.title, sheet["A1"].value) == ("台账", "标题")
+
+
+def test_openpyxl_itself_still_refuses_them():
+    """Why the writer cleans: openpyxl raises on any of them."""
+    from openpyxl import Workbook
+
     with pytest.raises(IllegalCharacterError):
-        ledger.append([1, "响铃\x07", ""])
+        Workbook().active.append(["bad\x01char"])
 
 
 def test_row_length_must_match_the_columns(ledger):

@@ -72,18 +72,32 @@ def wait_for(condition: Callable[[], Any], timeout: float = 30.0, message: str =
 
 
 class Robot:
-    """A group robot on 127.0.0.1: records each POST, answers from a script of statuses."""
+    """A group robot behind the intranet relay: records each POST, answers from a script
+    of statuses. Every robot of a test has its own path on one relay server (127.0.0.1),
+    the origin the settings allow (``ROBOT_RELAY_URL``)."""
 
-    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, path: str, statuses: list[int] | None = None, delay: float = 0.0):
+        self.path = path
         self.posts: list[dict[str, Any]] = []
         self.statuses = list(statuses or [])
         self.delay = delay
-        robot = self
+        self.origin = ""
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}{self.path}/cgi-bin/webhook/send?key=test"
+
+
+class RelayServer:
+    def __init__(self) -> None:
+        self.robots: dict[str, Robot] = {}
+        relay = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length).decode("utf-8"))
+                robot = relay.robots["/" + self.path.split("/")[1]]
                 robot.posts.append(
                     {
                         "path": self.path,
@@ -111,30 +125,30 @@ class Robot:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=test"
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
 
-    def __enter__(self) -> Robot:
-        self.thread.start()
-        return self
+    def add(self, statuses: list[int] | None, delay: float) -> Robot:
+        robot = Robot(f"/robot{len(self.robots) + 1}", statuses, delay)
+        robot.origin = self.origin
+        self.robots[robot.path] = robot
+        return robot
 
-    def __exit__(self, *exc: Any) -> None:
+    def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
 @pytest.fixture
-def robot_factory() -> Iterator[Callable[..., Robot]]:
-    robots: list[Robot] = []
+def robot_factory(settings) -> Iterator[Callable[..., Robot]]:
+    relay = RelayServer()
+    settings.ROBOT_RELAY_URL = relay.origin
 
     def make(statuses: list[int] | None = None, delay: float = 0.0) -> Robot:
-        robot = Robot(statuses, delay)
-        robot.__enter__()
-        robots.append(robot)
-        return robot
+        return relay.add(statuses, delay)
 
     yield make
-    for robot in robots:
-        robot.__exit__()
+    relay.close()

@@ -1,5 +1,5 @@
-"""The ledger import: messy real-world sheets, the round trip, all or nothing, bad input,
-the command and the upload page."""
+"""The ledger import: messy real-world sheets, the round trip, all or nothing, bad input and
+the command (the upload page and its jobs: test_ledger_import_jobs.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 from openpyxl import Workbook
 from pghistory.models import Events
 
@@ -471,76 +469,6 @@ def test_command_refuses_a_non_xlsx(tree, campaign, tmp_path):
 
 
 # --- the upload page -------------------------------------------------------------------------
-
-
-def upload(data: bytes, name: str = "台账.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
-
-
-def test_anonymous_goes_to_login(client, campaign):
-    response = client.get(reverse(IMPORT_URL))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-
-
-@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("viewer", 403), ("member_a", 403)])
-def test_who_may_not_import(login, people, campaign, who, status):
-    client = login(getattr(people, who))
-    assert client.get(reverse(IMPORT_URL)).status_code == status
-    response = client.post(reverse(IMPORT_URL), {"file": upload(b"x")})
-    assert response.status_code == status
-
-
-def test_preview_then_confirm_writes_all(login, people, tree, campaign):
-    client = login(people.secretary_a)
-    assert client.get(reverse(IMPORT_URL)).status_code == 200
-    data = xlsx([["台账"], HEADER, good_row(1), good_row(1, measure="措施二"), good_row(2)])
-    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)})
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "问题1" in page and "措施二" in page
-    assert not Problem.objects.exists()  # the preview writes nothing
-    token = response.context["token"]
-    response = client.post(reverse(IMPORT_URL), {"token": token})
-    assert response.status_code == 302
-    assert Problem.objects.filter(unit=tree.branch_a1).count() == 2
-    assert Measure.objects.count() == 3
-    # the same confirmation cannot be replayed
-    client.post(reverse(IMPORT_URL), {"token": token})
-    assert Problem.objects.count() == 2
-
-
-def test_preview_lists_every_bad_row_and_offers_no_confirm(login, people, tree, campaign):
-    client = login(people.secretary_a)
-    data = xlsx([HEADER, good_row(1, deadline="2026-02-30"), good_row(2, category="")])
-    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(data)})
-    assert response.status_code == 200
-    assert response.context["token"] is None
-    assert len(response.context["preview"].errors) == 2
-    page = response.content.decode()
-    assert "2026-02-30" in page and 'name="token"' not in page
-    assert not Problem.objects.exists()
-
-
-def test_upload_refusals_show_next_to_the_field(login, people, tree, campaign):
-    client = login(people.secretary_a)
-    response = client.post(
-        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(b"not excel", "a.xls")}
-    )
-    assert response.status_code == 200
-    assert "xlsx" in str(response.context["form"].errors["file"])
-    response = client.post(
-        reverse(IMPORT_URL), {"unit": tree.branch_a1.pk, "file": upload(xlsx([["无表头"]]))}
-    )
-    assert "表头" in str(response.context["form"].errors["file"])
-
-
-def test_secretary_cannot_import_into_another_unit(login, people, tree, campaign):
-    client = login(people.secretary_a)
-    data = xlsx([HEADER, good_row(1)])
-    response = client.post(reverse(IMPORT_URL), {"unit": tree.branch_b1.pk, "file": upload(data)})
-    assert response.status_code == 200
-    assert "unit" in response.context["form"].errors
-    assert not Problem.objects.exists()
 
 
 def test_preview_by_the_upload_helper_matches_names_in_scope(tree, people, campaign):

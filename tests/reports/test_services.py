@@ -122,7 +122,7 @@ def test_the_schedule_builds_last_weeks_city_and_county_reports(
     data, tree, django_capture_on_commit_callbacks, monkeypatch
 ):
     built: list[int] = []
-    monkeypatch.setattr(services, "_enqueue_build", built.append)
+    monkeypatch.setattr(tasks.build_weekly_report, "delay", built.append)
     with django_capture_on_commit_callbacks(execute=True):
         count = tasks.schedule_weekly_reports.run()
     reports = WeeklyReport.objects.order_by("unit__path")

@@ -315,3 +315,18 @@ def test_list_pages_answer_in_a_fixed_number_of_queries(client, people, campaign
         finding.save()
         make_decision(campaign=campaign, unit=tree.county_b, projects=[project])
     assert _queries(client, url) == few
+
+
+def test_a_project_page_lists_only_the_decisions_and_reports_in_scope(
+    client, people, campaign, tree
+):
+    project = make_project(campaign=campaign, lead=people.leader, unit=tree.county_a)
+    make_decision(campaign=campaign, unit=tree.county_a, projects=[project], title="甲县的决定")
+    make_decision(campaign=campaign, unit=tree.county_b, projects=[project], title="乙县的决定")
+    client.force_login(people.county_office)
+    page = client.get(reverse("research:project-detail", args=[project.pk])).content.decode()
+    assert "甲县的决定" in page
+    assert "乙县的决定" not in page
+    client.force_login(people.city_office)
+    page = client.get(reverse("research:project-detail", args=[project.pk])).content.decode()
+    assert "甲县的决定" in page and "乙县的决定" in page

@@ -91,6 +91,7 @@ TABLE: dict[str, Entry] = {
     "accounts:role-add": W("user", write=True),
     "accounts:role-remove": W("role", write=True, post_only=True),
     "accounts:org-import": W(write=True),
+    "accounts:org-import-job": R("org_job", who="county_office", role_first=True),
     # campaign
     "campaign:todo": R(who="secretary_a"),
     "campaign:campaign-list": R(),
@@ -172,6 +173,9 @@ TABLE: dict[str, Entry] = {
     "rectification:mechanism-document": R("mechanism"),
     "rectification:ledger-export": R(),
     "rectification:ledger-import": W(write=True),
+    "rectification:ledger-import-job": W(
+        "import_job", write=True, who="secretary_a", role_first=True
+    ),
     # dashboards
     "dashboard:office": R(),
     "dashboard:leader": R(who="leader"),

@@ -247,6 +247,15 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     )
     job.file.save("ledger.xlsx", ContentFile(b"PK\x03\x04xlsx"), save=True)
     r["job"] = job
+    r["import_job"] = BackgroundJob.objects.create(
+        kind="ledger_import",
+        unit=unit,
+        requested_by=secretary,
+        state=JobState.DONE,
+        params={"campaign": campaign.pk, "file_name": "台账.xlsx", "upload": ""},
+        result={"ok": True, "written": False, "error_count": 0, "errors": [],
+                "problem_count": 1, "measure_count": 1, "linked_count": 0, "problems": []},
+    )  # fmt: skip
     weekly = WeeklyReport.objects.create(
         campaign=campaign, unit=unit, week="2026-W48", state=JobState.DONE
     )
@@ -263,8 +272,22 @@ def build_world(tree: Any, people: Any) -> World:
         end_date=date(2027, 1, 31),
         problem_categories=["理论学习", "工作作风", "其他"],
     )
-    return World(
+    world = World(
         campaign=campaign,
         a=_side(campaign, tree.branch_a1, people.secretary_a, 1),
         b=_side(campaign, tree.branch_b1, people.secretary_b, 2),
     )
+    # An organisation import is its office's own: A's by the county office, B's by the city.
+    for side, unit, office in (
+        (world.a, tree.county_a, people.county_office),
+        (world.b, tree.city, people.city_office),
+    ):
+        side.records["org_job"] = BackgroundJob.objects.create(
+            kind="org_import",
+            unit=unit,
+            requested_by=office,
+            state=JobState.DONE,
+            params={"file_name": "org.xlsx", "upload": "", "private": True},
+            result={"ok": True, "error_count": 0, "errors": [], "units_created": 1},
+        )
+    return world
