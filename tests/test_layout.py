@@ -249,3 +249,36 @@ def test_the_role_check_catches_what_it_should(tmp_path):
     assert not any("'leader'" in f for f in found)
     assert any("role_assignments" in f for f in found)
     assert any(": Role" in f for f in found)
+
+
+def _documented_modules() -> set[str]:
+    """The modules of the tree in docs/architecture.md ("## Layout", two spaces a level)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    stack: list[str] = []
+    found = set()
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        level = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        stack = stack[:level]
+        if name.endswith("/"):
+            stack.append(name.rstrip("/"))
+        else:
+            found.add("/".join([*stack, name]))
+    return found
+
+
+def test_the_architecture_tree_names_every_module():
+    """docs/architecture.md shows the layout as a tree, one line per module: it stays true."""
+    modules = {
+        str(path.relative_to(ROOT))
+        for path in _python_files(ROOT)
+        if "migrations" not in path.parts
+        and path.name != "apps.py"
+        and not (path.name == "__init__.py" and not path.read_text(encoding="utf-8").strip())
+    }
+    documented = _documented_modules()
+    assert sorted(modules - documented) == [], "add these modules to docs/architecture.md"
+    assert sorted(documented - modules) == [], "these modules are gone: strike them"
