@@ -150,7 +150,7 @@ def test_nobody_else_sees_an_import(login, people, tree, campaign, send):
 
 
 def test_the_job_rechecks_the_right_to_import(login, people, tree, campaign, send):
-    from accounts.scoping import forget_grants
+    from accounts.permissions import forget_grants
 
     client = login(people.secretary_a)
     data = xlsx([HEADER, good_row(1)])
