@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.roles import Action
 from core import charts
 from core.figures import cached_figures, data_version
+from core.replica import reads_from_replica
 
 from . import selectors
 from .figures import units
@@ -75,7 +76,6 @@ def office(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
     parts = (campaign.pk, unit.pk, permissions.scope_signature(request.user))
-    version = data_version()
 
     def figures() -> dict[str, object]:
         # The figures, and the HTML block that shows them, in the request's language: the
@@ -101,9 +101,13 @@ def office(request: HttpRequest) -> HttpResponse:
         )
         return {"board": board, "figures_html": html}  # a SafeString, also once unpickled
 
-    page = cached_figures(
-        "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
-    )
+    # The figures and their version may come from a read replica (core/replica.py); who
+    # may see which unit was decided above, on the primary.
+    with reads_from_replica():
+        version = data_version()
+        page = cached_figures(
+            "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
+        )
     return render(
         request,
         "dashboard/office.html",
@@ -123,10 +127,11 @@ def leader(request: HttpRequest) -> HttpResponse:
     if not campaign:
         return _no_campaign(request)
     today = timezone.localdate()
-    home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
-    page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "dashboard/leader.html",
-        {"home": home, "page_obj": page, "problems": page.object_list, "today": today},
-    )
+    with reads_from_replica():
+        home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
+        page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "dashboard/leader.html",
+            {"home": home, "page_obj": page, "problems": page.object_list, "today": today},
+        )
