@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, UnitKind
-from core.pages import UnitChoiceField
+from core.pages import UnitChoiceField, unit_picker_attrs
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import (
@@ -57,8 +57,13 @@ class MultipleFileField(forms.FileField):
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    """Units as a tree (indented by depth), searchable in the browser."""
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **unit_picker_attrs(widget)}
 
 
 # ---------------------------------------------------------------- campaigns
@@ -148,6 +153,13 @@ class CampaignForm(forms.Form):
 TARGET_UNITS = "units"
 TARGET_BRANCHES = "branches"
 TARGET_KIND = "kind"
+#: The scope controls each choice of "deploy to" uses; the others are ignored (the page
+#: shows only these, static/js/forms.js).
+TARGET_FIELDS: dict[str, tuple[str, ...]] = {
+    TARGET_UNITS: ("units",),
+    TARGET_BRANCHES: ("under",),
+    TARGET_KIND: ("under", "kind"),
+}
 
 
 class TaskForm(forms.Form):
@@ -195,19 +207,19 @@ class TaskForm(forms.Form):
         label=_("Units"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple({**SELECT, "size": 8}),
+        widget=forms.SelectMultiple({**SELECT, "size": 8, "data-required-when-shown": True}),
     )
     under = UnitChoiceField(
         label=_("Under"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.Select(SELECT),
+        widget=forms.Select({**SELECT, "data-required-when-shown": True}),
     )
     kind = forms.ChoiceField(
         label=_("Kind of unit"),
         choices=[("", "—"), *UnitKind.choices],
         required=False,
-        widget=forms.Select(SELECT),
+        widget=forms.Select({**SELECT, "data-required-when-shown": True}),
     )
 
     def __init__(
@@ -215,6 +227,14 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        if self.is_bound:
+            # Only the chosen radio's controls count: what the others still hold (the page
+            # without script shows them all) is neither checked nor used.
+            chosen = TARGET_FIELDS.get(self.data.get("target", ""), ())
+            data = self.data.copy()  # type: ignore[attr-defined]
+            for name in {"units", "under", "kind"} - set(chosen):
+                data.pop(name, None)
+            self.data = data
         self.fields["objective"].queryset = campaign.objectives.all()  # type: ignore[attr-defined]
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["under"].queryset = units  # type: ignore[attr-defined]
@@ -304,6 +324,8 @@ class AcceptForm(forms.Form):
 
 # ---------------------------------------------------------------- activities
 
+PARTICIPANTS_REFUSAL = _("Enter how many took part: at least 1.")
+
 
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(
@@ -318,15 +340,15 @@ class ActivityForm(forms.Form):
     )
     participants = forms.IntegerField(
         label=_("Number of participants"),
-        initial=0,
-        widget=forms.NumberInput({**TEXT, "inputmode": "numeric"}),
+        widget=forms.NumberInput({**TEXT, "inputmode": "numeric", "min": "1"}),
     )
     hours = forms.DecimalField(
         label=_("Hours"),
         max_digits=5,
         decimal_places=1,
-        initial=0,
-        widget=forms.NumberInput({**TEXT, "step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            {**TEXT, "step": "0.5", "min": "0", "inputmode": "decimal", "placeholder": "2"}
+        ),
     )
     summary = forms.CharField(
         label=_("Content summary"),
@@ -337,6 +359,7 @@ class ActivityForm(forms.Form):
         label=_("Photos and documents"),
         help_text=_("Photos from the camera, PDF, Word or Excel files"),
     )
+    pending_files = forms.CharField(required=False, widget=forms.HiddenInput)
     evidence_for = forms.ModelMultipleChoiceField(
         label=_("Use as evidence for"),
         queryset=Assignment.objects.none(),
@@ -367,8 +390,8 @@ class ActivityForm(forms.Form):
 
     def clean_participants(self) -> int:
         value = self.cleaned_data["participants"]
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("The number of participants cannot be negative."))
+        if value is not None and value < 1:
+            raise forms.ValidationError(PARTICIPANTS_REFUSAL)
         return int(value)
 
     def clean_hours(self) -> Any:

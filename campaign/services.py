@@ -406,8 +406,8 @@ def _check_activity(
         errors["held_on"] = _("The date is before the campaign started (%(date)s).") % {
             "date": campaign.start_date.isoformat()
         }
-    if participants < 0:
-        errors["participants"] = _("The number of participants cannot be negative.")
+    if participants < 1:
+        errors["participants"] = _("Enter how many took part: at least 1.")
     if hours < 0:
         errors["hours"] = _("Hours cannot be negative.")
     if errors:
@@ -432,7 +432,7 @@ def activity_create(
     held_on: date,
     summary: str,
     place: str = "",
-    participants: int = 0,
+    participants: int,
     hours: Decimal = Decimal(0),
     files: Sequence[Any] = (),
     evidence_for: Iterable[Assignment] = (),

@@ -6,6 +6,7 @@ to write is a 403, an anonymous visitor is sent to the login page.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -27,11 +28,13 @@ from accounts.roles import Action
 from accounts.scoping import get_object_for_user
 from core.history import history_for
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
+from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
 
 from . import selectors, services
 from .forms import (
+    TARGET_FIELDS,
     AcceptForm,
     ActivityFilter,
     ActivityForm,
@@ -246,7 +249,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
     if issuer is None:
         raise PermissionDenied
     scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
-    form = TaskForm(request.POST or None, campaign=campaign, units=scope)
+    form = TaskForm(request.POST or None, campaign=campaign, units=scope, initial={"under": issuer})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = list(form.target_units(scope))
@@ -276,7 +279,14 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("campaign:task-detail", pk=task.pk)
     return render(
-        request, "campaign/task_form.html", {"form": form, "issuer": issuer, "creating": True}
+        request,
+        "campaign/task_form.html",
+        {
+            "form": form,
+            "issuer": issuer,
+            "creating": True,
+            "toggle_fields": json.dumps({"target": TARGET_FIELDS}),
+        },
     )
 
 
@@ -606,6 +616,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             "evidence_for": preselected,
         },
     )
+    kept = KeptFiles(request, "attachments")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -619,18 +630,21 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
                 evidence_for=data.get("evidence_for") or [],
                 today=today,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was logged."))
             linked = list(data.get("evidence_for") or [])
             if len(linked) == 1:
                 return redirect("campaign:assignment-detail", pk=linked[0].pk)
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",
@@ -681,6 +695,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": activity.summary,
         },
     )
+    kept = KeptFiles(request, "attachments")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -693,14 +708,17 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was saved."))
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",

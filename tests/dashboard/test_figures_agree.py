@@ -315,6 +315,7 @@ def test_a_past_week_is_reported_as_the_dashboard_showed_it_on_its_sunday(
             unit=tree.branch_a1,
             kind="party_day",
             held_on=later,
+            participants=8,
             summary="开展主题党日活动，重温入党誓词并交流学习体会",
         )
         for unit in units:
