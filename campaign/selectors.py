@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 
 from accounts import permissions
@@ -192,10 +202,24 @@ def open_assignments_of_unit(
 
 
 def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
+    """The activities attached as evidence, each with its files (photos first), so the
+    reviewer sees everything on one page."""
+    files = ActivityAttachment.objects.order_by("pk")
     return list(
         assignment.evidence.select_related("unit")
         .annotate(n_files=Count("attachments"))
+        .prefetch_related(Prefetch("attachments", queryset=files))
         .order_by("-held_on", "-pk")
+    )
+
+
+def next_for_review(user: Any, *, campaign: Campaign | None, after: Assignment) -> int | None:
+    """The submission the reviewer meets next in the queue once ``after`` is decided."""
+    return (
+        review_queue(user, campaign=campaign)
+        .exclude(pk=after.pk)
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

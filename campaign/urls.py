@@ -21,6 +21,7 @@ urlpatterns = [
     path("assignments/<int:pk>/accept/", views.assignment_accept, name="assignment-accept"),
     path("assignments/<int:pk>/return/", views.assignment_return, name="assignment-return"),
     path("review/", views.review_queue, name="review-queue"),
+    path("review/accept/", views.review_accept_selected, name="review-accept-selected"),
     path("activities/", views.activity_list, name="activity-list"),
     path("activities/new/", views.activity_create, name="activity-create"),
     path("activities/<int:pk>/", views.activity_detail, name="activity-detail"),

@@ -417,7 +417,13 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_for_user(
         Assignment.objects.select_related(
-            "task", "task__objective", "task__issuer", "unit", "submitted_by", "reviewed_by"
+            "task",
+            "task__campaign",
+            "task__objective",
+            "task__issuer",
+            "unit",
+            "submitted_by",
+            "reviewed_by",
         ),
         request.user,
         pk,
@@ -434,6 +440,14 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
         unit=assignment.unit, campaign=assignment.task.campaign
     )
     evidence = selectors.assignment_with_evidence(assignment)
+    may_review = may_review and assignment.can_review()
+    waiting = (
+        selectors.review_queue(user, campaign=assignment.task.campaign)
+        .exclude(pk=assignment.pk)
+        .count()
+        if may_review
+        else 0
+    )
     submit_form = forms.get("submit_form")
     if submit_form is None and may_submit:
         submit_form = SubmitForm(
@@ -451,7 +465,8 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
             "may_log": may_log,
             "may_start": may_log and assignment.can_start(),
             "submit_form": submit_form if may_submit else None,
-            "may_review": may_review and assignment.can_review(),
+            "may_review": may_review,
+            "waiting": waiting,
             "return_form": forms.get("return_form") or ReturnForm(),
             "accept_form": forms.get("accept_form") or AcceptForm(),
             "history": history_for(assignment),
@@ -519,7 +534,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was accepted."))
-            return redirect(_after_review(request))
+            return redirect(_after_review(request, assignment))
     return _render_assignment(request, assignment, accept_form=form)
 
 
@@ -537,12 +552,18 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was returned with your reason."))
-            return redirect(_after_review(request))
+            return redirect(_after_review(request, assignment))
     return _render_assignment(request, assignment, return_form=form)
 
 
-def _after_review(request: HttpRequest) -> str:
-    return reverse("campaign:review-queue")
+def _after_review(request: HttpRequest, decided: Assignment) -> str:
+    """The next submission waiting in the reviewer's queue, or the queue once it is empty."""
+    following = selectors.next_for_review(
+        request.user, campaign=decided.task.campaign, after=decided
+    )
+    if following is None:
+        return reverse("campaign:review-queue")
+    return reverse("campaign:assignment-detail", args=[following])
 
 
 @login_required
@@ -554,6 +575,34 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "campaign/review_queue.html",
         {"page_obj": paginate(request, queue), "today": timezone.localdate()},
     )
+
+
+@login_required
+@require_POST
+def review_accept_selected(request: HttpRequest) -> HttpResponse:
+    """Accept the submissions ticked in the queue, each through the same service as one
+    accepted on its own page (its history and notices alike)."""
+    _require_any(request, Action.DEPLOY)
+    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick the submissions to accept first."))
+        return redirect("campaign:review-queue")
+    chosen = selectors.review_queue(request.user, campaign=current_campaign(request)).filter(
+        pk__in=ids
+    )
+    accepted, refused = 0, []
+    for assignment in chosen:
+        try:
+            services.assignment_accept(actor=request.user, assignment=assignment)
+        except ValidationError as exc:
+            refused.append(f"{assignment.unit.name}: {' '.join(exc.messages)}")
+        else:
+            accepted += 1
+    if accepted:
+        messages.success(request, _("%(n)s submissions were accepted.") % {"n": accepted})
+    for line in refused:
+        messages.error(request, line)
+    return redirect("campaign:review-queue")
 
 
 # ---------------------------------------------------------------- activities

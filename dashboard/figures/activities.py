@@ -27,10 +27,16 @@ class ActivityFigures:
     last_week: int = 0  # held in the week before
     participants_this_week: int = 0
     to_date: int = 0  # held in the campaign up to the as-of day
+    participants_last_week: int = 0
+    participants_to_date: int = 0  # 参加人次: each activity's participants, summed
 
     @property
     def change(self) -> int:
         return self.this_week - self.last_week
+
+    @property
+    def participants_change(self) -> int:
+        return self.participants_this_week - self.participants_last_week
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,15 @@ def this_week_q(period: Period) -> Q:
 def aggregates(period: Period) -> dict[str, Any]:
     """The figures of :class:`ActivityFigures` as aggregate expressions."""
     this_week = this_week_q(period)
+    last_week = held_q(period.last_monday, period.last_sunday)
+    to_date = Q(held_on__lte=period.as_of)
     return {
         "this_week": Count("pk", filter=this_week),
-        "last_week": Count("pk", filter=held_q(period.last_monday, period.last_sunday)),
+        "last_week": Count("pk", filter=last_week),
         "participants_this_week": Sum("participants", filter=this_week, default=0),
-        "to_date": Count("pk", filter=Q(held_on__lte=period.as_of)),
+        "to_date": Count("pk", filter=to_date),
+        "participants_last_week": Sum("participants", filter=last_week, default=0),
+        "participants_to_date": Sum("participants", filter=to_date, default=0),
     }
 
 
