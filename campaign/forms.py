@@ -19,7 +19,9 @@ from .models import (
     AssignmentState,
     Campaign,
     DevelopmentCategory,
+    DevelopmentState,
     Objective,
+    PeopleVerdict,
     Recurrence,
     Workstream,
 )
@@ -456,6 +458,11 @@ class DevelopmentForm(forms.Form):
         widget=forms.Select(SELECT),
     )
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    for_the_people = forms.BooleanField(
+        label=_("A practical matter for the people (为民办实事)"),
+        required=False,
+        help_text=_("Listed in the unit's 为民办实事 list reported upwards"),
+    )
 
     def __init__(
         self,
@@ -482,6 +489,15 @@ class MilestoneDoneForm(forms.Form):
     done_on = forms.DateField(label=_("Reached on"), required=False, widget=DATE)
 
 
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("The people's verdict"),
+        choices=[("", _("Not asked")), *PeopleVerdict.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+
+
 class EvidenceUploadForm(forms.Form):
     attachments = MultipleFileField(label=_("Photos and documents"))
 
@@ -497,13 +513,14 @@ class DevelopmentFilter(forms.Form):
         label=_("State"),
         choices=[
             ("", _("All")),
-            ("open", _("Under way")),
-            ("done", _("Completed")),
+            *DevelopmentState.choices,
+            ("open", _("Not completed")),
             ("overdue", _("Overdue")),
         ],
         required=False,
         widget=forms.Select(SELECT),
     )
+    people = forms.BooleanField(label=_("Practical matters for the people only"), required=False)
     unit = UnitFilterField(
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),

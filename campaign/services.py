@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
-from accounts.permissions import can
+from accounts.permissions import can, may
 from accounts.roles import Action
 from core.uploads import validate_upload
 
@@ -34,7 +34,9 @@ from .models import (
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
     Objective,
+    PeopleVerdict,
     Recurrence,
     Task,
 )
@@ -533,6 +535,7 @@ def development_create(
     target: str,
     due_date: date,
     responsible_leader: Any = None,
+    for_the_people: bool = False,
 ) -> DevelopmentItem:
     _require(actor, Action.LOG, unit)
     _check_development(campaign=campaign, due_date=due_date)
@@ -544,6 +547,7 @@ def development_create(
         target=target,
         due_date=due_date,
         responsible_leader=responsible_leader,
+        for_the_people=for_the_people,
         created_by=actor,
     )
 
@@ -558,6 +562,7 @@ def development_update(
     target: str,
     due_date: date,
     responsible_leader: Any = None,
+    for_the_people: bool | None = None,
 ) -> DevelopmentItem:
     _require(actor, Action.LOG, item.unit)
     _check_development(campaign=item.campaign, due_date=due_date)
@@ -566,6 +571,8 @@ def development_update(
     item.target = target
     item.due_date = due_date
     item.responsible_leader = responsible_leader
+    if for_the_people is not None:
+        item.for_the_people = for_the_people
     item.save()
     return item
 
@@ -575,6 +582,8 @@ def milestone_add(
     *, actor: Any, item: DevelopmentItem, title: str, due_on: date
 ) -> DevelopmentMilestone:
     _require(actor, Action.LOG, item.unit)
+    if item.state == DevelopmentState.CLOSED:
+        raise ValidationError(_("A closed (销号) item takes no more milestones."))
     if due_on < item.campaign.start_date:
         raise ValidationError(
             {
@@ -582,7 +591,9 @@ def milestone_add(
                 % {"date": item.campaign.start_date.isoformat()}
             }
         )
-    return DevelopmentMilestone.objects.create(item=item, title=title, due_on=due_on)
+    milestone = DevelopmentMilestone.objects.create(item=item, title=title, due_on=due_on)
+    _follow_milestones(item)
+    return milestone
 
 
 @transaction.atomic
@@ -593,9 +604,77 @@ def milestone_set_done(
     _require(actor, Action.LOG, milestone.item.unit)
     if done_on is not None and done_on > today:
         raise ValidationError({"done_on": _("A milestone cannot be reached in the future.")})
+    item = DevelopmentItem.objects.select_for_update().get(pk=milestone.item_id)
+    if item.state == DevelopmentState.CLOSED:
+        raise ValidationError(_("The item is closed (销号); its milestones stay as they are."))
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
+    _follow_milestones(item)
     return milestone
+
+
+def _follow_milestones(item: DevelopmentItem) -> None:
+    """Completion comes from the milestones: every one reached makes the item completed on
+    the day of the last; one reached makes it under way; a milestone reopened or added takes
+    a completed item back to 推进中."""
+    done_days = list(item.milestones.values_list("done_on", flat=True))
+    reached = [day for day in done_days if day is not None]
+    if done_days and len(reached) == len(done_days):
+        target, completed_on = DevelopmentState.COMPLETED, max(reached)
+    elif reached or item.state != DevelopmentState.NOT_STARTED:
+        target, completed_on = DevelopmentState.IN_PROGRESS, None
+    else:
+        target, completed_on = DevelopmentState.NOT_STARTED, None
+    if (item.state, item.completed_on) == (target, completed_on):
+        return
+    if target != item.state and not item.can_move_to(target):
+        raise ValidationError(_("The item cannot move to that state."))
+    item.state = target
+    item.completed_on = completed_on
+    item.save(update_fields=["state", "completed_on"])
+
+
+@transaction.atomic
+def development_start(*, actor: Any, item: DevelopmentItem) -> DevelopmentItem:
+    """未开始 → 推进中: the unit says work has begun before a milestone is reached."""
+    _require(actor, Action.LOG, item.unit)
+    item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
+    if item.state != DevelopmentState.NOT_STARTED:
+        raise ValidationError(_("Only an item not yet started can be started."))
+    item.state = DevelopmentState.IN_PROGRESS
+    item.save(update_fields=["state"])
+    return item
+
+
+@transaction.atomic
+def development_close(*, actor: Any, item: DevelopmentItem, today: date) -> DevelopmentItem:
+    """已完成 → 已销号: an office above the unit closes a completed item that has evidence."""
+    if not may(actor, Action.CLOSE, item):
+        raise PermissionDenied
+    item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
+    if not item.can_move_to(DevelopmentState.CLOSED):
+        raise ValidationError(_("Only a completed item can be closed (销号)."))
+    if not item.attachments.exists():
+        raise ValidationError(_("Attach the evidence before the item is closed (销号)."))
+    item.state = DevelopmentState.CLOSED
+    item.closed_on = today
+    item.save(update_fields=["state", "closed_on"])
+    return item
+
+
+@transaction.atomic
+def development_set_verdict(*, actor: Any, item: DevelopmentItem, verdict: str) -> DevelopmentItem:
+    """The people's verdict on a practical matter, once it is completed."""
+    _require(actor, Action.LOG, item.unit)
+    if not item.for_the_people:
+        raise ValidationError(_("Only a practical matter for the people takes a verdict."))
+    if item.completed_on is None:
+        raise ValidationError(_("The people are asked once the matter is completed."))
+    if verdict and verdict not in PeopleVerdict.values:
+        raise ValidationError({"verdict": _("Choose a verdict from the list.")})
+    item.verdict = verdict
+    item.save(update_fields=["verdict"])
+    return item
 
 
 @transaction.atomic

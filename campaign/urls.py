@@ -32,6 +32,19 @@ urlpatterns = [
     path("development/<int:pk>/", views.development_detail, name="development-detail"),
     path("development/<int:pk>/edit/", views.development_edit, name="development-edit"),
     path("development/<int:pk>/milestones/", views.milestone_add, name="development-milestone-add"),
+    path(
+        "development/<int:pk>/start/",
+        views.development_move,
+        {"to": "in_progress"},
+        name="development-start",
+    ),
+    path(
+        "development/<int:pk>/close/",
+        views.development_move,
+        {"to": "closed"},
+        name="development-close",
+    ),
+    path("development/<int:pk>/verdict/", views.development_verdict, name="development-verdict"),
     path("development/<int:pk>/evidence/", views.development_upload, name="development-upload"),
     path(
         "development/files/<int:pk>/",

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +51,7 @@ from .forms import (
     TaskEditForm,
     TaskFilter,
     TaskForm,
+    VerdictForm,
 )
 from .middleware import SESSION_KEY
 from .models import (
@@ -62,6 +63,7 @@ from .models import (
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
     Task,
     overdue_q,
 )
@@ -793,17 +795,19 @@ def development_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.development_for(request.user, campaign=campaign)
     filters = DevelopmentFilter(request.GET or None, units=_filter_units(request))
-    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["category"]:
             qs = qs.filter(category=data["category"])
-        if data["state"] == "done":
-            qs = qs.filter(complete)
-        elif data["state"] == "open":
-            qs = qs.exclude(complete)
+        if data["people"]:
+            qs = qs.filter(for_the_people=True)
+        if data["state"] == "open":
+            qs = qs.filter(completed_on__isnull=True)
         elif data["state"] == "overdue":
-            qs = qs.exclude(complete).filter(due_date__lt=today)
+            # as the dashboard counts it (dashboard/figures/development.py)
+            qs = qs.filter(completed_on__isnull=True, due_date__lt=today)
+        elif data["state"]:
+            qs = qs.filter(state=data["state"])
         qs = _within_unit_and_dates(qs, data, date_field="due_date")
     return render(
         request,
@@ -841,6 +845,7 @@ def development_create(request: HttpRequest) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -872,6 +877,11 @@ def _render_development(request: HttpRequest, item: DevelopmentItem, **forms: An
             "milestones": list(item.milestones.all()),
             "attachments": list(item.attachments.all()),
             "may_edit": can(request.user, Action.LOG, item.unit),
+            "may_start": item.state == DevelopmentState.NOT_STARTED
+            and can(request.user, Action.LOG, item.unit),
+            "may_close": item.can_move_to(DevelopmentState.CLOSED)
+            and permissions.may(request.user, Action.CLOSE, item),
+            "verdict_form": VerdictForm(initial={"verdict": item.verdict}),
             "milestone_form": forms.get("milestone_form") or MilestoneForm(),
             "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
             "history": history_for(item),
@@ -906,6 +916,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "target": item.target,
             "responsible_leader": item.responsible_leader,
             "due_date": item.due_date,
+            "for_the_people": item.for_the_people,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -919,6 +930,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -988,6 +1000,42 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("campaign:development-detail", pk=item.pk)
     return _render_development(request, item, upload_form=form)
+
+
+@login_required
+@require_POST
+def development_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
+    """Start an item (the unit) or close it (销号, an office above it)."""
+    item = get_object_for_user(
+        DevelopmentItem.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    try:
+        if to == DevelopmentState.IN_PROGRESS:
+            services.development_start(actor=request.user, item=item)
+            messages.success(request, _("The item is under way."))
+        else:
+            services.development_close(actor=request.user, item=item, today=timezone.localdate())
+            messages.success(request, _("The item was closed (销号)."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("campaign:development-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def development_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.development_set_verdict(
+                actor=request.user, item=item, verdict=form.cleaned_data["verdict"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The people's verdict was recorded."))
+    return redirect("campaign:development-detail", pk=item.pk)
 
 
 @login_required

@@ -29,6 +29,12 @@ from .figures.assignments import (
     assignment_figures_by_workstream,
     total_of,
 )
+from .figures.development import (
+    DevelopmentFigures,
+    UnitDevelopment,
+    development_by_unit,
+    development_figures,
+)
 from .figures.rectification import ProblemFigures, problem_figures
 from .figures.research import ResearchCounts, decision_figures, research_figures
 from .figures.signals import (
@@ -91,6 +97,8 @@ class OfficeDashboard:
     trend: list[WeekPoint]
     research: ResearchCounts
     rectification: ProblemFigures
+    development: DevelopmentFigures
+    development_units: list[UnitDevelopment]
     lagging: list[UnitLine]
     signals: dict[str, Signal]
 
@@ -131,6 +139,8 @@ def office_dashboard(
         trend=trend,
         research=research.counts(decisions),
         rectification=problem_figures(campaign=campaign, unit=unit, period=period),
+        development=development_figures(campaign=campaign, unit=unit, period=period),
+        development_units=development_by_unit(campaign=campaign, unit=unit, period=period),
         lagging=lagging_units(campaign=campaign, unit=unit, period=period),
         signals={
             "copied": copied_summaries(campaign=campaign, unit=unit, today=today),

@@ -10,10 +10,13 @@ from .activities import (
 )
 from .campaign import Campaign, Objective, Workstream
 from .development import (
+    DEVELOPMENT_TRANSITIONS,
     DevelopmentAttachment,
     DevelopmentCategory,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
+    PeopleVerdict,
 )
 from .tasks import (
     OPEN_STATES,
@@ -28,6 +31,7 @@ from .tasks import (
 
 __all__ = [
     "DEVELOPMENT_KINDS",
+    "DEVELOPMENT_TRANSITIONS",
     "OPEN_STATES",
     "TRANSITIONS",
     "Activity",
@@ -41,7 +45,9 @@ __all__ = [
     "DevelopmentCategory",
     "DevelopmentItem",
     "DevelopmentMilestone",
+    "DevelopmentState",
     "Objective",
+    "PeopleVerdict",
     "Recurrence",
     "Task",
     "Workstream",
