@@ -13,7 +13,8 @@ a record's history reads it here and renders it with ``includes/history.html``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -84,14 +85,29 @@ class HistoryEntry:
     label: str
     created: bool
     changes: list[Change]
+    subject: str = ""  # for a record shown within another's history (a task's notice)
 
     @property
     def at_display(self) -> str:
         return when(self.at)
 
 
-def history_for(obj: models.Model, *, limit: int = 100) -> list[HistoryEntry]:
-    """Who changed what and when, newest first, with the value before each change."""
+def history_for(
+    obj: models.Model, *, limit: int = 100, also: Sequence[models.Model] = ()
+) -> list[HistoryEntry]:
+    """Who changed what and when, newest first, with the value before each change.
+
+    ``also``: records that belong to ``obj`` (the files attached to it) whose history is
+    shown within its own, each entry naming the record."""
+    entries = _history_of(obj, limit=limit)
+    for part in also:
+        subject = f"{part._meta.verbose_name}：{part}"
+        entries += [replace(e, subject=subject) for e in _history_of(part, limit=limit)]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def _history_of(obj: models.Model, *, limit: int) -> list[HistoryEntry]:
     events = list(
         MiddlewareEvents.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit]
     )

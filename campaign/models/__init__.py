@@ -23,6 +23,7 @@ from .tasks import (
     AssignmentState,
     Recurrence,
     Task,
+    TaskNotice,
     overdue_q,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "Objective",
     "Recurrence",
     "Task",
+    "TaskNotice",
     "Workstream",
     "overdue_q",
     "summary_digest",
