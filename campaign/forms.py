@@ -39,14 +39,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input (photos from the phone camera, documents)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        accept = kwargs.pop("accept", "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx")
         kwargs.setdefault(
-            "widget",
-            MultipleFileInput(
-                attrs={
-                    "class": "form-control",
-                    "accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
-                }
-            ),
+            "widget", MultipleFileInput(attrs={"class": "form-control", "accept": accept})
         )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
@@ -223,6 +218,12 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.Select({**SELECT, "data-required-when-shown": True}),
     )
+    notice = MultipleFileField(
+        label=_("Notice (PDF or Word)"),
+        required=False,
+        help_text=_("The task's official notice; every unit it reaches can read and download it"),
+        accept=".pdf,.doc,.docx",
+    )
 
     def __init__(
         self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kwargs: Any
@@ -316,6 +317,10 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea({**TEXT, "rows": 3}),
         error_messages={"required": _("Say why the submission is returned.")},
     )
+
+
+class NoticeForm(forms.Form):
+    notice = MultipleFileField(label=_("Notice (PDF or Word)"), accept=".pdf,.doc,.docx")
 
 
 class AcceptForm(forms.Form):

@@ -39,6 +39,7 @@ from .models import (
     PeopleVerdict,
     Recurrence,
     Task,
+    TaskNotice,
 )
 
 # ---------------------------------------------------------------- campaigns
@@ -498,6 +499,37 @@ def activity_update(
     activity.save()
     _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
     return activity
+
+
+NOTICE_TYPES = frozenset({"pdf", "doc", "docx"})
+
+
+def check_notice_files(files: Sequence[Any]) -> None:
+    """A task's notice: a PDF or Word file, checked like every upload (size, content)."""
+    for upload in files:
+        try:
+            extension = validate_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({"notice": exc.messages}) from None
+        if extension not in NOTICE_TYPES:
+            raise ValidationError(
+                {
+                    "notice": _("“%(name)s”: the notice must be a PDF or Word file.")
+                    % {"name": upload.name}
+                }
+            )
+
+
+@transaction.atomic
+def task_attach_notice(*, actor: Any, task: Task, files: Sequence[Any]) -> int:
+    """Attach the notice (红头文件) to a task; every unit the task reaches sees it. The
+    files are kept with their history; returns how many were attached."""
+    _require(actor, Action.DEPLOY, task.issuer)
+    if not files:
+        raise ValidationError({"notice": _("Choose the notice file to attach.")})
+    check_notice_files(files)
+    _store_files(actor=actor, files=files, model=TaskNotice, task=task)
+    return len(files)
 
 
 def _store_files(*, actor: Any, files: Sequence[Any], model: Any, **owner: Any) -> None:

@@ -46,6 +46,7 @@ from .forms import (
     EvidenceUploadForm,
     MilestoneDoneForm,
     MilestoneForm,
+    NoticeForm,
     ReturnForm,
     SubmitForm,
     TaskEditForm,
@@ -65,6 +66,7 @@ from .models import (
     DevelopmentMilestone,
     DevelopmentState,
     Task,
+    TaskNotice,
     overdue_q,
 )
 
@@ -251,7 +253,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
     if issuer is None:
         raise PermissionDenied
     scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
-    form = TaskForm(request.POST or None, campaign=campaign, units=scope, initial={"under": issuer})
+    form = TaskForm(
+        request.POST or None,
+        request.FILES or None,
+        campaign=campaign,
+        units=scope,
+        initial={"under": issuer},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = list(form.target_units(scope))
@@ -259,6 +267,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
             form.add_error("target", _("No unit matches this choice."))
         else:
             try:
+                services.check_notice_files(data["notice"])  # before anything is written
                 task = services.task_create(
                     actor=request.user,
                     campaign=campaign,
@@ -272,6 +281,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
                     recurrence=data["recurrence"],
                 )
                 created = services.task_deploy(actor=request.user, task=task, units=targets)
+                if data["notice"]:
+                    services.task_attach_notice(actor=request.user, task=task, files=data["notice"])
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -309,11 +320,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("unit__path", "period")
     )
     can_deploy = can(request.user, Action.DEPLOY, task.issuer)
+    notices = list(task.notices.select_related("uploaded_by"))
     return render(
         request,
         "campaign/task_detail.html",
         {
             "task": task,
+            "notices": notices,
+            "notice_form": NoticeForm() if can_deploy else None,
             "today": today,
             "page_obj": paginate(request, assignments),
             "overdue_count": assignments.filter(overdue_q(today)).count(),
@@ -323,9 +337,40 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if can_deploy
             else None,
-            "history": history_for(task),
+            "history": history_for(task, also=notices),
         },
     )
+
+
+@login_required
+@require_POST
+def task_notice_add(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_for_user(
+        Task.objects.select_related("issuer"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+        unit_of=lambda t: t.issuer,
+    )
+    form = NoticeForm(request.POST, request.FILES)
+    files = form.cleaned_data["notice"] if form.is_valid() else []
+    try:
+        n = services.task_attach_notice(actor=request.user, task=task, files=files)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The notice was attached (%(n)s file).") % {"n": n})
+    return redirect("campaign:task-detail", pk=task.pk)
+
+
+@login_required
+def task_notice_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A task's notice, to everyone who sees the task (an office above it, a unit it
+    reached); anyone else gets a 404."""
+    notice = get_object_for_user(
+        TaskNotice.objects.select_related("task__issuer"), request.user, pk
+    )
+    return serve_attachment(notice, inline=request.GET.get("inline") == "1")
 
 
 @login_required
@@ -469,6 +514,7 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
             "submit_form": submit_form if may_submit else None,
             "may_review": may_review,
             "waiting": waiting,
+            "notices": list(assignment.task.notices.all()),
             "return_form": forms.get("return_form") or ReturnForm(),
             "accept_form": forms.get("accept_form") or AcceptForm(),
             "history": history_for(assignment),

@@ -26,6 +26,7 @@ from .tasks import (
     AssignmentState,
     Recurrence,
     Task,
+    TaskNotice,
     overdue_q,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "PeopleVerdict",
     "Recurrence",
     "Task",
+    "TaskNotice",
     "Workstream",
     "overdue_q",
     "summary_digest",
