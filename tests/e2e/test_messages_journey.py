@@ -148,7 +148,8 @@ def test_the_office_urges_an_overdue_assignment_once_a_day(
     page.wait_for_load_state("networkidle")
     assert page.get_by_text(re.compile("今日已催办（.*），明天可再次催办")).is_visible()
     assert Urge.objects.count() == 1
-    assert Notification.objects.filter(
-        recipient__username="secretary", kind=EventKind.URGED
-    ).count() == 1
+    assert (
+        Notification.objects.filter(recipient__username="secretary", kind=EventKind.URGED).count()
+        == 1
+    )
     context.close()
