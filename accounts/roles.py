@@ -32,6 +32,7 @@ class Action(StrEnum):
     OVERSEE = "oversee"  # watch the campaign: dashboards, task lists, supervision
     FOLLOW_RESEARCH = "follow_research"  # research lists and the compliance matrix
     LEAD = "lead"  # a leader's own page: his research obligations and the problems he leads
+    URGE = "urge"  # 催办: press a lagging unit below, or its overdue item
 
 
 # The tree's materialised path: each level adds this many characters (treebeard's default).
@@ -70,6 +71,8 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.OVERSEE: (_rule(Role.OFFICE, Role.VIEWER),),
     Action.FOLLOW_RESEARCH: (_rule(Role.OFFICE, Role.VIEWER, Role.LEADER),),
     Action.LEAD: (_rule(Role.LEADER),),
+    # 催办 by an office over a unit below it, never on its own unit
+    Action.URGE: (_rule(Role.OFFICE, below_only=True),),
 }
 
 # Action → every role that appears in one of its rules.

@@ -22,6 +22,7 @@ from accounts.models import OrgUnit
 from accounts.permissions import can, may
 from accounts.roles import Action
 from core.uploads import validate_upload
+from notifications import events
 
 from .defaults import PROBLEM_CATEGORIES
 from .models import (
@@ -274,6 +275,13 @@ def task_deploy(*, actor: Any, task: Task, units: Iterable[OrgUnit]) -> int:
         if (unit.pk, period.label) not in existing
     ]
     Assignment.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        reached = {a.unit_id for a in new}
+        events.task_deployed(
+            task=task,
+            assignments=task.assignments.filter(unit_id__in=reached).select_related("unit"),
+            actor=actor,
+        )
     return len(new)
 
 
@@ -333,6 +341,7 @@ def assignment_submit(
     assignment.submitted_at = timezone.now()
     assignment.submitted_by = actor
     assignment.save()
+    events.waiting_for_review(assignment=assignment)
     return assignment
 
 
@@ -345,6 +354,7 @@ def assignment_accept(*, actor: Any, assignment: Assignment, comment: str = "") 
     assignment.reviewed_at = timezone.now()
     assignment.reviewed_by = actor
     assignment.save()
+    events.submission_reviewed(assignment=assignment, actor=actor, passed=True)
     return assignment
 
 
@@ -360,6 +370,7 @@ def assignment_return(*, actor: Any, assignment: Assignment, reason: str) -> Ass
     assignment.reviewed_at = timezone.now()
     assignment.reviewed_by = actor
     assignment.save()
+    events.submission_reviewed(assignment=assignment, actor=actor, passed=False)
     return assignment
 
 

@@ -297,6 +297,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.send_daily_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Event notifications (a submission returned, a task deployed …) to email and robots,
+    # batched: at most one message per person every half hour.
+    "send-event-batches": {
+        "task": "notifications.send_event_batches",
+        "schedule": crontab(minute="*/30"),
+    },
     # Weekly PDF reports of the city and each county for the previous week, Mondays 08:00.
     "build-weekly-reports": {
         "task": "reports.schedule_weekly_reports",

@@ -96,6 +96,7 @@ def office(request: HttpRequest) -> HttpResponse:
                 "weights": units.WEIGHTS,
                 "red_from": units.RED_FROM,
                 "amber_from": units.AMBER_FROM,
+                "may_urge": permissions.acts_anywhere(request.user, Action.URGE),
                 **_charts(board),
             },
         )
