@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit, UnitKind
+from accounts.models import OrgUnit, PartyMember, UnitKind
 from core.pages import UnitChoiceField, unit_picker_attrs
 from core.widgets import QuickSelect, UnitFilterField
 
@@ -345,6 +346,12 @@ class ActivityForm(forms.Form):
     place = forms.CharField(
         label=_("Place"), max_length=128, required=False, widget=forms.TextInput(TEXT)
     )
+    host = forms.CharField(
+        label=_("Chaired by"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    recorder = forms.CharField(
+        label=_("Minutes by"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
     participants = forms.IntegerField(
         label=_("Number of participants"),
         widget=forms.NumberInput({**TEXT, "inputmode": "numeric", "min": "1"}),
@@ -367,6 +374,12 @@ class ActivityForm(forms.Form):
         help_text=_("Photos from the camera, PDF, Word or Excel files"),
     )
     pending_files = forms.CharField(required=False, widget=forms.HiddenInput)
+    sign_in_sheet = forms.FileField(
+        label=_("Sign-in sheet (签到表)"),
+        required=False,
+        help_text=_("A photo of the signed sheet"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*,.pdf"}),
+    )
     evidence_for = forms.ModelMultipleChoiceField(
         label=_("Use as evidence for"),
         queryset=Assignment.objects.none(),
@@ -379,10 +392,15 @@ class ActivityForm(forms.Form):
         *args: Any,
         units: QuerySet[OrgUnit],
         assignments: QuerySet[Assignment] | None = None,
+        counted_from_roll: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if counted_from_roll:
+            # the participants are those ticked on the roll
+            self.fields["participants"].required = False
+            self.fields["participants"].widget = forms.HiddenInput()
         if assignments is None:
             del self.fields["evidence_for"]
         else:
@@ -397,7 +415,9 @@ class ActivityForm(forms.Form):
 
     def clean_participants(self) -> int:
         value = self.cleaned_data["participants"]
-        if value is not None and value < 1:
+        if value is None:
+            return 0  # counted from the roll
+        if value < 1:
             raise forms.ValidationError(PARTICIPANTS_REFUSAL)
         return int(value)
 
@@ -406,6 +426,65 @@ class ActivityForm(forms.Form):
         if value is not None and value < 0:
             raise forms.ValidationError(_("Hours cannot be negative."))
         return value
+
+
+class AttendanceForm(forms.Form):
+    """The unit's roll: every member ticked as present by default; an absentee's reason."""
+
+    def __init__(self, *args: Any, members: Sequence[PartyMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"present_{member.pk}"] = forms.BooleanField(
+                label=member.name, required=False, initial=True
+            )
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=_("Why %(name)s was absent") % {"name": member.name},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(
+                    {
+                        "class": "form-control form-control-sm absence-reason",
+                        "placeholder": _("Reason for absence"),
+                    }
+                ),
+            )
+
+    def rows(self) -> list[tuple[PartyMember, Any, Any]]:
+        return [(m, self[f"present_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.members]
+
+    def presence(self) -> list[tuple[PartyMember, bool, str]]:
+        """(member, present, reason) for each member on the roll."""
+        data = self.cleaned_data
+        return [
+            (m, bool(data.get(f"present_{m.pk}")), data.get(f"reason_{m.pk}") or "")
+            for m in self.members
+        ]
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64, widget=forms.TextInput(TEXT))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput({**TEXT, "inputmode": "tel"}),
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+
+
+class LedgerDatesForm(forms.Form):
+    date_from = forms.DateField(label=_("Date from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Date to"), required=False, widget=DATE)
+
+
+class MakeupForm(forms.Form):
+    makeup_on = forms.DateField(label=_("Made up on"), widget=DATE)
+    makeup_note = forms.CharField(
+        label=_("How"), max_length=200, required=False, widget=forms.TextInput(TEXT)
+    )
 
 
 class ActivityFilter(forms.Form):

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, PartyMember
 from accounts.permissions import can, may
 from accounts.roles import Action
 from core.uploads import validate_upload
@@ -31,6 +31,8 @@ from .models import (
     Assignment,
     AssignmentEvidence,
     AssignmentState,
+    AttachmentKind,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
@@ -410,6 +412,73 @@ def evidence_unlink(*, actor: Any, assignment: Assignment, activity: Activity) -
 # ---------------------------------------------------------------- activities
 
 
+@dataclass(frozen=True)
+class Presence:
+    """A member on the roll of an activity: present, or absent with a reason."""
+
+    member: PartyMember
+    present: bool = True
+    reason: str = ""
+
+
+def _check_attendance(unit: OrgUnit, attendance: Sequence[Presence]) -> None:
+    """Every line is a member on the unit's roll, once; every absentee has a reason."""
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for line in attendance:
+        if line.member.unit_id != unit.pk or not line.member.is_active:
+            errors[f"reason_{line.member.pk}"] = _("%(name)s is not on this unit's roll.") % {
+                "name": line.member.name
+            }
+        elif line.member.pk in seen:
+            errors[f"reason_{line.member.pk}"] = _("%(name)s is listed twice.") % {
+                "name": line.member.name
+            }
+        elif not line.present and not line.reason.strip():
+            errors[f"reason_{line.member.pk}"] = _("Give the reason why %(name)s was absent.") % {
+                "name": line.member.name
+            }
+        elif len(line.reason.strip()) > 200:
+            errors[f"reason_{line.member.pk}"] = _("The reason is longer than 200 characters.")
+        seen.add(line.member.pk)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_sign_in(upload: Any) -> None:
+    if upload is None:
+        return
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"sign_in_sheet": exc.messages}) from None
+
+
+@transaction.atomic
+def makeup_record(
+    *, actor: Any, line: Attendance, done_on: date, note: str = "", today: date
+) -> Attendance:
+    """An absentee has caught up (补学) on a day, not before the activity nor in the future."""
+    _require(actor, Action.LOG, line.activity.unit)
+    if line.present:
+        raise ValidationError(
+            _("%(name)s attended; there is nothing to make up.") % {"name": line.person.name}
+        )
+    if done_on > today:
+        raise ValidationError({"makeup_on": _("补学 cannot be recorded for a day in the future.")})
+    if done_on < line.activity.held_on:
+        raise ValidationError(
+            {
+                "makeup_on": _("补学 comes after the activity (%(date)s).")
+                % {"date": line.activity.held_on.isoformat()}
+            }
+        )
+    line.makeup_on = done_on
+    line.makeup_note = note.strip()[:200]
+    line.save(update_fields=["makeup_on", "makeup_note"])
+    return line
+
+
 def _check_activity(
     *, campaign: Campaign, held_on: date, today: date, participants: int, hours: Decimal
 ) -> None:
@@ -451,6 +520,10 @@ def activity_create(
     files: Sequence[Any] = (),
     evidence_for: Iterable[Assignment] = (),
     today: date | None = None,
+    host: str = "",
+    recorder: str = "",
+    attendance: Sequence[Presence] | None = None,
+    sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, unit)
     _check_activity(
@@ -461,18 +534,42 @@ def activity_create(
         hours=hours,
     )
     _check_files(files)
+    _check_sign_in(sign_in_sheet)
+    if attendance is not None:
+        _check_attendance(unit, attendance)
+        participants = sum(1 for line in attendance if line.present)
     activity = Activity.objects.create(
         campaign=campaign,
         unit=unit,
         kind=kind,
         held_on=held_on,
         place=place,
+        host=host,
+        recorder=recorder,
         participants=participants,
         hours=hours,
         summary=summary,
         created_by=actor,
     )
     _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    if sign_in_sheet is not None:
+        _store_files(
+            actor=actor,
+            files=[sign_in_sheet],
+            model=ActivityAttachment,
+            activity=activity,
+            kind=AttachmentKind.SIGN_IN,
+        )
+    if attendance:
+        Attendance.objects.bulk_create(
+            Attendance(
+                activity=activity,
+                person=line.member,
+                present=line.present,
+                absence_reason="" if line.present else line.reason.strip(),
+            )
+            for line in attendance
+        )
     for assignment in evidence_for:
         evidence_link(actor=actor, assignment=assignment, activities=[activity])
     return activity
@@ -491,8 +588,12 @@ def activity_update(
     hours: Decimal,
     files: Sequence[Any] = (),
     today: date | None = None,
+    host: str | None = None,
+    recorder: str | None = None,
+    sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, activity.unit)
+    _check_sign_in(sign_in_sheet)
     _check_activity(
         campaign=activity.campaign,
         held_on=held_on,
@@ -505,10 +606,24 @@ def activity_update(
     activity.held_on = held_on
     activity.summary = summary
     activity.place = place
+    if host is not None:
+        activity.host = host
+    if recorder is not None:
+        activity.recorder = recorder
+    if activity.attendance.exists():
+        participants = activity.attendance.filter(present=True).count()
     activity.participants = participants
     activity.hours = hours
     activity.save()
     _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    if sign_in_sheet is not None:
+        _store_files(
+            actor=actor,
+            files=[sign_in_sheet],
+            model=ActivityAttachment,
+            activity=activity,
+            kind=AttachmentKind.SIGN_IN,
+        )
     return activity
 
 

@@ -7,13 +7,15 @@ to write is a 403, an anonymous visitor is sent to the login page.
 from __future__ import annotations
 
 import json
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts import services as account_services
+from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import can
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
+from core.audit import audit_log
 from core.history import history_for
+from core.models import AuditEvent
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
@@ -39,11 +44,15 @@ from .forms import (
     ActivityFilter,
     ActivityForm,
     AssignmentFilter,
+    AttendanceForm,
     CampaignForm,
     DeployMoreForm,
     DevelopmentFilter,
     DevelopmentForm,
     EvidenceUploadForm,
+    LedgerDatesForm,
+    MakeupForm,
+    MemberForm,
     MilestoneDoneForm,
     MilestoneForm,
     NoticeForm,
@@ -60,6 +69,7 @@ from .models import (
     Activity,
     ActivityAttachment,
     Assignment,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
@@ -69,6 +79,7 @@ from .models import (
     TaskNotice,
     overdue_q,
 )
+from .study_ledger import ledger_title, write_study_ledger
 
 
 def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
@@ -690,6 +701,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     chosen_unit = home
     if request.method == "POST":
         chosen_unit = units.filter(pk=request.POST.get("unit")).first() or home
+    elif request.GET.get("unit", "").isdigit():
+        chosen_unit = units.filter(pk=request.GET["unit"]).first() or home
+    roll = selectors.roll_of(chosen_unit) if chosen_unit is not None else []
+    attendance = AttendanceForm(request.POST or None, members=roll) if roll else None
     assignments = (
         selectors.open_assignments_of_unit(request.user, campaign=campaign, unit=chosen_unit)
         if chosen_unit is not None
@@ -706,15 +721,17 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         units=units,
         assignments=assignments,
+        counted_from_roll=bool(roll),
         initial={
             "held_on": today,
-            "unit": home,
+            "unit": chosen_unit,
             "kind": selectors.last_kind_used(request.user) or "group_study",
             "evidence_for": preselected,
         },
     )
     kept = KeptFiles(request, "attachments")
-    if request.method == "POST" and form.is_valid():
+    attendance_valid = attendance is None or attendance.is_valid()
+    if request.method == "POST" and form.is_valid() and attendance_valid:
         data = form.cleaned_data
         try:
             activity = services.activity_create(
@@ -724,15 +741,28 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
                 files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 evidence_for=data.get("evidence_for") or [],
+                attendance=(
+                    [
+                        services.Presence(m, present, reason)
+                        for m, present, reason in attendance.presence()
+                    ]
+                    if attendance is not None
+                    else None
+                ),
                 today=today,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+            if attendance is not None:
+                apply_errors(attendance, exc)
         else:
             kept.used()
             messages.success(request, _("The activity was logged."))
@@ -745,7 +775,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/activity_form.html",
-        {"form": form, "creating": True},
+        {"form": form, "attendance": attendance, "creating": True},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -761,6 +791,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "attachments": list(activity.attachments.all()),
+            "roll": list(activity.attendance.select_related("person")),
             "assignments": list(
                 Assignment.objects.visible_to(request.user)
                 .filter(evidence=activity)
@@ -782,11 +813,14 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         units=units,
+        counted_from_roll=activity.attendance.exists(),
         initial={
             "kind": activity.kind,
             "held_on": activity.held_on,
             "unit": activity.unit,
             "place": activity.place,
+            "host": activity.host,
+            "recorder": activity.recorder,
             "participants": activity.participants,
             "hours": activity.hours,
             "summary": activity.summary,
@@ -802,10 +836,13 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
                 files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
@@ -830,6 +867,168 @@ def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
         ActivityAttachment.objects.select_related("activity__unit"), request.user, pk
     )
     return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
+
+
+# ---------------------------------------------------------------- members in the study
+
+
+def _roll_unit(request: HttpRequest) -> OrgUnit:
+    """The unit whose roll is shown: ``?unit=CODE`` among those the user logs for, or his
+    own unit."""
+    units = selectors.log_units(request.user)
+    code = request.GET.get("unit") or request.POST.get("unit_code")
+    unit = units.filter(code=code).first() if code else selectors.home_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def member_roll(request: HttpRequest) -> HttpResponse:
+    """The members on a unit's roll: the secretary adds and takes off members."""
+    _require_any(request, Action.LOG)
+    unit = _roll_unit(request)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.member_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The member was put on the roll."))
+            return redirect(f"{reverse('campaign:member-roll')}?unit={unit.code}")
+    return render(
+        request,
+        "campaign/member_roll.html",
+        {
+            "unit": unit,
+            "members": selectors.roll_of(unit),
+            "form": form,
+            "units": selectors.log_units(request.user).order_by("path")[:50],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_for_user(
+        PartyMember.objects.select_related("unit"), request.user, pk, action=Action.LOG
+    )
+    account_services.member_retire(actor=request.user, member=member)
+    messages.success(request, _("%(name)s was taken off the roll.") % {"name": member.name})
+    return redirect(f"{reverse('campaign:member-roll')}?unit={member.unit.code}")
+
+
+@login_required
+def makeup_list(request: HttpRequest) -> HttpResponse:
+    """Absentees who still owe a 补学, with the form to record it."""
+    campaign = current_campaign(request)
+    qs = selectors.makeup_due(request.user, campaign=campaign)
+    return render(
+        request,
+        "campaign/makeup_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "today": timezone.localdate(),
+            "form": MakeupForm(initial={"makeup_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def makeup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_for_user(
+        Attendance.objects.select_related("activity__unit", "person"),
+        request.user,
+        pk,
+        action=Action.LOG,
+    )
+    form = MakeupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.makeup_record(
+                actor=request.user,
+                line=line,
+                done_on=form.cleaned_data["makeup_on"],
+                note=form.cleaned_data["makeup_note"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("补学 of %(name)s was recorded.") % {"name": line.person.name}
+            )
+    else:
+        messages.error(request, _("Enter a valid date."))
+    target = request.POST.get("next") or reverse("campaign:makeup-list")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("campaign:makeup-list")
+    return redirect(target)
+
+
+def _focus_unit(request: HttpRequest) -> OrgUnit:
+    """``?unit=CODE`` among the units the user sees, or his highest unit."""
+    code = request.GET.get("unit")
+    if code:
+        unit = _visible_units(request).filter(code=code).first()
+    else:
+        unit = permissions.top_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def study_hours(request: HttpRequest) -> HttpResponse:
+    """学时 per member and per unit."""
+    campaign = current_campaign(request)
+    unit = _focus_unit(request)
+    rows = selectors.study_hours(request.user, campaign=campaign, unit=unit)
+    by_unit: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        member_unit = row["person"].unit
+        line = by_unit.setdefault(
+            member_unit.pk, {"unit": member_unit, "members": 0, "hours": 0, "owed": 0}
+        )
+        line["members"] += 1
+        line["hours"] += row["hours"]
+        line["owed"] += row["owed"]
+    return render(
+        request,
+        "campaign/study_hours.html",
+        {"unit": unit, "rows": rows, "units": list(by_unit.values())},
+    )
+
+
+@login_required
+def study_ledger(request: HttpRequest) -> HttpResponseBase:
+    """The activity ledger (活动台账) of a unit's subtree as a workbook."""
+    campaign = require_campaign(request)
+    unit = _focus_unit(request)
+    if not can(request.user, Action.EXPORT, unit):
+        raise PermissionDenied
+    filters = LedgerDatesForm(request.GET or None)
+    dates = filters.cleaned_data if filters.is_valid() else {}
+    audit_log(kind=AuditEvent.Kind.EXPORT, request=request, unit=unit, what="study_ledger")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_study_ledger(
+        campaign=campaign,
+        unit=unit,
+        target=spool,
+        date_from=dates.get("date_from"),
+        date_to=dates.get("date_to"),
+    )
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{ledger_title(unit)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # ---------------------------------------------------------------- development

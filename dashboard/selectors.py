@@ -22,7 +22,7 @@ from rectification.selectors import problem_queryset
 from research.models import ResearchProject, ResearchReport, quarter_of
 from research.selectors import LeaderSummary, leader_research_summary
 
-from .figures.activities import WeekPoint, activity_trend
+from .figures.activities import AttendanceFigures, WeekPoint, activity_trend, attendance_figures
 from .figures.assignments import (
     AssignmentCounts,
     AssignmentFigures,
@@ -95,6 +95,7 @@ class OfficeDashboard:
     workstreams: list[WorkstreamLine]
     activities_this_week: WeekPoint
     trend: list[WeekPoint]
+    attendance: AttendanceFigures
     research: ResearchCounts
     rectification: ProblemFigures
     development: DevelopmentFigures
@@ -137,6 +138,7 @@ def office_dashboard(
         ],
         activities_this_week=trend[-1],
         trend=trend,
+        attendance=attendance_figures(campaign=campaign, unit=unit, period=period),
         research=research.counts(decisions),
         rectification=problem_figures(campaign=campaign, unit=unit, period=period),
         development=development_figures(campaign=campaign, unit=unit, period=period),

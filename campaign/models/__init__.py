@@ -6,6 +6,8 @@ from .activities import (
     Activity,
     ActivityAttachment,
     ActivityKind,
+    AttachmentKind,
+    Attendance,
     summary_digest,
 )
 from .campaign import Campaign, Objective, Workstream
@@ -41,6 +43,8 @@ __all__ = [
     "Assignment",
     "AssignmentEvidence",
     "AssignmentState",
+    "AttachmentKind",
+    "Attendance",
     "Campaign",
     "DevelopmentAttachment",
     "DevelopmentCategory",
