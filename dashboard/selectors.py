@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 
 from accounts import permissions
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, UnitDomain
 from campaign.models import Campaign, Workstream
 from rectification.models import Problem
 from rectification.selectors import problem_queryset
@@ -38,7 +38,7 @@ from .figures.signals import (
     deadline_rush,
     decisions_lacking_research,
 )
-from .figures.units import UnitLine, lagging_units
+from .figures.units import ClassLine, UnitLine, lagging_units, lines_by_domain, lines_of_units
 from .periods import Period
 
 # ---------------------------------------------------------------- focus
@@ -198,3 +198,53 @@ def leader_home(*, user: Any, campaign: Campaign, today: date) -> LeaderHome:
         .values_list("deadline", flat=True)
         .first(),
     )
+
+
+# ---------------------------------------------------------------- beside the tree
+
+
+@dataclass
+class OverseenBoard:
+    """The units a user oversees outside his subtree (分管, 行业系统), each with its
+    figures, worst first; ``domain`` narrows them to one field."""
+
+    today: date
+    lines: list[UnitLine]
+    domain: str
+    domains: list[tuple[str, str]]
+
+    @property
+    def red(self) -> int:
+        return sum(1 for line in self.lines if line.rag == "red")
+
+
+def overseen_units(user: Any, campaign: Campaign) -> list[OrgUnit]:
+    """The active units of the user's portfolio and sectors inside the campaign, in tree
+    order."""
+    ids = [g.unit_id for g in permissions.overseen_beside_tree(user)]
+    return list(
+        OrgUnit.objects.filter(
+            pk__in=ids, path__startswith=campaign.root_unit.path, is_active=True
+        ).order_by("path")
+    )
+
+
+def overseen_board(
+    *, user: Any, campaign: Campaign, today: date, domain: str = ""
+) -> OverseenBoard:
+    units = overseen_units(user, campaign)
+    labels = dict(UnitDomain.choices)
+    domains = sorted({u.domain for u in units if u.domain})
+    if domain:
+        units = [u for u in units if u.domain == domain]
+    return OverseenBoard(
+        today=today,
+        lines=lines_of_units(campaign=campaign, units=units, period=Period.on(today)),
+        domain=domain,
+        domains=[(key, str(labels[key])) for key in domains if key in labels],
+    )
+
+
+def class_comparison(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[ClassLine]:
+    """The unit's subtree compared by field of the units (分类指导)."""
+    return lines_by_domain(campaign=campaign, unit=unit, period=Period.on(today))

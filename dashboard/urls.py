@@ -7,4 +7,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.office, name="office"),
     path("leader/", views.leader, name="leader"),
+    path("overseen/", views.overseen, name="scope"),
 ]

@@ -110,7 +110,7 @@ def office(request: HttpRequest) -> HttpResponse:
         {
             **page,
             "campaign": campaign,
-            "can_supervise": permissions.can(request.user, Action.DEPLOY, unit),
+            "can_supervise": permissions.can(request.user, Action.SUPERVISE, unit),
         },
     )
 
@@ -125,8 +125,39 @@ def leader(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
     page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
+    portfolio = (
+        selectors.overseen_board(user=request.user, campaign=campaign, today=today)
+        if permissions.oversees_beside_tree(request.user)
+        else None
+    )
     return render(
         request,
         "dashboard/leader.html",
-        {"home": home, "page_obj": page, "problems": page.object_list, "today": today},
+        {
+            "home": home,
+            "page_obj": page,
+            "problems": page.object_list,
+            "today": today,
+            "portfolio": portfolio,
+        },
+    )
+
+
+@login_required
+def overseen(request: HttpRequest) -> HttpResponse:
+    """The units of a leader's portfolio (分管) or of a department's sectors (行业系统):
+    each one's progress, worst first, read-only; filtered by field."""
+    if not permissions.oversees_beside_tree(request.user):
+        raise Http404
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        return _no_campaign(request)
+    today = timezone.localdate()
+    board = selectors.overseen_board(
+        user=request.user, campaign=campaign, today=today, domain=request.GET.get("domain", "")
+    )
+    return render(
+        request,
+        "dashboard/overseen.html",
+        {"board": board, "campaign": campaign, "red_from": units.RED_FROM},
     )
