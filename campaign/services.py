@@ -34,9 +34,11 @@ from .models import (
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    LeadingGroupMember,
     Objective,
     Recurrence,
     Task,
+    Workstream,
 )
 
 # ---------------------------------------------------------------- campaigns
@@ -605,3 +607,41 @@ def development_add_evidence(*, actor: Any, item: DevelopmentItem, files: Sequen
         raise ValidationError({"attachments": _("Choose at least one file.")})
     _check_files(files)
     _store_files(actor=actor, files=files, model=DevelopmentAttachment, item=item)
+
+
+# ---------------------------------------------------------------- the leading group
+
+
+@transaction.atomic
+def group_member_set(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    duty: str,
+    workstreams: Sequence[str] = (),
+    contact: str = "",
+    phone: str = "",
+    order: int = 1,
+) -> LeadingGroupMember:
+    """Make a unit a member of the campaign's leading group, or change its duty and
+    contacts: by the office that runs the campaign."""
+    if actor is not None:
+        _require(actor, Action.DEPLOY, campaign.root_unit)
+    if not duty.strip():
+        raise ValidationError({"duty": _("Describe the member unit's duty.")})
+    unknown = [w for w in workstreams if w not in Workstream.values]
+    if unknown:
+        raise ValidationError({"workstreams": _("Choose workstreams of the campaign.")})
+    member, _created = LeadingGroupMember.objects.update_or_create(
+        campaign=campaign,
+        unit=unit,
+        defaults={
+            "duty": duty.strip(),
+            "workstreams": list(dict.fromkeys(workstreams)),
+            "contact": contact.strip(),
+            "phone": phone.strip(),
+            "order": order,
+        },
+    )
+    return member

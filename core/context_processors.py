@@ -23,6 +23,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
     (None, [("dashboard:office", _("Dashboard"), Action.OVERSEE)]),
     # 分管 and 行业系统: only for someone who holds a portfolio or a sector scope
     (None, [("dashboard:scope", _("Units I oversee"), permissions.oversees_beside_tree)]),
+    (None, [("dashboard:leading-group", _("Leading group"), Action.OVERSEE)]),
     (
         _("Tasks"),
         [

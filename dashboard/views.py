@@ -161,3 +161,19 @@ def overseen(request: HttpRequest) -> HttpResponse:
         "dashboard/overseen.html",
         {"board": board, "campaign": campaign, "red_from": units.RED_FROM},
     )
+
+
+@login_required
+def leading_group(request: HttpRequest) -> HttpResponse:
+    """The leading group: its member units, each one's duty and office contact, and what
+    each did in the campaign (for everyone who follows the campaign)."""
+    if not permissions.acts_anywhere(request.user, Action.OVERSEE):
+        raise Http404
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        return _no_campaign(request)
+    return render(
+        request,
+        "dashboard/leading_group.html",
+        {"campaign": campaign, "lines": selectors.leading_group_board(campaign=campaign)},
+    )

@@ -15,6 +15,7 @@ from .development import (
     DevelopmentItem,
     DevelopmentMilestone,
 )
+from .leading_group import LeadingGroupMember
 from .tasks import (
     OPEN_STATES,
     TRANSITIONS,
@@ -41,6 +42,7 @@ __all__ = [
     "DevelopmentCategory",
     "DevelopmentItem",
     "DevelopmentMilestone",
+    "LeadingGroupMember",
     "Objective",
     "Recurrence",
     "Task",

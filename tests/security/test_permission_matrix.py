@@ -186,6 +186,7 @@ TABLE: dict[str, Entry] = {
     "dashboard:leader": R(who="leader"),
     # 分管 and 行业系统 (the people of the ``beside`` fixture below)
     "dashboard:scope": R(who="in_charge"),
+    "dashboard:leading-group": R(),
     # notifications
     "notifications:list": R(who="secretary_a"),
     # Marking one's own notifications read is open to every role (personal, not a record).
