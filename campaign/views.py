@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -60,6 +61,7 @@ from .models import (
     DevelopmentItem,
     DevelopmentMilestone,
     Task,
+    Workstream,
     overdue_q,
 )
 
@@ -245,7 +247,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
     issuer = issuers.order_by("depth", "path").first()
     if issuer is None:
         raise PermissionDenied
-    scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
+    duty = services.duty_workstreams(campaign=campaign, unit=issuer)
+    scope = selectors.task_scope(request.user, campaign=campaign, issuer=issuer, duty=duty)
     form = TaskForm(request.POST or None, campaign=campaign, units=scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -254,19 +257,9 @@ def task_create(request: HttpRequest) -> HttpResponse:
             form.add_error("target", _("No unit matches this choice."))
         else:
             try:
-                task = services.task_create(
-                    actor=request.user,
-                    campaign=campaign,
-                    issuer=issuer,
-                    workstream=data["workstream"],
-                    objective=data["objective"],
-                    title=data["title"],
-                    description=data["description"],
-                    evidence_required=data["evidence_required"],
-                    due_date=data["due_date"],
-                    recurrence=data["recurrence"],
-                )
-                created = services.task_deploy(actor=request.user, task=task, units=targets)
+                # a task whose units are refused is not kept
+                with transaction.atomic():
+                    task, created = _create_and_deploy(request, campaign, issuer, data, targets)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -276,8 +269,33 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("campaign:task-detail", pk=task.pk)
     return render(
-        request, "campaign/task_form.html", {"form": form, "issuer": issuer, "creating": True}
+        request,
+        "campaign/task_form.html",
+        {
+            "form": form,
+            "issuer": issuer,
+            "creating": True,
+            "duty": [str(label) for key, label in Workstream.choices if key in duty],
+        },
     )
+
+
+def _create_and_deploy(
+    request: HttpRequest, campaign: Any, issuer: Any, data: dict[str, Any], targets: list[Any]
+) -> tuple[Task, int]:
+    task = services.task_create(
+        actor=request.user,
+        campaign=campaign,
+        issuer=issuer,
+        workstream=data["workstream"],
+        objective=data["objective"],
+        title=data["title"],
+        description=data["description"],
+        evidence_required=data["evidence_required"],
+        due_date=data["due_date"],
+        recurrence=data["recurrence"],
+    )
+    return task, services.task_deploy(actor=request.user, task=task, units=targets)
 
 
 @login_required
@@ -307,7 +325,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue_count": assignments.filter(overdue_q(today)).count(),
             "can_deploy": can_deploy,
             "deploy_form": DeployMoreForm(
-                units=selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+                units=selectors.task_scope(
+                    request.user,
+                    campaign=task.campaign,
+                    issuer=task.issuer,
+                    duty=services.duty_workstreams(campaign=task.campaign, unit=task.issuer),
+                )
             )
             if can_deploy
             else None,
@@ -355,7 +378,10 @@ def task_deploy_more(request: HttpRequest, pk: int) -> HttpResponse:
         action=Action.DEPLOY,
         unit_of=lambda t: t.issuer,
     )
-    scope = selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+    duty = services.duty_workstreams(campaign=task.campaign, unit=task.issuer)
+    scope = selectors.task_scope(
+        request.user, campaign=task.campaign, issuer=task.issuer, duty=duty
+    )
     form = DeployMoreForm(request.POST, units=scope)
     if form.is_valid():
         created = services.task_deploy(
