@@ -147,3 +147,17 @@ def units_of_class(
         if value:
             qs = qs.filter(**{name: value})
     return qs
+
+
+def first_responsible_for(unit: OrgUnit) -> OrgUnit | None:
+    """The unit whose first responsible person (第一责任人) answers for ``unit``: the unit
+    itself when it names one, else the nearest unit above that does (None without one).
+    The person is its ``first_responsible``."""
+    return (
+        OrgUnit.objects.filter(
+            path__in=permissions.ancestor_paths(unit.path), first_responsible__isnull=False
+        )
+        .select_related("first_responsible")
+        .order_by("-depth")
+        .first()
+    )
