@@ -73,8 +73,30 @@ def grants_of(user: Any) -> list[Grant]:
                 user_id=user.pk, unit__is_active=True
             ).values_list("unit_id", "unit__path", "role")
         ]
+        cached = _with_sectors(cached)
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def _with_sectors(grants: list[Grant]) -> list[Grant]:
+    """A sector role on a supervising department stands for the units of the sectors it
+    supervises, wherever they lie in the tree: one grant per such unit (the highest ones:
+    a unit below another of the sector is already covered). One query, and only for
+    someone who holds a sector role."""
+    supervisors = [g.unit_id for g in grants if g.role == Role.SECTOR]
+    if not supervisors:
+        return grants
+    from .models import OrgUnit
+
+    tops: list[Grant] = []
+    for unit_id, path in (
+        OrgUnit.objects.filter(sector__supervisor_id__in=supervisors, is_active=True)
+        .order_by("path")
+        .values_list("id", "path")
+    ):
+        if not any(path.startswith(top.path) for top in tops):
+            tops.append(Grant(unit_id=unit_id, path=path, role=Role.SECTOR))
+    return [g for g in grants if g.role != Role.SECTOR] + tops
 
 
 def forget_grants(user: Any) -> None:
@@ -506,3 +528,28 @@ def may_manage_user(actor: Any, target: User) -> bool:
         return False
     units = [a.unit for a in RoleAssignment.objects.filter(user=target).select_related("unit")]
     return bool(units) and all(can(actor, Action.MANAGE, unit) for unit in units)
+
+
+# --------------------------------------------------------------------- beside the tree
+
+
+# The roles whose units lie outside the user's own subtree: 分管 and 行业系统.
+BESIDE_TREE = (Role.IN_CHARGE, Role.SECTOR)
+
+
+def overseen_beside_tree(user: Any) -> list[Grant]:
+    """The units a user oversees outside his own subtree (the departments of his portfolio,
+    the units of the sectors his department supervises), highest first, none inside
+    another."""
+    tops: list[Grant] = []
+    for grant in sorted(
+        (g for g in grants_of(user) if g.role in BESIDE_TREE), key=lambda g: (len(g.path), g.path)
+    ):
+        if not any(grant.path.startswith(top.path) for top in tops):
+            tops.append(grant)
+    return tops
+
+
+def oversees_beside_tree(user: Any) -> bool:
+    """Does the user hold a portfolio (分管) or a sector scope (menus, page guards)?"""
+    return bool(overseen_beside_tree(user))

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from core.robots import validate_robot_url
 
 from . import permissions
-from .models import OrgUnit, PartyMember, RoleAssignment, Sector, User
+from .models import (
+    OrgUnit,
+    PartyMember,
+    RoleAssignment,
+    Sector,
+    UnitDomain,
+    UnitLevel,
+    UnitSpecial,
+    User,
+)
 from .permissions import acts_within, can, forget_grants
 from .roles import Action, Role
 
@@ -124,6 +133,35 @@ def unit_update(
     unit.webhook_url = webhook_url
     unit.is_active = is_active
     unit.save(update_fields=["name", "kind", "sector", "webhook_url", "is_active"])
+    return unit
+
+
+@transaction.atomic
+def unit_set_responsibility(
+    *,
+    unit: OrgUnit,
+    actor: Any = None,
+    level: str = "",
+    domain: str = "",
+    special: str = "",
+    first_responsible: User | None = None,
+) -> OrgUnit:
+    """A unit's classes for guidance (level, field, special kind) and its first responsible
+    person (第一责任人)."""
+    _require_manage(actor, unit)
+    errors = {}
+    for name, value, choices in (
+        ("level", level, UnitLevel.values),
+        ("domain", domain, UnitDomain.values),
+        ("special", special, UnitSpecial.values),
+    ):
+        if value and value not in choices:
+            errors[name] = _("Choose one of the listed classes.")
+    if errors:
+        raise ValidationError(errors)
+    unit.level, unit.domain, unit.special = level, domain, special
+    unit.first_responsible = first_responsible
+    unit.save(update_fields=["level", "domain", "special", "first_responsible"])
     return unit
 
 

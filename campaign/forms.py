@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit, PartyMember, UnitKind
+from accounts.models import OrgUnit, PartyMember, UnitDomain, UnitKind, UnitLevel, UnitSpecial
+from accounts.selectors import units_of_class
 from core.pages import UnitChoiceField, unit_picker_attrs
 from core.widgets import QuickSelect, UnitFilterField
 
@@ -151,12 +152,15 @@ class CampaignForm(forms.Form):
 TARGET_UNITS = "units"
 TARGET_BRANCHES = "branches"
 TARGET_KIND = "kind"
+TARGET_CLASS = "class"
+CLASS_FIELDS = ("level", "domain", "special")
 #: The scope controls each choice of "deploy to" uses; the others are ignored (the page
 #: shows only these, static/js/forms.js).
 TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     TARGET_UNITS: ("units",),
     TARGET_BRANCHES: ("under",),
     TARGET_KIND: ("under", "kind"),
+    TARGET_CLASS: ("under", "kind", *CLASS_FIELDS),
 }
 
 
@@ -197,6 +201,7 @@ class TaskForm(forms.Form):
             (TARGET_UNITS, _("The units I pick")),
             (TARGET_BRANCHES, _("Every branch under a unit")),
             (TARGET_KIND, _("Every unit of a kind under a unit")),
+            (TARGET_CLASS, _("Every unit of a class under a unit")),
         ],
         initial=TARGET_BRANCHES,
         widget=forms.RadioSelect({"class": "form-check-input"}),
@@ -225,6 +230,26 @@ class TaskForm(forms.Form):
         help_text=_("The task's official notice; every unit it reaches can read and download it"),
         accept=".pdf,.doc,.docx",
     )
+    # 分类指导: a class narrows every choice of units under a unit
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("", "—"), *UnitLevel.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    domain = forms.ChoiceField(
+        label=_("Field"),
+        choices=[("", "—"), *UnitDomain.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+        help_text=_("e.g. every rural branch under a district: branches, the district, rural"),
+    )
+    special = forms.ChoiceField(
+        label=_("Special kind"),
+        choices=[("", "—"), *UnitSpecial.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
 
     def __init__(
         self, *args: Any, campaign: Campaign, units: QuerySet[OrgUnit], **kwargs: Any
@@ -248,19 +273,25 @@ class TaskForm(forms.Form):
         mode = data.get("target")
         if mode == TARGET_UNITS and not data.get("units"):
             self.add_error("units", _("Choose at least one unit."))
-        if mode in (TARGET_BRANCHES, TARGET_KIND) and not data.get("under"):
+        if mode in (TARGET_BRANCHES, TARGET_KIND, TARGET_CLASS) and not data.get("under"):
             self.add_error("under", _("Choose the unit whose subtree receives the task."))
         if mode == TARGET_KIND and not data.get("kind"):
             self.add_error("kind", _("Choose a kind of unit."))
+        if mode == TARGET_CLASS and not any(data.get(name) for name in ("kind", *CLASS_FIELDS)):
+            self.add_error("domain", _("Choose a class: a level, a field or a special kind."))
         return data
 
     def target_units(self, scope: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
         data = self.cleaned_data
         if data["target"] == TARGET_UNITS:
             return scope.filter(pk__in=[u.pk for u in data["units"]])
-        under: OrgUnit = data["under"]
-        kind = UnitKind.BRANCH if data["target"] == TARGET_BRANCHES else data["kind"]
-        return scope.filter(path__startswith=under.path, kind=kind)
+        kind = UnitKind.BRANCH if data["target"] == TARGET_BRANCHES else data.get("kind", "")
+        return units_of_class(
+            scope,
+            under=data["under"],
+            kind=kind,
+            **{name: data.get(name) or "" for name in CLASS_FIELDS},
+        )
 
 
 class TaskEditForm(forms.Form):

@@ -67,6 +67,17 @@ def deploy_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(user, Action.DEPLOY).filter(is_active=True)
 
 
+def task_scope(
+    user: Any, *, campaign: Campaign, issuer: OrgUnit, duty: list[str]
+) -> QuerySet[OrgUnit]:
+    """The units a task issued by ``issuer`` may reach: the issuer's subtree where the user
+    may deploy; for a member unit of the leading group with a duty, every active unit of
+    the campaign (within the duty's workstreams, which the service checks)."""
+    if duty and permissions.can(user, Action.DEPLOY, issuer):
+        return OrgUnit.objects.filter(path__startswith=campaign.root_unit.path, is_active=True)
+    return deploy_units(user).filter(path__startswith=issuer.path)
+
+
 def home_unit(user: Any) -> OrgUnit | None:
     """The unit a user usually logs for: his first role that may log, highest first."""
     return permissions.home_unit(user, Action.LOG)

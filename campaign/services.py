@@ -38,11 +38,13 @@ from .models import (
     DevelopmentItem,
     DevelopmentMilestone,
     DevelopmentState,
+    LeadingGroupMember,
     Objective,
     PeopleVerdict,
     Recurrence,
     Task,
     TaskNotice,
+    Workstream,
 )
 
 # ---------------------------------------------------------------- campaigns
@@ -256,9 +258,12 @@ def task_deploy(*, actor: Any, task: Task, units: Iterable[OrgUnit]) -> int:
     targets = list({u.pk: u for u in units}.values())
     if not targets:
         raise ValidationError(_("Choose at least one unit."))
+    outside = [u for u in targets if not u.is_within(task.issuer)]
     for unit in targets:
-        if not unit.is_within(task.issuer) or not can(actor, Action.DEPLOY, unit):
+        if unit.is_within(task.issuer) and not can(actor, Action.DEPLOY, unit):
             raise PermissionDenied
+    if outside:
+        _check_group_duty(actor=actor, task=task, units=outside)
     periods = task_periods(
         recurrence=task.recurrence, start=task.campaign.start_date, due_date=task.due_date
     )
@@ -842,3 +847,64 @@ def development_add_evidence(*, actor: Any, item: DevelopmentItem, files: Sequen
         raise ValidationError({"attachments": _("Choose at least one file.")})
     _check_files(files)
     _store_files(actor=actor, files=files, model=DevelopmentAttachment, item=item)
+
+
+# ---------------------------------------------------------------- the leading group
+
+
+def duty_workstreams(*, campaign: Campaign, unit: OrgUnit) -> list[str]:
+    """The workstreams a unit may deploy to the whole campaign as a member unit of its
+    leading group (none for a unit that is not a member)."""
+    member = LeadingGroupMember.objects.filter(campaign=campaign, unit=unit).first()
+    return list(member.workstreams) if member else []
+
+
+def _check_group_duty(*, actor: Any, task: Task, units: Sequence[OrgUnit]) -> None:
+    """A task reaches units outside its issuer's subtree only from a member unit of the
+    campaign's leading group, within its duty, to the campaign's units, by the member's
+    office (成员单位要充分发挥职能作用)."""
+    campaign = task.campaign
+    duty = duty_workstreams(campaign=campaign, unit=task.issuer)
+    if not duty or not can(actor, Action.DEPLOY, task.issuer):
+        raise PermissionDenied
+    if any(not u.is_within(campaign.root_unit) for u in units):
+        raise PermissionDenied
+    if task.workstream not in duty:
+        raise ValidationError(
+            {"workstream": _("This workstream is outside your unit's duty in the leading group.")}
+        )
+
+
+@transaction.atomic
+def group_member_set(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    duty: str,
+    workstreams: Sequence[str] = (),
+    contact: str = "",
+    phone: str = "",
+    order: int = 1,
+) -> LeadingGroupMember:
+    """Make a unit a member of the campaign's leading group, or change its duty and
+    contacts: by the office that runs the campaign."""
+    if actor is not None:
+        _require(actor, Action.DEPLOY, campaign.root_unit)
+    if not duty.strip():
+        raise ValidationError({"duty": _("Describe the member unit's duty.")})
+    unknown = [w for w in workstreams if w not in Workstream.values]
+    if unknown:
+        raise ValidationError({"workstreams": _("Choose workstreams of the campaign.")})
+    member, _created = LeadingGroupMember.objects.update_or_create(
+        campaign=campaign,
+        unit=unit,
+        defaults={
+            "duty": duty.strip(),
+            "workstreams": list(dict.fromkeys(workstreams)),
+            "contact": contact.strip(),
+            "phone": phone.strip(),
+            "order": order,
+        },
+    )
+    return member

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -77,6 +78,7 @@ from .models import (
     DevelopmentState,
     Task,
     TaskNotice,
+    Workstream,
     overdue_q,
 )
 from .study_ledger import ledger_title, write_study_ledger
@@ -263,7 +265,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
     issuer = issuers.order_by("depth", "path").first()
     if issuer is None:
         raise PermissionDenied
-    scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
+    duty = services.duty_workstreams(campaign=campaign, unit=issuer)
+    scope = selectors.task_scope(request.user, campaign=campaign, issuer=issuer, duty=duty)
     form = TaskForm(
         request.POST or None,
         request.FILES or None,
@@ -279,21 +282,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.check_notice_files(data["notice"])  # before anything is written
-                task = services.task_create(
-                    actor=request.user,
-                    campaign=campaign,
-                    issuer=issuer,
-                    workstream=data["workstream"],
-                    objective=data["objective"],
-                    title=data["title"],
-                    description=data["description"],
-                    evidence_required=data["evidence_required"],
-                    due_date=data["due_date"],
-                    recurrence=data["recurrence"],
-                )
-                created = services.task_deploy(actor=request.user, task=task, units=targets)
-                if data["notice"]:
-                    services.task_attach_notice(actor=request.user, task=task, files=data["notice"])
+                # a task whose units are refused is not kept
+                with transaction.atomic():
+                    task, created = _create_and_deploy(request, campaign, issuer, data, targets)
+                    if data["notice"]:
+                        services.task_attach_notice(
+                            actor=request.user, task=task, files=data["notice"]
+                        )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -310,8 +305,27 @@ def task_create(request: HttpRequest) -> HttpResponse:
             "issuer": issuer,
             "creating": True,
             "toggle_fields": json.dumps({"target": TARGET_FIELDS}),
+            "duty": [str(label) for key, label in Workstream.choices if key in duty],
         },
     )
+
+
+def _create_and_deploy(
+    request: HttpRequest, campaign: Any, issuer: Any, data: dict[str, Any], targets: list[Any]
+) -> tuple[Task, int]:
+    task = services.task_create(
+        actor=request.user,
+        campaign=campaign,
+        issuer=issuer,
+        workstream=data["workstream"],
+        objective=data["objective"],
+        title=data["title"],
+        description=data["description"],
+        evidence_required=data["evidence_required"],
+        due_date=data["due_date"],
+        recurrence=data["recurrence"],
+    )
+    return task, services.task_deploy(actor=request.user, task=task, units=targets)
 
 
 @login_required
@@ -344,7 +358,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue_count": assignments.filter(overdue_q(today)).count(),
             "can_deploy": can_deploy,
             "deploy_form": DeployMoreForm(
-                units=selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+                units=selectors.task_scope(
+                    request.user,
+                    campaign=task.campaign,
+                    issuer=task.issuer,
+                    duty=services.duty_workstreams(campaign=task.campaign, unit=task.issuer),
+                )
             )
             if can_deploy
             else None,
@@ -423,7 +442,10 @@ def task_deploy_more(request: HttpRequest, pk: int) -> HttpResponse:
         action=Action.DEPLOY,
         unit_of=lambda t: t.issuer,
     )
-    scope = selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+    duty = services.duty_workstreams(campaign=task.campaign, unit=task.issuer)
+    scope = selectors.task_scope(
+        request.user, campaign=task.campaign, issuer=task.issuer, duty=duty
+    )
     form = DeployMoreForm(request.POST, units=scope)
     if form.is_valid():
         created = services.task_deploy(

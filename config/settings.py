@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reports.schedule_weekly_reports",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
+    # 第一责任人: units red two weeks running, to their first responsible persons, Mondays.
+    "escalate-lagging-units": {
+        "task": "dashboard.escalate_lagging",
+        "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
+    },
     # Background jobs: re-run those whose worker died, send those the broker never took
     # (core/jobs.py); it also tells /healthz that a worker answers.
     "sweep-jobs": {"task": "core.sweep_jobs", "schedule": 60.0},

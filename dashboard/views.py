@@ -115,7 +115,7 @@ def office(request: HttpRequest) -> HttpResponse:
         {
             **page,
             "campaign": campaign,
-            "can_supervise": permissions.can(request.user, Action.DEPLOY, unit),
+            "can_supervise": permissions.can(request.user, Action.SUPERVISE, unit),
         },
     )
 
@@ -128,11 +128,59 @@ def leader(request: HttpRequest) -> HttpResponse:
     if not campaign:
         return _no_campaign(request)
     today = timezone.localdate()
+    oversees = permissions.oversees_beside_tree(request.user)
     with reads_from_replica():
         home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
         page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
+        portfolio = (
+            selectors.overseen_board(user=request.user, campaign=campaign, today=today)
+            if oversees
+            else None
+        )
         return render(
             request,
             "dashboard/leader.html",
-            {"home": home, "page_obj": page, "problems": page.object_list, "today": today},
+            {
+                "home": home,
+                "page_obj": page,
+                "problems": page.object_list,
+                "today": today,
+                "portfolio": portfolio,
+            },
         )
+
+
+@login_required
+def overseen(request: HttpRequest) -> HttpResponse:
+    """The units of a leader's portfolio (分管) or of a department's sectors (行业系统):
+    each one's progress, worst first, read-only; filtered by field."""
+    if not permissions.oversees_beside_tree(request.user):
+        raise Http404
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        return _no_campaign(request)
+    today = timezone.localdate()
+    board = selectors.overseen_board(
+        user=request.user, campaign=campaign, today=today, domain=request.GET.get("domain", "")
+    )
+    return render(
+        request,
+        "dashboard/overseen.html",
+        {"board": board, "campaign": campaign, "red_from": units.RED_FROM},
+    )
+
+
+@login_required
+def leading_group(request: HttpRequest) -> HttpResponse:
+    """The leading group: its member units, each one's duty and office contact, and what
+    each did in the campaign (for everyone who follows the campaign)."""
+    if not permissions.acts_anywhere(request.user, Action.OVERSEE):
+        raise Http404
+    campaign = getattr(request, "campaign", None)
+    if not campaign:
+        return _no_campaign(request)
+    return render(
+        request,
+        "dashboard/leading_group.html",
+        {"campaign": campaign, "lines": selectors.leading_group_board(campaign=campaign)},
+    )

@@ -20,6 +20,7 @@ from .development import (
     DevelopmentState,
     PeopleVerdict,
 )
+from .leading_group import LeadingGroupMember
 from .tasks import (
     OPEN_STATES,
     TRANSITIONS,
@@ -51,6 +52,7 @@ __all__ = [
     "DevelopmentItem",
     "DevelopmentMilestone",
     "DevelopmentState",
+    "LeadingGroupMember",
     "Objective",
     "PeopleVerdict",
     "Recurrence",
