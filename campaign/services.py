@@ -520,7 +520,7 @@ def activity_create(
     held_on: date,
     summary: str,
     place: str = "",
-    participants: int,
+    participants: int | None = None,
     hours: Decimal = Decimal(0),
     files: Sequence[Any] = (),
     evidence_for: Iterable[Assignment] = (),
@@ -531,18 +531,20 @@ def activity_create(
     sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, unit)
+    if attendance is not None:
+        # with a roll, those ticked present are the participants
+        participants = sum(1 for line in attendance if line.present)
     _check_activity(
         campaign=campaign,
         held_on=held_on,
         today=today or timezone.localdate(),
-        participants=participants,
+        participants=participants or 0,
         hours=hours,
     )
     _check_files(files)
     _check_sign_in(sign_in_sheet)
     if attendance is not None:
         _check_attendance(unit, attendance)
-        participants = sum(1 for line in attendance if line.present)
     activity = Activity.objects.create(
         campaign=campaign,
         unit=unit,
@@ -551,7 +553,7 @@ def activity_create(
         place=place,
         host=host,
         recorder=recorder,
-        participants=participants,
+        participants=participants or 0,
         hours=hours,
         summary=summary,
         created_by=actor,
