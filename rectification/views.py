@@ -221,7 +221,7 @@ def _render_detail(
     may_note = rules.progress_note_refusal(problem.state) is None
     for measure in selectors.measures_of(problem):
         mine = bound_measure == measure.pk
-        state_form = (
+        state_form: Any = (
             bound.get("state")
             if mine and "state" in bound
             else MeasureStateForm(
