@@ -72,7 +72,9 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    initial = {"unit": request.GET.get("unit", ""), "visited_on": timezone.localdate()}
+    code = request.GET.get("unit", "")
+    prefilled = units.filter(code=code).first() if code else None
+    initial = {"unit": prefilled.pk if prefilled else None, "visited_on": timezone.localdate()}
     form = VisitForm(request.POST or None, units=units, initial=initial)
     formset = FindingFormSet(request.POST or None, campaign=campaign, prefix="findings")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -99,7 +101,6 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 % {"n": count},
             )
             return redirect("supervision:visit-detail", pk=visit.pk)
-    prefilled = units.filter(code=initial["unit"]).first() if initial["unit"] else None
     return render(
         request,
         "supervision/visit_form.html",
