@@ -13,7 +13,7 @@ from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from campaign.models import Campaign
-from core.pages import UnitChoiceField
+from core.pages import UnitChoiceField, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
 from . import rules
@@ -48,6 +48,11 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+
+def _home(user: Any) -> OrgUnit | None:
+    """The unit the user enters problems for first."""
+    return permissions.home_unit(user, Action.EDIT_PROBLEMS)
 
 
 def people_in(user: Any) -> QuerySet[User]:
@@ -136,6 +141,7 @@ class ProblemForm(FieldAccess, forms.Form):
         if problem is None:
             units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
             self._field("unit").queryset = units
+            preselect_unit(self.fields["unit"], units, _home(user))
             own = units.filter(pk__in=permissions.unit_ids_for(user, Action.EDIT_PROBLEMS))
         else:
             del self.fields["unit"]
@@ -264,9 +270,9 @@ class SpecialPlanForm(FieldAccess, forms.Form):
         self._field("lead").queryset = rules.leader_candidates(user)
         linkable = _linkable_problems(user, campaign)
         if plan is None:
-            self._field("unit").queryset = OrgUnit.objects.visible_to(
-                user, Action.EDIT_PROBLEMS
-            ).filter(is_active=True)
+            units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
+            self._field("unit").queryset = units
+            preselect_unit(self.fields["unit"], units, _home(user))
         else:
             # the unit and the milestones are kept; milestones are added on the plan's page
             del self.fields["unit"]
@@ -322,9 +328,9 @@ class MechanismForm(FieldAccess, forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._field("unit").queryset = OrgUnit.objects.visible_to(
-            user, Action.EDIT_PROBLEMS
-        ).filter(is_active=True)
+        units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
+        self._field("unit").queryset = units
+        preselect_unit(self.fields["unit"], units, _home(user))
         self._field("problems").queryset = _linkable_problems(user, campaign)
         _bootstrap(self)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-from core.pages import UNIT_SEARCH_LABEL
+from core.pages import UNIT_SEARCH_LABEL, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import VisitMethod
@@ -158,7 +158,7 @@ class CaseForm(forms.Form):
         help_text=_("Up to 9 photos (JPG, PNG)"),
     )
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, home: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is None:
             del self.fields["unit"]
@@ -166,8 +166,7 @@ class CaseForm(forms.Form):
             unit_field = self.fields["unit"]
             assert isinstance(unit_field, forms.ModelChoiceField)
             unit_field.queryset = units
-            if units.count() == 1:
-                self.fields["unit"].initial = units.first()
+            preselect_unit(unit_field, units, home)
 
 
 class CaseReturnForm(forms.Form):

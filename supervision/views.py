@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit
 from accounts.permissions import can
 from accounts.roles import Action
@@ -268,7 +269,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    form = CaseForm(request.POST or None, request.FILES or None, units=units)
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        home=permissions.home_unit(request.user, Action.VIEW),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
