@@ -244,7 +244,7 @@ def test_the_other_daily_forms_ask_what_they_need(
     page.goto(f"{base}/supervision/visits/new/")
     assert page.get_by_label("督导日期").input_value() == timezone.localdate().isoformat()
     page.get_by_role("searchbox", name=re.compile("查找单位")).fill("滨江社区")
-    unit = page.get_by_label("被督导单位", exact=True)
+    unit = page.locator("select#id_unit")
     assert "JZ-JB-HX-01" in unit.evaluate("s => s.selectedOptions[0].text")
     shot(page, "2-visit-form-desktop")
     context.close()

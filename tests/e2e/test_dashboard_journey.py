@@ -104,7 +104,7 @@ def test_office_drills_down_and_supervises_the_worst_branch(
     page.locator("#lagging-units tbody tr").first.get_by_role("link", name="城关镇西街支部").click()
     expect(page.locator("h1")).to_contain_text("城关镇西街支部")
     page.get_by_role("link", name="在此单位记录督导").click()
-    unit = page.get_by_label("被督导单位", exact=True)
+    unit = page.locator("select#id_unit")
     assert "J-N-1-2" in unit.evaluate("s => s.selectedOptions[0].text")
     page.get_by_label("督导日期").fill("2026-11-18")
     page.get_by_label("督导人员").fill("市委主题教育领导小组办公室：王主任")
