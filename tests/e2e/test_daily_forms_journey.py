@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaign import services
 from campaign.models import Activity, Assignment, Task, Workstream
@@ -209,8 +210,23 @@ def test_office_deploys_with_only_the_chosen_scope_shown(
     units.select_option(index=0)
     page.get_by_label("标题").fill("开展集中学习")
     page.get_by_label("截止日期").fill((timezone.localdate() + timedelta(days=7)).isoformat())
-    page.get_by_role("button", name="下发").click()
+    # While the request runs the button cannot be tapped again.
+    held = []
+    page.route(
+        "**/campaign/tasks/new/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+    )
+    deploy = page.get_by_role("button", name="下发")
+    deploy.click(no_wait_after=True)
+    expect(deploy).to_be_disabled()
+    for _ in range(100):  # the held request reaches the handler through the event loop
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].fallback()
     page.wait_for_load_state("networkidle")
+    page.wait_for_url(re.compile(r"/campaign/tasks/\d+/$"))
     task = Task.objects.get(title="开展集中学习")
     assert [a.unit.code for a in task.assignments.all()] == ["JZ-JB-HX-02"]
     check_a11y(page)
