@@ -730,13 +730,18 @@ class LedgerReader:
         for measure in problem.measures:
             refusal = rules.measure_state_refusal(problem.state, measure.state)
             if refusal:
-                measure.state = MeasureState.IN_PROGRESS
+                # as far as the problem's state allows
+                measure.state = (
+                    MeasureState.IN_PROGRESS
+                    if rules.measure_state_refusal(problem.state, MeasureState.IN_PROGRESS) is None
+                    else MeasureState.NOT_STARTED
+                )
                 self._note(
                     measure.row,
                     columns,
                     "state",
                     _("The measure is imported as “%(state)s”: %(reason)s")
-                    % {"state": MeasureState.IN_PROGRESS.label, "reason": refusal},
+                    % {"state": MeasureState(measure.state).label, "reason": refusal},
                 )
 
 

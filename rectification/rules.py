@@ -143,9 +143,20 @@ def require_editable(problem: Any) -> None:
 
 
 def measure_state_refusal(problem_state: str, state: str) -> str | None:
-    """Why a measure of a problem in ``problem_state`` cannot be put in ``state``."""
+    """Why a measure of a problem in ``problem_state`` cannot be put in ``state``: the
+    measures of a draft (rectification not started) are all still to be started."""
     if state == MeasureState.DONE and problem_state == ProblemState.DRAFT:
         return _("Start rectification before marking measures done.")
+    if state == MeasureState.IN_PROGRESS and problem_state == ProblemState.DRAFT:
+        return _("Start rectification before putting a measure in progress.")
+    return None
+
+
+def progress_note_refusal(problem_state: str) -> str | None:
+    """Why no progress may be noted on the measures of a problem in ``problem_state``: a
+    draft has not started rectification, so nothing has progressed yet."""
+    if problem_state == ProblemState.DRAFT:
+        return _("Start rectification before noting progress on a measure.")
     return None
 
 

@@ -218,23 +218,35 @@ def _render_detail(
     actions = problem.allowed_actions(request.user)
     today = timezone.localdate()
     rows = []
+    may_note = rules.progress_note_refusal(problem.state) is None
     for measure in selectors.measures_of(problem):
         mine = bound_measure == measure.pk
+        state_form: Any = (
+            bound.get("state")
+            if mine and "state" in bound
+            else MeasureStateForm(
+                initial={"state": measure.state, "completed_on": measure.completed_on or today},
+                prefix=f"s{measure.pk}",
+            )
+        )
+        # only the states the problem's own state allows (none beyond 未开始 in draft)
+        state_form.fields["state"].choices = [
+            (value, label)
+            for value, label in MeasureState.choices
+            if value == measure.state or rules.measure_can_move_to(problem, value)
+        ]
         rows.append(
             {
                 "measure": measure,
+                "may_note": may_note,
+                "may_change_state": len(state_form.fields["state"].choices) > 1,
                 "note_form": bound.get("note")
                 if mine and "note" in bound
                 else ProgressNoteForm(initial={"noted_on": today}, prefix=f"n{measure.pk}"),
                 "evidence_form": bound.get("evidence")
                 if mine and "evidence" in bound
                 else EvidenceForm(prefix=f"e{measure.pk}"),
-                "state_form": bound.get("state")
-                if mine and "state" in bound
-                else MeasureStateForm(
-                    initial={"state": measure.state, "completed_on": measure.completed_on or today},
-                    prefix=f"s{measure.pk}",
-                ),
+                "state_form": state_form,
             }
         )
     context = {

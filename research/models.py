@@ -151,6 +151,11 @@ class ResearchProject(models.Model):
     def counts_for_compliance(self) -> bool:
         return self.method in COUNTING_METHODS and self.state in COUNTING_STATES
 
+    @property
+    def method_counts(self) -> bool:
+        """Is the method one the quarterly rule counts (whatever the state)?"""
+        return self.method in COUNTING_METHODS
+
 
 class ProjectAttachmentQuerySet(ScopedQuerySet):
     scope_field = "project__unit"

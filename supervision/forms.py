@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
+from core.pages import UNIT_SEARCH_LABEL, preselect_unit
+from core.widgets import QuickSelect, UnitFilterField
 
 from .models import VisitMethod
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+# ISO dates, the only value an <input type=date> shows
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
 
 
@@ -21,11 +24,11 @@ def _problem_types() -> list[tuple[str, str]]:
 
 
 class VisitForm(forms.Form):
-    unit = forms.CharField(
-        label=_("Unit visited (code)"),
-        max_length=32,
-        widget=forms.TextInput(attrs=TEXT),
-        help_text=_("The unit's code, as shown on the dashboard and the unit list"),
+    unit = UnitFilterField(
+        label=_("Unit visited"),
+        queryset=OrgUnit.objects.none(),
+        widget=QuickSelect(attrs={"class": "form-select", "data-unit-picker": UNIT_SEARCH_LABEL}),
+        error_messages={"invalid_choice": _("Choose a unit within your scope.")},
     )
     visited_on = forms.DateField(label=_("Date of visit"), widget=DATE)
     visitors = forms.CharField(
@@ -51,14 +54,10 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.units = units
-
-    def clean_unit(self) -> OrgUnit:
-        code = self.cleaned_data["unit"].strip()
-        unit = self.units.filter(code=code).first() if self.units is not None else None
-        if unit is None:
-            raise forms.ValidationError(_("No unit with this code in your scope."))
-        return unit  # type: ignore[no-any-return]
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = (  # type: ignore[attr-defined]
+                units.order_by("path") if units is not None else OrgUnit.objects.none()
+            )
 
 
 class VisitEditForm(VisitForm):
@@ -159,7 +158,7 @@ class CaseForm(forms.Form):
         help_text=_("Up to 9 photos (JPG, PNG)"),
     )
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, home: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is None:
             del self.fields["unit"]
@@ -167,8 +166,7 @@ class CaseForm(forms.Form):
             unit_field = self.fields["unit"]
             assert isinstance(unit_field, forms.ModelChoiceField)
             unit_field.queryset = units
-            if units.count() == 1:
-                self.fields["unit"].initial = units.first()
+            preselect_unit(unit_field, units, home)
 
 
 class CaseReturnForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit
 from accounts.permissions import can
 from accounts.roles import Action
@@ -72,7 +73,9 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    initial = {"unit": request.GET.get("unit", ""), "visited_on": timezone.localdate()}
+    code = request.GET.get("unit", "")
+    prefilled = units.filter(code=code).first() if code else None
+    initial = {"unit": prefilled.pk if prefilled else None, "visited_on": timezone.localdate()}
     form = VisitForm(request.POST or None, units=units, initial=initial)
     formset = FindingFormSet(request.POST or None, campaign=campaign, prefix="findings")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -99,7 +102,6 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 % {"n": count},
             )
             return redirect("supervision:visit-detail", pk=visit.pk)
-    prefilled = units.filter(code=initial["unit"]).first() if initial["unit"] else None
     return render(
         request,
         "supervision/visit_form.html",
@@ -267,7 +269,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    form = CaseForm(request.POST or None, request.FILES or None, units=units)
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        home=permissions.home_unit(request.user, Action.VIEW),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -214,9 +214,15 @@ def test_record_a_visit_through_the_page(client, people, tree, campaign):
     client.force_login(people.city_office)
     url = reverse("supervision:visit-create")
     page = client.get(url, {"unit": tree.branch_a1.code})
-    assert page.status_code == 200 and tree.branch_a1.name in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and tree.branch_a1.name in html
+    # the unit is chosen by name from a searchable list, opened on the unit of the link
+    assert f'<option value="{tree.branch_a1.pk}" selected>{tree.branch_a1.name}（' in html
+    assert "data-unit-picker" in html
+    # today's date, written the way a date box reads it
+    assert 'type="date" name="visited_on" value="2026-11-18"' in html
     data = {
-        "unit": tree.branch_a1.code,
+        "unit": tree.branch_a1.pk,
         "visited_on": "2026-11-17",
         "visitors": "王海燕",
         "methods": ["documents", "masses"],
@@ -250,7 +256,7 @@ def test_bad_visit_input_shows_errors_and_saves_nothing(client, people, tree, ca
     response = client.post(
         reverse("supervision:visit-create"),
         {
-            "unit": tree.branch_b1.code + "X",
+            "unit": 999999,  # no such unit in scope
             "visited_on": "2026-11-17",
             "visitors": "",
             "findings-TOTAL_FORMS": "0",
