@@ -15,11 +15,11 @@ from .campaign import Campaign
 
 
 class DevelopmentCategory(models.TextChoices):
-    RURAL = "rural", "乡村振兴"
-    ECOLOGY = "ecology", "生态环保"
-    LIVELIHOOD = "livelihood", "民生实事"
-    INDUSTRY = "industry", "产业发展"
-    OTHER = "other", "其他"
+    RURAL = "rural", _("Rural revitalisation")
+    ECOLOGY = "ecology", _("Ecology and environment")
+    LIVELIHOOD = "livelihood", _("People's livelihood")
+    INDUSTRY = "industry", _("Industrial development")
+    OTHER = "other", _("Other")
 
 
 class DevelopmentItemQuerySet(ScopedQuerySet):
