@@ -95,3 +95,35 @@ def test_the_dashboard_names_workstreams_in_the_readers_language(client, people,
     table = table[: table.index("</table>")]
     assert ">Theory study</td>" in table and not HAN.search(table)
     assert "Long-term problems without progress for 30 days" in english
+
+
+def test_default_problem_categories_read_in_the_readers_language():
+    from campaign.defaults import PROBLEM_CATEGORIES, category_label
+
+    with translation.override("en"):
+        english = [category_label(c) for c in PROBLEM_CATEGORIES]
+        assert not any(HAN.search(c) for c in english), english
+        assert category_label("本单位自定类别") == "本单位自定类别"  # an office's own
+    with translation.override("zh-hans"):
+        assert [category_label(c) for c in PROBLEM_CATEGORIES] == PROBLEM_CATEGORIES
+
+
+def test_the_problem_list_in_english_shows_english_sources_types_and_categories(
+    client, people, tree
+):
+    from campaign.middleware import SESSION_KEY
+    from tests.rectification.factories import make_campaign, make_problem
+
+    campaign = make_campaign(tree.city)
+    make_problem(campaign=campaign, unit=tree.branch_a1)
+    c = _english(client, people.county_office)
+    session = c.session
+    session[SESSION_KEY] = campaign.pk
+    session.save()
+    page = c.get(reverse("rectification:problem-list")).content.decode()
+    body = page[page.index("<tbody") : page.index("</tbody>")]
+    assert '<td data-label="Category">Theory study</td>' in body
+    assert '<td data-label="Source">Self-examination</td>' in body
+    assert '<td data-label="Type">Fix by a deadline</td>' in body
+    assert "Self-examination" in page and "Fix by a deadline" in page
+    assert "自查自纠" not in page and "限期整改" not in page
