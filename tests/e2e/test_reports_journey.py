@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.models import WeeklyReport
 from tests.e2e.conftest import DESKTOP, PHONE, login
 from tests.reports.conftest import build_data_set, frozen_ticking  # noqa: F401
 from tests.reports.test_queue import worker  # noqa: F401  (the worker fixture)
@@ -51,8 +52,20 @@ def test_county_office_builds_and_downloads_the_weekly_report(
     assert "2026年第48周" in page.get_by_label("周次").locator("option:checked").inner_text()
     shot(page, "reports-list")
 
-    page.get_by_role("button", name="生成报告").click()
+    # a second tap while the request runs sends nothing: the button is disabled at once
+    state = page.evaluate(
+        """() => {
+          const form = document.querySelector("form.report-request");
+          form.requestSubmit();
+          const button = form.querySelector("button[type=submit]");
+          const first = button.disabled;
+          form.requestSubmit();  // the second tap
+          return {disabled: first, text: button.textContent};
+        }"""
+    )
+    assert state == {"disabled": True, "text": "正在提交…"}
     page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    assert WeeklyReport.objects.count() == 1
     # the build is followed on the page until the file is ready
     assert page.get_by_role("heading", name="甲县委 · 2026年第48周").is_visible()
     download_link = page.get_by_role("link", name="下载 PDF")
