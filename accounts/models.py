@@ -57,6 +57,15 @@ class User(AbstractUser):
 class Sector(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64, unique=True)
+    # 行业系统主管部门: its office may be given the sector scope (Role.SECTOR on this unit)
+    supervisor = models.ForeignKey(
+        "OrgUnit",
+        verbose_name=_("supervising department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sectors_supervised",
+    )
 
     class Meta:
         verbose_name = _("sector")
@@ -74,6 +83,32 @@ class UnitKind(models.TextChoices):
     PARTY_COMMITTEE = "committee", _("Party committee")
     GENERAL_BRANCH = "general_branch", _("General branch")
     BRANCH = "branch", _("Branch")
+
+
+# Classes for guidance (分类指导): the level, the field and special kinds of organisation.
+class UnitLevel(models.TextChoices):
+    CITY = "city", _("City level")
+    COUNTY = "county", _("County level")
+    TOWNSHIP = "township", _("Township/subdistrict level")
+    VILLAGE = "village", _("Village/community level")
+
+
+class UnitDomain(models.TextChoices):
+    ORGAN = "organ", _("Government organ")
+    RURAL = "rural", _("Rural")
+    COMMUNITY = "community", _("Urban community")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital")
+    INSTITUTION = "institution", _("Public institution")
+    SOCIAL = "social", _("Social organisation")
+
+
+class UnitSpecial(models.TextChoices):
+    TWO_NEW = "two_new", _("New economic and social organisation")
+    JOINT = "joint", _("Joint organisation")
+    TEMPORARY = "temporary", _("Temporary organisation")
+    MOBILE = "mobile", _("Mobile members' organisation")
 
 
 class OrgUnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -102,6 +137,21 @@ class OrgUnit(MP_Node):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="units",
+    )
+    level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices, blank=True)
+    domain = models.CharField(_("field"), max_length=16, choices=UnitDomain.choices, blank=True)
+    special = models.CharField(
+        _("special kind"), max_length=16, choices=UnitSpecial.choices, blank=True
+    )
+    # 第一责任人: the principal responsible comrade of a party committee or organisation;
+    # the units below without their own answer to the nearest one above.
+    first_responsible = models.ForeignKey(
+        "User",
+        verbose_name=_("first responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     webhook_url = models.URLField(
         _("group-robot webhook"),
@@ -155,3 +205,37 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+@pghistory.track()
+class PartyMember(models.Model):
+    """A party member of a unit (usually a branch), on the unit's roll whether or not he
+    has an account: the secretary ticks who attended a study session from this list."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="party_members"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    title = models.CharField(_("title"), max_length=64, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="party_memberships",
+    )
+    is_active = models.BooleanField(_("on the roll"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["unit__path", "pk"]
+        indexes = [models.Index(fields=["unit", "is_active"], name="member_roll")]
+
+    def __str__(self) -> str:
+        return self.name

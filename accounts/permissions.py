@@ -73,8 +73,30 @@ def grants_of(user: Any) -> list[Grant]:
                 user_id=user.pk, unit__is_active=True
             ).values_list("unit_id", "unit__path", "role")
         ]
+        cached = _with_sectors(cached)
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def _with_sectors(grants: list[Grant]) -> list[Grant]:
+    """A sector role on a supervising department stands for the units of the sectors it
+    supervises, wherever they lie in the tree: one grant per such unit (the highest ones:
+    a unit below another of the sector is already covered). One query, and only for
+    someone who holds a sector role."""
+    supervisors = [g.unit_id for g in grants if g.role == Role.SECTOR]
+    if not supervisors:
+        return grants
+    from .models import OrgUnit
+
+    tops: list[Grant] = []
+    for unit_id, path in (
+        OrgUnit.objects.filter(sector__supervisor_id__in=supervisors, is_active=True)
+        .order_by("path")
+        .values_list("id", "path")
+    ):
+        if not any(path.startswith(top.path) for top in tops):
+            tops.append(Grant(unit_id=unit_id, path=path, role=Role.SECTOR))
+    return [g for g in grants if g.role != Role.SECTOR] + tops
 
 
 def forget_grants(user: Any) -> None:
@@ -461,6 +483,33 @@ def offices_of(unit_ids: Iterable[int], *, active_only: bool = True) -> models.Q
     return people_holding([Role.OFFICE], unit_ids=unit_ids, active_only=active_only)
 
 
+def people_of_units(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The people a unit's news goes to: the secretaries and the office of each unit
+    itself (active users), as user ids by unit id."""
+    found: dict[int, set[int]] = {}
+    rows = holders([Role.SECRETARY, Role.OFFICE], unit_ids=unit_ids).values_list(
+        "unit_id", "user_id"
+    )
+    for unit_id, user_id in rows:
+        found.setdefault(unit_id, set()).add(user_id)
+    return {unit_id: sorted(users) for unit_id, users in found.items()}
+
+
+def nearest_offices_above(unit: OrgUnit, *, strictly: bool = True) -> list[int]:
+    """The office staff of the nearest unit above ``unit`` (or at it, unless ``strictly``)
+    that has an office: who is told that something of the unit waits for them."""
+    paths = ancestor_paths(unit.path)
+    if strictly:
+        paths = paths[:-1]
+    rows = list(
+        holders([Role.OFFICE]).filter(unit__path__in=paths).values_list("unit__path", "user_id")
+    )
+    if not rows:
+        return []
+    deepest = max((path for path, _user in rows), key=len)
+    return sorted({user for path, user in rows if path == deepest})
+
+
 def people_in_scope_q(user: Any, action: Action) -> Q | None:
     """Users holding any role on a unit where ``user`` may do ``action`` (the people an
     office manages, whose security events it reads)."""
@@ -479,3 +528,28 @@ def may_manage_user(actor: Any, target: User) -> bool:
         return False
     units = [a.unit for a in RoleAssignment.objects.filter(user=target).select_related("unit")]
     return bool(units) and all(can(actor, Action.MANAGE, unit) for unit in units)
+
+
+# --------------------------------------------------------------------- beside the tree
+
+
+# The roles whose units lie outside the user's own subtree: 分管 and 行业系统.
+BESIDE_TREE = (Role.IN_CHARGE, Role.SECTOR)
+
+
+def overseen_beside_tree(user: Any) -> list[Grant]:
+    """The units a user oversees outside his own subtree (the departments of his portfolio,
+    the units of the sectors his department supervises), highest first, none inside
+    another."""
+    tops: list[Grant] = []
+    for grant in sorted(
+        (g for g in grants_of(user) if g.role in BESIDE_TREE), key=lambda g: (len(g.path), g.path)
+    ):
+        if not any(grant.path.startswith(top.path) for top in tops):
+            tops.append(grant)
+    return tops
+
+
+def oversees_beside_tree(user: Any) -> bool:
+    """Does the user hold a portfolio (分管) or a sector scope (menus, page guards)?"""
+    return bool(overseen_beside_tree(user))

@@ -1,6 +1,8 @@
 """Roles and the permission table of DESIGN.md ("who sees what").
 
-A role on a unit covers its whole subtree, except ``member``, which covers the unit alone.
+A role on a unit covers its whole subtree, except ``member``, which covers the unit alone,
+and ``sector``, which covers the units of the sectors the unit supervises, across the tree.
+The table, extended with the lines of responsibility, is in docs/security.md.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("Branch secretary")
     MEMBER = "member", _("Member")
     VIEWER = "viewer", _("Viewer (group member / guidance group)")
+    # -- lines of responsibility beside the tree (分管, 行业系统) --------------------------
+    # 分管: a leader in charge of a department outside his subtree (one role per unit of his
+    # portfolio): reads, follows and urges it, never writes.
+    IN_CHARGE = "in_charge", _("Leader in charge (portfolio)")
+    # 行业系统主管部门: on the supervising department, the units of the sectors it
+    # supervises (``Sector.supervisor``) wherever they lie: read, supervise, urge.
+    SECTOR = "sector", _("Sector supervision")
 
 
 class Action(StrEnum):
@@ -32,6 +41,9 @@ class Action(StrEnum):
     OVERSEE = "oversee"  # watch the campaign: dashboards, task lists, supervision
     FOLLOW_RESEARCH = "follow_research"  # research lists and the compliance matrix
     LEAD = "lead"  # a leader's own page: his research obligations and the problems he leads
+    # -- lines of responsibility beside the tree --------------------------------------
+    SUPERVISE = "supervise"  # supervision visits and their guidance (指导意见), follow-ups
+    URGE = "urge"  # 催办: press a lagging unit or an overdue item (never one's own unit)
 
 
 # The tree's materialised path: each level adds this many characters (treebeard's default).
@@ -70,7 +82,17 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.OVERSEE: (_rule(Role.OFFICE, Role.VIEWER),),
     Action.FOLLOW_RESEARCH: (_rule(Role.OFFICE, Role.VIEWER, Role.LEADER),),
     Action.LEAD: (_rule(Role.LEADER),),
+    # -- lines of responsibility beside the tree ----------------------------------------
+    Action.SUPERVISE: (_rule(Role.OFFICE, Role.SECTOR),),
+    # 催办 by an office over a unit below it (never its own), or along a line beside the tree
+    Action.URGE: (_rule(Role.OFFICE, below_only=True), _rule(Role.SECTOR, Role.IN_CHARGE)),
 }
+
+# 分管 and 行业系统 read and follow what they oversee (never LOG, EDIT_PROBLEMS, DEPLOY,
+# CLOSE or MANAGE: 销号 stays with the office above the unit).
+# (VIEW already names every role.)
+for _action in (Action.EXPORT, Action.OVERSEE, Action.FOLLOW_RESEARCH):
+    RULES[_action] = (*RULES[_action], _rule(Role.IN_CHARGE, Role.SECTOR))
 
 # Action → every role that appears in one of its rules.
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -82,6 +104,8 @@ HOME_BY_ROLE: tuple[tuple[str, str], ...] = (
     (Role.OFFICE, "dashboard:office"),
     (Role.VIEWER, "dashboard:office"),
     (Role.LEADER, "dashboard:leader"),
+    (Role.SECTOR, "dashboard:scope"),
+    (Role.IN_CHARGE, "dashboard:scope"),
     (Role.SECRETARY, "campaign:todo"),
     (Role.MEMBER, "campaign:activity-list"),
 )

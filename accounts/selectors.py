@@ -128,3 +128,36 @@ def get_role_for_user(actor: Any, pk: Any) -> RoleAssignment:
 
 def sectors() -> models.QuerySet[Sector]:
     return Sector.objects.order_by("name")
+
+
+def units_of_class(
+    units: models.QuerySet[OrgUnit],
+    *,
+    under: OrgUnit,
+    kind: str = "",
+    level: str = "",
+    domain: str = "",
+    special: str = "",
+) -> models.QuerySet[OrgUnit]:
+    """The units of a class under a unit (分类指导: "every 农村 branch under 江北区"): of
+    ``under``'s subtree, those of the kind, level, field and special kind given (an empty
+    one does not narrow)."""
+    qs = units.filter(path__startswith=under.path)
+    for name, value in (("kind", kind), ("level", level), ("domain", domain), ("special", special)):
+        if value:
+            qs = qs.filter(**{name: value})
+    return qs
+
+
+def first_responsible_for(unit: OrgUnit) -> OrgUnit | None:
+    """The unit whose first responsible person (第一责任人) answers for ``unit``: the unit
+    itself when it names one, else the nearest unit above that does (None without one).
+    The person is its ``first_responsible``."""
+    return (
+        OrgUnit.objects.filter(
+            path__in=permissions.ancestor_paths(unit.path), first_responsible__isnull=False
+        )
+        .select_related("first_responsible")
+        .order_by("-depth")
+        .first()
+    )

@@ -107,6 +107,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parent": selectors.unit_parent(unit),
             "page_obj": children,
             "roles": selectors.unit_roles(unit),
+            "answering": selectors.first_responsible_for(unit),
             "may_manage": can(request.user, Action.MANAGE, unit),
             "history": history_for(unit),
         },

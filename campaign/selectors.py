@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Count,
+    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -12,22 +14,25 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import scope_q
 from accounts.roles import PERMISSIONS, Action
 
 from .models import (
+    DEVELOPMENT_KINDS,
     OPEN_STATES,
     Activity,
     ActivityAttachment,
     Assignment,
     AssignmentEvidence,
     AssignmentState,
+    Attendance,
     Campaign,
     DevelopmentItem,
     Task,
@@ -60,6 +65,17 @@ def log_units(user: Any) -> QuerySet[OrgUnit]:
 
 def deploy_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(user, Action.DEPLOY).filter(is_active=True)
+
+
+def task_scope(
+    user: Any, *, campaign: Campaign, issuer: OrgUnit, duty: list[str]
+) -> QuerySet[OrgUnit]:
+    """The units a task issued by ``issuer`` may reach: the issuer's subtree where the user
+    may deploy; for a member unit of the leading group with a duty, every active unit of
+    the campaign (within the duty's workstreams, which the service checks)."""
+    if duty and permissions.can(user, Action.DEPLOY, issuer):
+        return OrgUnit.objects.filter(path__startswith=campaign.root_unit.path, is_active=True)
+    return deploy_units(user).filter(path__startswith=issuer.path)
 
 
 def home_unit(user: Any) -> OrgUnit | None:
@@ -236,6 +252,11 @@ def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity
     )
 
 
+def roll_of(unit: OrgUnit) -> list[PartyMember]:
+    """The members on a unit's roll, in the order they were entered."""
+    return list(PartyMember.objects.filter(unit=unit, is_active=True).order_by("pk"))
+
+
 def last_kind_used(user: Any) -> str | None:
     return (
         Activity.objects.filter(created_by=user)
@@ -274,3 +295,81 @@ def leader_choices(unit: OrgUnit) -> QuerySet[User]:
     """People who may be named responsible: those who may log for the unit (a role on it
     or on one of its ancestors)."""
     return permissions.people_holding(PERMISSIONS[Action.LOG], at_or_above=unit, active_only=False)
+
+
+# ---------------------------------------------------------------- members in the study
+
+
+def makeup_due(user: Any, *, campaign: Campaign | None) -> QuerySet[Attendance]:
+    """Absentees of the activities the user may log for who have not yet caught up (补学),
+    oldest activity first."""
+    if campaign is None:
+        return Attendance.objects.none()
+    return (
+        Attendance.objects.visible_to(user, Action.LOG)
+        .filter(activity__campaign=campaign, present=False, makeup_on__isnull=True)
+        .select_related("activity__unit", "person")
+        .order_by("activity__held_on", "activity_id", "person_id")
+    )
+
+
+def study_hours(user: Any, *, campaign: Campaign | None, unit: OrgUnit) -> list[dict[str, Any]]:
+    """Per member on the rolls of the unit's subtree: sessions attended, absences, 补学
+    done and still owed, and 学时 (the hours of the sessions attended or made up)."""
+    if campaign is None:
+        return []
+    credited = Q(attendance__present=True) | Q(attendance__makeup_on__isnull=False)
+    in_campaign = Q(attendance__activity__campaign=campaign)
+    rows = (
+        PartyMember.objects.visible_to(user)
+        .filter(unit__path__startswith=unit.path, is_active=True)
+        .annotate(
+            attended=Count("attendance", filter=in_campaign & Q(attendance__present=True)),
+            absent=Count("attendance", filter=in_campaign & Q(attendance__present=False)),
+            made_up=Count(
+                "attendance", filter=in_campaign & Q(attendance__makeup_on__isnull=False)
+            ),
+            hours=Coalesce(
+                Sum("attendance__activity__hours", filter=in_campaign & credited),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=7, decimal_places=1),
+            ),
+        )
+        .select_related("unit")
+        .order_by("unit__path", "pk")
+    )
+    return [
+        {
+            "person": m,
+            "attended": m.attended,
+            "absent": m.absent,
+            "made_up": m.made_up,
+            "owed": m.absent - m.made_up,
+            "hours": m.hours,
+        }
+        for m in rows
+    ]
+
+
+def ledger_activities(
+    *, campaign: Campaign, unit: OrgUnit, date_from: date | None, date_to: date | None
+) -> QuerySet[Activity]:
+    """The study sessions of the unit's subtree for the activity ledger (活动台账), oldest
+    first, each with its roll."""
+    qs = Activity.objects.filter(campaign=campaign, unit__path__startswith=unit.path).exclude(
+        kind__in=DEVELOPMENT_KINDS
+    )
+    if date_from:
+        qs = qs.filter(held_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(held_on__lte=date_to)
+    return (
+        qs.select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("person").order_by("person_id"),
+            )
+        )
+        .order_by("held_on", "unit__path", "pk")
+    )

@@ -6,13 +6,17 @@ to write is a 403, an anonymous visitor is sent to the login page.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,26 +25,35 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts import services as account_services
+from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import can
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
+from core.audit import audit_log
 from core.history import history_for
+from core.models import AuditEvent
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
+from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
 
 from . import selectors, services
 from .forms import (
+    TARGET_FIELDS,
     AcceptForm,
     ActivityFilter,
     ActivityForm,
     AssignmentFilter,
+    AttendanceForm,
     CampaignForm,
     DeployMoreForm,
     DevelopmentFilter,
     DevelopmentForm,
     EvidenceUploadForm,
+    LedgerDatesForm,
+    MakeupForm,
+    MemberForm,
     MilestoneDoneForm,
     MilestoneForm,
     NoticeForm,
@@ -49,6 +62,7 @@ from .forms import (
     TaskEditForm,
     TaskFilter,
     TaskForm,
+    VerdictForm,
 )
 from .middleware import SESSION_KEY
 from .models import (
@@ -56,14 +70,18 @@ from .models import (
     Activity,
     ActivityAttachment,
     Assignment,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
     Task,
     TaskNotice,
+    Workstream,
     overdue_q,
 )
+from .study_ledger import ledger_title, write_study_ledger
 
 
 def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
@@ -257,8 +275,15 @@ def task_create(request: HttpRequest) -> HttpResponse:
     issuer = issuers.order_by("depth", "path").first()
     if issuer is None:
         raise PermissionDenied
-    scope = selectors.deploy_units(request.user).filter(path__startswith=issuer.path)
-    form = TaskForm(request.POST or None, request.FILES or None, campaign=campaign, units=scope)
+    duty = services.duty_workstreams(campaign=campaign, unit=issuer)
+    scope = selectors.task_scope(request.user, campaign=campaign, issuer=issuer, duty=duty)
+    form = TaskForm(
+        request.POST or None,
+        request.FILES or None,
+        campaign=campaign,
+        units=scope,
+        initial={"under": issuer},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = list(form.target_units(scope))
@@ -267,21 +292,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.check_notice_files(data["notice"])  # before anything is written
-                task = services.task_create(
-                    actor=request.user,
-                    campaign=campaign,
-                    issuer=issuer,
-                    workstream=data["workstream"],
-                    objective=data["objective"],
-                    title=data["title"],
-                    description=data["description"],
-                    evidence_required=data["evidence_required"],
-                    due_date=data["due_date"],
-                    recurrence=data["recurrence"],
-                )
-                created = services.task_deploy(actor=request.user, task=task, units=targets)
-                if data["notice"]:
-                    services.task_attach_notice(actor=request.user, task=task, files=data["notice"])
+                # a task whose units are refused is not kept
+                with transaction.atomic():
+                    task, created = _create_and_deploy(request, campaign, issuer, data, targets)
+                    if data["notice"]:
+                        services.task_attach_notice(
+                            actor=request.user, task=task, files=data["notice"]
+                        )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -291,8 +308,34 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("campaign:task-detail", pk=task.pk)
     return render(
-        request, "campaign/task_form.html", {"form": form, "issuer": issuer, "creating": True}
+        request,
+        "campaign/task_form.html",
+        {
+            "form": form,
+            "issuer": issuer,
+            "creating": True,
+            "toggle_fields": json.dumps({"target": TARGET_FIELDS}),
+            "duty": [str(label) for key, label in Workstream.choices if key in duty],
+        },
     )
+
+
+def _create_and_deploy(
+    request: HttpRequest, campaign: Any, issuer: Any, data: dict[str, Any], targets: list[Any]
+) -> tuple[Task, int]:
+    task = services.task_create(
+        actor=request.user,
+        campaign=campaign,
+        issuer=issuer,
+        workstream=data["workstream"],
+        objective=data["objective"],
+        title=data["title"],
+        description=data["description"],
+        evidence_required=data["evidence_required"],
+        due_date=data["due_date"],
+        recurrence=data["recurrence"],
+    )
+    return task, services.task_deploy(actor=request.user, task=task, units=targets)
 
 
 @login_required
@@ -325,7 +368,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue_count": assignments.filter(overdue_q(today)).count(),
             "can_deploy": can_deploy,
             "deploy_form": DeployMoreForm(
-                units=selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+                units=selectors.task_scope(
+                    request.user,
+                    campaign=task.campaign,
+                    issuer=task.issuer,
+                    duty=services.duty_workstreams(campaign=task.campaign, unit=task.issuer),
+                )
             )
             if can_deploy
             else None,
@@ -404,7 +452,10 @@ def task_deploy_more(request: HttpRequest, pk: int) -> HttpResponse:
         action=Action.DEPLOY,
         unit_of=lambda t: t.issuer,
     )
-    scope = selectors.deploy_units(request.user).filter(path__startswith=task.issuer.path)
+    duty = services.duty_workstreams(campaign=task.campaign, unit=task.issuer)
+    scope = selectors.task_scope(
+        request.user, campaign=task.campaign, issuer=task.issuer, duty=duty
+    )
     form = DeployMoreForm(request.POST, units=scope)
     if form.is_valid():
         created = services.task_deploy(
@@ -682,6 +733,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     chosen_unit = home
     if request.method == "POST":
         chosen_unit = units.filter(pk=request.POST.get("unit")).first() or home
+    elif request.GET.get("unit", "").isdigit():
+        chosen_unit = units.filter(pk=request.GET["unit"]).first() or home
+    roll = selectors.roll_of(chosen_unit) if chosen_unit is not None else []
+    attendance = AttendanceForm(request.POST or None, members=roll) if roll else None
     assignments = (
         selectors.open_assignments_of_unit(request.user, campaign=campaign, unit=chosen_unit)
         if chosen_unit is not None
@@ -698,14 +753,17 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         units=units,
         assignments=assignments,
+        counted_from_roll=bool(roll),
         initial={
             "held_on": today,
-            "unit": home,
+            "unit": chosen_unit,
             "kind": selectors.last_kind_used(request.user) or "group_study",
             "evidence_for": preselected,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    kept = KeptFiles(request, "attachments")
+    attendance_valid = attendance is None or attendance.is_valid()
+    if request.method == "POST" and form.is_valid() and attendance_valid:
         data = form.cleaned_data
         try:
             activity = services.activity_create(
@@ -715,25 +773,41 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 evidence_for=data.get("evidence_for") or [],
+                attendance=(
+                    [
+                        services.Presence(m, present, reason)
+                        for m, present, reason in attendance.presence()
+                    ]
+                    if attendance is not None
+                    else None
+                ),
                 today=today,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+            if attendance is not None:
+                apply_errors(attendance, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was logged."))
             linked = list(data.get("evidence_for") or [])
             if len(linked) == 1:
                 return redirect("campaign:assignment-detail", pk=linked[0].pk)
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",
-        {"form": form, "creating": True},
+        {"form": form, "attendance": attendance, "creating": True},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -749,6 +823,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "attachments": list(activity.attachments.all()),
+            "roll": list(activity.attendance.select_related("person")),
             "assignments": list(
                 Assignment.objects.visible_to(request.user)
                 .filter(evidence=activity)
@@ -770,16 +845,20 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         units=units,
+        counted_from_roll=activity.attendance.exists(),
         initial={
             "kind": activity.kind,
             "held_on": activity.held_on,
             "unit": activity.unit,
             "place": activity.place,
+            "host": activity.host,
+            "recorder": activity.recorder,
             "participants": activity.participants,
             "hours": activity.hours,
             "summary": activity.summary,
         },
     )
+    kept = KeptFiles(request, "attachments")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -789,17 +868,23 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was saved."))
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",
@@ -816,6 +901,168 @@ def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
     return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
 
 
+# ---------------------------------------------------------------- members in the study
+
+
+def _roll_unit(request: HttpRequest) -> OrgUnit:
+    """The unit whose roll is shown: ``?unit=CODE`` among those the user logs for, or his
+    own unit."""
+    units = selectors.log_units(request.user)
+    code = request.GET.get("unit") or request.POST.get("unit_code")
+    unit = units.filter(code=code).first() if code else selectors.home_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def member_roll(request: HttpRequest) -> HttpResponse:
+    """The members on a unit's roll: the secretary adds and takes off members."""
+    _require_any(request, Action.LOG)
+    unit = _roll_unit(request)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.member_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The member was put on the roll."))
+            return redirect(f"{reverse('campaign:member-roll')}?unit={unit.code}")
+    return render(
+        request,
+        "campaign/member_roll.html",
+        {
+            "unit": unit,
+            "members": selectors.roll_of(unit),
+            "form": form,
+            "units": selectors.log_units(request.user).order_by("path")[:50],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_for_user(
+        PartyMember.objects.select_related("unit"), request.user, pk, action=Action.LOG
+    )
+    account_services.member_retire(actor=request.user, member=member)
+    messages.success(request, _("%(name)s was taken off the roll.") % {"name": member.name})
+    return redirect(f"{reverse('campaign:member-roll')}?unit={member.unit.code}")
+
+
+@login_required
+def makeup_list(request: HttpRequest) -> HttpResponse:
+    """Absentees who still owe a 补学, with the form to record it."""
+    campaign = current_campaign(request)
+    qs = selectors.makeup_due(request.user, campaign=campaign)
+    return render(
+        request,
+        "campaign/makeup_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "today": timezone.localdate(),
+            "form": MakeupForm(initial={"makeup_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def makeup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_for_user(
+        Attendance.objects.select_related("activity__unit", "person"),
+        request.user,
+        pk,
+        action=Action.LOG,
+    )
+    form = MakeupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.makeup_record(
+                actor=request.user,
+                line=line,
+                done_on=form.cleaned_data["makeup_on"],
+                note=form.cleaned_data["makeup_note"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("补学 of %(name)s was recorded.") % {"name": line.person.name}
+            )
+    else:
+        messages.error(request, _("Enter a valid date."))
+    target = request.POST.get("next") or reverse("campaign:makeup-list")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("campaign:makeup-list")
+    return redirect(target)
+
+
+def _focus_unit(request: HttpRequest) -> OrgUnit:
+    """``?unit=CODE`` among the units the user sees, or his highest unit."""
+    code = request.GET.get("unit")
+    if code:
+        unit = _visible_units(request).filter(code=code).first()
+    else:
+        unit = permissions.top_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def study_hours(request: HttpRequest) -> HttpResponse:
+    """学时 per member and per unit."""
+    campaign = current_campaign(request)
+    unit = _focus_unit(request)
+    rows = selectors.study_hours(request.user, campaign=campaign, unit=unit)
+    by_unit: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        member_unit = row["person"].unit
+        line = by_unit.setdefault(
+            member_unit.pk, {"unit": member_unit, "members": 0, "hours": 0, "owed": 0}
+        )
+        line["members"] += 1
+        line["hours"] += row["hours"]
+        line["owed"] += row["owed"]
+    return render(
+        request,
+        "campaign/study_hours.html",
+        {"unit": unit, "rows": rows, "units": list(by_unit.values())},
+    )
+
+
+@login_required
+def study_ledger(request: HttpRequest) -> HttpResponseBase:
+    """The activity ledger (活动台账) of a unit's subtree as a workbook."""
+    campaign = require_campaign(request)
+    unit = _focus_unit(request)
+    if not can(request.user, Action.EXPORT, unit):
+        raise PermissionDenied
+    filters = LedgerDatesForm(request.GET or None)
+    dates = filters.cleaned_data if filters.is_valid() else {}
+    audit_log(kind=AuditEvent.Kind.EXPORT, request=request, unit=unit, what="study_ledger")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_study_ledger(
+        campaign=campaign,
+        unit=unit,
+        target=spool,
+        date_from=dates.get("date_from"),
+        date_to=dates.get("date_to"),
+    )
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{ledger_title(unit)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 # ---------------------------------------------------------------- development
 
 
@@ -825,17 +1072,19 @@ def development_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.development_for(request.user, campaign=campaign)
     filters = DevelopmentFilter(request.GET or None, units=_filter_units(request))
-    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["category"]:
             qs = qs.filter(category=data["category"])
-        if data["state"] == "done":
-            qs = qs.filter(complete)
-        elif data["state"] == "open":
-            qs = qs.exclude(complete)
+        if data["people"]:
+            qs = qs.filter(for_the_people=True)
+        if data["state"] == "open":
+            qs = qs.filter(completed_on__isnull=True)
         elif data["state"] == "overdue":
-            qs = qs.exclude(complete).filter(due_date__lt=today)
+            # as the dashboard counts it (dashboard/figures/development.py)
+            qs = qs.filter(completed_on__isnull=True, due_date__lt=today)
+        elif data["state"]:
+            qs = qs.filter(state=data["state"])
         qs = _within_unit_and_dates(qs, data, date_field="due_date")
     return render(
         request,
@@ -873,6 +1122,7 @@ def development_create(request: HttpRequest) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -904,6 +1154,11 @@ def _render_development(request: HttpRequest, item: DevelopmentItem, **forms: An
             "milestones": list(item.milestones.all()),
             "attachments": list(item.attachments.all()),
             "may_edit": can(request.user, Action.LOG, item.unit),
+            "may_start": item.state == DevelopmentState.NOT_STARTED
+            and can(request.user, Action.LOG, item.unit),
+            "may_close": item.can_move_to(DevelopmentState.CLOSED)
+            and permissions.may(request.user, Action.CLOSE, item),
+            "verdict_form": VerdictForm(initial={"verdict": item.verdict}),
             "milestone_form": forms.get("milestone_form") or MilestoneForm(),
             "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
             "history": history_for(item),
@@ -938,6 +1193,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "target": item.target,
             "responsible_leader": item.responsible_leader,
             "due_date": item.due_date,
+            "for_the_people": item.for_the_people,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -951,6 +1207,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -1020,6 +1277,42 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("campaign:development-detail", pk=item.pk)
     return _render_development(request, item, upload_form=form)
+
+
+@login_required
+@require_POST
+def development_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
+    """Start an item (the unit) or close it (销号, an office above it)."""
+    item = get_object_for_user(
+        DevelopmentItem.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    try:
+        if to == DevelopmentState.IN_PROGRESS:
+            services.development_start(actor=request.user, item=item)
+            messages.success(request, _("The item is under way."))
+        else:
+            services.development_close(actor=request.user, item=item, today=timezone.localdate())
+            messages.success(request, _("The item was closed (销号)."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("campaign:development-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def development_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.development_set_verdict(
+                actor=request.user, item=item, verdict=form.cleaned_data["verdict"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The people's verdict was recorded."))
+    return redirect("campaign:development-detail", pk=item.pk)
 
 
 @login_required

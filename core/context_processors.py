@@ -7,6 +7,7 @@ naming them here once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,9 +19,12 @@ from accounts import permissions
 from accounts.roles import Action
 
 # (group label or None for a top-level link, [(url name, label, action)])
-NAV: list[tuple[Any, list[tuple[str, Any, Action]]]] = [
+NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
     (None, [("home", _("Home"), Action.VIEW)]),
     (None, [("dashboard:office", _("Dashboard"), Action.OVERSEE)]),
+    # 分管 and 行业系统: only for someone who holds a portfolio or a sector scope
+    (None, [("dashboard:scope", _("Units I oversee"), permissions.oversees_beside_tree)]),
+    (None, [("dashboard:leading-group", _("Leading group"), Action.OVERSEE)]),
     (
         _("Tasks"),
         [
@@ -89,7 +93,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for group_label, entries in NAV:
         links = []
         for name, label, action in entries:
-            if not permissions.acts_anywhere(user, action):
+            allowed = (
+                action(user)
+                if callable(action) and not isinstance(action, Action)
+                else permissions.acts_anywhere(user, action)  # type: ignore[arg-type]
+            )
+            if not allowed:
                 continue
             url = _url(name)
             if url is None:

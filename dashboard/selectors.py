@@ -11,23 +11,31 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from accounts import permissions
-from accounts.models import OrgUnit
-from campaign.models import Campaign, Workstream
+from accounts.models import OrgUnit, UnitDomain
+from accounts.roles import Action
+from campaign.models import Campaign, LeadingGroupMember, Task, Workstream
 from rectification.models import Problem
 from rectification.selectors import problem_queryset
 from research.models import ResearchProject, ResearchReport, quarter_of
 from research.selectors import LeaderSummary, leader_research_summary
+from supervision.models import SupervisionVisit
 
-from .figures.activities import WeekPoint, activity_trend
+from .figures.activities import AttendanceFigures, WeekPoint, activity_trend, attendance_figures
 from .figures.assignments import (
     AssignmentCounts,
     AssignmentFigures,
     assignment_figures_by_workstream,
     total_of,
+)
+from .figures.development import (
+    DevelopmentFigures,
+    UnitDevelopment,
+    development_by_unit,
+    development_figures,
 )
 from .figures.rectification import ProblemFigures, problem_figures
 from .figures.research import ResearchCounts, decision_figures, research_figures
@@ -38,7 +46,7 @@ from .figures.signals import (
     deadline_rush,
     decisions_lacking_research,
 )
-from .figures.units import UnitLine, lagging_units
+from .figures.units import ClassLine, UnitLine, lagging_units, lines_by_domain, lines_of_units
 from .periods import Period
 
 # ---------------------------------------------------------------- focus
@@ -93,8 +101,11 @@ class OfficeDashboard:
     workstreams: list[WorkstreamLine]
     activities_this_week: WeekPoint
     trend: list[WeekPoint]
+    attendance: AttendanceFigures
     research: ResearchCounts
     rectification: ProblemFigures
+    development: DevelopmentFigures
+    development_units: list[UnitDevelopment]
     lagging: list[UnitLine]
     signals: dict[str, Signal]
 
@@ -132,8 +143,11 @@ def office_dashboard(
         ],
         activities_this_week=trend[-1],
         trend=trend,
+        attendance=attendance_figures(campaign=campaign, unit=unit, period=period),
         research=research.counts(decisions),
         rectification=problem_figures(campaign=campaign, unit=unit, period=period),
+        development=development_figures(campaign=campaign, unit=unit, period=period),
+        development_units=development_by_unit(campaign=campaign, unit=unit, period=period),
         lagging=lagging_units(campaign=campaign, unit=unit, period=period),
         signals={
             "copied": copied_summaries(campaign=campaign, unit=unit, today=today),
@@ -201,3 +215,111 @@ def leader_home(*, user: Any, campaign: Campaign, today: date) -> LeaderHome:
         .values_list("deadline", flat=True)
         .first(),
     )
+
+
+# ---------------------------------------------------------------- beside the tree
+
+
+@dataclass
+class OverseenBoard:
+    """The units a user oversees outside his subtree (分管, 行业系统), each with its
+    figures, worst first; ``domain`` narrows them to one field."""
+
+    today: date
+    lines: list[UnitLine]
+    domain: str
+    domains: list[tuple[str, str]]
+
+    @property
+    def red(self) -> int:
+        return sum(1 for line in self.lines if line.rag == "red")
+
+
+def overseen_units(user: Any, campaign: Campaign) -> list[OrgUnit]:
+    """The active units of the user's portfolio and sectors inside the campaign, in tree
+    order."""
+    ids = [g.unit_id for g in permissions.overseen_beside_tree(user)]
+    return list(
+        OrgUnit.objects.filter(
+            pk__in=ids, path__startswith=campaign.root_unit.path, is_active=True
+        ).order_by("path")
+    )
+
+
+def overseen_board(
+    *, user: Any, campaign: Campaign, today: date, domain: str = ""
+) -> OverseenBoard:
+    units = overseen_units(user, campaign)
+    labels = dict(UnitDomain.choices)
+    domains = sorted({u.domain for u in units if u.domain})
+    if domain:
+        units = [u for u in units if u.domain == domain]
+    return OverseenBoard(
+        today=today,
+        lines=lines_of_units(campaign=campaign, units=units, period=Period.on(today)),
+        domain=domain,
+        domains=[(key, str(labels[key])) for key in domains if key in labels],
+    )
+
+
+def class_comparison(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[ClassLine]:
+    """The unit's subtree compared by field of the units (分类指导)."""
+    return lines_by_domain(campaign=campaign, unit=unit, period=Period.on(today))
+
+
+# ---------------------------------------------------------------- the leading group
+
+
+@dataclass
+class MemberLine:
+    """A member unit of the leading group and what it did in the campaign: tasks it
+    deployed, supervision visits its people recorded, problems its people raised."""
+
+    member: LeadingGroupMember
+    tasks: int
+    visits: int
+    problems: int
+
+
+def leading_group_board(*, campaign: Campaign) -> list[MemberLine]:
+    """The campaign's leading group, member by member (four queries)."""
+    members = list(
+        LeadingGroupMember.objects.filter(campaign=campaign)
+        .select_related("unit")
+        .order_by("order", "pk")
+    )
+    unit_ids = [m.unit_id for m in members]
+    # the people of each member unit (any role on the unit itself)
+    people: dict[int, set[int]] = {}
+    for user_id, unit_id in permissions.holders_for(Action.VIEW, unit_ids=unit_ids).values_list(
+        "user_id", "unit_id"
+    ):
+        people.setdefault(unit_id, set()).add(user_id)
+    tasks = dict(
+        Task.objects.filter(campaign=campaign, issuer_id__in=unit_ids)
+        .values("issuer_id")
+        .annotate(n=Count("pk"))
+        .values_list("issuer_id", "n")
+    )
+    everyone = set().union(*people.values()) if people else set()
+    visits = dict(
+        SupervisionVisit.objects.filter(campaign=campaign, created_by_id__in=everyone)
+        .values("created_by_id")
+        .annotate(n=Count("pk"))
+        .values_list("created_by_id", "n")
+    )
+    problems = dict(
+        Problem.objects.filter(campaign=campaign, reported_by_id__in=everyone)
+        .values("reported_by_id")
+        .annotate(n=Count("pk"))
+        .values_list("reported_by_id", "n")
+    )
+    return [
+        MemberLine(
+            member=m,
+            tasks=tasks.get(m.unit_id, 0),
+            visits=sum(visits.get(u, 0) for u in people.get(m.unit_id, ())),
+            problems=sum(problems.get(u, 0) for u in people.get(m.unit_id, ())),
+        )
+        for m in members
+    ]

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import OrgUnit, Sector, UnitKind, User
+from accounts.models import OrgUnit, Sector, UnitDomain, UnitKind, UnitLevel, UnitSpecial, User
 from accounts.roles import Role
-from accounts.services import role_grant, unit_create
+from accounts.services import role_grant, unit_create, unit_set_responsibility
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - documented demo password
 
@@ -49,7 +49,53 @@ UNITS: list[tuple[str, str, str, str | None, str | None]] = [
     ("JZ-JT-01", "市交通运输局机关党支部", UnitKind.BRANCH, "JZ-JT", "transport"),
     ("JZ-HB", "中共江州市生态环境局党组", UnitKind.DEPARTMENT, "JZ", "ecology"),
     ("JZ-HB-01", "市生态环境局机关党支部", UnitKind.BRANCH, "JZ-HB", "ecology"),
+    # the schools of the other counties, the city government's party group (the vice-mayor's
+    # unit) and two member units of the leading group
+    ("JZ-JB-SX", "江北区实验小学党支部", UnitKind.BRANCH, "JZ-JB", "education"),
+    ("JZ-LS-YZ", "临山县第一中学党支部", UnitKind.BRANCH, "JZ-LS", "education"),
+    ("JZ-ZF", "中共江州市人民政府党组", UnitKind.DEPARTMENT, "JZ", None),
+    ("JZ-XC", "中共江州市委宣传部", UnitKind.DEPARTMENT, "JZ", None),
+    ("JZ-JW", "中共江州市纪委监委机关", UnitKind.DEPARTMENT, "JZ", None),
 ]
+
+# 分类指导: each unit's class (level, field, special kind), as the office's register has it
+CLASSES: dict[str, tuple[str, str, str]] = {
+    "JZ": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-JB": (UnitLevel.COUNTY, UnitDomain.ORGAN, ""),
+    "JZ-JB-HX": (UnitLevel.TOWNSHIP, UnitDomain.COMMUNITY, ""),
+    "JZ-JB-HX-01": (UnitLevel.VILLAGE, UnitDomain.COMMUNITY, ""),
+    "JZ-JB-HX-02": (UnitLevel.VILLAGE, UnitDomain.COMMUNITY, ""),
+    "JZ-JB-HX-03": (UnitLevel.TOWNSHIP, UnitDomain.ORGAN, ""),
+    "JZ-JB-DS": (UnitLevel.TOWNSHIP, UnitDomain.RURAL, ""),
+    "JZ-JB-DS-01": (UnitLevel.VILLAGE, UnitDomain.RURAL, ""),
+    "JZ-JB-DS-02": (UnitLevel.VILLAGE, UnitDomain.RURAL, ""),
+    "JZ-JB-SX": (UnitLevel.COUNTY, UnitDomain.SCHOOL, ""),
+    "JZ-NH": (UnitLevel.COUNTY, UnitDomain.ORGAN, ""),
+    "JZ-NH-QS": (UnitLevel.TOWNSHIP, UnitDomain.RURAL, ""),
+    "JZ-NH-QS-01": (UnitLevel.VILLAGE, UnitDomain.RURAL, ""),
+    "JZ-NH-QS-02": (UnitLevel.VILLAGE, UnitDomain.RURAL, ""),
+    "JZ-NH-ZX": (UnitLevel.COUNTY, UnitDomain.SCHOOL, ""),
+    "JZ-NH-ZX-01": (UnitLevel.COUNTY, UnitDomain.SCHOOL, ""),
+    "JZ-LS": (UnitLevel.COUNTY, UnitDomain.ORGAN, ""),
+    "JZ-LS-GX": (UnitLevel.TOWNSHIP, UnitDomain.ENTERPRISE, ""),
+    "JZ-LS-GX-01": (UnitLevel.TOWNSHIP, UnitDomain.ENTERPRISE, UnitSpecial.TWO_NEW),
+    "JZ-LS-GX-02": (UnitLevel.TOWNSHIP, UnitDomain.ORGAN, ""),
+    "JZ-LS-YZ": (UnitLevel.COUNTY, UnitDomain.SCHOOL, ""),
+    "JZ-JY": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-JY-01": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-WJ": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-WJ-01": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-JT": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-JT-01": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-HB": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-HB-01": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-ZF": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-XC": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+    "JZ-JW": (UnitLevel.CITY, UnitDomain.ORGAN, ""),
+}
+
+# 行业系统主管部门: the department that supervises each sector
+SUPERVISORS = {"education": "JZ-JY", "health": "JZ-WJ", "transport": "JZ-JT", "ecology": "JZ-HB"}
 
 # username, full name, title, unit code, role — the first five are the documented demo users
 # (README.md); seed_demo prints them all
@@ -83,7 +129,24 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("sec_jt", "彭涛", "市交通运输局机关党支部书记", "JZ-JT-01", Role.SECRETARY),
     ("sec_hb", "董琳", "市生态环境局机关党支部书记", "JZ-HB-01", Role.SECRETARY),
     ("member", "袁小峰", "滨江社区党员", "JZ-JB-HX-01", Role.MEMBER),
+    ("vice_mayor", "许文华", "副市长（分管交通运输、生态环境）", "JZ-ZF", Role.LEADER),
+    ("xc_office", "田静", "市委宣传部办公室主任", "JZ-XC", Role.OFFICE),
+    ("jw_office", "孔德明", "市纪委监委机关党委办公室主任", "JZ-JW", Role.OFFICE),
+    ("sec_jbsx", "沈晓燕", "江北区实验小学党支部书记", "JZ-JB-SX", Role.SECRETARY),
+    ("sec_lsyz", "袁志刚", "临山县第一中学党支部书记", "JZ-LS-YZ", Role.SECRETARY),
 ]
+
+# The lines of responsibility beside the tree: the vice-mayor's portfolio (分管) and the
+# sector scope of the supervising departments' offices (行业系统).
+BESIDE_TREE: list[tuple[str, str, str]] = [
+    ("vice_mayor", "JZ-JT", Role.IN_CHARGE),
+    ("vice_mayor", "JZ-HB", Role.IN_CHARGE),
+    ("jy_office", "JZ-JY", Role.SECTOR),
+    ("wj_office", "JZ-WJ", Role.SECTOR),
+]
+
+# 第一责任人: the principal responsible comrade of each party committee
+FIRST_RESPONSIBLE = {"JZ-JB": "jb_leader", "JZ-NH": "nh_leader", "JZ-LS": "ls_leader"}
 
 DEMO_LOGINS = USERS[:5]
 
@@ -175,4 +238,16 @@ def seed_org() -> DemoOrg:
             user.save()
         role_grant(user=user, unit=org.units[unit_code], role=role)
         org.users[username] = user
+    for username, unit_code, role in BESIDE_TREE:
+        role_grant(user=org.users[username], unit=org.units[unit_code], role=role)
+    for sector_code, unit_code in SUPERVISORS.items():
+        Sector.objects.filter(code=sector_code).update(supervisor=org.units[unit_code])
+    for code, (level, domain, special) in CLASSES.items():
+        unit_set_responsibility(
+            unit=org.units[code],
+            level=level,
+            domain=domain,
+            special=special,
+            first_responsible=org.users.get(FIRST_RESPONSIBLE.get(code, "")),
+        )
     return org

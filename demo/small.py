@@ -13,7 +13,7 @@ import pghistory
 
 from campaign.models import Campaign, Task
 
-from . import activities, development, rectification, research, supervision, tasks
+from . import activities, development, leading_group, rectification, research, supervision, tasks
 from .campaign import seed_campaign
 from .org import DemoOrg, seed_org
 
@@ -36,4 +36,5 @@ def seed_small(*, seed: int, today: date) -> tuple[DemoOrg, Campaign]:
             development.seed(org=org, campaign=campaign, rng=rng, today=today)
         for part in (research, rectification, supervision):
             part.seed(org=org, campaign=campaign, rng=rng, today=today)
+        leading_group.seed(org=org, campaign=campaign, today=today)
     return org, campaign

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
+from accounts.selectors import first_responsible_for
 from campaign.models import Campaign
 from core.xlsx import Column, LedgerWriter, ProgressCallback
 
@@ -179,10 +180,16 @@ def export_file_name(*, campaign: Campaign) -> str:
 def ledger_title(*, campaign: Campaign, unit: OrgUnit | None) -> str:
     if unit is None:
         return _("%(campaign)s: problem rectification ledger") % {"campaign": campaign.name}
-    return _("%(unit)s %(campaign)s: problem rectification ledger") % {
+    title = _("%(unit)s %(campaign)s: problem rectification ledger") % {
         "unit": unit.name,
         "campaign": campaign.name,
     }
+    answering = first_responsible_for(unit)
+    if answering is not None and answering.first_responsible is not None:
+        title += _(" (first responsible person: %(name)s)") % {
+            "name": answering.first_responsible.display_name
+        }
+    return title
 
 
 class LedgerExporter:

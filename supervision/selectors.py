@@ -61,7 +61,7 @@ def follow_ups_for_units(units_queryset: QuerySet[OrgUnit], today: date) -> Quer
 
 def units_supervisable(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
     """Units of the campaign the user may supervise (his office scope)."""
-    q = scope_q(user, "", Action.DEPLOY)
+    q = scope_q(user, "", Action.SUPERVISE)
     qs = OrgUnit.objects.filter(path__startswith=campaign.root_unit.path, is_active=True)
     return qs if q is None else qs.filter(q)
 

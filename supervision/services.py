@@ -107,7 +107,7 @@ def visit_create(
     findings: Sequence[FindingInput] = (),
 ) -> SupervisionVisit:
     """Record a supervision visit; each finding becomes a problem of the visited unit."""
-    _require(actor, Action.DEPLOY, unit)
+    _require(actor, Action.SUPERVISE, unit)
     _check_unit_in_campaign(campaign, unit)
     chosen = _clean_visit(
         visited_on=visited_on, visitors=visitors, methods=methods, follow_up_on=follow_up_on
@@ -138,7 +138,7 @@ def visit_update(
     guidance: str = "",
     follow_up_on: date | None = None,
 ) -> SupervisionVisit:
-    _require(actor, Action.DEPLOY, visit.unit)
+    _require(actor, Action.SUPERVISE, visit.unit)
     chosen = _clean_visit(
         visited_on=visited_on, visitors=visitors, methods=methods, follow_up_on=follow_up_on
     )
@@ -158,13 +158,13 @@ def finding_add(
     *, actor: Any, visit: SupervisionVisit, finding: FindingInput
 ) -> SupervisionFinding:
     """Add one more finding to a recorded visit (it becomes a problem at once)."""
-    _require(actor, Action.DEPLOY, visit.unit)
+    _require(actor, Action.SUPERVISE, visit.unit)
     return _record_finding(actor=actor, visit=visit, finding=finding)
 
 
 @transaction.atomic
 def visit_follow_up_done(*, actor: Any, visit: SupervisionVisit, done_on: date) -> SupervisionVisit:
-    _require(actor, Action.DEPLOY, visit.unit)
+    _require(actor, Action.SUPERVISE, visit.unit)
     if visit.follow_up_on is None:
         raise ValidationError(_("This visit has no follow-up date."))
     if done_on < visit.visited_on:

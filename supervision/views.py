@@ -114,7 +114,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk,
     )
-    can_edit = can(request.user, Action.DEPLOY, visit.unit)
+    can_edit = can(request.user, Action.SUPERVISE, visit.unit)
     return render(
         request,
         "supervision/visit_detail.html",
@@ -137,7 +137,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         SupervisionVisit.objects.select_related("unit", "campaign"),
         request.user,
         pk,
-        action=Action.DEPLOY,
+        action=Action.SUPERVISE,
     )
     initial = {
         "visited_on": visit.visited_on,
@@ -176,7 +176,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
         SupervisionVisit.objects.select_related("unit", "campaign"),
         request.user,
         pk,
-        action=Action.DEPLOY,
+        action=Action.SUPERVISE,
     )
     form = FindingForm(request.POST, campaign=visit.campaign)
     if form.is_valid():
@@ -219,7 +219,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_for_user(
-        SupervisionVisit.objects.select_related("unit"), request.user, pk, action=Action.DEPLOY
+        SupervisionVisit.objects.select_related("unit"), request.user, pk, action=Action.SUPERVISE
     )
     form = FollowUpDoneForm(request.POST)
     if form.is_valid():

@@ -6,15 +6,21 @@ from .activities import (
     Activity,
     ActivityAttachment,
     ActivityKind,
+    AttachmentKind,
+    Attendance,
     summary_digest,
 )
 from .campaign import Campaign, Objective, Workstream
 from .development import (
+    DEVELOPMENT_TRANSITIONS,
     DevelopmentAttachment,
     DevelopmentCategory,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
+    PeopleVerdict,
 )
+from .leading_group import LeadingGroupMember
 from .tasks import (
     OPEN_STATES,
     TRANSITIONS,
@@ -29,6 +35,7 @@ from .tasks import (
 
 __all__ = [
     "DEVELOPMENT_KINDS",
+    "DEVELOPMENT_TRANSITIONS",
     "OPEN_STATES",
     "TRANSITIONS",
     "Activity",
@@ -37,12 +44,17 @@ __all__ = [
     "Assignment",
     "AssignmentEvidence",
     "AssignmentState",
+    "AttachmentKind",
+    "Attendance",
     "Campaign",
     "DevelopmentAttachment",
     "DevelopmentCategory",
     "DevelopmentItem",
     "DevelopmentMilestone",
+    "DevelopmentState",
+    "LeadingGroupMember",
     "Objective",
+    "PeopleVerdict",
     "Recurrence",
     "Task",
     "TaskNotice",

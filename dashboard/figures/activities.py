@@ -15,10 +15,10 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from accounts.models import OrgUnit
-from campaign.models import DEVELOPMENT_KINDS, Activity, Campaign
+from campaign.models import DEVELOPMENT_KINDS, Activity, Attendance, Campaign
 
 from ..periods import Period
-from .base import TREND_WEEKS, within
+from .base import TREND_WEEKS, rate, within
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,34 @@ def activity_trend(
         )
         for monday in mondays
     ]
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """The rolls of the study sessions held up to the as-of day: 应到 (members on the roll
+    of each session), 实到 (ticked present), absentees who have not yet made up (补学)."""
+
+    expected: int = 0
+    present: int = 0
+    makeup_owed: int = 0
+
+    @property
+    def rate(self) -> float:
+        """出勤率: present of expected."""
+        return rate(self.present, self.expected)
+
+
+def attendance_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> AttendanceFigures:
+    """One query. Sessions logged without a roll are not in these figures."""
+    qs = Attendance.objects.filter(activity__campaign=campaign, activity__held_on__lte=period.as_of)
+    if unit.pk != campaign.root_unit_id:
+        qs = qs.filter(activity__unit__path__startswith=unit.path)
+    owed = Q(present=False) & (Q(makeup_on__isnull=True) | Q(makeup_on__gt=period.as_of))
+    row = qs.aggregate(
+        n_expected=Count("pk"),
+        n_present=Count("pk", filter=Q(present=True)),
+        n_owed=Count("pk", filter=owed),
+    )
+    return AttendanceFigures(
+        expected=row["n_expected"], present=row["n_present"], makeup_owed=row["n_owed"]
+    )

@@ -24,8 +24,14 @@ Red from 40, amber from 20, green below. The same thresholds colour the cells (s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
 
-from accounts.models import OrgUnit
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit, UnitDomain
 from campaign.models import Campaign
 
 from ..periods import Period
@@ -168,3 +174,87 @@ def lagging_units(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[
         )
     ]
     return sorted(lines, key=lambda line: (-line.score, line.unit.path))
+
+
+# ---------------------------------------------------------------- units beside the tree
+
+
+def _grouped_by(qs: QuerySet[Any], key: Any, aggregates: dict[str, Any]) -> dict[str, Any]:
+    rows = qs.annotate(group=key).values("group").annotate(**aggregates).order_by()
+    return {row.pop("group"): row for row in rows}
+
+
+def lines_of_units(*, campaign: Campaign, units: list[OrgUnit], period: Period) -> list[UnitLine]:
+    """Units anywhere in the tree (a leader's portfolio, a sector), each with its own
+    subtree's figures, worst first: the same figures and score as the lagging units of
+    the dashboard opened on each of them (two queries). The units must not lie in one
+    another's subtree."""
+    if not units:
+        return []
+    root = campaign.root_unit
+    key = Case(
+        *(When(unit__path__startswith=u.path, then=Value(u.path)) for u in units),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    inside = reduce(or_, (Q(unit__path__startswith=u.path) for u in units))
+    by_assignments = _grouped_by(
+        assignments.assignments_of(campaign, root).filter(inside),
+        key,
+        assignments.aggregates(period),
+    )
+    by_problems = _grouped_by(
+        rectification.problems_of(campaign, root, period).filter(inside),
+        key,
+        rectification.aggregates(period),
+    )
+    lines = [
+        UnitLine.of(
+            UnitFigures(
+                unit=unit,
+                assignments=AssignmentFigures(**by_assignments.get(unit.path, {})),
+                activities=ActivityFigures(),
+                problems=ProblemFigures(**by_problems.get(unit.path, {})),
+            )
+        )
+        for unit in units
+    ]
+    return sorted(lines, key=lambda line: (-line.score, line.unit.path))
+
+
+@dataclass
+class ClassLine:
+    """The figures of every unit of one class (分类指导: by field) under a unit."""
+
+    key: str
+    label: str
+    line: UnitLine
+
+
+def lines_by_domain(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[ClassLine]:
+    """The records of ``unit``'s subtree grouped by the field of the unit they belong to
+    (机关, 农村, 社区, 企业, 学校 …; units without one last), worst first, to compare
+    classes of units (two queries)."""
+    by_assignments = _grouped_by(
+        assignments.assignments_of(campaign, unit),
+        F("unit__domain"),
+        assignments.aggregates(period),
+    )
+    by_problems = _grouped_by(
+        rectification.problems_of(campaign, unit, period),
+        F("unit__domain"),
+        rectification.aggregates(period),
+    )
+    labels = dict(UnitDomain.choices)
+    lines = []
+    for key in sorted(set(by_assignments) | set(by_problems)):
+        line = UnitLine.of(
+            UnitFigures(
+                unit=unit,
+                assignments=AssignmentFigures(**by_assignments.get(key, {})),
+                activities=ActivityFigures(),
+                problems=ProblemFigures(**by_problems.get(key, {})),
+            )
+        )
+        lines.append(ClassLine(key=key, label=str(labels.get(key, _("Not classified"))), line=line))
+    return sorted(lines, key=lambda c: (c.key == "", -c.line.score, c.key))

@@ -23,6 +23,9 @@ import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import OrgUnit, Sector, UnitDomain
+from accounts.roles import PERMISSIONS, Action, Role
+from tests.factories import UserFactory, grant
 from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +66,8 @@ class Entry:
     # looked up (nothing about the record is revealed); the scope is probed by the
     # IDOR test with a person of that role.
     role_first: bool = False
+    # The action of the permission table the URL needs (DEPLOY for writes unless named).
+    action: Action = Action.DEPLOY
 
 
 R = Entry  # a read of a record
@@ -179,6 +184,9 @@ TABLE: dict[str, Entry] = {
     # dashboards
     "dashboard:office": R(),
     "dashboard:leader": R(who="leader"),
+    # 分管 and 行业系统 (the people of the ``beside`` fixture below)
+    "dashboard:scope": R(who="in_charge"),
+    "dashboard:leading-group": R(),
     # notifications
     "notifications:list": R(who="secretary_a"),
     # Marking one's own notifications read is open to every role (personal, not a record).
@@ -195,11 +203,11 @@ TABLE: dict[str, Entry] = {
     "reports:download": R("weekly_report"),
     # supervision
     "supervision:visit-list": R(),
-    "supervision:visit-create": W(write=True),
+    "supervision:visit-create": W(write=True, action=Action.SUPERVISE),
     "supervision:visit-detail": R("visit"),
-    "supervision:visit-edit": W("visit", write=True),
-    "supervision:finding-add": W("visit", write=True, post_only=True),
-    "supervision:follow-up-done": W("visit", write=True, post_only=True),
+    "supervision:visit-edit": W("visit", write=True, action=Action.SUPERVISE),
+    "supervision:finding-add": W("visit", write=True, post_only=True, action=Action.SUPERVISE),
+    "supervision:follow-up-done": W("visit", write=True, post_only=True, action=Action.SUPERVISE),
     "supervision:case-list": R(),
     "supervision:case-create": W(write=True),
     "supervision:case-detail": R("case"),
@@ -335,9 +343,14 @@ def test_read_only_role_cannot_write(name, reader, world, people, client) -> Non
 
 
 @pytest.mark.parametrize("name", GET_NAMES)
-def test_allowed_person_reads(name, world, people, client) -> None:
+def test_allowed_person_reads(name, world, people, client, request) -> None:
     entry = TABLE[name]
-    client.force_login(getattr(people, entry.who))
+    user = (
+        request.getfixturevalue("beside")[entry.who]
+        if entry.who in BESIDE
+        else getattr(people, entry.who)
+    )
+    client.force_login(user)
     response = client.get(url_for(name, entry, world))
     assert response.status_code not in (403, 404, 500), (name, entry.who, response.status_code)
 
@@ -353,3 +366,93 @@ def _fingerprint() -> dict[str, int]:
                 continue
             counts[model._meta.label] = model._default_manager.count()
     return counts
+
+
+# ---------------------------------------------------------------- beside the tree
+#
+# The lines of responsibility beside the tree (分管, 行业系统) over every URL of the table,
+# with what each may do generated from the permission table (``accounts/roles.py:RULES``):
+# - ``in_charge``: a leader whose portfolio is branch A1 (IN_CHARGE on it), nothing else;
+# - ``sector``: the office of a department supervising sector 教育 (SECTOR on county B),
+#   where branch A1 is a school; branch B1 belongs to another sector (卫生).
+# Side A is in their scope, side B is not.
+
+READ_ACTIONS = {Action.VIEW, Action.EXPORT, Action.OVERSEE, Action.FOLLOW_RESEARCH}
+BESIDE = {"in_charge": Role.IN_CHARGE, "sector": Role.SECTOR}
+
+
+def actions_of(role: str) -> set[Action]:
+    """What the table lets a role do."""
+    return {action for action, roles in PERMISSIONS.items() if role in roles}
+
+
+@pytest.fixture
+def beside(tree, people) -> dict[str, Any]:
+    edu = Sector.objects.create(code="edu", name="教育系统", supervisor=tree.county_b)
+    health = Sector.objects.create(code="health", name="卫生系统", supervisor=tree.city)
+    OrgUnit.objects.filter(pk=tree.branch_a1.pk).update(sector=edu, domain=UnitDomain.SCHOOL)
+    OrgUnit.objects.filter(pk=tree.branch_b1.pk).update(sector=health)
+    in_charge = UserFactory(username="in_charge")
+    grant(in_charge, tree.branch_a1, Role.IN_CHARGE)
+    sector = UserFactory(username="sector_office")
+    grant(sector, tree.county_b, Role.SECTOR)
+    return {"in_charge": in_charge, "sector": sector}
+
+
+def test_beside_tree_roles_only_read_supervise_and_urge() -> None:
+    """分管 reads and urges; 行业系统 also supervises; neither writes records, deploys,
+    closes (销号) or manages."""
+    assert actions_of(Role.IN_CHARGE) == READ_ACTIONS | {Action.URGE}
+    assert actions_of(Role.SECTOR) == READ_ACTIONS | {Action.URGE, Action.SUPERVISE}
+
+
+def _may(scope: str, entry: Entry) -> bool:
+    return entry.action in actions_of(BESIDE[scope])
+
+
+@pytest.mark.parametrize("scope", sorted(BESIDE))
+@pytest.mark.parametrize("name", RECORD_NAMES)
+def test_beside_tree_other_units_record_is_404(name, scope, world, beside, client) -> None:
+    """IDOR: a 分管 leader or a sector office asking for a record outside the portfolio
+    or the sector (another sector's school: B1) by id gets 404 and none of its data."""
+    entry = TABLE[name]
+    client.force_login(beside[scope])
+    url = url_for(name, entry, world, side="b")
+    methods = ["post"] if entry.post_only else ["get"] + (["post"] if entry.write else [])
+    expected = (403, 404) if entry.role_first else (404,)
+    for method in methods:
+        response = getattr(client, method)(url)
+        assert response.status_code in expected, (name, scope, method, response.status_code)
+        assert world.b.unit.name.encode() not in _body(response)
+
+
+@pytest.mark.parametrize("scope", sorted(BESIDE))
+@pytest.mark.parametrize("name", WRITE_NAMES)
+def test_beside_tree_cannot_write(name, scope, world, beside, client) -> None:
+    """On a record of their own scope, they write only what the table lets them (a sector
+    office: supervision visits); every other write is 403 and writes nothing."""
+    entry = TABLE[name]
+    before = _fingerprint()
+    client.force_login(beside[scope])
+    response = client.post(url_for(name, entry, world), data={})
+    if _may(scope, entry):
+        assert response.status_code not in (403, 404, 500), (name, scope, response.status_code)
+    else:
+        assert response.status_code == 403, (name, scope, response.status_code)
+    assert _fingerprint() == before
+
+
+@pytest.mark.parametrize("scope", sorted(BESIDE))
+@pytest.mark.parametrize("name", sorted(n for n in RECORD_NAMES if not TABLE[n].post_only))
+def test_beside_tree_reads_its_scope(name, scope, world, beside, client) -> None:
+    """The records of the portfolio or the sector open (a page for another role answers
+    403, never 404 or an error): he sees the branch A1 across the tree."""
+    entry = TABLE[name]
+    client.force_login(beside[scope])
+    response = client.get(url_for(name, entry, world))
+    if entry.role_first or entry.who not in ("city_office", "county_office", "viewer"):
+        assert response.status_code in (200, 302, 403, 404), (name, scope, response.status_code)
+    elif entry.write and not _may(scope, entry):
+        assert response.status_code == 403, (name, scope, response.status_code)
+    else:
+        assert response.status_code not in (403, 404, 500), (name, scope, response.status_code)

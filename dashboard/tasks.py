@@ -1,0 +1,15 @@
+"""Celery tasks of the dashboards: thin. The Monday beat entry is in config/settings.py."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from .escalation import escalate_lagging
+
+
+@shared_task(name="dashboard.escalate_lagging")
+def escalate_lagging_units() -> int:
+    """Units red two weeks running, to their first responsible persons (idempotent: once
+    a week per unit)."""
+    return escalate_lagging(today=timezone.localdate())
