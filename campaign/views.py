@@ -124,11 +124,20 @@ def todo(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(request)
     today = timezone.localdate()
     lists = selectors.todo_for(request.user, campaign=campaign, today=today)
-    assignments = selectors.assignments_for(request.user, campaign=campaign).order_by(
-        "due_date", "unit__path", "pk"
+    # each assignment once: those listed above (returned, overdue, due soon) are not
+    # repeated in the list of the others
+    shown = [a.pk for rows in lists.values() for a in rows]
+    assignments = (
+        selectors.assignments_for(request.user, campaign=campaign)
+        .exclude(pk__in=shown)
+        .order_by("due_date", "unit__path", "pk")
     )
     recent = selectors.activities_for(request.user, campaign=campaign)[:5]
     follow_ups = list(follow_ups_for_units(selectors.log_units(request.user), today))
+    for visit in follow_ups:
+        # red only for whoever must make the follow-up (the supervising office); the
+        # unit visited just prepares for it
+        visit.late_for_me = visit.is_overdue and can(request.user, Action.DEPLOY, visit.unit)
     return render(
         request,
         "campaign/todo.html",
@@ -138,6 +147,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             "today": today,
             "can_log": selectors.log_units(request.user).exists(),
             "page_obj": paginate(request, assignments),
+            "listed_above": bool(shown),
             "recent_activities": recent,
             **lists,
         },

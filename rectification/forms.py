@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
+from campaign.defaults import category_label
 from campaign.models import Campaign
 from core.pages import UnitChoiceField, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
@@ -137,7 +138,9 @@ class ProblemForm(FieldAccess, forms.Form):
         categories = list(campaign.problem_categories or [])
         if problem is not None and problem.category and problem.category not in categories:
             categories.append(problem.category)
-        self._field("category").choices = [("", "---------")] + [(c, c) for c in categories]
+        self._field("category").choices = [("", "---------")] + [
+            (c, category_label(c)) for c in categories
+        ]
         if problem is None:
             units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
             self._field("unit").queryset = units
@@ -353,7 +356,7 @@ class ProblemFilterForm(FieldAccess, forms.Form):
         empty = [("", _("All"))]
         self._field("source").choices = empty + list(ProblemSource.choices)
         self._field("category").choices = empty + [
-            (c, c) for c in (campaign.problem_categories or [])
+            (c, category_label(c)) for c in (campaign.problem_categories or [])
         ]
         self._field("type").choices = empty + list(ProblemType.choices)
         self._field("state").choices = [

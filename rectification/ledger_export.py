@@ -16,7 +16,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
@@ -84,7 +84,13 @@ STATE_WORDS_MEASURE = {
     MeasureState.DONE: "已完成",
 }
 
-SOURCE_LABELS = dict(ProblemSource.choices)
+
+def source_labels() -> dict[str, str]:
+    """The sources as the ledgers units keep write them (Chinese, whatever the reader's
+    language: the ledger is read back by the import)."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in ProblemSource.choices}
+
 
 _P_FIELDS = (
     "pk",
@@ -254,6 +260,7 @@ class LedgerExporter:
         """
         measures = _Peekable(self._measure_rows())
         notes = _Peekable(self._note_rows())
+        sources = source_labels()
         for p in self._problem_rows():
             (
                 pk,
@@ -275,7 +282,7 @@ class LedgerExporter:
             ) = p
             problem = LedgerProblem(
                 category=category,
-                source=SOURCE_LABELS.get(source, source),
+                source=sources.get(source, source),
                 description=description,
                 leader=_name(leader_full, leader_user, leader_written),
                 unit=unit_name or unit_written or "",

@@ -31,7 +31,7 @@ from typing import Any
 import pghistory
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -330,7 +330,10 @@ class LedgerReader:
         self.user = user
         self.today = today or timezone.localdate()
         self.categories = [str(c) for c in (campaign.problem_categories or [])]
-        self.sources = {label: value for value, label in ProblemSource.choices}
+        # the words of the ledgers units keep (Chinese), and of the reader's language
+        with translation.override("zh-hans"):
+            self.sources = {str(label): value for value, label in ProblemSource.choices}
+        self.sources.update({str(label): value for value, label in ProblemSource.choices})
         self.preview = LedgerPreview()
         self._users: _Names | None = None
         self._leaders: _Names | None = None

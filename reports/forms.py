@@ -43,7 +43,7 @@ class ReportRequestForm(forms.Form):
         week_field.choices = [
             (
                 str(week),
-                f"{week}（{week.monday:%m-%d} — {week.sunday:%m-%d}）"
+                f"{week.label}（{week.monday:%m-%d} — {week.sunday:%m-%d}）"
                 + (f" · {_('this week')}" if i == 0 else ""),
             )
             for i, week in enumerate(weeks)

@@ -18,6 +18,8 @@ from campaign.models import Campaign
 from core.models import Job, JobState
 from core.uploads import generated_upload_path
 
+from .periods import Week
+
 
 class WeeklyReportQuerySet(ScopedQuerySet):
     scope_field = "unit"
@@ -75,5 +77,13 @@ class WeeklyReport(Job):
         return self.state == JobState.DONE and bool(self.file)
 
     @property
+    def week_label(self) -> str:
+        """The week as people write it (2026年第48周); ``week`` is the stored key."""
+        try:
+            return Week.parse(self.week).label
+        except ValueError:
+            return self.week
+
+    @property
     def file_name(self) -> str:
-        return f"{self.unit.name}-{self.week}-{gettext('weekly report')}.pdf"
+        return f"{self.unit.name}-{self.week_label}-{gettext('weekly report')}.pdf"

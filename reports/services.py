@@ -261,7 +261,7 @@ def report_mail(*, report_id: int) -> int:
         }
         subject = _("Weekly progress report of %(unit)s for %(week)s") % {
             "unit": report.unit.name,
-            "week": report.week,
+            "week": report.week_label,
         }
         text = render_to_string("reports/email/report.txt", context)
         html = render_to_string("reports/email/report.html", context)

@@ -24,11 +24,11 @@ from core.uploads import AttachmentBase
 
 
 class VisitMethod(models.TextChoices):
-    ON_SITE = "on_site", "现场查看"
-    DOCUMENTS = "documents", "查阅资料"
-    TALKS = "talks", "个别谈话"
-    BRIEFING = "briefing", "听取汇报"
-    MASSES = "masses", "走访群众"
+    ON_SITE = "on_site", _("On-site inspection")
+    DOCUMENTS = "documents", _("Reviewing documents")
+    TALKS = "talks", _("Individual talks")
+    BRIEFING = "briefing", _("Hearing reports")
+    MASSES = "masses", _("Visiting the people")
 
 
 class VisitQuerySet(ScopedQuerySet):

@@ -369,12 +369,17 @@ def test_follow_ups_include_for_the_todo_page(rf, people, tree, campaign):
 
     v = visit(people, tree, campaign, findings=[], follow_up_on=date(2026, 11, 17))
     units = tree.branch_a1.__class__.objects.filter(pk=tree.branch_a1.pk)
-    html = render_to_string(
-        "supervision/_follow_ups.html",
-        {"follow_ups": list(selectors.follow_ups_for_units(units, date(2026, 11, 18)))},
-    )
+    follow_ups = list(selectors.follow_ups_for_units(units, date(2026, 11, 18)))
+    for item in follow_ups:
+        item.late_for_me = item.is_overdue  # the supervising office's page
+    html = render_to_string("supervision/_follow_ups.html", {"follow_ups": follow_ups})
     assert reverse("supervision:visit-detail", args=[v.pk]) in html
     assert "list-group-item-danger" in html
+    # the unit visited has nothing to do about a passed date: not red, and told why
+    for item in follow_ups:
+        item.late_for_me = False
+    html = render_to_string("supervision/_follow_ups.html", {"follow_ups": follow_ups})
+    assert "list-group-item-danger" not in html and "待督导组另行安排回访" in html
     assert render_to_string("supervision/_follow_ups.html", {"follow_ups": []}).strip() == ""
 
 
