@@ -30,6 +30,7 @@ from core.platforms import PlatformError, client, platform_name, platforms_on
 
 from . import services
 from .forms import LoginForm
+from .middleware import SIGNED_IN_WITH
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ def sso_callback(request: HttpRequest, platform: str) -> HttpResponse:
             % {"platform": name, "id": work_id},
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNED_IN_WITH] = platform
     return redirect(pending.get("next") or reverse("home"))
 
 

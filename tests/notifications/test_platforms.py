@@ -90,6 +90,15 @@ def test_the_login_page_offers_wecom_and_a_linked_person_signs_in(client, wecom,
     assert client.get("/notifications/").wsgi_request.user == people.secretary_a
 
 
+def test_a_new_person_signed_in_by_wecom_is_not_asked_for_a_password_change(client, wecom, people):
+    people.secretary_a.must_change_password = True
+    people.secretary_a.save()
+    _page, _back = _through_platform(
+        client, reverse("accounts:sso-start", args=["wecom"]), "zhaolihua"
+    )
+    assert client.get(reverse("notifications:list")).status_code == 200
+
+
 def test_inside_the_wecom_app_the_silent_oauth_page_is_used(client, wecom):
     platform_page, back = _through_platform(
         client,
