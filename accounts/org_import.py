@@ -65,6 +65,8 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "role": ("role", "角色", "权限", "身份"),
     "title": ("title", "职务", "职位"),
     "email": ("email", "e-mail", "mail", "邮箱", "电子邮箱"),
+    "wecom": ("wecom", "wecomuserid", "企业微信", "企业微信账号", "企业微信userid", "政务微信账号"),
+    "dingtalk": ("dingtalk", "dingtalkuserid", "钉钉", "钉钉账号", "钉钉userid"),
 }
 USER_REQUIRED = ("username", "name", "unit", "role")
 
@@ -80,6 +82,8 @@ COLUMN_LABELS = {
     "role": gettext_lazy("role"),
     "title": gettext_lazy("title"),
     "email": gettext_lazy("email"),
+    "wecom": gettext_lazy("WeCom user id"),
+    "dingtalk": gettext_lazy("DingTalk user id"),
 }
 
 KIND_ALIASES: dict[str, str] = {
@@ -179,6 +183,8 @@ class UserRow:
     role: str
     title: str
     email: str
+    wecom: str = ""
+    dingtalk: str = ""
 
 
 @dataclass
@@ -304,6 +310,8 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
                                 role=values["role"],
                                 title=values.get("title", ""),
                                 email=values.get("email", ""),
+                                wecom=values.get("wecom", ""),
+                                dingtalk=values.get("dingtalk", ""),
                             )
                         )
     finally:
@@ -441,6 +449,8 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
 
     sheet = parsed.users_sheet
     validator = UnicodeUsernameValidator()
+    work_ids: dict[str, dict[str, str]] = {"wecom": {}, "dingtalk": {}}
+    taken = _linked_work_ids(parsed.users)
     for person in parsed.users:
         if not person.username:
             err(sheet, person.row, "username", _("the username is empty"))
@@ -477,6 +487,27 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
             err(sheet, person.row, "phone", _("the phone number is longer than 32 characters"))
         if len(person.title) > 64:
             err(sheet, person.row, "title", _("the title is longer than 64 characters"))
+        for column in ("wecom", "dingtalk"):
+            work_id = getattr(person, column)
+            if not work_id:
+                continue
+            if len(work_id) > 64:
+                err(sheet, person.row, column, _("the user id is longer than 64 characters"))
+            elif work_ids[column].setdefault(work_id, person.username) != person.username:
+                err(
+                    sheet,
+                    person.row,
+                    column,
+                    _("user id “%(value)s” is given to two people") % {"value": work_id},
+                )
+            elif taken[column].get(work_id, person.username.lower()) != person.username.lower():
+                err(
+                    sheet,
+                    person.row,
+                    column,
+                    _("user id “%(value)s” is already linked to another account")
+                    % {"value": work_id},
+                )
         if person.email:
             try:
                 validate_email(person.email)
@@ -525,3 +556,14 @@ def _in_cycle(row: UnitRow, in_file: dict[str, UnitRow]) -> bool:
         seen.add(current.parent)
         current = in_file[current.parent]
     return False
+
+
+def _linked_work_ids(rows: list[UserRow]) -> dict[str, dict[str, str]]:
+    """The platform user ids of the file already linked to an account: id → username."""
+    found: dict[str, dict[str, str]] = {"wecom": {}, "dingtalk": {}}
+    for column, name in (("wecom", "wecom_userid"), ("dingtalk", "dingtalk_userid")):
+        ids = {getattr(r, column) for r in rows if getattr(r, column)}
+        if ids:
+            pairs = User.objects.filter(**{f"{name}__in": ids}).values_list(name, "username")
+            found[column] = {work_id: username.lower() for work_id, username in pairs}
+    return found

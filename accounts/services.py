@@ -368,12 +368,23 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                         ("phone", row.phone),
                         ("title", row.title),
                         ("email", row.email),
+                        ("wecom_userid", row.wecom),
+                        ("dingtalk_userid", row.dingtalk),
                     ):
                         if value and getattr(user, attr) != value:
                             setattr(user, attr, value)
                             changed = True
                     if changed:
-                        user.save(update_fields=["full_name", "phone", "title", "email"])
+                        user.save(
+                            update_fields=[
+                                "full_name",
+                                "phone",
+                                "title",
+                                "email",
+                                "wecom_userid",
+                                "dingtalk_userid",
+                            ]
+                        )
                         result.users_updated += 1
                 continue
             password = generate_initial_password()
@@ -383,6 +394,8 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                 phone=row.phone,
                 title=row.title,
                 email=row.email,
+                wecom_userid=row.wecom,
+                dingtalk_userid=row.dingtalk,
                 must_change_password=True,
                 password=initial_password_hash(password),
             )
@@ -475,3 +488,41 @@ def member_retire(*, actor: Any, member: PartyMember) -> PartyMember:
     member.is_active = False
     member.save(update_fields=["is_active"])
     return member
+
+
+# The work platforms: a person's WeCom / DingTalk user id ------------------------------
+
+WORK_ID_FIELDS = {"wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
+
+
+def user_for_work_id(platform: str, work_id: str) -> User | None:
+    """The active account linked to this platform user id; None when nobody is (an
+    account is never created by signing in)."""
+    if not work_id:
+        return None
+    field = WORK_ID_FIELDS[platform]
+    return User.objects.filter(**{field: work_id}, is_active=True).first()
+
+
+@transaction.atomic
+def link_work_id(*, user: User, platform: str, work_id: str) -> None:
+    """The person links his platform account once, after a password login; the platform
+    confirmed the id. Another person's id, or a second id, is refused (the office changes
+    it through the organisation import)."""
+    field = WORK_ID_FIELDS[platform]
+    current = getattr(user, field)
+    if current == work_id:
+        return
+    if current:
+        raise ValidationError(
+            _(
+                "Your account is already linked to another account of this platform. Ask "
+                "your office to change it."
+            )
+        )
+    if User.objects.filter(**{field: work_id}).exclude(pk=user.pk).exists():
+        raise ValidationError(
+            _("This platform account is already linked to another person. Ask your office.")
+        )
+    setattr(user, field, work_id)
+    user.save(update_fields=[field])
