@@ -47,3 +47,27 @@ class MechanismKind(models.TextChoices):
     MEASURE = "measure", "办法措施"
     STANDARD = "standard", "标准规范"
     OTHER = "other", "其他"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SatisfactionMethod(models.TextChoices):
+    VISIT = "visit", "走访回访"
+    MEETING = "meeting", "座谈会"
+    SURVEY = "survey", "问卷调查"
+    PHONE = "phone", "电话回访"
+    OTHER = "other", "其他"
+
+
+class SatisfactionResult(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    FAIRLY = "fairly", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+#: Sources where the people concerned are asked before 销号 (群众反映、信访举报、征求意见).
+MASS_SOURCES: tuple[str, ...] = (ProblemSource.OPINIONS, ProblemSource.PETITION)
