@@ -32,6 +32,7 @@ class Action(StrEnum):
     OVERSEE = "oversee"  # watch the campaign: dashboards, task lists, supervision
     FOLLOW_RESEARCH = "follow_research"  # research lists and the compliance matrix
     LEAD = "lead"  # a leader's own page: his research obligations and the problems he leads
+    GUIDE = "guide"  # the province's 巡回指导组 leaves its 指导意见 on a unit
 
 
 # The tree's materialised path: each level adds this many characters (treebeard's default).
@@ -70,6 +71,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.OVERSEE: (_rule(Role.OFFICE, Role.VIEWER),),
     Action.FOLLOW_RESEARCH: (_rule(Role.OFFICE, Role.VIEWER, Role.LEADER),),
     Action.LEAD: (_rule(Role.LEADER),),
+    Action.GUIDE: (_rule(Role.VIEWER),),
 }
 
 # Action → every role that appears in one of its rules.

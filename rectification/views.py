@@ -280,6 +280,7 @@ def _render_detail(
         "satisfaction_checks": list(problem.satisfaction_checks.select_related("recorded_by")),
         "submit_form": bound.get("submit") or NoteForm(prefix="sub"),
         "plans": list(problem.special_plans.all()),
+        "guidance": list(problem.guidance_notes.visible_to(request.user)),
         "mechanisms": list(problem.mechanisms.all()),
         "MeasureState": MeasureState,
     }
