@@ -63,6 +63,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         [
             ("supervision:visit-list", _("Supervision"), Action.OVERSEE),
             ("supervision:case-list", _("Model cases"), Action.VIEW),
+            ("supervision:guidance-list", _("Guidance (指导意见)"), Action.OVERSEE),
         ],
     ),
     (None, [("reports:list", pgettext_lazy("menu", "Reports"), Action.EXPORT)]),

@@ -47,3 +47,27 @@ class MechanismKind(models.TextChoices):
     MEASURE = "measure", _("Method and measure")
     STANDARD = "standard", _("Standard and norm")
     OTHER = "other", _("Other")
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SatisfactionMethod(models.TextChoices):
+    VISIT = "visit", _("Home visits")
+    MEETING = "meeting", _("Forum")
+    SURVEY = "survey", _("Questionnaire")
+    PHONE = "phone", _("Phone call-back")
+    OTHER = "other", _("Other")
+
+
+class SatisfactionResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    FAIRLY = "fairly", _("Fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+#: Sources where the people concerned are asked before 销号 (群众反映、信访举报、征求意见).
+MASS_SOURCES: tuple[str, ...] = (ProblemSource.OPINIONS, ProblemSource.PETITION)

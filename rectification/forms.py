@@ -25,6 +25,8 @@ from .models import (
     ProblemSource,
     ProblemState,
     ProblemType,
+    SatisfactionMethod,
+    SatisfactionResult,
     SpecialPlan,
 )
 
@@ -122,6 +124,12 @@ class ProblemForm(FieldAccess, forms.Form):
     )
     mass_concern = forms.BooleanField(label=_("Strongly raised by the masses"), required=False)
     long_unresolved = forms.BooleanField(label=_("Long unresolved"), required=False)
+    goal = forms.CharField(
+        label=_("Rectification goal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
     remarks = forms.CharField(
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -221,6 +229,71 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ExtensionForm(forms.Form):
+    """A unit's request for a new deadline or type (延期申请)."""
+
+    new_type = forms.ChoiceField(label=_("Type of rectification"), choices=ProblemType.choices)
+    new_deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DecisionForm(forms.Form):
+    """The office's answer to an extension request."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class CloseForm(forms.Form):
+    """销号: the verifier's note and, for a problem raised by the masses, what the people
+    concerned said (``rules.asks_the_people``)."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label=_("How the people concerned were asked"),
+        choices=[("", "—"), *SatisfactionMethod.choices],
+        required=False,
+    )
+    result = forms.ChoiceField(
+        label=_("What they said"),
+        choices=[("", "—"), *SatisfactionResult.choices],
+        required=False,
+    )
+    people_note = forms.CharField(
+        label=_("Their words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    survey = forms.FileField(label=_("Survey (optional)"), required=False)
+
+    def __init__(self, *args: Any, asks_people: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_people:
+            for name in ("method", "result", "people_note", "survey"):
+                del self.fields[name]
         _bootstrap(self)
 
 

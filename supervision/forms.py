@@ -173,3 +173,55 @@ class CaseReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for return"), widget=forms.Textarea(attrs={**TEXT, "rows": 3})
     )
+
+
+class GuidanceForm(forms.Form):
+    """The 巡回指导组's guidance on a unit."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    given_on = forms.DateField(label=_("Date"), widget=DATE)
+    text = forms.CharField(
+        label=_("Guidance"), widget=forms.Textarea(attrs={"rows": 4, **TEXT}), max_length=4000
+    )
+    document = forms.FileField(label=_("Attachment (optional)"), required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        field.widget.attrs.update({"class": "form-select"})
+        self.fields["document"].widget.attrs.update(TEXT)
+
+
+class GuidanceAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3, **TEXT}), max_length=4000
+    )
+
+
+class GuidanceProblemsForm(forms.Form):
+    """Turn a point of guidance into problems of the units concerned."""
+
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units concerned"),
+        queryset=OrgUnit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("Problem as entered"),
+        widget=forms.Textarea(attrs={"rows": 3, **TEXT}),
+        max_length=4000,
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, units: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = units
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [(c, c) for c in (campaign.problem_categories or [])]
+        category.widget.attrs.update({"class": "form-select"})

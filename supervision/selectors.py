@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, When
+from django.db.models import Case as Case_
 
 from accounts import permissions
 from accounts.models import OrgUnit
@@ -13,7 +14,14 @@ from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
 
-from .models import Case, CaseState, SupervisionFinding, SupervisionVisit
+from .models import (
+    Case,
+    CaseState,
+    GuidanceNote,
+    GuidanceState,
+    SupervisionFinding,
+    SupervisionVisit,
+)
 
 
 def visit_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[SupervisionVisit]:
@@ -107,3 +115,24 @@ def case_counts(*, user: Any, campaign: Campaign) -> dict[str, int]:
     counts = {state: 0 for state in CaseState.values}
     counts.update({row["state"]: row["n"] for row in rows})
     return counts
+
+
+def units_guidable(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
+    """Units of the campaign the 巡回指导组 may leave guidance on (its scope)."""
+    q = scope_q(user, "", Action.GUIDE)
+    qs = OrgUnit.objects.filter(path__startswith=campaign.root_unit.path, is_active=True)
+    return qs if q is None else qs.filter(q)
+
+
+def guidance_list(*, user: Any, campaign: Campaign) -> QuerySet[GuidanceNote]:
+    """The guidance the user sees, open points first (the office's queue)."""
+    return (
+        GuidanceNote.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("unit", "author")
+        .order_by(
+            Case_(When(state=GuidanceState.OPEN, then=0), default=1),
+            "-given_on",
+            "-pk",
+        )
+    )

@@ -28,6 +28,8 @@ from .models import (
     Case,
     CasePhoto,
     CaseState,
+    GuidanceNote,
+    GuidanceState,
     SupervisionFinding,
     SupervisionVisit,
     VisitMethod,
@@ -290,3 +292,111 @@ def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     case.reviewed_at = timezone.now()
     case.save()
     return case
+
+
+# --- 指导意见 of the 巡回指导组 ---------------------------------------------------------------
+
+
+@transaction.atomic
+def guidance_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    text: str,
+    given_on: date | None,
+    document: Any = None,
+) -> GuidanceNote:
+    """The 巡回指导组 records its guidance on a unit in its scope."""
+    _require(actor, Action.GUIDE, unit)
+    _check_unit_in_campaign(campaign, unit)
+    errors: dict[str, list[str]] = {}
+    if not (text or "").strip():
+        errors["text"] = [_("Write the guidance.")]
+    if given_on is None:
+        errors["given_on"] = [_("Give the date of the guidance.")]
+    elif given_on > timezone.localdate():
+        errors["given_on"] = [_("The date cannot be in the future.")]
+    if document:
+        try:
+            validate_upload(document)
+        except ValidationError as exc:
+            errors["document"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return GuidanceNote.objects.create(
+        campaign=campaign,
+        unit=unit,
+        text=text.strip(),
+        given_on=given_on,
+        document=document or "",
+        document_name=getattr(document, "name", "") or "",
+        author=actor,
+    )
+
+
+def _open_note(note: GuidanceNote, actor: Any) -> GuidanceNote:
+    note = GuidanceNote.objects.select_for_update().get(pk=note.pk)
+    _require(actor, Action.DEPLOY, note.unit)
+    if note.state != GuidanceState.OPEN:
+        raise ValidationError(_("This guidance has already been dealt with."))
+    return note
+
+
+@transaction.atomic
+def guidance_answer(*, actor: Any, note: GuidanceNote, answer: str) -> GuidanceNote:
+    """The office answers a point of guidance (what was done, or why nothing is)."""
+    note = _open_note(note, actor)
+    if not (answer or "").strip():
+        raise ValidationError({"answer": [_("Write the answer.")]})
+    note.state = GuidanceState.ANSWERED
+    note.answer = answer.strip()
+    note.answered_by = actor
+    note.answered_at = timezone.now()
+    note.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    return note
+
+
+@transaction.atomic
+def guidance_to_problems(
+    *,
+    actor: Any,
+    note: GuidanceNote,
+    units: Sequence[OrgUnit],
+    category: str,
+    description: str = "",
+    deadline: date | None = None,
+) -> list[Any]:
+    """Turn a point of guidance into one problem (in draft, source 巡回指导组指出) for each
+    unit concerned, in one step; the problems and the guidance are linked both ways."""
+    from rectification.models import ProblemSource, ProblemType
+    from rectification.services import problem_create
+
+    note = _open_note(note, actor)
+    if not units:
+        raise ValidationError({"units": [_("Choose the units concerned.")]})
+    for unit in units:
+        if not unit.is_within(note.unit):
+            raise ValidationError(
+                {"units": [_("Only the unit the guidance is about and its subunits.")]}
+            )
+    problems = [
+        problem_create(
+            campaign=note.campaign,
+            unit=unit,
+            actor=actor,
+            description=(description or note.text).strip(),
+            source=ProblemSource.GUIDANCE_GROUP,
+            category=category,
+            discovered_on=note.given_on,
+            type=ProblemType.DEADLINE,
+            deadline=deadline,
+        )
+        for unit in units
+    ]
+    note.problems.add(*problems)
+    note.state = GuidanceState.CONVERTED
+    note.answered_by = actor
+    note.answered_at = timezone.now()
+    note.save(update_fields=["state", "answered_by", "answered_at"])
+    return problems

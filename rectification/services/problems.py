@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -36,6 +37,7 @@ PROBLEM_EDITABLE_FIELDS = (
     "long_unresolved",
     "discovered_on",
     "remarks",
+    "goal",
 )
 
 
@@ -94,6 +96,7 @@ def problem_create(
     mass_concern: bool = False,
     long_unresolved: bool = False,
     remarks: str = "",
+    goal: str = "",
 ) -> Problem:
     """Enter a problem in draft, numbered next within its unit and campaign."""
     if actor is not None and not permissions.can(actor, Action.EDIT_PROBLEMS, unit):
@@ -119,6 +122,7 @@ def problem_create(
         long_unresolved=long_unresolved,
         discovered_on=discovered_on,
         remarks=remarks,
+        goal=goal.strip(),
         reported_by=actor,
         state=ProblemState.DRAFT,
     )
@@ -155,6 +159,14 @@ def problem_update(*, problem: Problem, actor: User | None, **fields: Any) -> Pr
     unknown = set(fields) - set(PROBLEM_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    refusal = rules.schedule_change_refusal(
+        problem,
+        type=fields.get("type", problem.type),
+        deadline=fields.get("deadline", problem.deadline),
+        today=timezone.localdate(),
+    )
+    if refusal:
+        raise ValidationError({"deadline": [refusal]})
     for name, value in fields.items():
         setattr(problem, name, value)
     leader, person, unit = (

@@ -116,7 +116,7 @@ def test_what_each_person_may_do_next(campaign, tree, people):
         rules.RETURN,
         rules.WITHDRAW,
     }
-    assert closed.allowed_actions(people.city_office) == set()
+    assert closed.allowed_actions(people.city_office) == {rules.REOPEN}  # 回头看
     led = make_problem(
         campaign=campaign,
         unit=tree.branch_a1,

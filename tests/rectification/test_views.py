@@ -469,9 +469,6 @@ def _grow(campaign, tree, people, n):
             long_unresolved=True,
             type=ProblemType.ONGOING if i % 4 == 0 else ProblemType.DEADLINE,
         )
-        services.problem_start(problem=problem, actor=people.county_office)
-        finish_measures(problem, people.county_office)
-        services.problem_submit_for_closing(problem=problem, actor=people.county_office)
         services.special_plan_create(
             campaign=campaign,
             unit=unit,
@@ -491,6 +488,9 @@ def _grow(campaign, tree, people, n):
             issued_on=date(2026, 11, 1),
             problems=[problem],
         )
+        services.problem_start(problem=problem, actor=people.county_office)
+        finish_measures(problem, people.county_office)
+        services.problem_submit_for_closing(problem=problem, actor=people.county_office)
 
 
 @pytest.mark.parametrize(
