@@ -19,6 +19,14 @@ class ProblemSource(models.TextChoices):
     RESEARCH = "research", "调研发现"
     SUPERVISION = "supervision", "督导发现"
     PETITION = "petition", "信访举报"
+    MEETING = "meeting", "专题生活会查摆"
+
+
+class ProblemScope(models.TextChoices):
+    """Whose problem a 专题民主生活会 or 专题组织生活会 brought up."""
+
+    COLLECTIVE = "collective", "班子"
+    INDIVIDUAL = "individual", "个人"
 
 
 class ProblemType(models.TextChoices):

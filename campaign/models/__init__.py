@@ -20,6 +20,13 @@ from .development import (
     DevelopmentState,
     PeopleVerdict,
 )
+from .meetings import (
+    KIND_FOR_UNIT,
+    MeetingAttachment,
+    MeetingFileKind,
+    MeetingKind,
+    ReviewMeeting,
+)
 from .tasks import (
     OPEN_STATES,
     TRANSITIONS,
@@ -34,6 +41,7 @@ from .tasks import (
 __all__ = [
     "DEVELOPMENT_KINDS",
     "DEVELOPMENT_TRANSITIONS",
+    "KIND_FOR_UNIT",
     "OPEN_STATES",
     "TRANSITIONS",
     "Activity",
@@ -50,9 +58,13 @@ __all__ = [
     "DevelopmentItem",
     "DevelopmentMilestone",
     "DevelopmentState",
+    "MeetingAttachment",
+    "MeetingFileKind",
+    "MeetingKind",
     "Objective",
     "PeopleVerdict",
     "Recurrence",
+    "ReviewMeeting",
     "Task",
     "Workstream",
     "overdue_q",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from campaign.models import Campaign
+from campaign.models import Campaign, ReviewMeeting
 
 from .. import rules
 from ..models import Problem, ProblemSource, ProblemState, ProblemType
@@ -94,8 +94,11 @@ def problem_create(
     mass_concern: bool = False,
     long_unresolved: bool = False,
     remarks: str = "",
+    meeting: ReviewMeeting | None = None,
+    scope: str = "",
 ) -> Problem:
-    """Enter a problem in draft, numbered next within its unit and campaign."""
+    """Enter a problem in draft, numbered next within its unit and campaign (from a review
+    meeting: with the meeting and whose problem it is, by ``rules.meeting_refusals``)."""
     if actor is not None and not permissions.can(actor, Action.EDIT_PROBLEMS, unit):
         raise PermissionDenied(_("You may not enter problems for this unit."))
     problem = Problem(
@@ -119,9 +122,14 @@ def problem_create(
         long_unresolved=long_unresolved,
         discovered_on=discovered_on,
         remarks=remarks,
+        meeting=meeting,
+        scope=scope,
         reported_by=actor,
         state=ProblemState.DRAFT,
     )
+    refused = rules.meeting_refusals(problem)
+    if refused:
+        raise ValidationError(refused)
     refusal = rules.leader_refusal(actor, problem, new=True)
     if refusal:
         raise ValidationError({"responsible_leader": [refusal]})
