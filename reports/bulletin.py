@@ -25,10 +25,10 @@ from core.text import printable
 from dashboard.figures.activities import activity_figures, attendance_figures
 from dashboard.figures.assignments import assignment_figures
 from dashboard.figures.development import development_figures
+from dashboard.figures.highlights import week_highlights
 from dashboard.figures.rectification import problem_figures
 from dashboard.figures.research import research_figures
 from dashboard.periods import Period
-from supervision.models import Case, CaseState, SupervisionVisit
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -48,10 +48,6 @@ class BulletinContent:
     practices: list[tuple[str, str]] = field(default_factory=list)  # 典型做法: title, text
     supervision: list[str] = field(default_factory=list)  # 督导情况
     next_steps: list[str] = field(default_factory=list)  # 下步打算
-
-
-def _within(qs, unit: OrgUnit):  # type: ignore[no-untyped-def]
-    return qs.filter(unit__path__startswith=unit.path)
 
 
 def bulletin_content(
@@ -94,25 +90,11 @@ def bulletin_content(
         + (f"，群众满意{d.people_satisfied}件" if d.people_asked else "")
         + "。",
     ]
-    cases = _within(
-        Case.objects.filter(
-            campaign=campaign,
-            state=CaseState.SELECTED,
-            reviewed_at__date__gte=period_start,
-            reviewed_at__date__lte=period_end,
-        ).select_related("unit"),
-        unit,
-    ).order_by("reviewed_at", "pk")
-    visits = _within(
-        SupervisionVisit.objects.filter(
-            campaign=campaign, visited_on__gte=period_start, visited_on__lte=period_end
-        ).select_related("unit"),
-        unit,
-    ).order_by("visited_on", "pk")
+    highlights = week_highlights(**scope)
     supervision = [
         f"{v.visited_on.month}月{v.visited_on.day}日，{v.visitors}到{v.unit.name}督导"
         + (f"：{v.guidance}" if v.guidance else "。")
-        for v in visits
+        for v in highlights.visits
     ]
     return BulletinContent(
         unit=unit,
@@ -120,7 +102,7 @@ def bulletin_content(
         period_start=period_start,
         period_end=period_end,
         news=news,
-        practices=[(f"{c.unit.name}：{c.title}", c.summary) for c in cases],
+        practices=[(f"{c.unit.name}：{c.title}", c.summary) for c in highlights.cases],
         supervision=supervision,
         next_steps=[line.strip() for line in next_steps.splitlines() if line.strip()],
     )

@@ -183,3 +183,34 @@ def test_the_pages(client, world, tree, people):
     # outside its scope the bulletin does not exist
     client.force_login(people.secretary_b)
     assert client.get(reverse("reports:bulletin-detail", args=[bulletin.pk])).status_code == 404
+
+
+def test_the_weekly_report_shows_the_weeks_highlights_only_when_there_are_some(world, tree, people):
+    from django.conf import settings
+    from django.utils import translation
+
+    from rectification.models import Mechanism
+    from reports.pdf import render_html
+    from reports.periods import Week
+    from reports.selectors import weekly_figures
+
+    def html(unit):
+        figures = weekly_figures(world.campaign, unit, Week.of(TODAY), today=TODAY)
+        with translation.override(settings.LANGUAGE_CODE):
+            return render_html(figures)
+
+    county = html(tree.county_a)
+    assert 'id="supervision"' in county and "要求问题清单逐项明确整改时限" in county
+    assert 'id="model-cases"' in county and "“支部+合作社”带动群众增收" in county
+    assert 'id="special-plans"' not in county and 'id="mechanisms"' not in county
+    # county B had none of them: no empty sections
+    other = html(tree.county_b)
+    assert 'id="supervision"' not in other and 'id="model-cases"' not in other
+    Mechanism.objects.create(
+        campaign=world.campaign,
+        unit=tree.branch_a1,
+        title="党员联系户制度",
+        kind="rule",
+        issued_on=date(2026, 11, 24),
+    )
+    assert 'id="mechanisms"' in html(tree.county_a) and "党员联系户制度" in html(tree.city)
