@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from campaign.models import Campaign
 
-from .models import VisitMethod
+from .models import CaseKind, VisitMethod
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
@@ -147,6 +147,29 @@ class CaseForm(forms.Form):
         label=_("Unit"),
         queryset=OrgUnit.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Put forward"),
+        choices=CaseKind.choices,
+        initial=CaseKind.PRACTICE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CaseKind.PRACTICE
+
+    person_name = forms.CharField(
+        label=_("Name (先进个人)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    person_title = forms.CharField(
+        label=_("Post (先进个人)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
     )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     summary = forms.CharField(

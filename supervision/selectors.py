@@ -13,7 +13,7 @@ from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
 
-from .models import Case, CaseState, SupervisionFinding, SupervisionVisit
+from .models import Case, CaseKind, CaseState, SupervisionFinding, SupervisionVisit
 
 
 def visit_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[SupervisionVisit]:
@@ -78,7 +78,8 @@ def units_for_cases(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     """Cases of the campaign the user may see; ``params``: ``state`` (default: selected
-    models), ``unit`` (a unit code: that unit and its subtree)."""
+    models), ``kind`` (practices or people), ``unit`` (a unit code: that unit and its
+    subtree)."""
     qs = (
         Case.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -89,6 +90,9 @@ def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     state = params.get("state") or CaseState.SELECTED
     if state in CaseState.values:
         qs = qs.filter(state=state)
+    kind = params.get("kind") or ""
+    if kind in CaseKind.values:  # 先进典型 or 先进个人; both when not asked
+        qs = qs.filter(kind=kind)
     code = (params.get("unit") or "").strip()
     if code:
         unit = OrgUnit.objects.filter(code=code).only("path").first()

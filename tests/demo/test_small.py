@@ -19,7 +19,7 @@ from demo.org import USERS
 from demo.small import seed_small
 from rectification.models import Problem, SpecialPlan
 from research.models import ResearchReport
-from supervision.models import CasePhoto, SupervisionVisit
+from supervision.models import Case, CasePhoto, SupervisionVisit
 from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,8 @@ def test_the_demo_city_reads_like_a_real_one():
     assert {m.kind for m in meetings} == {"democratic_life", "organisational_life"}
     scopes = set(Problem.objects.filter(meeting__isnull=False).values_list("scope", flat=True))
     assert scopes == {"collective", "individual"}
+    # a person put forward and selected beside the practices
+    assert Case.objects.filter(kind="person", state="selected", person_name="孙晓燕").exists()
     # the city office's bulletins, the first with its final version
     assert list(Bulletin.objects.order_by("number").values_list("number", flat=True)) == [1, 2]
     assert Bulletin.objects.get(number=1).final
