@@ -681,7 +681,7 @@ class MeetingProblemForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Whose problem"),
         choices=ProblemScope.choices,
-        widget=forms.RadioSelect,
+        widget=forms.Select(SELECT),
         initial=ProblemScope.INDIVIDUAL,
     )
     responsible_person_name = forms.CharField(

@@ -153,7 +153,7 @@ class CaseForm(forms.Form):
         choices=CaseKind.choices,
         initial=CaseKind.PRACTICE,
         required=False,
-        widget=forms.RadioSelect,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def clean_kind(self) -> str:
