@@ -1,8 +1,12 @@
-"""Onboarding a city from the workbook its office already keeps: units and users.
+"""Onboarding a city from the workbook its office already keeps: units, users and the
+branches' members.
 
-The workbook has a units sheet (code, name, kind, parent code, sector) and a users sheet
-(username, name, phone, unit code, role; title and email optional). Headers are found by
-their Chinese or English names, in any column order, below any title rows. Every row is
+The workbook has a units sheet (code, name, kind, parent code, sector), a users sheet
+(username, name, phone, unit code, role; title and email optional) and, optionally, a
+members' roll (党员名册: name and unit code; phone and post optional, no username): the
+members a secretary ticks when a study session is logged, with or without an account.
+Headers are found by their Chinese or English names, in any column order, below any title
+rows. Every row is
 checked before anything is written; one bad row and nothing is written.
 """
 
@@ -69,6 +73,16 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "dingtalk": ("dingtalk", "dingtalkuserid", "钉钉", "钉钉账号", "钉钉userid"),
 }
 USER_REQUIRED = ("username", "name", "unit", "role")
+
+MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "fullname", "姓名", "党员姓名"),
+    "unit": ("unit", "unitcode", "单位编码", "所在单位编码", "组织编码", "党组织编码", "单位代码"),
+    "phone": USER_COLUMNS["phone"],
+    "title": USER_COLUMNS["title"],
+    # a sheet with a username column is the users sheet, never a roll
+    "username": USER_COLUMNS["username"],
+}
+MEMBER_REQUIRED = ("name", "unit")
 
 COLUMN_LABELS = {
     "code": gettext_lazy("code"),
@@ -188,6 +202,15 @@ class UserRow:
 
 
 @dataclass
+class MemberRow:
+    row: int
+    name: str
+    unit: str
+    phone: str
+    title: str
+
+
+@dataclass
 class NewUser:
     username: str
     full_name: str
@@ -203,6 +226,7 @@ class OrgImportResult:
     users_created: int = 0
     users_updated: int = 0
     roles_added: int = 0
+    members_added: int = 0
     errors: list[RowError] = field(default_factory=list)
     new_users: list[NewUser] = field(default_factory=list)
     dry_run: bool = False
@@ -261,8 +285,10 @@ def _sheet_rows(
 class ParsedWorkbook:
     units_sheet: str = ""
     users_sheet: str = ""
+    members_sheet: str = ""
     units: list[UnitRow] = field(default_factory=list)
     users: list[UserRow] = field(default_factory=list)
+    members: list[MemberRow] = field(default_factory=list)
 
 
 def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
@@ -314,9 +340,24 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
                                 dingtalk=values.get("dingtalk", ""),
                             )
                         )
+                    continue
+            if not parsed.members_sheet:
+                header = _find_header(head, MEMBER_COLUMNS, MEMBER_REQUIRED)
+                if header is not None and "username" not in header[1]:
+                    parsed.members_sheet = sheet.title
+                    for number, values in _sheet_rows(rows, *header):
+                        parsed.members.append(
+                            MemberRow(
+                                row=number,
+                                name=values["name"],
+                                unit=values["unit"],
+                                phone=values.get("phone", ""),
+                                title=values.get("title", ""),
+                            )
+                        )
     finally:
         workbook.close()
-    if not parsed.units_sheet and not parsed.users_sheet:
+    if not parsed.units_sheet and not parsed.users_sheet and not parsed.members_sheet:
         raise WorkbookRefused(
             _(
                 "No units or users sheet was found. The units sheet needs the columns "
@@ -347,6 +388,7 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
     """Every problem of every row, without writing anything."""
 
     unit_codes = [u.code for u in parsed.units] + [u.unit for u in parsed.users]
+    unit_codes += [m.unit for m in parsed.members]
     unit_codes += [u.parent for u in parsed.units if u.parent]
     existing_units = {u.code: u for u in OrgUnit.objects.filter(code__in=set(unit_codes))}
     usernames = {u.username.lower() for u in parsed.users if u.username}
@@ -543,6 +585,35 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                 "role",
                 _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
                 % {"value": person.role},
+            )
+
+    sheet = parsed.members_sheet
+    for member in parsed.members:
+        if not member.name:
+            err(sheet, member.row, "name", _("the name is empty"))
+        elif len(member.name) > 64:
+            err(sheet, member.row, "name", _("the name is longer than 64 characters"))
+        if len(member.phone) > 32:
+            err(sheet, member.row, "phone", _("the phone number is longer than 32 characters"))
+        if len(member.title) > 64:
+            err(sheet, member.row, "title", _("the title is longer than 64 characters"))
+        if not member.unit:
+            err(sheet, member.row, "unit", _("the unit code is empty"))
+        elif member.unit in existing_units:
+            if not _manages(actor, existing_units[member.unit]):
+                err(
+                    sheet,
+                    member.row,
+                    "unit",
+                    _("unit “%(code)s” is outside your scope") % {"code": member.unit},
+                )
+        elif member.unit not in in_file:
+            err(
+                sheet,
+                member.row,
+                "unit",
+                _("unit code “%(code)s” is neither in the units sheet nor in the system")
+                % {"code": member.unit},
             )
     return plan
 

@@ -270,7 +270,7 @@ def role_revoke(*, assignment: RoleAssignment, actor: Any = None) -> None:
 
 
 def org_import(*, fileobj: Any, name: str, size: int, actor: Any, dry_run: bool = False) -> Any:
-    """Check a units/users workbook and, when every row is good, load it in one transaction.
+    """Check a units/users/members workbook and, when every row is good, load it in one transaction.
 
     ``actor`` None is the command line (the whole tree); an office imports within its scope.
     Raises ``WorkbookRefused`` for a file that cannot be read; returns the result with
@@ -298,6 +298,7 @@ def _dry_run_counts(plan: Any) -> Any:
         units_updated=sum(1 for r in plan.parsed.units if r.code in plan.existing_units),
         users_created=len(new_usernames),
         users_updated=len(usernames - new_usernames),
+        members_added=len(plan.parsed.members),
         dry_run=True,
     )
 
@@ -427,6 +428,25 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
         ]
         RoleAssignment.objects.bulk_create(to_add, batch_size=1000)
         result.roles_added = len(to_add)
+
+        # 4. The members' roll: a member already on a unit's roll (same name) is kept as
+        #    is, so importing the workbook again adds nobody twice.
+        on_roll = set(
+            PartyMember.objects.filter(
+                unit__in=[units[m.unit] for m in plan.parsed.members], is_active=True
+            ).values_list("unit_id", "name")
+        )
+        new_members = []
+        for member in plan.parsed.members:
+            unit = units[member.unit]
+            if (unit.pk, member.name) in on_roll:
+                continue
+            on_roll.add((unit.pk, member.name))
+            new_members.append(
+                PartyMember(unit=unit, name=member.name, phone=member.phone, title=member.title)
+            )
+        PartyMember.objects.bulk_create(new_members, batch_size=1000)
+        result.members_added = len(new_members)
     return result
 
 

@@ -19,6 +19,14 @@ class ProblemSource(models.TextChoices):
     RESEARCH = "research", _("Found in research")
     SUPERVISION = "supervision", _("Found in supervision")
     PETITION = "petition", _("Letters and reports")
+    MEETING = "meeting", _("Raised at a review meeting")
+
+
+class ProblemScope(models.TextChoices):
+    """Whose problem a 专题民主生活会 or 专题组织生活会 brought up."""
+
+    COLLECTIVE = "collective", _("Leading body")
+    INDIVIDUAL = "individual", _("Individual member")
 
 
 class ProblemType(models.TextChoices):

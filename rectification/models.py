@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
-from campaign.models import Campaign
+from campaign.models import Campaign, ReviewMeeting
 from core.uploads import AttachmentBase, generated_upload_path
 
 from . import rules
@@ -25,6 +25,7 @@ from .choices import (
     ExtensionState,
     MeasureState,
     MechanismKind,
+    ProblemScope,
     ProblemSource,
     ProblemState,
     ProblemType,
@@ -97,6 +98,17 @@ class Problem(models.Model):
         _("state"), max_length=20, choices=ProblemState.choices, default=ProblemState.DRAFT
     )
     remarks = models.TextField(_("remarks"), blank=True)
+    meeting = models.ForeignKey(
+        ReviewMeeting,
+        verbose_name=_("brought up at"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    scope = models.CharField(
+        _("whose problem"), max_length=16, choices=ProblemScope.choices, blank=True
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),

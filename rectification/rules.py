@@ -33,6 +33,8 @@ from accounts.roles import Action
 from .choices import (
     MASS_SOURCES,
     MeasureState,
+    ProblemScope,
+    ProblemSource,
     ProblemState,
     ProblemType,
     SatisfactionMethod,
@@ -338,6 +340,32 @@ def reachable_state(
     if wanted >= _PROGRESS[ProblemState.SUBMITTED]:
         return ReachedState(str(written))
     return ReachedState(ProblemState.IN_RECTIFICATION)
+
+
+# --- problems brought up at a 专题民主生活会 / 专题组织生活会 --------------------------
+
+
+def meeting_refusals(problem: Any) -> dict[str, list[str]]:
+    """A problem of a review meeting belongs to the meeting's unit and campaign, is the
+    leading group's (班子) or one member's (个人), and a 个人 problem names its member (the
+    responsible person); a problem of no meeting has no such scope."""
+    errors: dict[str, list[str]] = {}
+    meeting = problem.meeting
+    if meeting is None:
+        if problem.scope:
+            errors["scope"] = [_("Only a problem brought up at a review meeting has a scope.")]
+        return errors
+    if meeting.unit_id != problem.unit_id or meeting.campaign_id != problem.campaign_id:
+        errors["meeting"] = [_("The meeting is not this unit's in this campaign.")]
+    if problem.source != ProblemSource.MEETING:
+        errors["source"] = [_("A problem of a review meeting is found at the meeting.")]
+    if problem.scope not in ProblemScope.values:
+        errors["scope"] = [_("Say whether it is the leading group's (班子) or a member's (个人).")]
+    elif problem.scope == ProblemScope.INDIVIDUAL and not (
+        problem.responsible_person_id or (problem.responsible_person_name or "").strip()
+    ):
+        errors["responsible_person_name"] = [_("Name the member whose problem it is.")]
+    return errors
 
 
 # --- flags and overdue ----------------------------------------------------------------

@@ -10,14 +10,14 @@ from campaign.models import Campaign
 from core.pages import UNIT_SEARCH_LABEL, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
-from .models import VisitMethod
+from .models import CaseKind, VisitMethod
 
 # ISO dates, the only value an <input type=date> shows
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
 
 
-def _problem_types() -> list[tuple[str, str]]:
+def _problem_types() -> list[tuple[str, Any]]:
     from rectification.models import ProblemType
 
     return list(ProblemType.choices)
@@ -146,6 +146,29 @@ class CaseForm(forms.Form):
         label=_("Unit"),
         queryset=OrgUnit.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Put forward"),
+        choices=CaseKind.choices,
+        initial=CaseKind.PRACTICE,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CaseKind.PRACTICE
+
+    person_name = forms.CharField(
+        label=_("Name (先进个人)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    person_title = forms.CharField(
+        label=_("Post (先进个人)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
     )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     summary = forms.CharField(

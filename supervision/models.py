@@ -125,6 +125,13 @@ class CaseState(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class CaseKind(models.TextChoices):
+    """What is put forward: a unit's practice (先进典型) or a person (先进个人)."""
+
+    PRACTICE = "practice", "先进典型"
+    PERSON = "person", "先进个人"
+
+
 class CaseQuerySet(ScopedQuerySet):
     """A unit's cases are seen in its scope; selected models are seen by everyone who sees
     the campaign, so good practice travels across the whole city."""
@@ -153,6 +160,11 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500)
     body = models.TextField(_("full text"))
+    kind = models.CharField(
+        _("put forward"), max_length=16, choices=CaseKind.choices, default=CaseKind.PRACTICE
+    )
+    person_name = models.CharField(_("name"), max_length=64, blank=True)
+    person_title = models.CharField(_("post"), max_length=100, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
     )

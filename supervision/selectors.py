@@ -16,6 +16,7 @@ from campaign.models import Campaign
 
 from .models import (
     Case,
+    CaseKind,
     CaseState,
     GuidanceNote,
     GuidanceState,
@@ -86,7 +87,8 @@ def units_for_cases(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     """Cases of the campaign the user may see; ``params``: ``state`` (default: selected
-    models), ``unit`` (a unit code: that unit and its subtree)."""
+    models), ``kind`` (practices or people), ``unit`` (a unit code: that unit and its
+    subtree)."""
     qs = (
         Case.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -97,6 +99,9 @@ def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     state = params.get("state") or CaseState.SELECTED
     if state in CaseState.values:
         qs = qs.filter(state=state)
+    kind = params.get("kind") or ""
+    if kind in CaseKind.values:  # 先进典型 or 先进个人; both when not asked
+        qs = qs.filter(kind=kind)
     code = (params.get("unit") or "").strip()
     if code:
         unit = OrgUnit.objects.filter(code=code).only("path").first()

@@ -26,6 +26,7 @@ from core.uploads import validate_upload
 
 from .models import (
     Case,
+    CaseKind,
     CasePhoto,
     CaseState,
     GuidanceNote,
@@ -179,8 +180,14 @@ def visit_follow_up_done(*, actor: Any, visit: SupervisionVisit, done_on: date) 
 # ---------------------------------------------------------------- model cases
 
 
-def _clean_case(*, title: str, summary: str, body: str) -> None:
+def _clean_case(
+    *, title: str, summary: str, body: str, kind: str = "practice", person_name: str = ""
+) -> None:
     errors: dict[str, str] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = _("Say whether a practice or a person is put forward.")
+    elif kind == CaseKind.PERSON and not person_name.strip():
+        errors["person_name"] = _("Name the person put forward.")
     if not title.strip():
         errors["title"] = _("Give the case a title.")
     if not summary.strip():
@@ -220,17 +227,25 @@ def case_submit(
     summary: str,
     body: str,
     photos: Sequence[Any] = (),
+    kind: str = "practice",
+    person_name: str = "",
+    person_title: str = "",
 ) -> Case:
-    """A unit submits a good practice for the office to consider as a model."""
+    """A unit puts forward a good practice (先进典型) or one of its people (先进个人) for the
+    office to consider as a model."""
     _require(actor, Action.LOG, unit)
     _check_unit_in_campaign(campaign, unit)
-    _clean_case(title=title, summary=summary, body=body)
+    _clean_case(title=title, summary=summary, body=body, kind=kind, person_name=person_name)
+    person = kind == CaseKind.PERSON
     case = Case.objects.create(
         campaign=campaign,
         unit=unit,
         title=title.strip(),
         summary=summary.strip(),
         body=body.strip(),
+        kind=kind,
+        person_name=person_name.strip()[:64] if person else "",
+        person_title=person_title.strip()[:100] if person else "",
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
@@ -247,12 +262,20 @@ def case_resubmit(
     summary: str,
     body: str,
     photos: Sequence[Any] = (),
+    person_name: str | None = None,
+    person_title: str | None = None,
 ) -> Case:
     """Edit a returned (or not yet reviewed) case and send it again."""
     _require(actor, Action.LOG, case.unit)
     if not case.can_change():
         raise ValidationError(_("A case selected as a model can no longer be changed."))
-    _clean_case(title=title, summary=summary, body=body)
+    if person_name is not None:
+        case.person_name = person_name.strip()[:64]
+    if person_title is not None:
+        case.person_title = person_title.strip()[:100]
+    _clean_case(
+        title=title, summary=summary, body=body, kind=case.kind, person_name=case.person_name
+    )
     case.title = title.strip()
     case.summary = summary.strip()
     case.body = body.strip()

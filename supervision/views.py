@@ -290,6 +290,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"],
                 body=data["body"],
                 photos=request.FILES.getlist("photos"),
+                kind=data["kind"],
+                person_name=data["person_name"],
+                person_title=data["person_title"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -329,8 +332,16 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not case.can_change():
         raise PermissionDenied
-    initial = {"title": case.title, "summary": case.summary, "body": case.body}
+    initial = {
+        "title": case.title,
+        "summary": case.summary,
+        "body": case.body,
+        "kind": case.kind,
+        "person_name": case.person_name,
+        "person_title": case.person_title,
+    }
     form = CaseForm(request.POST or None, request.FILES or None, initial=initial)
+    del form.fields["kind"]  # what was put forward stays what it was
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -341,6 +352,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 summary=data["summary"],
                 body=data["body"],
                 photos=request.FILES.getlist("photos"),
+                person_name=data["person_name"],
+                person_title=data["person_title"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

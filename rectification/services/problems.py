@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from campaign.models import Campaign
+from campaign.models import Campaign, ReviewMeeting
 
 from .. import rules
 from ..models import Problem, ProblemSource, ProblemState, ProblemType
@@ -97,8 +97,11 @@ def problem_create(
     long_unresolved: bool = False,
     remarks: str = "",
     goal: str = "",
+    meeting: ReviewMeeting | None = None,
+    scope: str = "",
 ) -> Problem:
-    """Enter a problem in draft, numbered next within its unit and campaign."""
+    """Enter a problem in draft, numbered next within its unit and campaign (from a review
+    meeting: with the meeting and whose problem it is, by ``rules.meeting_refusals``)."""
     if actor is not None and not permissions.can(actor, Action.EDIT_PROBLEMS, unit):
         raise PermissionDenied(_("You may not enter problems for this unit."))
     problem = Problem(
@@ -123,9 +126,14 @@ def problem_create(
         discovered_on=discovered_on,
         remarks=remarks,
         goal=goal.strip(),
+        meeting=meeting,
+        scope=scope,
         reported_by=actor,
         state=ProblemState.DRAFT,
     )
+    refused = rules.meeting_refusals(problem)
+    if refused:
+        raise ValidationError(refused)
     refusal = rules.leader_refusal(actor, problem, new=True)
     if refusal:
         raise ValidationError({"responsible_leader": [refusal]})

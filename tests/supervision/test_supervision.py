@@ -400,3 +400,41 @@ def test_todo_page_shows_the_units_follow_ups(client, people, tree, campaign):
         page = client.get(reverse("campaign:todo")).content.decode()
     assert reverse("supervision:visit-detail", args=[v.pk]) in page
     assert reverse("supervision:visit-detail", args=[other.pk]) not in page
+
+
+def test_a_person_is_put_forward_and_selected_beside_the_practices(client, people, tree, campaign):
+    def put_forward(**extra):
+        return services.case_submit(
+            actor=people.secretary_a,
+            campaign=campaign,
+            unit=tree.branch_a1,
+            title="扎根社区二十年的“老娘舅”",
+            summary="调解邻里纠纷300余起",
+            body="事迹材料……",
+            kind="person",
+            **extra,
+        )
+
+    with pytest.raises(ValidationError) as excinfo:
+        put_forward()
+    assert "person_name" in excinfo.value.message_dict
+    person = put_forward(person_name="王德明", person_title="网格员")
+    services.case_select(actor=people.county_office, case=person)
+    practice = services.case_submit(
+        actor=people.secretary_a,
+        campaign=campaign,
+        unit=tree.branch_a1,
+        title="“支部+网格”服务群众",
+        summary="把支部建在网格上",
+        body="具体做法……",
+    )
+    services.case_select(actor=people.county_office, case=practice)
+    models = selectors.case_list(user=people.city_office, campaign=campaign, params={})
+    assert {(c.kind, c.person_name) for c in models} == {("person", "王德明"), ("practice", "")}
+    people_only = selectors.case_list(
+        user=people.city_office, campaign=campaign, params={"kind": "person"}
+    )
+    assert [c.title for c in people_only] == ["扎根社区二十年的“老娘舅”"]
+    client.force_login(people.city_office)
+    page = client.get(reverse("supervision:case-detail", args=[person.pk])).content.decode()
+    assert "先进个人" in page and "王德明" in page and "网格员" in page

@@ -63,7 +63,8 @@ class Command(BaseCommand):
         summary = (
             f"units: {result.units_created} new, {result.units_updated} updated; "
             f"users: {result.users_created} new, {result.users_updated} updated; "
-            f"roles: {result.roles_added} added"
+            f"roles: {result.roles_added} added; "
+            f"members: {result.members_added} added"
         )
         if result.dry_run:
             self.stdout.write(f"Dry run, nothing written. Would import {summary}.")
