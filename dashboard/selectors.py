@@ -7,7 +7,7 @@ down one level at a time (``?unit=CODE``); every number on it comes from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -95,6 +95,8 @@ class OfficeDashboard:
     rectification: ProblemFigures
     lagging: list[UnitLine]
     signals: dict[str, Signal]
+    # 分类指导: the subtree's figures by field of the units (机关, 农村, 社区, 企业, 学校 …)
+    classes: list[ClassLine] = field(default_factory=list)
 
     @property
     def assignments(self) -> AssignmentFigures:
@@ -134,6 +136,7 @@ def office_dashboard(
         research=research.counts(decisions),
         rectification=problem_figures(campaign=campaign, unit=unit, period=period),
         lagging=lagging_units(campaign=campaign, unit=unit, period=period),
+        classes=lines_by_domain(campaign=campaign, unit=unit, period=period),
         signals={
             "copied": copied_summaries(campaign=campaign, unit=unit, today=today),
             "rush": deadline_rush(campaign=campaign, unit=unit, today=today),
@@ -245,11 +248,6 @@ def overseen_board(
         domain=domain,
         domains=[(key, str(labels[key])) for key in domains if key in labels],
     )
-
-
-def class_comparison(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[ClassLine]:
-    """The unit's subtree compared by field of the units (分类指导)."""
-    return lines_by_domain(campaign=campaign, unit=unit, period=Period.on(today))
 
 
 # ---------------------------------------------------------------- the leading group
