@@ -205,3 +205,37 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+@pghistory.track()
+class PartyMember(models.Model):
+    """A party member of a unit (usually a branch), on the unit's roll whether or not he
+    has an account: the secretary ticks who attended a study session from this list."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="party_members"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    title = models.CharField(_("title"), max_length=64, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="party_memberships",
+    )
+    is_active = models.BooleanField(_("on the roll"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["unit__path", "pk"]
+        indexes = [models.Index(fields=["unit", "is_active"], name="member_roll")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -483,6 +483,33 @@ def offices_of(unit_ids: Iterable[int], *, active_only: bool = True) -> models.Q
     return people_holding([Role.OFFICE], unit_ids=unit_ids, active_only=active_only)
 
 
+def people_of_units(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The people a unit's news goes to: the secretaries and the office of each unit
+    itself (active users), as user ids by unit id."""
+    found: dict[int, set[int]] = {}
+    rows = holders([Role.SECRETARY, Role.OFFICE], unit_ids=unit_ids).values_list(
+        "unit_id", "user_id"
+    )
+    for unit_id, user_id in rows:
+        found.setdefault(unit_id, set()).add(user_id)
+    return {unit_id: sorted(users) for unit_id, users in found.items()}
+
+
+def nearest_offices_above(unit: OrgUnit, *, strictly: bool = True) -> list[int]:
+    """The office staff of the nearest unit above ``unit`` (or at it, unless ``strictly``)
+    that has an office: who is told that something of the unit waits for them."""
+    paths = ancestor_paths(unit.path)
+    if strictly:
+        paths = paths[:-1]
+    rows = list(
+        holders([Role.OFFICE]).filter(unit__path__in=paths).values_list("unit__path", "user_id")
+    )
+    if not rows:
+        return []
+    deepest = max((path for path, _user in rows), key=len)
+    return sorted({user for path, user in rows if path == deepest})
+
+
 def people_in_scope_q(user: Any, action: Action) -> Q | None:
     """Users holding any role on a unit where ``user`` may do ``action`` (the people an
     office manages, whose security events it reads)."""

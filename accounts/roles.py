@@ -43,7 +43,7 @@ class Action(StrEnum):
     LEAD = "lead"  # a leader's own page: his research obligations and the problems he leads
     # -- lines of responsibility beside the tree --------------------------------------
     SUPERVISE = "supervise"  # supervision visits and their guidance (指导意见), follow-ups
-    URGE = "urge"  # 催办: press a lagging unit or an overdue item
+    URGE = "urge"  # 催办: press a lagging unit or an overdue item (never one's own unit)
 
 
 # The tree's materialised path: each level adds this many characters (treebeard's default).
@@ -84,7 +84,8 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.LEAD: (_rule(Role.LEADER),),
     # -- lines of responsibility beside the tree ----------------------------------------
     Action.SUPERVISE: (_rule(Role.OFFICE, Role.SECTOR),),
-    Action.URGE: (_rule(Role.OFFICE, Role.SECTOR, Role.IN_CHARGE),),
+    # 催办 by an office over a unit below it (never its own), or along a line beside the tree
+    Action.URGE: (_rule(Role.OFFICE, below_only=True), _rule(Role.SECTOR, Role.IN_CHARGE)),
 }
 
 # 分管 and 行业系统 read and follow what they oversee (never LOG, EDIT_PROBLEMS, DEPLOY,

@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 from core.robots import validate_robot_url
 
 from . import permissions
-from .models import OrgUnit, RoleAssignment, Sector, UnitDomain, UnitLevel, UnitSpecial, User
+from .models import (
+    OrgUnit,
+    PartyMember,
+    RoleAssignment,
+    Sector,
+    UnitDomain,
+    UnitLevel,
+    UnitSpecial,
+    User,
+)
 from .permissions import acts_within, can, forget_grants
 from .roles import Action, Role
 
@@ -464,3 +473,43 @@ def write_password_sheet(*, new_users: list[Any], target: Any) -> None:
     for user in new_users:
         writer.append([user.username, user.full_name, user.unit, user.role, user.password])
     writer.save(target)
+
+
+# ---------------------------------------------------------------- the members' roll
+
+
+def _check_member(name: str, phone: str, title: str) -> None:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Enter the member's name.")
+    elif len(name.strip()) > 64:
+        errors["name"] = _("the name is longer than 64 characters")
+    if len(phone.strip()) > 32:
+        errors["phone"] = _("the phone number is longer than 32 characters")
+    if len(title.strip()) > 64:
+        errors["title"] = _("the title is longer than 64 characters")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def member_add(
+    *, actor: Any, unit: OrgUnit, name: str, phone: str = "", title: str = ""
+) -> PartyMember:
+    """Put a member on a unit's roll (the unit's secretary or an office above it)."""
+    if actor is not None and not can(actor, Action.LOG, unit):
+        raise PermissionDenied
+    _check_member(name, phone, title)
+    return PartyMember.objects.create(
+        unit=unit, name=name.strip(), phone=phone.strip(), title=title.strip()
+    )
+
+
+@transaction.atomic
+def member_retire(*, actor: Any, member: PartyMember) -> PartyMember:
+    """Take a member off the roll (moved away, transferred); his attendance stays."""
+    if actor is not None and not can(actor, Action.LOG, member.unit):
+        raise PermissionDenied
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    return member

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit, UnitDomain, UnitKind, UnitLevel, UnitSpecial
+from accounts.models import OrgUnit, PartyMember, UnitDomain, UnitKind, UnitLevel, UnitSpecial
 from accounts.selectors import units_of_class
-from core.pages import UnitChoiceField
+from core.pages import UnitChoiceField, unit_picker_attrs
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import (
@@ -20,7 +21,9 @@ from .models import (
     AssignmentState,
     Campaign,
     DevelopmentCategory,
+    DevelopmentState,
     Objective,
+    PeopleVerdict,
     Recurrence,
     Workstream,
 )
@@ -38,14 +41,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input (photos from the phone camera, documents)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        accept = kwargs.pop("accept", "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx")
         kwargs.setdefault(
-            "widget",
-            MultipleFileInput(
-                attrs={
-                    "class": "form-control",
-                    "accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
-                }
-            ),
+            "widget", MultipleFileInput(attrs={"class": "form-control", "accept": accept})
         )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
@@ -58,8 +56,13 @@ class MultipleFileField(forms.FileField):
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    """Units as a tree (indented by depth), searchable in the browser."""
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **unit_picker_attrs(widget)}
 
 
 # ---------------------------------------------------------------- campaigns
@@ -151,6 +154,14 @@ TARGET_BRANCHES = "branches"
 TARGET_KIND = "kind"
 TARGET_CLASS = "class"
 CLASS_FIELDS = ("level", "domain", "special")
+#: The scope controls each choice of "deploy to" uses; the others are ignored (the page
+#: shows only these, static/js/forms.js).
+TARGET_FIELDS: dict[str, tuple[str, ...]] = {
+    TARGET_UNITS: ("units",),
+    TARGET_BRANCHES: ("under",),
+    TARGET_KIND: ("under", "kind"),
+    TARGET_CLASS: ("under", "kind", *CLASS_FIELDS),
+}
 
 
 class TaskForm(forms.Form):
@@ -199,19 +210,25 @@ class TaskForm(forms.Form):
         label=_("Units"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple({**SELECT, "size": 8}),
+        widget=forms.SelectMultiple({**SELECT, "size": 8, "data-required-when-shown": True}),
     )
     under = UnitChoiceField(
         label=_("Under"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.Select(SELECT),
+        widget=forms.Select({**SELECT, "data-required-when-shown": True}),
     )
     kind = forms.ChoiceField(
         label=_("Kind of unit"),
         choices=[("", "—"), *UnitKind.choices],
         required=False,
-        widget=forms.Select(SELECT),
+        widget=forms.Select({**SELECT, "data-required-when-shown": True}),
+    )
+    notice = MultipleFileField(
+        label=_("Notice (PDF or Word)"),
+        required=False,
+        help_text=_("The task's official notice; every unit it reaches can read and download it"),
+        accept=".pdf,.doc,.docx",
     )
     # 分类指导: a class narrows every choice of units under a unit
     level = forms.ChoiceField(
@@ -239,6 +256,14 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        if self.is_bound:
+            # Only the chosen radio's controls count: what the others still hold (the page
+            # without script shows them all) is neither checked nor used.
+            chosen = TARGET_FIELDS.get(self.data.get("target", ""), ())
+            data = self.data.copy()  # type: ignore[attr-defined]
+            for name in {"units", "under", "kind"} - set(chosen):
+                data.pop(name, None)
+            self.data = data
         self.fields["objective"].queryset = campaign.objectives.all()  # type: ignore[attr-defined]
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["under"].queryset = units  # type: ignore[attr-defined]
@@ -326,6 +351,10 @@ class ReturnForm(forms.Form):
     )
 
 
+class NoticeForm(forms.Form):
+    notice = MultipleFileField(label=_("Notice (PDF or Word)"), accept=".pdf,.doc,.docx")
+
+
 class AcceptForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.TextInput(TEXT)
@@ -333,6 +362,8 @@ class AcceptForm(forms.Form):
 
 
 # ---------------------------------------------------------------- activities
+
+PARTICIPANTS_REFUSAL = _("Enter how many took part: at least 1.")
 
 
 class ActivityForm(forms.Form):
@@ -346,17 +377,23 @@ class ActivityForm(forms.Form):
     place = forms.CharField(
         label=_("Place"), max_length=128, required=False, widget=forms.TextInput(TEXT)
     )
+    host = forms.CharField(
+        label=_("Chaired by"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+    recorder = forms.CharField(
+        label=_("Minutes by"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
     participants = forms.IntegerField(
         label=_("Number of participants"),
-        initial=0,
-        widget=forms.NumberInput({**TEXT, "inputmode": "numeric"}),
+        widget=forms.NumberInput({**TEXT, "inputmode": "numeric", "min": "1"}),
     )
     hours = forms.DecimalField(
         label=_("Hours"),
         max_digits=5,
         decimal_places=1,
-        initial=0,
-        widget=forms.NumberInput({**TEXT, "step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            {**TEXT, "step": "0.5", "min": "0", "inputmode": "decimal", "placeholder": "2"}
+        ),
     )
     summary = forms.CharField(
         label=_("Content summary"),
@@ -366,6 +403,13 @@ class ActivityForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Photos and documents"),
         help_text=_("Photos from the camera, PDF, Word or Excel files"),
+    )
+    pending_files = forms.CharField(required=False, widget=forms.HiddenInput)
+    sign_in_sheet = forms.FileField(
+        label=_("Sign-in sheet (签到表)"),
+        required=False,
+        help_text=_("A photo of the signed sheet"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*,.pdf"}),
     )
     evidence_for = forms.ModelMultipleChoiceField(
         label=_("Use as evidence for"),
@@ -379,10 +423,15 @@ class ActivityForm(forms.Form):
         *args: Any,
         units: QuerySet[OrgUnit],
         assignments: QuerySet[Assignment] | None = None,
+        counted_from_roll: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if counted_from_roll:
+            # the participants are those ticked on the roll
+            self.fields["participants"].required = False
+            self.fields["participants"].widget = forms.HiddenInput()
         if assignments is None:
             del self.fields["evidence_for"]
         else:
@@ -397,8 +446,10 @@ class ActivityForm(forms.Form):
 
     def clean_participants(self) -> int:
         value = self.cleaned_data["participants"]
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("The number of participants cannot be negative."))
+        if value is None:
+            return 0  # counted from the roll
+        if value < 1:
+            raise forms.ValidationError(PARTICIPANTS_REFUSAL)
         return int(value)
 
     def clean_hours(self) -> Any:
@@ -406,6 +457,65 @@ class ActivityForm(forms.Form):
         if value is not None and value < 0:
             raise forms.ValidationError(_("Hours cannot be negative."))
         return value
+
+
+class AttendanceForm(forms.Form):
+    """The unit's roll: every member ticked as present by default; an absentee's reason."""
+
+    def __init__(self, *args: Any, members: Sequence[PartyMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"present_{member.pk}"] = forms.BooleanField(
+                label=member.name, required=False, initial=True
+            )
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=_("Why %(name)s was absent") % {"name": member.name},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(
+                    {
+                        "class": "form-control form-control-sm absence-reason",
+                        "placeholder": _("Reason for absence"),
+                    }
+                ),
+            )
+
+    def rows(self) -> list[tuple[PartyMember, Any, Any]]:
+        return [(m, self[f"present_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.members]
+
+    def presence(self) -> list[tuple[PartyMember, bool, str]]:
+        """(member, present, reason) for each member on the roll."""
+        data = self.cleaned_data
+        return [
+            (m, bool(data.get(f"present_{m.pk}")), data.get(f"reason_{m.pk}") or "")
+            for m in self.members
+        ]
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64, widget=forms.TextInput(TEXT))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput({**TEXT, "inputmode": "tel"}),
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=64, required=False, widget=forms.TextInput(TEXT)
+    )
+
+
+class LedgerDatesForm(forms.Form):
+    date_from = forms.DateField(label=_("Date from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Date to"), required=False, widget=DATE)
+
+
+class MakeupForm(forms.Form):
+    makeup_on = forms.DateField(label=_("Made up on"), widget=DATE)
+    makeup_note = forms.CharField(
+        label=_("How"), max_length=200, required=False, widget=forms.TextInput(TEXT)
+    )
 
 
 class ActivityFilter(forms.Form):
@@ -463,6 +573,11 @@ class DevelopmentForm(forms.Form):
         widget=forms.Select(SELECT),
     )
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    for_the_people = forms.BooleanField(
+        label=_("A practical matter for the people (为民办实事)"),
+        required=False,
+        help_text=_("Listed in the unit's 为民办实事 list reported upwards"),
+    )
 
     def __init__(
         self,
@@ -489,6 +604,15 @@ class MilestoneDoneForm(forms.Form):
     done_on = forms.DateField(label=_("Reached on"), required=False, widget=DATE)
 
 
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("The people's verdict"),
+        choices=[("", _("Not asked")), *PeopleVerdict.choices],
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+
+
 class EvidenceUploadForm(forms.Form):
     attachments = MultipleFileField(label=_("Photos and documents"))
 
@@ -504,13 +628,14 @@ class DevelopmentFilter(forms.Form):
         label=_("State"),
         choices=[
             ("", _("All")),
-            ("open", _("Under way")),
-            ("done", _("Completed")),
+            *DevelopmentState.choices,
+            ("open", _("Not completed")),
             ("overdue", _("Overdue")),
         ],
         required=False,
         widget=forms.Select(SELECT),
     )
+    people = forms.BooleanField(label=_("Practical matters for the people only"), required=False)
     unit = UnitFilterField(
         label=_("Unit and below"),
         queryset=OrgUnit.objects.none(),

@@ -1,23 +1,38 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import scope_q
 from accounts.roles import PERMISSIONS, Action
 
 from .models import (
+    DEVELOPMENT_KINDS,
     OPEN_STATES,
     Activity,
     ActivityAttachment,
     Assignment,
     AssignmentEvidence,
     AssignmentState,
+    Attendance,
     Campaign,
     DevelopmentItem,
     Task,
@@ -203,10 +218,24 @@ def open_assignments_of_unit(
 
 
 def assignment_with_evidence(assignment: Assignment) -> list[Activity]:
+    """The activities attached as evidence, each with its files (photos first), so the
+    reviewer sees everything on one page."""
+    files = ActivityAttachment.objects.order_by("pk")
     return list(
         assignment.evidence.select_related("unit")
         .annotate(n_files=Count("attachments"))
+        .prefetch_related(Prefetch("attachments", queryset=files))
         .order_by("-held_on", "-pk")
+    )
+
+
+def next_for_review(user: Any, *, campaign: Campaign | None, after: Assignment) -> int | None:
+    """The submission the reviewer meets next in the queue once ``after`` is decided."""
+    return (
+        review_queue(user, campaign=campaign)
+        .exclude(pk=after.pk)
+        .values_list("pk", flat=True)
+        .first()
     )
 
 
@@ -221,6 +250,11 @@ def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity
     return qs.annotate(n_files=_count_per_row(ActivityAttachment, "activity")).order_by(
         "-held_on", "-pk"
     )
+
+
+def roll_of(unit: OrgUnit) -> list[PartyMember]:
+    """The members on a unit's roll, in the order they were entered."""
+    return list(PartyMember.objects.filter(unit=unit, is_active=True).order_by("pk"))
 
 
 def last_kind_used(user: Any) -> str | None:
@@ -261,3 +295,81 @@ def leader_choices(unit: OrgUnit) -> QuerySet[User]:
     """People who may be named responsible: those who may log for the unit (a role on it
     or on one of its ancestors)."""
     return permissions.people_holding(PERMISSIONS[Action.LOG], at_or_above=unit, active_only=False)
+
+
+# ---------------------------------------------------------------- members in the study
+
+
+def makeup_due(user: Any, *, campaign: Campaign | None) -> QuerySet[Attendance]:
+    """Absentees of the activities the user may log for who have not yet caught up (补学),
+    oldest activity first."""
+    if campaign is None:
+        return Attendance.objects.none()
+    return (
+        Attendance.objects.visible_to(user, Action.LOG)
+        .filter(activity__campaign=campaign, present=False, makeup_on__isnull=True)
+        .select_related("activity__unit", "person")
+        .order_by("activity__held_on", "activity_id", "person_id")
+    )
+
+
+def study_hours(user: Any, *, campaign: Campaign | None, unit: OrgUnit) -> list[dict[str, Any]]:
+    """Per member on the rolls of the unit's subtree: sessions attended, absences, 补学
+    done and still owed, and 学时 (the hours of the sessions attended or made up)."""
+    if campaign is None:
+        return []
+    credited = Q(attendance__present=True) | Q(attendance__makeup_on__isnull=False)
+    in_campaign = Q(attendance__activity__campaign=campaign)
+    rows = (
+        PartyMember.objects.visible_to(user)
+        .filter(unit__path__startswith=unit.path, is_active=True)
+        .annotate(
+            attended=Count("attendance", filter=in_campaign & Q(attendance__present=True)),
+            absent=Count("attendance", filter=in_campaign & Q(attendance__present=False)),
+            made_up=Count(
+                "attendance", filter=in_campaign & Q(attendance__makeup_on__isnull=False)
+            ),
+            hours=Coalesce(
+                Sum("attendance__activity__hours", filter=in_campaign & credited),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=7, decimal_places=1),
+            ),
+        )
+        .select_related("unit")
+        .order_by("unit__path", "pk")
+    )
+    return [
+        {
+            "person": m,
+            "attended": m.attended,
+            "absent": m.absent,
+            "made_up": m.made_up,
+            "owed": m.absent - m.made_up,
+            "hours": m.hours,
+        }
+        for m in rows
+    ]
+
+
+def ledger_activities(
+    *, campaign: Campaign, unit: OrgUnit, date_from: date | None, date_to: date | None
+) -> QuerySet[Activity]:
+    """The study sessions of the unit's subtree for the activity ledger (活动台账), oldest
+    first, each with its roll."""
+    qs = Activity.objects.filter(campaign=campaign, unit__path__startswith=unit.path).exclude(
+        kind__in=DEVELOPMENT_KINDS
+    )
+    if date_from:
+        qs = qs.filter(held_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(held_on__lte=date_to)
+    return (
+        qs.select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("person").order_by("person_id"),
+            )
+        )
+        .order_by("held_on", "unit__path", "pk")
+    )

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit
-from accounts.permissions import can
+from accounts.models import OrgUnit, PartyMember
+from accounts.permissions import can, may
 from accounts.roles import Action
 from core.uploads import validate_upload
+from notifications import events
 
 from .defaults import PROBLEM_CATEGORIES
 from .models import (
@@ -30,14 +31,19 @@ from .models import (
     Assignment,
     AssignmentEvidence,
     AssignmentState,
+    AttachmentKind,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
     LeadingGroupMember,
     Objective,
+    PeopleVerdict,
     Recurrence,
     Task,
+    TaskNotice,
     Workstream,
 )
 
@@ -276,6 +282,13 @@ def task_deploy(*, actor: Any, task: Task, units: Iterable[OrgUnit]) -> int:
         if (unit.pk, period.label) not in existing
     ]
     Assignment.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        reached = {a.unit_id for a in new}
+        events.task_deployed(
+            task=task,
+            assignments=task.assignments.filter(unit_id__in=reached).select_related("unit"),
+            actor=actor,
+        )
     return len(new)
 
 
@@ -335,6 +348,7 @@ def assignment_submit(
     assignment.submitted_at = timezone.now()
     assignment.submitted_by = actor
     assignment.save()
+    events.waiting_for_review(assignment=assignment)
     return assignment
 
 
@@ -347,6 +361,7 @@ def assignment_accept(*, actor: Any, assignment: Assignment, comment: str = "") 
     assignment.reviewed_at = timezone.now()
     assignment.reviewed_by = actor
     assignment.save()
+    events.submission_reviewed(assignment=assignment, actor=actor, passed=True)
     return assignment
 
 
@@ -362,6 +377,7 @@ def assignment_return(*, actor: Any, assignment: Assignment, reason: str) -> Ass
     assignment.reviewed_at = timezone.now()
     assignment.reviewed_by = actor
     assignment.save()
+    events.submission_reviewed(assignment=assignment, actor=actor, passed=False)
     return assignment
 
 
@@ -401,6 +417,73 @@ def evidence_unlink(*, actor: Any, assignment: Assignment, activity: Activity) -
 # ---------------------------------------------------------------- activities
 
 
+@dataclass(frozen=True)
+class Presence:
+    """A member on the roll of an activity: present, or absent with a reason."""
+
+    member: PartyMember
+    present: bool = True
+    reason: str = ""
+
+
+def _check_attendance(unit: OrgUnit, attendance: Sequence[Presence]) -> None:
+    """Every line is a member on the unit's roll, once; every absentee has a reason."""
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for line in attendance:
+        if line.member.unit_id != unit.pk or not line.member.is_active:
+            errors[f"reason_{line.member.pk}"] = _("%(name)s is not on this unit's roll.") % {
+                "name": line.member.name
+            }
+        elif line.member.pk in seen:
+            errors[f"reason_{line.member.pk}"] = _("%(name)s is listed twice.") % {
+                "name": line.member.name
+            }
+        elif not line.present and not line.reason.strip():
+            errors[f"reason_{line.member.pk}"] = _("Give the reason why %(name)s was absent.") % {
+                "name": line.member.name
+            }
+        elif len(line.reason.strip()) > 200:
+            errors[f"reason_{line.member.pk}"] = _("The reason is longer than 200 characters.")
+        seen.add(line.member.pk)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_sign_in(upload: Any) -> None:
+    if upload is None:
+        return
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"sign_in_sheet": exc.messages}) from None
+
+
+@transaction.atomic
+def makeup_record(
+    *, actor: Any, line: Attendance, done_on: date, note: str = "", today: date
+) -> Attendance:
+    """An absentee has caught up (补学) on a day, not before the activity nor in the future."""
+    _require(actor, Action.LOG, line.activity.unit)
+    if line.present:
+        raise ValidationError(
+            _("%(name)s attended; there is nothing to make up.") % {"name": line.person.name}
+        )
+    if done_on > today:
+        raise ValidationError({"makeup_on": _("补学 cannot be recorded for a day in the future.")})
+    if done_on < line.activity.held_on:
+        raise ValidationError(
+            {
+                "makeup_on": _("补学 comes after the activity (%(date)s).")
+                % {"date": line.activity.held_on.isoformat()}
+            }
+        )
+    line.makeup_on = done_on
+    line.makeup_note = note.strip()[:200]
+    line.save(update_fields=["makeup_on", "makeup_note"])
+    return line
+
+
 def _check_activity(
     *, campaign: Campaign, held_on: date, today: date, participants: int, hours: Decimal
 ) -> None:
@@ -411,8 +494,8 @@ def _check_activity(
         errors["held_on"] = _("The date is before the campaign started (%(date)s).") % {
             "date": campaign.start_date.isoformat()
         }
-    if participants < 0:
-        errors["participants"] = _("The number of participants cannot be negative.")
+    if participants < 1:
+        errors["participants"] = _("Enter how many took part: at least 1.")
     if hours < 0:
         errors["hours"] = _("Hours cannot be negative.")
     if errors:
@@ -437,11 +520,15 @@ def activity_create(
     held_on: date,
     summary: str,
     place: str = "",
-    participants: int = 0,
+    participants: int,
     hours: Decimal = Decimal(0),
     files: Sequence[Any] = (),
     evidence_for: Iterable[Assignment] = (),
     today: date | None = None,
+    host: str = "",
+    recorder: str = "",
+    attendance: Sequence[Presence] | None = None,
+    sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, unit)
     _check_activity(
@@ -452,18 +539,42 @@ def activity_create(
         hours=hours,
     )
     _check_files(files)
+    _check_sign_in(sign_in_sheet)
+    if attendance is not None:
+        _check_attendance(unit, attendance)
+        participants = sum(1 for line in attendance if line.present)
     activity = Activity.objects.create(
         campaign=campaign,
         unit=unit,
         kind=kind,
         held_on=held_on,
         place=place,
+        host=host,
+        recorder=recorder,
         participants=participants,
         hours=hours,
         summary=summary,
         created_by=actor,
     )
     _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    if sign_in_sheet is not None:
+        _store_files(
+            actor=actor,
+            files=[sign_in_sheet],
+            model=ActivityAttachment,
+            activity=activity,
+            kind=AttachmentKind.SIGN_IN,
+        )
+    if attendance:
+        Attendance.objects.bulk_create(
+            Attendance(
+                activity=activity,
+                person=line.member,
+                present=line.present,
+                absence_reason="" if line.present else line.reason.strip(),
+            )
+            for line in attendance
+        )
     for assignment in evidence_for:
         evidence_link(actor=actor, assignment=assignment, activities=[activity])
     return activity
@@ -482,8 +593,12 @@ def activity_update(
     hours: Decimal,
     files: Sequence[Any] = (),
     today: date | None = None,
+    host: str | None = None,
+    recorder: str | None = None,
+    sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, activity.unit)
+    _check_sign_in(sign_in_sheet)
     _check_activity(
         campaign=activity.campaign,
         held_on=held_on,
@@ -496,11 +611,56 @@ def activity_update(
     activity.held_on = held_on
     activity.summary = summary
     activity.place = place
+    if host is not None:
+        activity.host = host
+    if recorder is not None:
+        activity.recorder = recorder
+    if activity.attendance.exists():
+        participants = activity.attendance.filter(present=True).count()
     activity.participants = participants
     activity.hours = hours
     activity.save()
     _store_files(actor=actor, files=files, model=ActivityAttachment, activity=activity)
+    if sign_in_sheet is not None:
+        _store_files(
+            actor=actor,
+            files=[sign_in_sheet],
+            model=ActivityAttachment,
+            activity=activity,
+            kind=AttachmentKind.SIGN_IN,
+        )
     return activity
+
+
+NOTICE_TYPES = frozenset({"pdf", "doc", "docx"})
+
+
+def check_notice_files(files: Sequence[Any]) -> None:
+    """A task's notice: a PDF or Word file, checked like every upload (size, content)."""
+    for upload in files:
+        try:
+            extension = validate_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({"notice": exc.messages}) from None
+        if extension not in NOTICE_TYPES:
+            raise ValidationError(
+                {
+                    "notice": _("“%(name)s”: the notice must be a PDF or Word file.")
+                    % {"name": upload.name}
+                }
+            )
+
+
+@transaction.atomic
+def task_attach_notice(*, actor: Any, task: Task, files: Sequence[Any]) -> int:
+    """Attach the notice (红头文件) to a task; every unit the task reaches sees it. The
+    files are kept with their history; returns how many were attached."""
+    _require(actor, Action.DEPLOY, task.issuer)
+    if not files:
+        raise ValidationError({"notice": _("Choose the notice file to attach.")})
+    check_notice_files(files)
+    _store_files(actor=actor, files=files, model=TaskNotice, task=task)
+    return len(files)
 
 
 def _store_files(*, actor: Any, files: Sequence[Any], model: Any, **owner: Any) -> None:
@@ -538,6 +698,7 @@ def development_create(
     target: str,
     due_date: date,
     responsible_leader: Any = None,
+    for_the_people: bool = False,
 ) -> DevelopmentItem:
     _require(actor, Action.LOG, unit)
     _check_development(campaign=campaign, due_date=due_date)
@@ -549,6 +710,7 @@ def development_create(
         target=target,
         due_date=due_date,
         responsible_leader=responsible_leader,
+        for_the_people=for_the_people,
         created_by=actor,
     )
 
@@ -563,6 +725,7 @@ def development_update(
     target: str,
     due_date: date,
     responsible_leader: Any = None,
+    for_the_people: bool | None = None,
 ) -> DevelopmentItem:
     _require(actor, Action.LOG, item.unit)
     _check_development(campaign=item.campaign, due_date=due_date)
@@ -571,6 +734,8 @@ def development_update(
     item.target = target
     item.due_date = due_date
     item.responsible_leader = responsible_leader
+    if for_the_people is not None:
+        item.for_the_people = for_the_people
     item.save()
     return item
 
@@ -580,6 +745,8 @@ def milestone_add(
     *, actor: Any, item: DevelopmentItem, title: str, due_on: date
 ) -> DevelopmentMilestone:
     _require(actor, Action.LOG, item.unit)
+    if item.state == DevelopmentState.CLOSED:
+        raise ValidationError(_("A closed (销号) item takes no more milestones."))
     if due_on < item.campaign.start_date:
         raise ValidationError(
             {
@@ -587,7 +754,9 @@ def milestone_add(
                 % {"date": item.campaign.start_date.isoformat()}
             }
         )
-    return DevelopmentMilestone.objects.create(item=item, title=title, due_on=due_on)
+    milestone = DevelopmentMilestone.objects.create(item=item, title=title, due_on=due_on)
+    _follow_milestones(item)
+    return milestone
 
 
 @transaction.atomic
@@ -598,9 +767,77 @@ def milestone_set_done(
     _require(actor, Action.LOG, milestone.item.unit)
     if done_on is not None and done_on > today:
         raise ValidationError({"done_on": _("A milestone cannot be reached in the future.")})
+    item = DevelopmentItem.objects.select_for_update().get(pk=milestone.item_id)
+    if item.state == DevelopmentState.CLOSED:
+        raise ValidationError(_("The item is closed (销号); its milestones stay as they are."))
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
+    _follow_milestones(item)
     return milestone
+
+
+def _follow_milestones(item: DevelopmentItem) -> None:
+    """Completion comes from the milestones: every one reached makes the item completed on
+    the day of the last; one reached makes it under way; a milestone reopened or added takes
+    a completed item back to 推进中."""
+    done_days = list(item.milestones.values_list("done_on", flat=True))
+    reached = [day for day in done_days if day is not None]
+    if done_days and len(reached) == len(done_days):
+        target, completed_on = DevelopmentState.COMPLETED, max(reached)
+    elif reached or item.state != DevelopmentState.NOT_STARTED:
+        target, completed_on = DevelopmentState.IN_PROGRESS, None
+    else:
+        target, completed_on = DevelopmentState.NOT_STARTED, None
+    if (item.state, item.completed_on) == (target, completed_on):
+        return
+    if target != item.state and not item.can_move_to(target):
+        raise ValidationError(_("The item cannot move to that state."))
+    item.state = target
+    item.completed_on = completed_on
+    item.save(update_fields=["state", "completed_on"])
+
+
+@transaction.atomic
+def development_start(*, actor: Any, item: DevelopmentItem) -> DevelopmentItem:
+    """未开始 → 推进中: the unit says work has begun before a milestone is reached."""
+    _require(actor, Action.LOG, item.unit)
+    item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
+    if item.state != DevelopmentState.NOT_STARTED:
+        raise ValidationError(_("Only an item not yet started can be started."))
+    item.state = DevelopmentState.IN_PROGRESS
+    item.save(update_fields=["state"])
+    return item
+
+
+@transaction.atomic
+def development_close(*, actor: Any, item: DevelopmentItem, today: date) -> DevelopmentItem:
+    """已完成 → 已销号: an office above the unit closes a completed item that has evidence."""
+    if not may(actor, Action.CLOSE, item):
+        raise PermissionDenied
+    item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
+    if not item.can_move_to(DevelopmentState.CLOSED):
+        raise ValidationError(_("Only a completed item can be closed (销号)."))
+    if not item.attachments.exists():
+        raise ValidationError(_("Attach the evidence before the item is closed (销号)."))
+    item.state = DevelopmentState.CLOSED
+    item.closed_on = today
+    item.save(update_fields=["state", "closed_on"])
+    return item
+
+
+@transaction.atomic
+def development_set_verdict(*, actor: Any, item: DevelopmentItem, verdict: str) -> DevelopmentItem:
+    """The people's verdict on a practical matter, once it is completed."""
+    _require(actor, Action.LOG, item.unit)
+    if not item.for_the_people:
+        raise ValidationError(_("Only a practical matter for the people takes a verdict."))
+    if item.completed_on is None:
+        raise ValidationError(_("The people are asked once the matter is completed."))
+    if verdict and verdict not in PeopleVerdict.values:
+        raise ValidationError({"verdict": _("Choose a verdict from the list.")})
+    item.verdict = verdict
+    item.save(update_fields=["verdict"])
+    return item
 
 
 @transaction.atomic

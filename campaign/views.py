@@ -6,14 +6,17 @@ to write is a 403, an anonymous visitor is sent to the login page.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,33 +25,44 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts import services as account_services
+from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import can
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
+from core.audit import audit_log
 from core.history import history_for
+from core.models import AuditEvent
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
+from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
 from supervision.selectors import follow_ups_for_units
 
 from . import selectors, services
 from .forms import (
+    TARGET_FIELDS,
     AcceptForm,
     ActivityFilter,
     ActivityForm,
     AssignmentFilter,
+    AttendanceForm,
     CampaignForm,
     DeployMoreForm,
     DevelopmentFilter,
     DevelopmentForm,
     EvidenceUploadForm,
+    LedgerDatesForm,
+    MakeupForm,
+    MemberForm,
     MilestoneDoneForm,
     MilestoneForm,
+    NoticeForm,
     ReturnForm,
     SubmitForm,
     TaskEditForm,
     TaskFilter,
     TaskForm,
+    VerdictForm,
 )
 from .middleware import SESSION_KEY
 from .models import (
@@ -56,14 +70,18 @@ from .models import (
     Activity,
     ActivityAttachment,
     Assignment,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
     Task,
+    TaskNotice,
     Workstream,
     overdue_q,
 )
+from .study_ledger import ledger_title, write_study_ledger
 
 
 def _visible_units(request: HttpRequest) -> QuerySet[OrgUnit]:
@@ -249,7 +267,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     duty = services.duty_workstreams(campaign=campaign, unit=issuer)
     scope = selectors.task_scope(request.user, campaign=campaign, issuer=issuer, duty=duty)
-    form = TaskForm(request.POST or None, campaign=campaign, units=scope)
+    form = TaskForm(
+        request.POST or None,
+        request.FILES or None,
+        campaign=campaign,
+        units=scope,
+        initial={"under": issuer},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = list(form.target_units(scope))
@@ -257,9 +281,14 @@ def task_create(request: HttpRequest) -> HttpResponse:
             form.add_error("target", _("No unit matches this choice."))
         else:
             try:
+                services.check_notice_files(data["notice"])  # before anything is written
                 # a task whose units are refused is not kept
                 with transaction.atomic():
                     task, created = _create_and_deploy(request, campaign, issuer, data, targets)
+                    if data["notice"]:
+                        services.task_attach_notice(
+                            actor=request.user, task=task, files=data["notice"]
+                        )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -275,6 +304,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "issuer": issuer,
             "creating": True,
+            "toggle_fields": json.dumps({"target": TARGET_FIELDS}),
             "duty": [str(label) for key, label in Workstream.choices if key in duty],
         },
     )
@@ -315,11 +345,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("unit__path", "period")
     )
     can_deploy = can(request.user, Action.DEPLOY, task.issuer)
+    notices = list(task.notices.select_related("uploaded_by"))
     return render(
         request,
         "campaign/task_detail.html",
         {
             "task": task,
+            "notices": notices,
+            "notice_form": NoticeForm() if can_deploy else None,
             "today": today,
             "page_obj": paginate(request, assignments),
             "overdue_count": assignments.filter(overdue_q(today)).count(),
@@ -334,9 +367,40 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if can_deploy
             else None,
-            "history": history_for(task),
+            "history": history_for(task, also=notices),
         },
     )
+
+
+@login_required
+@require_POST
+def task_notice_add(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_for_user(
+        Task.objects.select_related("issuer"),
+        request.user,
+        pk,
+        action=Action.DEPLOY,
+        unit_of=lambda t: t.issuer,
+    )
+    form = NoticeForm(request.POST, request.FILES)
+    files = form.cleaned_data["notice"] if form.is_valid() else []
+    try:
+        n = services.task_attach_notice(actor=request.user, task=task, files=files)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The notice was attached (%(n)s file).") % {"n": n})
+    return redirect("campaign:task-detail", pk=task.pk)
+
+
+@login_required
+def task_notice_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A task's notice, to everyone who sees the task (an office above it, a unit it
+    reached); anyone else gets a 404."""
+    notice = get_object_for_user(
+        TaskNotice.objects.select_related("task__issuer"), request.user, pk
+    )
+    return serve_attachment(notice, inline=request.GET.get("inline") == "1")
 
 
 @login_required
@@ -433,7 +497,13 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_for_user(
         Assignment.objects.select_related(
-            "task", "task__objective", "task__issuer", "unit", "submitted_by", "reviewed_by"
+            "task",
+            "task__campaign",
+            "task__objective",
+            "task__issuer",
+            "unit",
+            "submitted_by",
+            "reviewed_by",
         ),
         request.user,
         pk,
@@ -450,6 +520,14 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
         unit=assignment.unit, campaign=assignment.task.campaign
     )
     evidence = selectors.assignment_with_evidence(assignment)
+    may_review = may_review and assignment.can_review()
+    waiting = (
+        selectors.review_queue(user, campaign=assignment.task.campaign)
+        .exclude(pk=assignment.pk)
+        .count()
+        if may_review
+        else 0
+    )
     submit_form = forms.get("submit_form")
     if submit_form is None and may_submit:
         submit_form = SubmitForm(
@@ -467,7 +545,9 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
             "may_log": may_log,
             "may_start": may_log and assignment.can_start(),
             "submit_form": submit_form if may_submit else None,
-            "may_review": may_review and assignment.can_review(),
+            "may_review": may_review,
+            "waiting": waiting,
+            "notices": list(assignment.task.notices.all()),
             "return_form": forms.get("return_form") or ReturnForm(),
             "accept_form": forms.get("accept_form") or AcceptForm(),
             "history": history_for(assignment),
@@ -535,7 +615,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was accepted."))
-            return redirect(_after_review(request))
+            return redirect(_after_review(request, assignment))
     return _render_assignment(request, assignment, accept_form=form)
 
 
@@ -553,12 +633,18 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The submission was returned with your reason."))
-            return redirect(_after_review(request))
+            return redirect(_after_review(request, assignment))
     return _render_assignment(request, assignment, return_form=form)
 
 
-def _after_review(request: HttpRequest) -> str:
-    return reverse("campaign:review-queue")
+def _after_review(request: HttpRequest, decided: Assignment) -> str:
+    """The next submission waiting in the reviewer's queue, or the queue once it is empty."""
+    following = selectors.next_for_review(
+        request.user, campaign=decided.task.campaign, after=decided
+    )
+    if following is None:
+        return reverse("campaign:review-queue")
+    return reverse("campaign:assignment-detail", args=[following])
 
 
 @login_required
@@ -570,6 +656,34 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "campaign/review_queue.html",
         {"page_obj": paginate(request, queue), "today": timezone.localdate()},
     )
+
+
+@login_required
+@require_POST
+def review_accept_selected(request: HttpRequest) -> HttpResponse:
+    """Accept the submissions ticked in the queue, each through the same service as one
+    accepted on its own page (its history and notices alike)."""
+    _require_any(request, Action.DEPLOY)
+    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick the submissions to accept first."))
+        return redirect("campaign:review-queue")
+    chosen = selectors.review_queue(request.user, campaign=current_campaign(request)).filter(
+        pk__in=ids
+    )
+    accepted, refused = 0, []
+    for assignment in chosen:
+        try:
+            services.assignment_accept(actor=request.user, assignment=assignment)
+        except ValidationError as exc:
+            refused.append(f"{assignment.unit.name}: {' '.join(exc.messages)}")
+        else:
+            accepted += 1
+    if accepted:
+        messages.success(request, _("%(n)s submissions were accepted.") % {"n": accepted})
+    for line in refused:
+        messages.error(request, line)
+    return redirect("campaign:review-queue")
 
 
 # ---------------------------------------------------------------- activities
@@ -609,6 +723,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     chosen_unit = home
     if request.method == "POST":
         chosen_unit = units.filter(pk=request.POST.get("unit")).first() or home
+    elif request.GET.get("unit", "").isdigit():
+        chosen_unit = units.filter(pk=request.GET["unit"]).first() or home
+    roll = selectors.roll_of(chosen_unit) if chosen_unit is not None else []
+    attendance = AttendanceForm(request.POST or None, members=roll) if roll else None
     assignments = (
         selectors.open_assignments_of_unit(request.user, campaign=campaign, unit=chosen_unit)
         if chosen_unit is not None
@@ -625,14 +743,17 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         units=units,
         assignments=assignments,
+        counted_from_roll=bool(roll),
         initial={
             "held_on": today,
-            "unit": home,
+            "unit": chosen_unit,
             "kind": selectors.last_kind_used(request.user) or "group_study",
             "evidence_for": preselected,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    kept = KeptFiles(request, "attachments")
+    attendance_valid = attendance is None or attendance.is_valid()
+    if request.method == "POST" and form.is_valid() and attendance_valid:
         data = form.cleaned_data
         try:
             activity = services.activity_create(
@@ -642,25 +763,41 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 evidence_for=data.get("evidence_for") or [],
+                attendance=(
+                    [
+                        services.Presence(m, present, reason)
+                        for m, present, reason in attendance.presence()
+                    ]
+                    if attendance is not None
+                    else None
+                ),
                 today=today,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+            if attendance is not None:
+                apply_errors(attendance, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was logged."))
             linked = list(data.get("evidence_for") or [])
             if len(linked) == 1:
                 return redirect("campaign:assignment-detail", pk=linked[0].pk)
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",
-        {"form": form, "creating": True},
+        {"form": form, "attendance": attendance, "creating": True},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -676,6 +813,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "attachments": list(activity.attachments.all()),
+            "roll": list(activity.attendance.select_related("person")),
             "assignments": list(
                 Assignment.objects.visible_to(request.user)
                 .filter(evidence=activity)
@@ -697,16 +835,20 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         units=units,
+        counted_from_roll=activity.attendance.exists(),
         initial={
             "kind": activity.kind,
             "held_on": activity.held_on,
             "unit": activity.unit,
             "place": activity.place,
+            "host": activity.host,
+            "recorder": activity.recorder,
             "participants": activity.participants,
             "hours": activity.hours,
             "summary": activity.summary,
         },
     )
+    kept = KeptFiles(request, "attachments")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -716,17 +858,23 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 held_on=data["held_on"],
                 place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
                 participants=data["participants"],
                 hours=data["hours"],
                 summary=data["summary"],
-                files=data["attachments"],
+                files=kept.chosen_or_kept(data["attachments"]),
+                sign_in_sheet=data["sign_in_sheet"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            kept.used()
             messages.success(request, _("The activity was saved."))
             return redirect("campaign:activity-detail", pk=activity.pk)
+    if request.method == "POST":
+        kept.refused(form)
     return render(
         request,
         "campaign/activity_form.html",
@@ -743,6 +891,168 @@ def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
     return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
 
 
+# ---------------------------------------------------------------- members in the study
+
+
+def _roll_unit(request: HttpRequest) -> OrgUnit:
+    """The unit whose roll is shown: ``?unit=CODE`` among those the user logs for, or his
+    own unit."""
+    units = selectors.log_units(request.user)
+    code = request.GET.get("unit") or request.POST.get("unit_code")
+    unit = units.filter(code=code).first() if code else selectors.home_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def member_roll(request: HttpRequest) -> HttpResponse:
+    """The members on a unit's roll: the secretary adds and takes off members."""
+    _require_any(request, Action.LOG)
+    unit = _roll_unit(request)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.member_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The member was put on the roll."))
+            return redirect(f"{reverse('campaign:member-roll')}?unit={unit.code}")
+    return render(
+        request,
+        "campaign/member_roll.html",
+        {
+            "unit": unit,
+            "members": selectors.roll_of(unit),
+            "form": form,
+            "units": selectors.log_units(request.user).order_by("path")[:50],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_for_user(
+        PartyMember.objects.select_related("unit"), request.user, pk, action=Action.LOG
+    )
+    account_services.member_retire(actor=request.user, member=member)
+    messages.success(request, _("%(name)s was taken off the roll.") % {"name": member.name})
+    return redirect(f"{reverse('campaign:member-roll')}?unit={member.unit.code}")
+
+
+@login_required
+def makeup_list(request: HttpRequest) -> HttpResponse:
+    """Absentees who still owe a 补学, with the form to record it."""
+    campaign = current_campaign(request)
+    qs = selectors.makeup_due(request.user, campaign=campaign)
+    return render(
+        request,
+        "campaign/makeup_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "today": timezone.localdate(),
+            "form": MakeupForm(initial={"makeup_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def makeup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_for_user(
+        Attendance.objects.select_related("activity__unit", "person"),
+        request.user,
+        pk,
+        action=Action.LOG,
+    )
+    form = MakeupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.makeup_record(
+                actor=request.user,
+                line=line,
+                done_on=form.cleaned_data["makeup_on"],
+                note=form.cleaned_data["makeup_note"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("补学 of %(name)s was recorded.") % {"name": line.person.name}
+            )
+    else:
+        messages.error(request, _("Enter a valid date."))
+    target = request.POST.get("next") or reverse("campaign:makeup-list")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("campaign:makeup-list")
+    return redirect(target)
+
+
+def _focus_unit(request: HttpRequest) -> OrgUnit:
+    """``?unit=CODE`` among the units the user sees, or his highest unit."""
+    code = request.GET.get("unit")
+    if code:
+        unit = _visible_units(request).filter(code=code).first()
+    else:
+        unit = permissions.top_unit(request.user)
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[no-any-return]
+
+
+@login_required
+def study_hours(request: HttpRequest) -> HttpResponse:
+    """学时 per member and per unit."""
+    campaign = current_campaign(request)
+    unit = _focus_unit(request)
+    rows = selectors.study_hours(request.user, campaign=campaign, unit=unit)
+    by_unit: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        member_unit = row["person"].unit
+        line = by_unit.setdefault(
+            member_unit.pk, {"unit": member_unit, "members": 0, "hours": 0, "owed": 0}
+        )
+        line["members"] += 1
+        line["hours"] += row["hours"]
+        line["owed"] += row["owed"]
+    return render(
+        request,
+        "campaign/study_hours.html",
+        {"unit": unit, "rows": rows, "units": list(by_unit.values())},
+    )
+
+
+@login_required
+def study_ledger(request: HttpRequest) -> HttpResponseBase:
+    """The activity ledger (活动台账) of a unit's subtree as a workbook."""
+    campaign = require_campaign(request)
+    unit = _focus_unit(request)
+    if not can(request.user, Action.EXPORT, unit):
+        raise PermissionDenied
+    filters = LedgerDatesForm(request.GET or None)
+    dates = filters.cleaned_data if filters.is_valid() else {}
+    audit_log(kind=AuditEvent.Kind.EXPORT, request=request, unit=unit, what="study_ledger")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_study_ledger(
+        campaign=campaign,
+        unit=unit,
+        target=spool,
+        date_from=dates.get("date_from"),
+        date_to=dates.get("date_to"),
+    )
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{ledger_title(unit)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 # ---------------------------------------------------------------- development
 
 
@@ -752,17 +1062,19 @@ def development_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.development_for(request.user, campaign=campaign)
     filters = DevelopmentFilter(request.GET or None, units=_filter_units(request))
-    complete = Q(milestone_total__gt=0, milestone_total=F("milestone_done"))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["category"]:
             qs = qs.filter(category=data["category"])
-        if data["state"] == "done":
-            qs = qs.filter(complete)
-        elif data["state"] == "open":
-            qs = qs.exclude(complete)
+        if data["people"]:
+            qs = qs.filter(for_the_people=True)
+        if data["state"] == "open":
+            qs = qs.filter(completed_on__isnull=True)
         elif data["state"] == "overdue":
-            qs = qs.exclude(complete).filter(due_date__lt=today)
+            # as the dashboard counts it (dashboard/figures/development.py)
+            qs = qs.filter(completed_on__isnull=True, due_date__lt=today)
+        elif data["state"]:
+            qs = qs.filter(state=data["state"])
         qs = _within_unit_and_dates(qs, data, date_field="due_date")
     return render(
         request,
@@ -800,6 +1112,7 @@ def development_create(request: HttpRequest) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -831,6 +1144,11 @@ def _render_development(request: HttpRequest, item: DevelopmentItem, **forms: An
             "milestones": list(item.milestones.all()),
             "attachments": list(item.attachments.all()),
             "may_edit": can(request.user, Action.LOG, item.unit),
+            "may_start": item.state == DevelopmentState.NOT_STARTED
+            and can(request.user, Action.LOG, item.unit),
+            "may_close": item.can_move_to(DevelopmentState.CLOSED)
+            and permissions.may(request.user, Action.CLOSE, item),
+            "verdict_form": VerdictForm(initial={"verdict": item.verdict}),
             "milestone_form": forms.get("milestone_form") or MilestoneForm(),
             "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
             "history": history_for(item),
@@ -865,6 +1183,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "target": item.target,
             "responsible_leader": item.responsible_leader,
             "due_date": item.due_date,
+            "for_the_people": item.for_the_people,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -878,6 +1197,7 @@ def development_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 target=data["target"],
                 due_date=data["due_date"],
                 responsible_leader=data["responsible_leader"],
+                for_the_people=data["for_the_people"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -947,6 +1267,42 @@ def development_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("campaign:development-detail", pk=item.pk)
     return _render_development(request, item, upload_form=form)
+
+
+@login_required
+@require_POST
+def development_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
+    """Start an item (the unit) or close it (销号, an office above it)."""
+    item = get_object_for_user(
+        DevelopmentItem.objects.select_related("unit", "campaign"), request.user, pk
+    )
+    try:
+        if to == DevelopmentState.IN_PROGRESS:
+            services.development_start(actor=request.user, item=item)
+            messages.success(request, _("The item is under way."))
+        else:
+            services.development_close(actor=request.user, item=item, today=timezone.localdate())
+            messages.success(request, _("The item was closed (销号)."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("campaign:development-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def development_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for_write(request, pk)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.development_set_verdict(
+                actor=request.user, item=item, verdict=form.cleaned_data["verdict"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The people's verdict was recorded."))
+    return redirect("campaign:development-detail", pk=item.pk)
 
 
 @login_required

@@ -115,6 +115,15 @@ if _database is None:
 
     _database = embedded_database(BASE_DIR)
 DATABASES = {"default": _database}
+# A read replica for dashboards and exports (core/replica.py, docs/operations.md).
+_replica = env_database("REPLICA_DATABASE_URL")
+if _replica is not None:
+    DATABASES["replica"] = _replica
+elif TESTING:
+    # The tests' replica: a second connection to the test database, switched on per test.
+    DATABASES["replica"] = {**_database, "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if _replica is not None else None
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -287,6 +296,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-daily-reminders": {
         "task": "notifications.send_daily_reminders",
         "schedule": crontab(hour=8, minute=30),
+    },
+    # Event notifications (a submission returned, a task deployed …) to email and robots,
+    # batched: at most one message per person every half hour.
+    "send-event-batches": {
+        "task": "notifications.send_event_batches",
+        "schedule": crontab(minute="*/30"),
     },
     # Weekly PDF reports of the city and each county for the previous week, Mondays 08:00.
     "build-weekly-reports": {

@@ -20,6 +20,8 @@ from django.core.cache import cache as django_cache
 from django.db import connection
 from pghistory.models import Event
 
+from .replica import read_connection
+
 T = TypeVar("T")
 TIMEOUT = 15 * 60
 
@@ -61,7 +63,8 @@ def version_sql(conn: Any = None) -> str:
 
 
 def data_version() -> str:
-    with connection.cursor() as cursor:
+    # Read where the figures are read: on the replica when the caller reads from it.
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT " + version_sql())
         row = cursor.fetchone()
     return hashlib.sha1(  # noqa: S324 - a cache key, not a secret

@@ -137,9 +137,29 @@ def job_create(
     requested_by: Any,
     params: dict[str, Any],
     enqueue: Callable[[int], Any] | None = None,
+    reuse_running: bool = False,
 ) -> BackgroundJob:
     """Create a job and send its task once the transaction commits (``enqueue`` replaces
-    the registered sender, e.g. to run nothing from a command)."""
+    the registered sender, e.g. to run nothing from a command).
+
+    With ``reuse_running``, the same person asking again for the same thing while it is
+    still queued or running (a second tap, a reload) gets the job already under way
+    instead of a second one; concurrent requests are serialised on the pair (kind,
+    person) so two taps a few milliseconds apart also start one job."""
+    if reuse_running:
+        key = f"job:{kind}:{getattr(requested_by, 'pk', None)}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        now = timezone.now()
+        for running in BackgroundJob.objects.filter(
+            kind=kind,
+            unit=unit,
+            requested_by=requested_by,
+            params=params,
+            state__in=[JobState.QUEUED, JobState.RUNNING],
+        ).order_by("-pk")[:5]:
+            if is_alive(running, now=now):
+                return running
     job = BackgroundJob.objects.create(
         kind=kind, unit=unit, requested_by=requested_by, params=params
     )

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.figures import is_tracked
 from core.pagination import CachedCountPaginator
@@ -60,8 +61,23 @@ def paginate(request: HttpRequest, items: Any, *, per_page: int = PAGE_SIZE) -> 
     return paginator.get_page(request.GET.get("page"))
 
 
+#: The label of the search box a unit list gets (static/js/unitpicker.js).
+UNIT_SEARCH_LABEL = _lazy("Type a name or code to find the unit")
+
+
+def unit_picker_attrs(widget: forms.Widget) -> dict[str, Any]:
+    """A visible unit list is searchable; a hidden one (a single unit) is not."""
+    if isinstance(widget, forms.Select) and not widget.is_hidden:
+        return {"data-unit-picker": UNIT_SEARCH_LABEL}
+    return {}
+
+
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit dropdown: "name（code）", the code telling apart units of the same name."""
+    """A unit dropdown: "name（code）", the code telling apart units of the same name;
+    searchable by name or code in the browser."""
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.code}）"
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **unit_picker_attrs(widget)}

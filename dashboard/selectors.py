@@ -24,12 +24,18 @@ from research.models import ResearchProject, ResearchReport, quarter_of
 from research.selectors import LeaderSummary, leader_research_summary
 from supervision.models import SupervisionVisit
 
-from .figures.activities import WeekPoint, activity_trend
+from .figures.activities import AttendanceFigures, WeekPoint, activity_trend, attendance_figures
 from .figures.assignments import (
     AssignmentCounts,
     AssignmentFigures,
     assignment_figures_by_workstream,
     total_of,
+)
+from .figures.development import (
+    DevelopmentFigures,
+    UnitDevelopment,
+    development_by_unit,
+    development_figures,
 )
 from .figures.rectification import ProblemFigures, problem_figures
 from .figures.research import ResearchCounts, decision_figures, research_figures
@@ -91,8 +97,11 @@ class OfficeDashboard:
     workstreams: list[WorkstreamLine]
     activities_this_week: WeekPoint
     trend: list[WeekPoint]
+    attendance: AttendanceFigures
     research: ResearchCounts
     rectification: ProblemFigures
+    development: DevelopmentFigures
+    development_units: list[UnitDevelopment]
     lagging: list[UnitLine]
     signals: dict[str, Signal]
     # 分类指导: the subtree's figures by field of the units (机关, 农村, 社区, 企业, 学校 …)
@@ -133,8 +142,11 @@ def office_dashboard(
         ],
         activities_this_week=trend[-1],
         trend=trend,
+        attendance=attendance_figures(campaign=campaign, unit=unit, period=period),
         research=research.counts(decisions),
         rectification=problem_figures(campaign=campaign, unit=unit, period=period),
+        development=development_figures(campaign=campaign, unit=unit, period=period),
+        development_units=development_by_unit(campaign=campaign, unit=unit, period=period),
         lagging=lagging_units(campaign=campaign, unit=unit, period=period),
         classes=lines_by_domain(campaign=campaign, unit=unit, period=period),
         signals={

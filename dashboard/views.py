@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.roles import Action
 from core import charts
 from core.figures import cached_figures, data_version
+from core.replica import reads_from_replica
 
 from . import selectors
 from .figures import units
@@ -75,7 +76,6 @@ def office(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
     parts = (campaign.pk, unit.pk, permissions.scope_signature(request.user))
-    version = data_version()
 
     def figures() -> dict[str, object]:
         # The figures, and the HTML block that shows them, in the request's language: the
@@ -96,14 +96,19 @@ def office(request: HttpRequest) -> HttpResponse:
                 "weights": units.WEIGHTS,
                 "red_from": units.RED_FROM,
                 "amber_from": units.AMBER_FROM,
+                "may_urge": permissions.acts_anywhere(request.user, Action.URGE),
                 **_charts(board),
             },
         )
         return {"board": board, "figures_html": html}  # a SafeString, also once unpickled
 
-    page = cached_figures(
-        "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
-    )
+    # The figures and their version may come from a read replica (core/replica.py); who
+    # may see which unit was decided above, on the primary.
+    with reads_from_replica():
+        version = data_version()
+        page = cached_figures(
+            "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
+        )
     return render(
         request,
         "dashboard/office.html",
@@ -123,24 +128,26 @@ def leader(request: HttpRequest) -> HttpResponse:
     if not campaign:
         return _no_campaign(request)
     today = timezone.localdate()
-    home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
-    page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
-    portfolio = (
-        selectors.overseen_board(user=request.user, campaign=campaign, today=today)
-        if permissions.oversees_beside_tree(request.user)
-        else None
-    )
-    return render(
-        request,
-        "dashboard/leader.html",
-        {
-            "home": home,
-            "page_obj": page,
-            "problems": page.object_list,
-            "today": today,
-            "portfolio": portfolio,
-        },
-    )
+    oversees = permissions.oversees_beside_tree(request.user)
+    with reads_from_replica():
+        home = selectors.leader_home(user=request.user, campaign=campaign, today=today)
+        page = Paginator(home.problems, 25).get_page(request.GET.get("page"))
+        portfolio = (
+            selectors.overseen_board(user=request.user, campaign=campaign, today=today)
+            if oversees
+            else None
+        )
+        return render(
+            request,
+            "dashboard/leader.html",
+            {
+                "home": home,
+                "page_obj": page,
+                "problems": page.object_list,
+                "today": today,
+                "portfolio": portfolio,
+            },
+        )
 
 
 @login_required

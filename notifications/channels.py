@@ -97,8 +97,46 @@ def _reminders(delivery: Delivery) -> list[ReminderLog]:
 # Email ------------------------------------------------------------------------------
 
 
+def _events(delivery: Delivery) -> list[dict[str, Any]]:
+    """The event notifications a batch delivery carries, each once, oldest first."""
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for n in delivery.notifications.select_related("unit").order_by("created", "pk"):
+        seen.setdefault(
+            (n.kind, n.title, n.link),
+            {
+                "title": n.title,
+                "body": n.body,
+                "kind": n.get_kind_display(),
+                "url": absolute(n.link),
+                "unit": n.unit.name if n.unit else "",
+                "created": n.created,
+            },
+        )
+    return list(seen.values())
+
+
+def _render_message(delivery: Delivery, context: dict[str, Any], name: str) -> tuple[str, str, str]:
+    subject = render_to_string(f"notifications/email/{name}_subject.txt", context)
+    text = render_to_string(f"notifications/email/{name}.txt", context)
+    html = render_to_string(f"notifications/email/{name}.html", context)
+    return subject, text, html
+
+
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
-    """The day's digest to one person: all their items, of every unit, grouped by kind."""
+    """The day's digest to one person: all their items, of every unit, grouped by kind;
+    or a batch of events (what happened to their work since the last batch)."""
+    events = _events(delivery)
+    if events:
+        with translation.override(settings.LANGUAGE_CODE):
+            site = absolute("/notifications/") if getattr(settings, "SITE_URL", "") else ""
+            context: dict[str, Any] = {
+                "recipient": delivery.recipient,
+                "events": events,
+                "count": len(events),
+                "site_url": site,
+            }
+            subject, text, html = _render_message(delivery, context, "events")
+        return _message(delivery, subject, text, html)
     reminders = _reminders(delivery)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -110,9 +148,11 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
             "count": len({(r.item_kind, r.item_id, r.kind) for r in reminders}),
             "site_url": absolute("/notifications/") if getattr(settings, "SITE_URL", "") else "",
         }
-        subject = render_to_string("notifications/email/reminder_subject.txt", context)
-        text = render_to_string("notifications/email/reminder.txt", context)
-        html = render_to_string("notifications/email/reminder.html", context)
+        subject, text, html = _render_message(delivery, context, "reminder")
+    return _message(delivery, subject, text, html)
+
+
+def _message(delivery: Delivery, subject: str, text: str, html: str) -> EmailMultiAlternatives:
     # Whatever the items' titles hold, the message carries no control characters.
     message = EmailMultiAlternatives(
         subject=" ".join(printable(subject).split()),
@@ -153,20 +193,22 @@ def build_webhook_payload(delivery: Delivery) -> dict[str, Any]:
     The markdown template escapes every value people typed (``robot_md``), so a title
     cannot add links or headings to the message.
     """
-    reminders = _reminders(delivery)
+    events = _events(delivery)
+    name = "events" if events else "reminder"
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Theme education reminder")
+        title = _("Theme education news") if events else _("Theme education reminder")
         context = {
             "title": title,
             "unit": delivery.unit,
             "day": delivery.day,
-            "groups": grouped(reminders),
+            "events": events,
+            "groups": [] if events else grouped(_reminders(delivery)),
         }
         flavour = robot_flavour(delivery.target)
         if flavour == "text":
-            content = render_to_string("notifications/webhook/reminder.txt", context).strip()
+            content = render_to_string(f"notifications/webhook/{name}.txt", context).strip()
             return {"msgtype": "text", "text": {"content": content}}
-        content = render_to_string("notifications/webhook/reminder.md", context).strip()
+        content = render_to_string(f"notifications/webhook/{name}.md", context).strip()
     if flavour == "wecom":
         return {"msgtype": "markdown", "markdown": {"content": content}}
     return {"msgtype": "markdown", "markdown": {"title": title, "text": content}}

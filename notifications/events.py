@@ -1,19 +1,49 @@
 """Telling people that something happened to their work: the one way every app notifies.
 
 A service that passes or returns a submission, deploys a task, returns a problem at 销号 or
-urges a unit calls :func:`notify` inside its transaction. The notifications are in-app at
-once (the header's unread badge counts them); the channels each person has (email, group
-robot, personal messages) carry them afterwards in batches, so nobody gets a storm.
+urges a unit calls one of the functions below inside its transaction. The notifications
+are in-app at once (the header's unread badge counts them); the channels each person has
+(email, personal application messages, the unit's group robot) carry them afterwards in
+batches (``services.send_event_batches``), so nobody gets a storm.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import permissions
 
 from .models import EventKind, Notification
 
-__all__ = ["EventKind", "notify"]
+__all__ = [
+    "EventKind",
+    "close_returned",
+    "follow_up_due",
+    "notify",
+    "notify_many",
+    "submission_reviewed",
+    "task_deployed",
+    "waiting",
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event for a group of people: the same title, text and link for each."""
+
+    recipients: Iterable[int | None]
+    title: str
+    body: str = ""
+    link: str = ""
+    unit: Any = None
 
 
 def notify(
@@ -34,22 +64,200 @@ def notify(
     nothing. Returns how many recipients were asked for (after dropping the actor and
     duplicates).
     """
+    return notify_many(
+        kind=kind,
+        messages=[Message(recipients, title, body, link, unit)],
+        actor=actor,
+        once_key=once_key,
+    )
+
+
+def notify_many(
+    *, kind: str, messages: Iterable[Message], actor: Any = None, once_key: str = ""
+) -> int:
+    """Several messages of one kind in one insert (a task deployed to many units)."""
     actor_id = getattr(actor, "pk", None)
-    ids = sorted({r for r in recipients if r is not None and r != actor_id})
+    rows = []
+    for message in messages:
+        ids = sorted({r for r in message.recipients if r is not None and r != actor_id})
+        rows += [
+            Notification(
+                recipient_id=recipient_id,
+                kind=kind,
+                title=message.title[:255],
+                body=message.body,
+                link=message.link[:255],
+                unit=message.unit,
+                actor_id=actor_id,
+                once_key=once_key[:100],
+            )
+            for recipient_id in ids
+        ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=bool(once_key))
+    return len(rows)
+
+
+def _site_language() -> Any:
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+# ---------------------------------------------------------------- the events of the apps
+
+
+def submission_reviewed(*, assignment: Any, actor: Any, passed: bool) -> int:
+    """A unit's submission was passed or returned (with the reason): its people are told."""
+    unit = assignment.unit
+    people = permissions.people_of_units([unit.pk]).get(unit.pk, [])
+    people.append(assignment.submitted_by_id)
+    link = reverse("campaign:assignment-detail", args=[assignment.pk])
+    with _site_language():
+        task = assignment.task.title
+        if passed:
+            title = _("Submission passed: %(task)s") % {"task": task}
+            body = assignment.review_comment or _("The office accepted the submission.")
+        else:
+            title = _("Submission returned: %(task)s") % {"task": task}
+            body = _("Reason: %(reason)s") % {"reason": assignment.return_reason}
+    return notify(
+        kind=EventKind.PASSED if passed else EventKind.RETURNED,
+        recipients=people,
+        title=title,
+        body=body,
+        link=link,
+        unit=unit,
+        actor=actor,
+    )
+
+
+def task_deployed(*, task: Any, assignments: Iterable[Any], actor: Any) -> int:
+    """A task reached units: the people of each unit are told, with a link to its part."""
+    first: dict[int, Any] = {}
+    for assignment in sorted(assignments, key=lambda a: (a.due_date, a.period)):
+        first.setdefault(assignment.unit_id, assignment)
+    if not first:
+        return 0
+    people = permissions.people_of_units(first)
+    with _site_language():
+        title = _("New task: %(task)s") % {"task": task.title}
+        messages = [
+            Message(
+                people.get(unit_id, []),
+                title,
+                _("Deployed by %(issuer)s; due on %(date)s.")
+                % {"issuer": task.issuer.name, "date": assignment.due_date.isoformat()},
+                reverse("campaign:assignment-detail", args=[assignment.pk])
+                if assignment.pk
+                else "",
+                assignment.unit,
+            )
+            for unit_id, assignment in first.items()
+        ]
+    return notify_many(kind=EventKind.DEPLOYED, messages=messages, actor=actor)
+
+
+def close_returned(*, problem: Any, actor: Any, reason: str) -> int:
+    """销号 refused: the unit's people and the people responsible for the problem."""
+    unit = problem.unit
+    people = permissions.people_of_units([unit.pk]).get(unit.pk, [])
+    people += [problem.responsible_leader_id, problem.responsible_person_id]
+    with _site_language():
+        title = _("Returned at closing: %(problem)s") % {"problem": _short(problem.description)}
+        body = _("Reason: %(reason)s") % {"reason": reason}
+    return notify(
+        kind=EventKind.CLOSE_RETURNED,
+        recipients=people,
+        title=title,
+        body=body,
+        link=reverse("rectification:problem-detail", args=[problem.pk]),
+        unit=unit,
+        actor=actor,
+    )
+
+
+def follow_up_due(*, visit: Any, people: Iterable[int]) -> int:
+    """A supervision follow-up at the unit is due: once per visit and date."""
+    with _site_language():
+        title = _("Supervision follow-up on %(date)s") % {"date": visit.follow_up_on.isoformat()}
+        body = _("The office returns to %(unit)s to see what was changed.") % {
+            "unit": visit.unit.name
+        }
+    return notify(
+        kind=EventKind.FOLLOW_UP,
+        recipients=people,
+        title=title,
+        body=body,
+        link=reverse("supervision:visit-detail", args=[visit.pk]),
+        unit=visit.unit,
+        once_key=f"follow_up:{visit.pk}:{visit.follow_up_on.isoformat()}",
+    )
+
+
+def _short(text: str, size: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+# ---------------------------------------------------------------- what waits for an office
+
+REVIEW = "review"
+VERIFY = "verify"
+_MARK = "\x00n\x00"
+
+
+def _waiting_title(queue: str, count: Any) -> str:
+    with _site_language():
+        if queue == REVIEW:
+            return _("%(count)s submissions wait for your review") % {"count": count}
+        return _("%(count)s problems wait for your closing verification") % {"count": count}
+
+
+def waiting(*, queue: str, recipients: Iterable[int], unit: Any = None) -> int:
+    """Something new waits in an office's queue: one notification per person and day,
+    its count raised by each new item and unread again, so a busy day is one line."""
+    ids = sorted({r for r in recipients if r is not None})
     if not ids:
         return 0
-    rows = [
-        Notification(
-            recipient_id=recipient_id,
-            kind=kind,
-            title=title[:255],
-            body=body,
-            link=link[:255],
-            unit=unit,
-            actor_id=actor_id,
-            once_key=once_key[:100],
+    link = reverse("campaign:review-queue" if queue == REVIEW else "rectification:verify-queue")
+    head, _mark, tail = _waiting_title(queue, _MARK).partition(_MARK)
+    key = f"waiting:{queue}:{timezone.localdate().isoformat()}"
+    now = timezone.now()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (recipient_id, title, body, link, kind, unit_id, once_key,
+                count, created)
+            SELECT r, %s, '', %s, %s, %s, %s, 1, %s FROM unnest(%s::bigint[]) AS r
+            ON CONFLICT (recipient_id, once_key) WHERE NOT (once_key = '')
+            DO UPDATE SET count = {table}.count + 1,
+                title = left(%s || ({table}.count + 1)::text || %s, 255),
+                read_at = NULL, channels_at = NULL, created = EXCLUDED.created
+            """,  # noqa: S608 (the table name from the model, values as parameters)
+            [
+                (head + "1" + tail)[:255],
+                link,
+                EventKind.WAITING.value,
+                getattr(unit, "pk", None),
+                key,
+                now,
+                ids,
+                head,
+                tail,
+            ],
         )
-        for recipient_id in ids
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=bool(once_key))
     return len(ids)
+
+
+def waiting_for_review(*, assignment: Any) -> int:
+    """A submission arrived: the office of the unit that issued the task (or the nearest
+    office above it)."""
+    issuer = assignment.task.issuer
+    people = permissions.nearest_offices_above(issuer, strictly=False)
+    return waiting(queue=REVIEW, recipients=people, unit=issuer)
+
+
+def waiting_for_closing(*, problem: Any) -> int:
+    """A problem was submitted for 销号: the office of the nearest unit above it."""
+    people = permissions.nearest_offices_above(problem.unit)
+    return waiting(queue=VERIFY, recipients=people, unit=problem.unit)

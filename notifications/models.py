@@ -132,7 +132,12 @@ class Notification(models.Model):
         related_name="+",
     )
     once_key = models.CharField(_("once key"), max_length=100, blank=True, db_default="")
+    # How many things one batched notification stands for ("3 submissions wait …").
+    count = models.PositiveIntegerField(_("count"), default=1, db_default=1)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # When an event was handed to the person's outside channels (email, personal message,
+    # group robot) by the batch run; reminders have their own deliveries and stay empty.
+    channels_at = models.DateTimeField(_("sent to channels"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     reminder = models.OneToOneField(
         ReminderLog,
@@ -209,6 +214,10 @@ class Delivery(models.Model):
     reminders = models.ManyToManyField(
         ReminderLog, verbose_name=_("reminders"), related_name="deliveries"
     )
+    # The events a batch of event notifications carries (empty for a reminder digest).
+    notifications = models.ManyToManyField(
+        Notification, verbose_name=_("notifications"), related_name="deliveries", blank=True
+    )
     state = models.CharField(
         _("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
@@ -239,3 +248,51 @@ class Delivery(models.Model):
         if self.channel == Channel.WEBHOOK:
             return mask_robot_url(self.target)
         return self.target
+
+
+class UrgeItem(models.TextChoices):
+    UNIT = "unit", _("Lagging unit")
+    PROBLEM = "problem", _("Problem")
+    ASSIGNMENT = "assignment", _("Task assignment")
+
+
+class UrgeQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+class Urge(models.Model):
+    """One 催办: an office pressed a lagging unit or one of its overdue items. At most once
+    a day per unit and item (the unique constraint); a log, written once."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="urges"
+    )
+    item_kind = models.CharField(_("item kind"), max_length=16, choices=UrgeItem.choices)
+    item_id = models.BigIntegerField(_("item"))
+    day = models.DateField(_("day"))
+    title = models.CharField(_("title"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("urged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipients = models.PositiveIntegerField(_("people told"), default=0)
+    created_at = models.DateTimeField(_("urged at"), auto_now_add=True)
+
+    objects = UrgeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("urge")
+        verbose_name_plural = _("urges")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "item_kind", "item_id", "day"], name="urge_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["item_kind", "item_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_kind}#{self.item_id}"

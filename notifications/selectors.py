@@ -6,12 +6,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from accounts.models import User
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, User
 from accounts.roles import Action
+from accounts.scoping import get_object_for_user
+from campaign.models import Assignment
+from rectification.models import OPEN_STATES as PROBLEM_OPEN
+from rectification.models import Problem
 
 from . import sources
-from .models import WEEKLY_KINDS, Delivery, Notification, ReminderKind, ReminderLog
+from .models import (
+    WEEKLY_KINDS,
+    Delivery,
+    Notification,
+    ReminderKind,
+    ReminderLog,
+    Urge,
+    UrgeItem,
+)
 
 
 def unread_count(user: Any) -> int | None:
@@ -22,8 +41,10 @@ def unread_count(user: Any) -> int | None:
 
 
 def notifications_for(user: Any, *, unread_only: bool = False) -> Any:
-    qs = Notification.objects.for_user(user).only(
-        "pk", "title", "body", "link", "kind", "created", "read_at"
+    qs = (
+        Notification.objects.for_user(user)
+        .select_related("unit")
+        .only("pk", "title", "body", "link", "kind", "created", "read_at", "unit__name")
     )
     return qs.unread() if unread_only else qs
 
@@ -95,3 +116,73 @@ def plan_reminders(day: date, items: Iterable[sources.Item] | None = None) -> li
         )
     )
     return [p for p in plan if p.recipient_id in active]
+
+
+# 催办 -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrgeTarget:
+    """What a 催办 is about: the unit told, the words and link of the message, whether it
+    may be urged now (a lagging unit always; a problem or assignment when overdue)."""
+
+    unit: OrgUnit
+    item_kind: str
+    item_id: int
+    title: str
+    link: str
+    urgeable: bool
+    also: tuple[int | None, ...] = ()
+
+
+def urge_target(user: Any, item_kind: str, pk: Any) -> UrgeTarget:
+    """The record of a 催办 looked up through the user's scope (404 outside it)."""
+    today = timezone.localdate()
+    if item_kind == UrgeItem.UNIT:
+        unit = get_object_for_user(OrgUnit.objects.all(), user, pk, unit_of=lambda u: u)
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("the campaign's work of %(unit)s") % {"unit": unit.name}
+        link = reverse("dashboard:office") + "?" + urlencode({"unit": unit.code})
+        return UrgeTarget(unit, item_kind, unit.pk, title, link, urgeable=True)
+    if item_kind == UrgeItem.PROBLEM:
+        problem = get_object_for_user(Problem.objects.select_related("unit"), user, pk)
+        return UrgeTarget(
+            problem.unit,
+            item_kind,
+            problem.pk,
+            " ".join(problem.description.split())[:60],
+            reverse("rectification:problem-detail", args=[problem.pk]),
+            urgeable=urgeable(item_kind, problem, today),
+            also=(problem.responsible_leader_id, problem.responsible_person_id),
+        )
+    if item_kind == UrgeItem.ASSIGNMENT:
+        assignment = get_object_for_user(
+            Assignment.objects.select_related("unit", "task"), user, pk
+        )
+        return UrgeTarget(
+            assignment.unit,
+            item_kind,
+            assignment.pk,
+            assignment.task.title,
+            reverse("campaign:assignment-detail", args=[assignment.pk]),
+            urgeable=urgeable(item_kind, assignment, today),
+        )
+    raise Http404
+
+
+def urgeable(item_kind: str, record: Any, today: date) -> bool:
+    """A lagging unit may be urged any day; a problem or an assignment once overdue."""
+    if item_kind == UrgeItem.PROBLEM:
+        return bool(record.deadline and record.deadline < today and record.state in PROBLEM_OPEN)
+    if item_kind == UrgeItem.ASSIGNMENT:
+        return bool(record.is_overdue_on(today))
+    return item_kind == UrgeItem.UNIT
+
+
+def urges_of(item_kind: str, item_id: int) -> list[Urge]:
+    """The 催办 log of one item, newest first, with who pressed it."""
+    return list(
+        Urge.objects.filter(item_kind=item_kind, item_id=item_id)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:20]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pghistory
@@ -18,19 +18,23 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.permissions import can
 from accounts.roles import Action
+from supervision.models import SupervisionVisit
 
-from . import channels, selectors
+from . import channels, events, selectors
 from .models import (
     Channel,
     Delivery,
     DeliveryState,
+    EventKind,
     ItemKind,
     Notification,
     ReminderKind,
     ReminderLog,
+    Urge,
 )
 
 logger = logging.getLogger(__name__)
@@ -445,3 +449,154 @@ def mark_read(*, user: Any, notification: Notification) -> None:
 @transaction.atomic
 def mark_all_read(*, user: Any) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+# Events to the outside channels ----------------------------------------------------
+
+# Events a unit's group robot hears of (what waits in an office's queue is the office's).
+ROBOT_EVENTS = frozenset(EventKind.values) - {EventKind.WAITING}
+EVENT_BATCH_LIMIT = 5000
+
+
+@dataclass
+class EventBatch:
+    notifications: int = 0
+    emails: list[int] = field(default_factory=list)
+    webhooks: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def send_event_batches(*, now: Any = None) -> EventBatch:
+    """Hand the events of the last while to the outside channels, batched: one email per
+    person for all their new events, one group-robot message per unit and ten events.
+
+    Run every half hour by beat, so a person gets at most one email per run whatever
+    happened. Rows are claimed with ``SKIP LOCKED`` and stamped ``channels_at``: two runs
+    never send the same event twice.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    claimed: Any = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(kind__in=EventKind.values, channels_at__isnull=True, created__lte=now)
+        .order_by("pk")
+        .values("pk", "recipient_id", "unit_id", "kind", "title", "link")[:EVENT_BATCH_LIMIT]
+    )
+    rows: list[dict[str, Any]] = list(claimed)
+    batch = EventBatch(notifications=len(rows))
+    if not rows:
+        return batch
+    emails = dict(
+        User.objects.filter(pk__in={r["recipient_id"] for r in rows}, is_active=True)
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
+    robots = dict(
+        OrgUnit.objects.filter(pk__in={r["unit_id"] for r in rows if r["unit_id"]}, is_active=True)
+        .exclude(webhook_url="")
+        .values_list("pk", "webhook_url")
+    )
+    by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_unit: dict[int, dict[tuple[str, str, str], list[int]]] = defaultdict(dict)
+    for row in rows:
+        if row["recipient_id"] in emails and row["unit_id"]:
+            by_person[row["recipient_id"]].append(row)
+        if row["unit_id"] in robots and row["kind"] in ROBOT_EVENTS:
+            key = (row["kind"], row["title"], row["link"])
+            by_unit[row["unit_id"]].setdefault(key, []).append(row["pk"])
+    home = _common_units({p: {r["unit_id"] for r in rs} for p, rs in by_person.items()})
+    with pghistory.context(command="send_event_batches"):
+        for person, person_rows in by_person.items():
+            delivery = Delivery.objects.create(
+                channel=Channel.EMAIL,
+                unit_id=home[person],
+                recipient_id=person,
+                target=emails[person],
+                day=day,
+            )
+            delivery.notifications.set([r["pk"] for r in person_rows])
+            batch.emails.append(delivery.pk)
+        for unit_id, events_of_unit in by_unit.items():
+            for chunk in channels.split_for_robot(list(events_of_unit.values())):
+                delivery = Delivery.objects.create(
+                    channel=Channel.WEBHOOK, unit_id=unit_id, target=robots[unit_id], day=day
+                )
+                delivery.notifications.set([pk for pks in chunk for pk in pks])
+                batch.webhooks.append(delivery.pk)
+        Notification.objects.filter(pk__in=[r["pk"] for r in rows]).update(channels_at=now)
+    emails_ids, webhook_ids = list(batch.emails), list(batch.webhooks)
+    if emails_ids or webhook_ids:
+        transaction.on_commit(lambda: dispatch(emails=emails_ids, webhooks=webhook_ids))
+    return batch
+
+
+# Supervision follow-ups ------------------------------------------------------------
+
+
+def notify_follow_ups(*, day: date) -> int:
+    """Tell a unit its supervision follow-up is tomorrow or today (once per visit and date)."""
+    visits = list(
+        SupervisionVisit.objects.filter(
+            follow_up_on__in=[day, day + timedelta(days=1)], follow_up_done_on__isnull=True
+        ).select_related("unit")
+    )
+    people = permissions.people_of_units({v.unit_id for v in visits})
+    told = 0
+    with transaction.atomic():
+        for visit in visits:
+            told += events.follow_up_due(visit=visit, people=people.get(visit.unit_id, []))
+    return told
+
+
+# 催办 -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrgeOutcome:
+    urge: Urge
+    created: bool
+
+
+@transaction.atomic
+def urge(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    item_kind: str,
+    item_id: int,
+    title: str,
+    link: str,
+    also: list[int | None] | None = None,
+) -> UrgeOutcome:
+    """An office presses 催办 on a unit below it or on one of its overdue items: the unit's
+    people (and ``also``, e.g. the people responsible for a problem) are told, at most once
+    a day per unit and item; each press that tells someone is logged."""
+    if not permissions.can(actor, Action.URGE, unit):
+        raise PermissionDenied
+    day = timezone.localdate()
+    existing = Urge.objects.filter(unit=unit, item_kind=item_kind, item_id=item_id, day=day).first()
+    if existing is not None:
+        return UrgeOutcome(existing, created=False)
+    record = Urge.objects.create(
+        unit=unit, item_kind=item_kind, item_id=item_id, day=day, title=title[:255], actor=actor
+    )
+    people = permissions.people_of_units([unit.pk]).get(unit.pk, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        sender = permissions.home_unit(actor, Action.URGE)
+        head = _("Urged: %(title)s") % {"title": title}
+        body = _("%(sender)s asks %(unit)s to get it done without delay.") % {
+            "sender": sender.name if sender else actor.display_name,
+            "unit": unit.name,
+        }
+    record.recipients = events.notify(
+        kind=EventKind.URGED,
+        recipients=[*people, *(also or [])],
+        title=head,
+        body=body,
+        link=link,
+        unit=unit,
+        actor=actor,
+        once_key=f"urge:{item_kind}:{item_id}:{day.isoformat()}",
+    )
+    record.save(update_fields=["recipients"])
+    return UrgeOutcome(record, created=True)

@@ -22,7 +22,7 @@ from accounts import permissions
 from accounts.models import UnitKind
 from accounts.roles import Action
 from campaign.models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
-from campaign.models import Assignment, Campaign, DevelopmentMilestone
+from campaign.models import Assignment, Campaign, DevelopmentMilestone, DevelopmentState
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
 from rectification.models import Measure, MeasureState, Problem, ProblemState
 from research.models import COUNTING_METHODS, COUNTING_STATES, ResearchProject, quarter_of
@@ -244,16 +244,15 @@ def portfolio_overdue(day: date) -> Iterator[Item]:
 
 
 def milestones(day: date) -> Iterator[Item]:
-    """Milestones of development items not done yet, to the item's responsible leader."""
+    """Milestones not reached yet of development items not closed (销号), to the item's
+    responsible leader and the secretaries of its unit."""
     link = link_maker("campaign:development-detail", "campaign:development-list")
     rows = (
         DevelopmentMilestone.objects.filter(
-            due_q("due_on", day),
-            done_on__isnull=True,
-            item__responsible_leader__isnull=False,
-            item__campaign__is_active=True,
+            due_q("due_on", day), done_on__isnull=True, item__campaign__is_active=True
         )
-        .order_by()
+        .exclude(item__state=DevelopmentState.CLOSED)
+        .order_by("item__unit_id", "pk")
         .values_list(
             "pk",
             "item_id",
@@ -264,16 +263,32 @@ def milestones(day: date) -> Iterator[Item]:
             "title",
         )
     )
-    for pk, item_id, unit_id, due, leader, item_title, title in rows.iterator(CHUNK):
-        yield Item(
-            ItemKind.MILESTONE,
-            pk,
-            unit_id,
-            due,
-            (leader,),
-            _short(f"{item_title} · {title}"),
-            link(item_id),
-        )
+    batch: list[tuple[int, int, int, date, int | None, str, str]] = []
+    for row in rows.iterator(CHUNK):
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield from _milestone_items(batch, link)
+            batch = []
+    if batch:
+        yield from _milestone_items(batch, link)
+
+
+def _milestone_items(
+    rows: list[tuple[int, int, int, date, int | None, str, str]], link: Callable[[int], str]
+) -> Iterator[Item]:
+    secretaries = _secretaries_of(row[2] for row in rows)
+    for pk, item_id, unit_id, due, leader, item_title, title in rows:
+        people = tuple(sorted({*_people(leader), *secretaries.get(unit_id, ())}))
+        if people:
+            yield Item(
+                ItemKind.MILESTONE,
+                pk,
+                unit_id,
+                due,
+                people,
+                _short(f"{item_title} · {title}"),
+                link(item_id),
+            )
 
 
 RESEARCH_NOTICE = timedelta(weeks=4)

@@ -26,12 +26,31 @@ BACKOFF_MAX = 600
 )
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """The daily beat job (08:30 Asia/Shanghai); ``day`` (ISO) defaults to today there."""
-    run = services.send_reminders(day=date.fromisoformat(day) if day else timezone.localdate())
+    the_day = date.fromisoformat(day) if day else timezone.localdate()
+    run = services.send_reminders(day=the_day)
+    follow_ups = services.notify_follow_ups(day=the_day)
     return {
+        "follow_ups": follow_ups,
         "planned": run.planned,
         "claimed": run.claimed,
         "emails": len(run.emails),
         "webhooks": len(run.webhooks),
+    }
+
+
+@shared_task(
+    name="notifications.send_event_batches",
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_event_batches() -> dict[str, int]:
+    """Every half hour: the new events go out by email and robot, one message per person."""
+    batch = services.send_event_batches()
+    return {
+        "notifications": batch.notifications,
+        "emails": len(batch.emails),
+        "webhooks": len(batch.webhooks),
     }
 
 

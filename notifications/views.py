@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from accounts.roles import Action
 from core.pages import paginate
 
 from . import selectors, services
-from .models import Delivery, DeliveryState
+from .models import Delivery, DeliveryState, UrgeItem
 
 
 def _safe_next(request: HttpRequest, target: str, default: str) -> str:
@@ -107,3 +108,42 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         _safe_next(request, request.POST.get("next", ""), reverse("notifications:deliveries"))
     )
+
+
+@require_POST
+@login_required
+def urge(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """催办: the office presses a lagging unit or an overdue item; once a day at most."""
+    if kind not in UrgeItem.values:
+        raise Http404
+    target = selectors.urge_target(request.user, kind, pk)
+    back = _safe_next(request, request.POST.get("next", ""), target.link)
+    if not permissions.can(request.user, Action.URGE, target.unit):
+        raise PermissionDenied
+    if not target.urgeable:
+        messages.info(request, _("Only an overdue item can be urged."))
+        return redirect(back)
+    outcome = services.urge(
+        actor=request.user,
+        unit=target.unit,
+        item_kind=target.item_kind,
+        item_id=target.item_id,
+        title=target.title,
+        link=target.link,
+        also=list(target.also),
+    )
+    if outcome.created:
+        messages.success(
+            request,
+            _("%(unit)s was urged: %(n)s people were told.")
+            % {"unit": target.unit.name, "n": outcome.urge.recipients},
+        )
+    else:
+        when = timezone.localtime(outcome.urge.created_at).strftime("%H:%M")
+        who = outcome.urge.actor.display_name if outcome.urge.actor else ""
+        messages.info(
+            request,
+            _("Already urged today (%(time)s, %(who)s); it can be urged again tomorrow.")
+            % {"time": when, "who": who},
+        )
+    return redirect(back)

@@ -75,6 +75,7 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
             unit=home,
             requested_by=user,
             params={"campaign": campaign.pk, "filters": filters, "title": title},
+            reuse_running=True,
         )
         job.refresh_from_db()
         if job.waiting_for_queue:

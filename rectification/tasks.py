@@ -17,6 +17,7 @@ from accounts.permissions import can
 from accounts.roles import Action
 from campaign.models import Campaign
 from core.jobs import job_claim, job_fail, job_finish, job_progress, job_requeue, keep_alive
+from core.replica import reads_from_replica
 
 from .ledger_export import LedgerExporter, export_file_name
 from .selectors import export_problems
@@ -66,11 +67,13 @@ def export_ledger_job(self: Any, job_id: int) -> None:
             job_progress(job=job, done=done, total=total)
 
         with tempfile.TemporaryFile() as target, keep_alive(job):
-            LedgerExporter(
-                problems=problems,
-                title=job.params.get("title") or campaign.name,
-                progress=progress,
-            ).write(target)
+            with reads_from_replica():  # the ledger may be read from a replica
+                exporter = LedgerExporter(
+                    problems=problems,
+                    title=job.params.get("title") or campaign.name,
+                    progress=progress,
+                )
+                exporter.write(target)
             target.seek(0)
             job_finish(job=job, content=File(target), file_name=export_file_name(campaign=campaign))
     except SoftTimeLimitExceeded:

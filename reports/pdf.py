@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import charts
 from core.text import printable
+from dashboard.figures.units import UnitLine
 
 from .selectors import WeeklyFigures
 
@@ -120,6 +121,82 @@ def build_charts(figures: WeeklyFigures) -> dict[str, charts.Chart]:
     }
 
 
+def percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def _change(value: int) -> str:
+    if value > 0:
+        return _("%(n)s more than last week") % {"n": value}
+    if value < 0:
+        return _("%(n)s fewer than last week") % {"n": -value}
+    return _("as many as last week")
+
+
+def lagging_names(figures: WeeklyFigures) -> list[str]:
+    """The units one level down that the dashboard colours red among its lagging units
+    (the same score, ``dashboard.figures.units.UnitLine``), worst first."""
+    lines = [UnitLine.of(row) for row in figures.units]
+    red = sorted((line for line in lines if line.rag == "red"), key=lambda line: -line.score)
+    return [line.unit.name for line in red]
+
+
+def summary_sentences(figures: WeeklyFigures) -> list[str]:
+    """The report's opening paragraph: a few sentences written from the same figures as
+    the tables below it."""
+    a, act, p, r = figures.assignments, figures.activities, figures.problems, figures.research
+    sentences = [
+        _(
+            "This week %(held)s activities were held with %(people)s participations, "
+            "%(change)s; %(total)s activities have been held so far."
+        )
+        % {
+            "held": act.this_week,
+            "people": act.participants_this_week,
+            "change": _change(act.change),
+            "total": act.to_date,
+        },
+        _(
+            "Of %(due)s assignments due so far %(done)s are done, a completion rate of "
+            "%(rate)s; %(overdue)s are overdue and %(week)s were accepted this week."
+        )
+        % {
+            "due": a.due,
+            "done": a.done,
+            "rate": percent(a.completion_rate),
+            "overdue": a.overdue,
+            "week": a.done_this_week,
+        },
+        _(
+            "%(new)s problems were found and %(closed_week)s closed this week; of %(total)s "
+            "problems %(closed)s are closed (%(rate)s) and %(overdue)s are overdue."
+        )
+        % {
+            "new": p.new_this_week,
+            "closed_week": p.closed_this_week,
+            "total": p.total,
+            "closed": p.closed,
+            "rate": percent(p.closure_rate),
+            "overdue": p.overdue,
+        },
+    ]
+    if r.leader_count:
+        sentences.append(
+            _("%(on_track)s of %(leaders)s city and county leaders are on track this quarter.")
+            % {"on_track": r.on_track_quarter, "leaders": r.leader_count}
+        )
+    if figures.units:
+        lagging = lagging_names(figures)
+        if lagging:
+            sentences.append(
+                _("%(n)s units lag behind: %(names)s.")
+                % {"n": len(lagging), "names": _(", ").join(lagging)}
+            )
+        else:
+            sentences.append(_("No unit lags behind."))
+    return sentences
+
+
 def _css_string(text: str) -> str:
     """A CSS string literal; names typed by users cannot close it or the style element."""
     escaped = (
@@ -151,6 +228,7 @@ def render_html(figures: WeeklyFigures) -> str:
         TEMPLATE,
         {
             "f": figures,
+            "summary": summary_sentences(figures),
             "charts": build_charts(figures),
             "generated_at": timezone.localtime(),
             "page_counter": mark_safe(page_counter_content()),  # quoted by _css_string

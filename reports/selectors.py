@@ -25,6 +25,12 @@ from dashboard.figures.assignments import (
     overdue_assignments,
 )
 from dashboard.figures.base import TREND_WEEKS
+from dashboard.figures.development import (
+    DevelopmentFigures,
+    UnitDevelopment,
+    development_by_unit,
+    development_figures,
+)
 from dashboard.figures.rectification import (
     ProblemFigures,
     closure_trend,
@@ -90,6 +96,8 @@ class WeeklyFigures:
     overdue_problems: list[Problem]
     overdue_problem_total: int
     trend: list[tuple[Week, int, int]]  # per week: activities held, problems closed
+    development: DevelopmentFigures
+    development_units: list[UnitDevelopment]
 
 
 def weekly_figures(
@@ -120,4 +128,6 @@ def weekly_figures(
             (Week.of(point.week), point.total, n)
             for point, n in zip(activities, closed, strict=True)
         ],
+        development=development_figures(**scope),
+        development_units=development_by_unit(**scope),
     )

@@ -28,6 +28,7 @@ from core.audit import audit_log
 from core.history import history_for
 from core.models import AuditEvent
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
+from core.replica import reads_from_replica
 from core.uploads import serve_attachment
 
 from . import selectors, services
@@ -819,7 +820,8 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
         raise PermissionDenied
     audit_log(kind=AuditEvent.Kind.EXPORT, request=request, unit=unit, what="research_ledger")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_research_ledger(campaign=campaign, unit=unit, target=spool)
+    with reads_from_replica():
+        write_research_ledger(campaign=campaign, unit=unit, target=spool)
     spool.seek(0)
     filename = f"{ledger_title(unit)}.xlsx"
     return FileResponse(

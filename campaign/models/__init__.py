@@ -6,14 +6,19 @@ from .activities import (
     Activity,
     ActivityAttachment,
     ActivityKind,
+    AttachmentKind,
+    Attendance,
     summary_digest,
 )
 from .campaign import Campaign, Objective, Workstream
 from .development import (
+    DEVELOPMENT_TRANSITIONS,
     DevelopmentAttachment,
     DevelopmentCategory,
     DevelopmentItem,
     DevelopmentMilestone,
+    DevelopmentState,
+    PeopleVerdict,
 )
 from .leading_group import LeadingGroupMember
 from .tasks import (
@@ -24,11 +29,13 @@ from .tasks import (
     AssignmentState,
     Recurrence,
     Task,
+    TaskNotice,
     overdue_q,
 )
 
 __all__ = [
     "DEVELOPMENT_KINDS",
+    "DEVELOPMENT_TRANSITIONS",
     "OPEN_STATES",
     "TRANSITIONS",
     "Activity",
@@ -37,15 +44,20 @@ __all__ = [
     "Assignment",
     "AssignmentEvidence",
     "AssignmentState",
+    "AttachmentKind",
+    "Attendance",
     "Campaign",
     "DevelopmentAttachment",
     "DevelopmentCategory",
     "DevelopmentItem",
     "DevelopmentMilestone",
+    "DevelopmentState",
     "LeadingGroupMember",
     "Objective",
+    "PeopleVerdict",
     "Recurrence",
     "Task",
+    "TaskNotice",
     "Workstream",
     "overdue_q",
     "summary_digest",

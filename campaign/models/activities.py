@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, PartyMember
 from accounts.scoping import ScopedQuerySet
 from core.uploads import AttachmentBase
 
@@ -50,6 +50,8 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=128, blank=True)
+    host = models.CharField(_("chaired by"), max_length=64, blank=True)
+    recorder = models.CharField(_("minutes by"), max_length=64, blank=True)
     participants = models.PositiveIntegerField(_("number of participants"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
     summary = models.TextField(_("summary"))
@@ -103,6 +105,63 @@ def summary_digest(text: str) -> str:
     return hashlib.md5(normalised.encode(), usedforsecurity=False).hexdigest()
 
 
+class AttendanceQuerySet(ScopedQuerySet):
+    scope_field = "activity__unit"
+
+
+@pghistory.track()
+class Attendance(models.Model):
+    """One member on the roll of an activity's unit: present, or absent with a reason and,
+    once he has caught up, the day of his 补学."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+    )
+    present = models.BooleanField(_("present"), default=True)
+    absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
+    makeup_on = models.DateField(_("made up on"), null=True, blank=True)
+    makeup_note = models.CharField(_("how it was made up"), max_length=200, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["activity", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "person"], name="one_line_per_member")
+        ]
+        indexes = [
+            models.Index(
+                fields=["activity"],
+                condition=models.Q(present=False, makeup_on__isnull=True),
+                name="attendance_makeup_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.person}"
+
+    @property
+    def unit(self) -> OrgUnit:
+        return self.activity.unit
+
+    @property
+    def needs_makeup(self) -> bool:
+        return not self.present and self.makeup_on is None
+
+
+class AttachmentKind(models.TextChoices):
+    FILE = "file", _("Photo or document")
+    SIGN_IN = "sign_in", "签到表"
+
+
 class ActivityAttachmentQuerySet(ScopedQuerySet):
     scope_field = "activity__unit"
 
@@ -111,6 +170,9 @@ class ActivityAttachmentQuerySet(ScopedQuerySet):
 class ActivityAttachment(AttachmentBase):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(
+        _("kind of evidence"), max_length=16, choices=AttachmentKind.choices, default="file"
     )
 
     objects = ActivityAttachmentQuerySet.as_manager()

@@ -1,6 +1,16 @@
-"""Development items (推动发展): a unit's matter with its target, milestones and evidence."""
+"""Development items (推动发展): a unit's matter with its target, milestones and evidence.
+
+An item moves 未开始 → 推进中 → 已完成 → 已销号. It is under way once a milestone is
+reached, completed when every milestone is (the day of the last one is its completion
+day), and closed (销号) by an office above the unit once evidence is attached; a milestone
+reopened takes a completed item back to 推进中. The services move it (``campaign/services.py``),
+the item says what it may become next (``can_move_to``). The items marked 为民办实事 form
+the unit's list of practical matters for the people, with the people's verdict where asked.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pghistory
 from django.conf import settings
@@ -15,11 +25,41 @@ from .campaign import Campaign
 
 
 class DevelopmentCategory(models.TextChoices):
+    """The key targets the speech names."""
+
+    INDUSTRY = "industry", "主导产业"
+    GAP = "gap", "发展差距"
+    LIVELIHOOD = "livelihood", "民生欠账"
     RURAL = "rural", "乡村振兴"
     ECOLOGY = "ecology", "生态环保"
-    LIVELIHOOD = "livelihood", "民生实事"
-    INDUSTRY = "industry", "产业发展"
     OTHER = "other", "其他"
+
+
+class DevelopmentState(models.TextChoices):
+    NOT_STARTED = "not_started", "未开始"
+    IN_PROGRESS = "in_progress", "推进中"
+    COMPLETED = "completed", "已完成"
+    CLOSED = "closed", "已销号"
+
+
+DEVELOPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    DevelopmentState.NOT_STARTED: frozenset(
+        {DevelopmentState.IN_PROGRESS, DevelopmentState.COMPLETED}
+    ),
+    DevelopmentState.IN_PROGRESS: frozenset(
+        {DevelopmentState.NOT_STARTED, DevelopmentState.COMPLETED}
+    ),
+    DevelopmentState.COMPLETED: frozenset({DevelopmentState.IN_PROGRESS, DevelopmentState.CLOSED}),
+    DevelopmentState.CLOSED: frozenset(),
+}
+
+
+class PeopleVerdict(models.TextChoices):
+    """What the people said of a practical matter when they were asked."""
+
+    SATISFIED = "satisfied", "满意"
+    FAIRLY = "fairly", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
 
 
 class DevelopmentItemQuerySet(ScopedQuerySet):
@@ -54,6 +94,18 @@ class DevelopmentItem(models.Model):
         related_name="development_items_led",
     )
     due_date = models.DateField(_("due date"))
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=DevelopmentState.choices,
+        default=DevelopmentState.NOT_STARTED,
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    for_the_people = models.BooleanField(_("practical matter for the people"), default=False)
+    verdict = models.CharField(
+        _("the people's verdict"), max_length=16, choices=PeopleVerdict.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,6 +124,12 @@ class DevelopmentItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def can_move_to(self, state: str) -> bool:
+        return state in DEVELOPMENT_TRANSITIONS[self.state]
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.due_date < day and self.completed_on is None
 
 
 class DevelopmentMilestoneQuerySet(ScopedQuerySet):

@@ -22,6 +22,7 @@ from accounts.models import OrgUnit
 from accounts.permissions import scope_q
 from accounts.roles import Action
 from accounts.scoping import ScopedQuerySet
+from core.uploads import AttachmentBase
 
 from .activities import Activity
 from .campaign import Campaign, Objective, Workstream
@@ -119,6 +120,38 @@ class Task(models.Model):
     @property
     def unit(self) -> OrgUnit:
         return self.issuer
+
+
+class TaskNoticeQuerySet(ScopedQuerySet):
+    """A task's notice is seen by whoever sees the task: the offices above its issuer and
+    every unit it reached."""
+
+    scope_field = "task__issuer"
+
+    def visible_to(self, user: Any, action: Action = Action.VIEW) -> TaskNoticeQuerySet:
+        if action != Action.VIEW:
+            return super().visible_to(user, action)
+        return self.filter(task__in=Task.objects.visible_to(user))
+
+
+@pghistory.track()
+class TaskNotice(AttachmentBase):
+    """The notice (红头文件, a PDF or Word file) an office sends with a task."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="notices"
+    )
+
+    objects = TaskNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task notice")
+        verbose_name_plural = _("task notices")
+        ordering = ["pk"]
+
+    @property
+    def unit(self) -> OrgUnit:
+        return self.task.issuer
 
 
 class AssignmentQuerySet(ScopedQuerySet):

@@ -15,10 +15,10 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from accounts.models import OrgUnit
-from campaign.models import DEVELOPMENT_KINDS, Activity, Campaign
+from campaign.models import DEVELOPMENT_KINDS, Activity, Attendance, Campaign
 
 from ..periods import Period
-from .base import TREND_WEEKS, within
+from .base import TREND_WEEKS, rate, within
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,16 @@ class ActivityFigures:
     last_week: int = 0  # held in the week before
     participants_this_week: int = 0
     to_date: int = 0  # held in the campaign up to the as-of day
+    participants_last_week: int = 0
+    participants_to_date: int = 0  # 参加人次: each activity's participants, summed
 
     @property
     def change(self) -> int:
         return self.this_week - self.last_week
+
+    @property
+    def participants_change(self) -> int:
+        return self.participants_this_week - self.participants_last_week
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,15 @@ def this_week_q(period: Period) -> Q:
 def aggregates(period: Period) -> dict[str, Any]:
     """The figures of :class:`ActivityFigures` as aggregate expressions."""
     this_week = this_week_q(period)
+    last_week = held_q(period.last_monday, period.last_sunday)
+    to_date = Q(held_on__lte=period.as_of)
     return {
         "this_week": Count("pk", filter=this_week),
-        "last_week": Count("pk", filter=held_q(period.last_monday, period.last_sunday)),
+        "last_week": Count("pk", filter=last_week),
         "participants_this_week": Sum("participants", filter=this_week, default=0),
-        "to_date": Count("pk", filter=Q(held_on__lte=period.as_of)),
+        "to_date": Count("pk", filter=to_date),
+        "participants_last_week": Sum("participants", filter=last_week, default=0),
+        "participants_to_date": Sum("participants", filter=to_date, default=0),
     }
 
 
@@ -97,3 +107,34 @@ def activity_trend(
         )
         for monday in mondays
     ]
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """The rolls of the study sessions held up to the as-of day: 应到 (members on the roll
+    of each session), 实到 (ticked present), absentees who have not yet made up (补学)."""
+
+    expected: int = 0
+    present: int = 0
+    makeup_owed: int = 0
+
+    @property
+    def rate(self) -> float:
+        """出勤率: present of expected."""
+        return rate(self.present, self.expected)
+
+
+def attendance_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> AttendanceFigures:
+    """One query. Sessions logged without a roll are not in these figures."""
+    qs = Attendance.objects.filter(activity__campaign=campaign, activity__held_on__lte=period.as_of)
+    if unit.pk != campaign.root_unit_id:
+        qs = qs.filter(activity__unit__path__startswith=unit.path)
+    owed = Q(present=False) & (Q(makeup_on__isnull=True) | Q(makeup_on__gt=period.as_of))
+    row = qs.aggregate(
+        n_expected=Count("pk"),
+        n_present=Count("pk", filter=Q(present=True)),
+        n_owed=Count("pk", filter=owed),
+    )
+    return AttendanceFigures(
+        expected=row["n_expected"], present=row["n_present"], makeup_owed=row["n_owed"]
+    )

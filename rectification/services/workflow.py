@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Action
+from notifications import events
 
 from .. import rules
 from ..models import MeasureEvidence, Problem
@@ -70,6 +71,7 @@ def problem_submit_for_closing(*, problem: Problem, actor: User | None, note: st
     problem.submitted_at = timezone.now()
     problem.save(update_fields=["state", "submitted_at", "updated_at"])
     record(problem, from_state=before, to_state=problem.state, actor=actor, reason=note.strip())
+    events.waiting_for_closing(problem=problem)
     return problem
 
 
@@ -102,6 +104,7 @@ def problem_return(*, problem: Problem, actor: User | None, reason: str) -> Prob
     problem.submitted_at = None
     problem.save(update_fields=["state", "submitted_at", "updated_at"])
     record(problem, from_state=before, to_state=problem.state, actor=actor, reason=reason.strip())
+    events.close_returned(problem=problem, actor=actor, reason=reason.strip())
     return problem
 
 

@@ -239,7 +239,8 @@ def test_log_activity_with_a_photo_and_defaults(campaign, tree, people, use_camp
     [
         ({"held_on": "2026-11-21"}, "held_on", "未来"),
         ({"held_on": ""}, "held_on", ""),
-        ({"participants": "-3"}, "participants", "负"),
+        ({"participants": "-3"}, "participants", "至少为1人"),
+        ({"participants": "0"}, "participants", "至少为1人"),
     ],
 )
 def test_activity_bad_input_message_next_to_the_field(

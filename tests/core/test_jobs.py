@@ -276,3 +276,28 @@ def test_files_waiting_for_a_person_are_not_kept_past_a_day(tree, people, campai
     passwords.refresh_from_db()
     assert not default_storage.exists(upload) and checked.params["upload"] == ""
     assert not passwords.file and not default_storage.exists(name)
+
+
+# --- a second tap -----------------------------------------------------------------------
+
+
+def test_asking_again_while_a_job_runs_gives_the_same_job(tree, people, campaign, sent):
+    first = _export_job(tree, people, campaign, reuse_running=True)
+    again = _export_job(tree, people, campaign, reuse_running=True)
+    assert again.pk == first.pk
+    assert BackgroundJob.objects.count() == 1
+    # running with a live lease: still the same job
+    _age(BackgroundJob, first.pk, state=JobState.RUNNING, heartbeat_at=timezone.now())
+    assert _export_job(tree, people, campaign, reuse_running=True).pk == first.pk
+    # another question (other filters) or another person is another job
+    other = jobs.job_create(
+        kind="ledger_export",
+        unit=tree.county_a,
+        requested_by=people.county_office,
+        params={"campaign": campaign.pk, "filters": {"state": "open"}, "title": "台账"},
+        reuse_running=True,
+    )
+    assert other.pk != first.pk
+    # once it has ended (or its worker died), asking again starts a new one
+    _age(BackgroundJob, first.pk, state=JobState.DONE)
+    assert _export_job(tree, people, campaign, reuse_running=True).pk not in (first.pk, other.pk)

@@ -9,7 +9,8 @@ Sunday, whatever happened since.
 The data set is the weekly report's (tests/reports/conftest.py) with, in addition: an
 assignment of county A accepted before its due date (12-20), a submitted assignment of
 branch B1 waiting for review, a problem of branch A1 submitted for closing, a development
-activity and two decisions.
+activity, two decisions and development items (a 为民办实事 of branch A1 completed on
+11-18, an item of branch B1 still under way and overdue from 11-25).
 """
 
 from __future__ import annotations
@@ -95,6 +96,34 @@ def world(tree, people):
             summary="为群众修缮村道排水沟",
             participants=9,
         )
+        people_matter = campaign_services.development_create(
+            actor=people.secretary_a,
+            campaign=campaign,
+            unit=tree.branch_a1,
+            category="livelihood",
+            title="村口路灯安装",
+            target="安装路灯20盏",
+            due_date=date(2026, 12, 10),
+            for_the_people=True,
+        )
+        lamps = campaign_services.milestone_add(
+            actor=people.secretary_a,
+            item=people_matter,
+            title="安装完毕",
+            due_on=date(2026, 11, 20),
+        )
+        industry = campaign_services.development_create(
+            actor=people.city_office,
+            campaign=campaign,
+            unit=tree.branch_b1,
+            category="industry",
+            title="茶叶合作社扩产",
+            target="新增茶园200亩",
+            due_date=date(2026, 11, 25),
+        )
+        campaign_services.milestone_add(
+            actor=people.city_office, item=industry, title="流转土地", due_on=date(2026, 11, 20)
+        )
         Decision.objects.create(
             campaign=campaign,
             unit=tree.county_a,
@@ -108,6 +137,13 @@ def world(tree, people):
             title="村务决定",
             decided_on=date(2026, 11, 20),
             body="内容",
+        )
+    with time_machine.travel(at(date(2026, 11, 18), 9), tick=False):
+        campaign_services.milestone_set_done(
+            actor=people.secretary_a,
+            milestone=lamps,
+            done_on=date(2026, 11, 18),
+            today=date(2026, 11, 18),
         )
     return data
 
@@ -151,6 +187,8 @@ def board_view(board) -> dict[str, Any]:
         "problems": problem_counts(board.rectification),
         "overdue_assignments": board.assignments.overdue,
         "overdue_problems": board.rectification.overdue,
+        "development": board.development,
+        "development_units": [(r.unit.pk, r.figures) for r in board.development_units],
     }
 
 
@@ -168,6 +206,8 @@ def report_view(f: WeeklyFigures) -> dict[str, Any]:
         "problems": problem_counts(f.problems),
         "overdue_assignments": f.overdue_assignment_total,
         "overdue_problems": f.overdue_problem_total,
+        "development": f.development,
+        "development_units": [(r.unit.pk, r.figures) for r in f.development_units],
     }
 
 
@@ -183,7 +223,23 @@ def rendered_rates(dashboard_html: str, report_html: str) -> tuple[list[str], li
         for label in ("完成率", "销号率")
     ]
     assert all(in_report)
-    return [completion.group(1), closure.group(1)], [m.group(1) for m in in_report if m]
+    # 推动发展: the completion rate and the 为民办实事 list
+    development = re.search(r'data-figure="dev-completion">([\d.]+%)', dashboard_html)
+    people = re.search(r'data-figure="people">.*?(\d+ / \d+)</a> \(([\d.]+%)\)', dashboard_html)
+    assert development and people
+    in_report_dev = re.search(r'<tr id="dev-completed">.*?([\d.]+%)</td>', report_html)
+    in_report_people = re.search(
+        r'<tr id="dev-people">.*?(\d+ / \d+)</td>.*?([\d.]+%)</td>', report_html
+    )
+    assert in_report_dev and in_report_people
+    return (
+        [completion.group(1), closure.group(1), development.group(1), *people.groups()],
+        [
+            *(m.group(1) for m in in_report if m),
+            in_report_dev.group(1),
+            *in_report_people.groups(),
+        ],
+    )
 
 
 def assert_agree(client, campaign, unit, day: date) -> WeeklyFigures:
@@ -315,6 +371,7 @@ def test_a_past_week_is_reported_as_the_dashboard_showed_it_on_its_sunday(
             unit=tree.branch_a1,
             kind="party_day",
             held_on=later,
+            participants=8,
             summary="开展主题党日活动，重温入党誓词并交流学习体会",
         )
         for unit in units:
@@ -327,6 +384,7 @@ def test_a_past_week_is_reported_as_the_dashboard_showed_it_on_its_sunday(
                 reported["problems"].pop(key)
                 then["problems"].pop(key)
             assert reported == then, unit.code
+        assert shown["T"]["development"].completed == 1
         # and this week's dashboard has moved on
         board, _html = dashboard_page(client, tree.city)
         assert board.rectification.closed == shown["T"]["problems"]["closed"] + 1

@@ -54,7 +54,7 @@ def test_office_dashboard_query_count_is_fixed(client, tree, people, dataset, wh
     grow(tree, dataset, 12)
     assert count_queries(client, url) == small
     assert count_queries(client, url, {"unit": tree.committee_a.code}) == small_drill
-    assert small <= 30
+    assert small <= 33  # 推动发展 (totals, by unit) and attendance add three
 
 
 def test_leader_home_query_count_is_fixed(client, tree, people, dataset):

@@ -167,3 +167,41 @@ def test_command_defaults_to_this_week_and_checks_its_arguments(data, tmp_path):
         )
     with pytest.raises(CommandError, match="no campaign"):
         call_command("build_weekly_report", campaign=999999, unit="T", output=str(output))
+
+
+def page_text(content: bytes, page: int) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", "-f", str(page), "-l", str(page), "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
+    )
+    return squeeze(done.stdout.decode("utf-8"))
+
+
+def test_page_one_opens_with_a_written_summary_and_the_headline_figures(data, tree):
+    figures = weekly_figures(data.campaign, tree.county_a, WEEK, today=TODAY)
+    first = page_text(render_pdf(figures).content, 1)
+    assert "工作进展周报" in first and "本周综述" in first
+    # sentences built from the same figures as the tables
+    assert "本周新增学习活动 2 次、参加 35 人次，比上周多 1 次；累计开展 3 次。" in first
+    assert "应完成任务 2 项，已完成 1 项，完成率 50.0%；逾期 1 项" in first
+    assert "累计查摆问题 3 个，已销号 1 个，销号率 33.3%" in first
+    assert "1 个单位滞后：甲镇党委。" in first
+    # the headline figures are on page 1 too, not left to page 2
+    assert "一、主要指标" in first and re.search(r"完成率\s+50\.0%", first)
+
+
+def test_each_column_of_the_headline_table_holds_what_its_header_says(data, tree):
+    figures = weekly_figures(data.campaign, tree.county_a, WEEK, today=TODAY)
+    act = figures.activities
+    assert act.participants_this_week == 35
+    flat = squeeze(pdf_text(render_pdf(figures).content))
+    # 参加人次: to date (累计), this week (本周), last week (上周), change (增减)
+    expected = (
+        rf"参加人次\s+{act.participants_to_date}\s+{act.participants_this_week}\s+"
+        rf"{act.participants_last_week}\s+\+{act.participants_change}"
+    )
+    assert re.search(expected, flat), flat
+    assert act.participants_to_date == act.participants_this_week + act.participants_last_week
+    assert "本周参加人次" not in flat
