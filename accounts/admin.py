@@ -69,7 +69,8 @@ class OrgUnitAdmin(AllOrNothingImportMixin, TreeAdmin):
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "supervisor"]
+    raw_id_fields = ["supervisor"]
 
 
 @admin.register(RoleAssignment)

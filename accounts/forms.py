@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.robots import mask_robot_url, validate_robot_url
 
-from .models import OrgUnit, Sector, UnitKind
+from .models import OrgUnit, Sector, UnitDomain, UnitKind, UnitLevel, UnitSpecial, User
 from .roles import Role
 
 
@@ -79,11 +79,37 @@ class UnitForm(StyledForm):
         ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    # 分类指导 and 第一责任人
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", "—"), *UnitLevel.choices], required=False
+    )
+    domain = forms.ChoiceField(
+        label=_("Field"), choices=[("", "—"), *UnitDomain.choices], required=False
+    )
+    special = forms.ChoiceField(
+        label=_("Special kind"), choices=[("", "—"), *UnitSpecial.choices], required=False
+    )
+    first_responsible = forms.ModelChoiceField(
+        label=_("First responsible person"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "The principal responsible comrade of this party organisation; the units below "
+            "without their own answer to him."
+        ),
+    )
 
     def __init__(
-        self, *args: Any, editing: bool = False, webhook_url: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        editing: bool = False,
+        webhook_url: str = "",
+        people: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["first_responsible"].queryset = people  # type: ignore[attr-defined]
         # The stored address is shown masked; posting the mask back keeps it unchanged.
         self._webhook_url = webhook_url
         if webhook_url:

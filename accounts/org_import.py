@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from core.workbooks import WorkbookRefused, check_workbook, not_a_workbook
 
 from . import permissions
-from .models import OrgUnit, Sector, UnitKind, User
+from .models import OrgUnit, Sector, UnitDomain, UnitKind, UnitLevel, UnitSpecial, User
 from .permissions import can
 from .roles import Action, Role
 
@@ -58,6 +58,17 @@ UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
         "上级",
     ),
     "sector": ("sector", "行业", "系统", "行业系统", "所属系统", "所属行业"),
+    # classes for guidance and the lines of responsibility (all optional)
+    "level": ("level", "层级", "级别", "组织层级"),
+    "domain": ("field", "domain", "领域", "所属领域", "单位领域"),
+    "special": ("special", "特殊类型", "组织特点", "特殊类别"),
+    "responsible": (
+        "firstresponsible",
+        "第一责任人",
+        "第一责任人账号",
+        "第一责任人用户名",
+    ),
+    "supervises": ("supervises", "主管行业", "主管系统", "行业主管", "主管的行业系统"),
 }
 UNIT_REQUIRED = ("code", "name", "kind")
 
@@ -98,6 +109,11 @@ COLUMN_LABELS = {
     "email": gettext_lazy("email"),
     "wecom": gettext_lazy("WeCom user id"),
     "dingtalk": gettext_lazy("DingTalk user id"),
+    "level": gettext_lazy("level"),
+    "domain": gettext_lazy("field"),
+    "special": gettext_lazy("special kind"),
+    "responsible": gettext_lazy("first responsible person"),
+    "supervises": gettext_lazy("sector supervised"),
 }
 
 KIND_ALIASES: dict[str, str] = {
@@ -107,17 +123,107 @@ KIND_ALIASES: dict[str, str] = {
     "区委": UnitKind.COUNTY_COMMITTEE,
     "县(区)委": UnitKind.COUNTY_COMMITTEE,
     "县区委": UnitKind.COUNTY_COMMITTEE,
+    "县委员会": UnitKind.COUNTY_COMMITTEE,
+    "区委员会": UnitKind.COUNTY_COMMITTEE,
     "部门": UnitKind.DEPARTMENT,
     "市直部门": UnitKind.DEPARTMENT,
     "市直单位": UnitKind.DEPARTMENT,
     "党组": UnitKind.DEPARTMENT,
-    "党委": UnitKind.PARTY_COMMITTEE,
-    "基层党委": UnitKind.PARTY_COMMITTEE,
-    "党工委": UnitKind.PARTY_COMMITTEE,
-    "党总支": UnitKind.GENERAL_BRANCH,
-    "总支": UnitKind.GENERAL_BRANCH,
-    "党支部": UnitKind.BRANCH,
-    "支部": UnitKind.BRANCH,
+    "党组(党委)": UnitKind.DEPARTMENT,
+    "分党组": UnitKind.DEPARTMENT,
+}
+
+# The words of a Party organisation as registers write them (机关党委, 联合党支部, 村党总支,
+# 临时党支部 …): a base word naming the kind, after words naming its class. Longest first.
+KIND_BASES: tuple[tuple[str, str], ...] = (
+    ("党工委", UnitKind.PARTY_COMMITTEE),
+    ("工委", UnitKind.PARTY_COMMITTEE),
+    ("党委", UnitKind.PARTY_COMMITTEE),
+    ("党总支部", UnitKind.GENERAL_BRANCH),
+    ("党总支", UnitKind.GENERAL_BRANCH),
+    ("总支部", UnitKind.GENERAL_BRANCH),
+    ("总支", UnitKind.GENERAL_BRANCH),
+    ("党支部", UnitKind.BRANCH),
+    ("支部", UnitKind.BRANCH),
+)
+# word before the base → (field, special kind)
+KIND_CLASS_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("两新组织", "", UnitSpecial.TWO_NEW),
+    ("非公企业", UnitDomain.ENTERPRISE, UnitSpecial.TWO_NEW),
+    ("非公有制企业", UnitDomain.ENTERPRISE, UnitSpecial.TWO_NEW),
+    ("社会组织", UnitDomain.SOCIAL, UnitSpecial.TWO_NEW),
+    ("流动党员", "", UnitSpecial.MOBILE),
+    ("流动", "", UnitSpecial.MOBILE),
+    ("临时", "", UnitSpecial.TEMPORARY),
+    ("联合", "", UnitSpecial.JOINT),
+    ("机关", UnitDomain.ORGAN, ""),
+    ("农村", UnitDomain.RURAL, ""),
+    ("村", UnitDomain.RURAL, ""),
+    ("社区", UnitDomain.COMMUNITY, ""),
+    ("街道", "", ""),
+    ("国有企业", UnitDomain.ENTERPRISE, ""),
+    ("国企", UnitDomain.ENTERPRISE, ""),
+    ("企业", UnitDomain.ENTERPRISE, ""),
+    ("公司", UnitDomain.ENTERPRISE, ""),
+    ("学校", UnitDomain.SCHOOL, ""),
+    ("高校", UnitDomain.SCHOOL, ""),
+    ("中学", UnitDomain.SCHOOL, ""),
+    ("小学", UnitDomain.SCHOOL, ""),
+    ("医院", UnitDomain.HOSPITAL, ""),
+    ("卫生院", UnitDomain.HOSPITAL, ""),
+    ("事业单位", UnitDomain.INSTITUTION, ""),
+    ("基层", "", ""),
+    ("乡镇", "", ""),
+    ("镇", "", ""),
+    ("乡", "", ""),
+    ("中共", "", ""),
+    ("直属", "", ""),
+)
+LEVEL_ALIASES: dict[str, str] = {
+    "市级": UnitLevel.CITY,
+    "市": UnitLevel.CITY,
+    "市直": UnitLevel.CITY,
+    "县级": UnitLevel.COUNTY,
+    "县(区)级": UnitLevel.COUNTY,
+    "县区级": UnitLevel.COUNTY,
+    "县": UnitLevel.COUNTY,
+    "区": UnitLevel.COUNTY,
+    "乡镇级": UnitLevel.TOWNSHIP,
+    "乡镇(街道)级": UnitLevel.TOWNSHIP,
+    "乡镇": UnitLevel.TOWNSHIP,
+    "街道": UnitLevel.TOWNSHIP,
+    "村级": UnitLevel.VILLAGE,
+    "村(社区)级": UnitLevel.VILLAGE,
+    "村(社区)": UnitLevel.VILLAGE,
+}
+DOMAIN_ALIASES: dict[str, str] = {
+    "机关": UnitDomain.ORGAN,
+    "党政机关": UnitDomain.ORGAN,
+    "农村": UnitDomain.RURAL,
+    "村": UnitDomain.RURAL,
+    "社区": UnitDomain.COMMUNITY,
+    "城市社区": UnitDomain.COMMUNITY,
+    "企业": UnitDomain.ENTERPRISE,
+    "国有企业": UnitDomain.ENTERPRISE,
+    "非公企业": UnitDomain.ENTERPRISE,
+    "学校": UnitDomain.SCHOOL,
+    "高校": UnitDomain.SCHOOL,
+    "中小学": UnitDomain.SCHOOL,
+    "医院": UnitDomain.HOSPITAL,
+    "公立医院": UnitDomain.HOSPITAL,
+    "事业单位": UnitDomain.INSTITUTION,
+    "社会组织": UnitDomain.SOCIAL,
+}
+SPECIAL_ALIASES: dict[str, str] = {
+    "两新组织": UnitSpecial.TWO_NEW,
+    "两新": UnitSpecial.TWO_NEW,
+    "非公企业和社会组织": UnitSpecial.TWO_NEW,
+    "联合党组织": UnitSpecial.JOINT,
+    "联合": UnitSpecial.JOINT,
+    "临时党组织": UnitSpecial.TEMPORARY,
+    "临时": UnitSpecial.TEMPORARY,
+    "流动党员党组织": UnitSpecial.MOBILE,
+    "流动党员": UnitSpecial.MOBILE,
 }
 ROLE_ALIASES: dict[str, str] = {
     "办公室": Role.OFFICE,
@@ -135,6 +241,14 @@ ROLE_ALIASES: dict[str, str] = {
     "领导小组成员": Role.VIEWER,
     "指导组": Role.VIEWER,
     "巡回指导组": Role.VIEWER,
+    # lines of responsibility beside the tree: a row per department of a leader's portfolio,
+    # a row for the supervising department of a sector
+    "分管": Role.IN_CHARGE,
+    "分管领导": Role.IN_CHARGE,
+    "分管部门": Role.IN_CHARGE,
+    "行业主管": Role.SECTOR,
+    "行业主管部门": Role.SECTOR,
+    "行业系统主管部门": Role.SECTOR,
 }
 
 
@@ -154,7 +268,47 @@ def _choice(value: str, aliases: dict[str, str], choices: Any) -> str | None:
 
 
 def parse_kind(value: str) -> str | None:
-    return _choice(value, KIND_ALIASES, UnitKind.choices)
+    found = parse_kind_class(value)
+    return found[0] if found else None
+
+
+def parse_kind_class(value: str) -> tuple[str, str, str] | None:
+    """The unit kind, field and special kind a register's kind word says: 机关党委 → a party
+    committee of a government organ; 联合党支部 → a joint branch; 村党总支 → a rural general
+    branch. None for a word that names no Party organisation."""
+    kind = _choice(value, KIND_ALIASES, UnitKind.choices)
+    if kind is not None:
+        return kind, "", ""
+    rest = _norm(value)
+    for base, base_kind in KIND_BASES:
+        if rest.endswith(base):
+            rest, kind = rest[: -len(base)], base_kind
+            break
+    if kind is None:
+        return None
+    domain = special = ""
+    while rest:
+        for word, word_domain, word_special in KIND_CLASS_WORDS:
+            if rest.endswith(word):
+                rest = rest[: -len(word)]
+                domain = domain or word_domain
+                special = special or word_special
+                break
+        else:
+            return None  # a word before the base that names no class: not a kind word
+    return kind, domain, special
+
+
+def parse_level(value: str) -> str | None:
+    return _choice(value, LEVEL_ALIASES, UnitLevel.choices)
+
+
+def parse_domain(value: str) -> str | None:
+    return _choice(value, DOMAIN_ALIASES, UnitDomain.choices)
+
+
+def parse_special(value: str) -> str | None:
+    return _choice(value, SPECIAL_ALIASES, UnitSpecial.choices)
 
 
 def parse_role(value: str) -> str | None:
@@ -185,6 +339,20 @@ class UnitRow:
     kind: str
     parent: str
     sector: str
+    level: str = ""
+    domain: str = ""
+    special: str = ""
+    responsible: str = ""
+    supervises: str = ""
+
+    def classes(self) -> tuple[str, str, str]:
+        """Level, field and special kind: the columns, else what the kind word says."""
+        _kind, kind_domain, kind_special = parse_kind_class(self.kind) or ("", "", "")
+        return (
+            parse_level(self.level) or "",
+            parse_domain(self.domain) or kind_domain,
+            parse_special(self.special) or kind_special,
+        )
 
 
 @dataclass
@@ -318,6 +486,11 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
                                 kind=values["kind"],
                                 parent=values.get("parent", ""),
                                 sector=values.get("sector", ""),
+                                level=values.get("level", ""),
+                                domain=values.get("domain", ""),
+                                special=values.get("special", ""),
+                                responsible=values.get("responsible", ""),
+                                supervises=values.get("supervises", ""),
                             )
                         )
                     continue
@@ -413,6 +586,14 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
 
     sheet = parsed.units_sheet
     in_file: dict[str, UnitRow] = {}
+    city_wide = superuser or all(_manages(actor, root) for root in OrgUnit.objects.get_root_nodes())
+    responsible = {u.responsible.lower() for u in parsed.units if u.responsible}
+    known_people = {u.username.lower() for u in parsed.users if u.username} | {
+        name.lower()
+        for name in User.objects.annotate(lower_name=Lower("username"))
+        .filter(lower_name__in=responsible)
+        .values_list("username", flat=True)
+    }
     for row in parsed.units:
         if not row.code:
             err(sheet, row.row, "code", _("the code is empty"))
@@ -437,8 +618,36 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                 sheet,
                 row.row,
                 "kind",
-                _("unknown kind “%(value)s”; use 市委, 县委, 部门, 党委, 党总支 or 党支部")
+                _(
+                    "unknown kind “%(value)s”; use 市委, 县委, 部门, 党组, 党委, 党工委, 党总支 "
+                    "or 党支部, with the words registers put before them (机关党委, 联合党支部, "
+                    "村党总支, 临时党支部 …)"
+                )
                 % {"value": row.kind},
+            )
+        for column, parse in (
+            ("level", parse_level),
+            ("domain", parse_domain),
+            ("special", parse_special),
+        ):
+            value = getattr(row, column)
+            if value and parse(value) is None:
+                err(sheet, row.row, column, _("unknown class “%(value)s”") % {"value": value})
+        if row.supervises and not city_wide:
+            # a sector scope reaches across the whole tree: only the city names its supervisor
+            err(
+                sheet,
+                row.row,
+                "supervises",
+                _("only the city's office names the supervising department of a sector"),
+            )
+        if row.responsible and row.responsible.lower() not in known_people:
+            err(
+                sheet,
+                row.row,
+                "responsible",
+                _("“%(value)s” is neither a username of the users sheet nor of the system")
+                % {"value": row.responsible},
             )
         existing = existing_units.get(row.code)
         if existing is not None:

@@ -553,3 +553,9 @@ def overseen_beside_tree(user: Any) -> list[Grant]:
 def oversees_beside_tree(user: Any) -> bool:
     """Does the user hold a portfolio (分管) or a sector scope (menus, page guards)?"""
     return bool(overseen_beside_tree(user))
+
+
+def portfolios() -> list[tuple[int, str]]:
+    """Every leader's portfolio (分管): (user id, path of a department in his charge), for
+    the reminders that bring him its overdue work."""
+    return list(holders([Role.IN_CHARGE]).values_list("user_id", "unit__path"))

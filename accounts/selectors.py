@@ -161,3 +161,12 @@ def first_responsible_for(unit: OrgUnit) -> OrgUnit | None:
         .order_by("-depth")
         .first()
     )
+
+
+def responsible_candidates(unit: OrgUnit, current: int | None = None) -> models.QuerySet[User]:
+    """Who may be named a unit's first responsible person: the people who work for it or
+    above it (a role that logs: secretary, leader, office), and the one named now."""
+    people = permissions.people_who_may(Action.LOG, at_or_above=unit)
+    return User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current)).order_by(
+        "full_name", "username"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from core.robots import validate_robot_url
@@ -82,6 +83,9 @@ def unit_create(
     webhook_url: str = "",
     is_active: bool = True,
     actor: Any = None,
+    level: str = "",
+    domain: str = "",
+    special: str = "",
 ) -> OrgUnit:
     """Add a unit under ``parent`` (a root when None: only the command line and the admin)."""
     if actor is not None and not actor.is_superuser:
@@ -98,6 +102,9 @@ def unit_create(
         "sector": sector,
         "webhook_url": webhook_url,
         "is_active": is_active,
+        "level": level,
+        "domain": domain,
+        "special": special,
     }
     if parent is None:
         return OrgUnit.objects.add_root(fields)  # type: ignore[no-any-return]
@@ -313,13 +320,15 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
     result = OrgImportResult()
     with pghistory.context(user=getattr(actor, "pk", None), command="import_org"):
         # 1. Sectors named in the sheet that do not exist yet.
-        for row in plan.parsed.units:
-            key = _norm(row.sector)
+        for name in [r.sector for r in plan.parsed.units] + [
+            r.supervises for r in plan.parsed.units
+        ]:
+            key = _norm(name)
             if key and key not in plan.sectors:
-                code = slugify(row.sector)[:32] or f"sector-{len(plan.sectors) + 1}"
+                code = slugify(name)[:32] or f"sector-{len(plan.sectors) + 1}"
                 while Sector.objects.filter(code=code).exists():
                     code = f"{code[:26]}-{secrets.token_hex(2)}"
-                plan.sectors[key] = Sector.objects.create(code=code, name=row.sector)
+                plan.sectors[key] = Sector.objects.create(code=code, name=name)
 
         # 2. Units: existing ones updated, new ones added parents first.
         units: dict[str, OrgUnit] = dict(plan.existing_units)
@@ -331,23 +340,34 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
             if existing is None:
                 pending.append((row, kind, sector))
                 continue
-            if (existing.name, existing.kind, existing.sector_id) != (
-                row.name,
-                kind,
-                sector.pk if sector else None,
-            ):
+            level, domain, special = row.classes()
+            if (
+                existing.name,
+                existing.kind,
+                existing.sector_id,
+                existing.level,
+                existing.domain,
+                existing.special,
+            ) != (row.name, kind, sector.pk if sector else None, level, domain, special):
                 existing.name, existing.kind, existing.sector = row.name, kind, sector
-                existing.save(update_fields=["name", "kind", "sector"])
+                existing.level, existing.domain, existing.special = level, domain, special
+                existing.save(
+                    update_fields=["name", "kind", "sector", "level", "domain", "special"]
+                )
                 result.units_updated += 1
         while pending:
             ready = [p for p in pending if not p[0].parent or p[0].parent in units]
             for row, kind, sector in ready:
+                level, domain, special = row.classes()
                 units[row.code] = unit_create(
                     code=row.code,
                     name=row.name,
                     kind=kind,
                     parent=units[row.parent] if row.parent else None,
                     sector=sector,
+                    level=level,
+                    domain=domain,
+                    special=special,
                 )
                 result.units_created += 1
             pending = [p for p in pending if p[0].code not in units]
@@ -429,7 +449,25 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
         RoleAssignment.objects.bulk_create(to_add, batch_size=1000)
         result.roles_added = len(to_add)
 
-        # 4. The members' roll: a member already on a unit's roll (same name) is kept as
+        # 4. First responsible persons and the sectors' supervising departments.
+        people = {
+            u.username.lower(): u
+            for u in User.objects.annotate(lower_name=Lower("username")).filter(
+                lower_name__in={r.responsible.lower() for r in plan.parsed.units if r.responsible}
+            )
+        }
+        for row in plan.parsed.units:
+            unit = units[row.code]
+            if row.responsible:
+                person = people[row.responsible.lower()]  # check_rows refused unknown ones
+                if unit.first_responsible_id != person.pk:
+                    OrgUnit.objects.filter(pk=unit.pk).update(first_responsible=person)
+            if row.supervises:
+                Sector.objects.filter(pk=plan.sectors[_norm(row.supervises)].pk).update(
+                    supervisor=unit
+                )
+
+        # 5. The members' roll: a member already on a unit's roll (same name) is kept as
         #    is, so importing the workbook again adds nobody twice.
         on_roll = set(
             PartyMember.objects.filter(

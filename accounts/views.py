@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -121,20 +122,33 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = selectors.get_unit_for_user(request.user, pk, write=True)
-    form = UnitForm(request.POST or None, initial={"sector": parent.sector_id})
+    form = UnitForm(
+        request.POST or None,
+        initial={"sector": parent.sector_id, "level": parent.level, "domain": parent.domain},
+        people=selectors.responsible_candidates(parent),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = services.unit_create(
-                actor=request.user,
-                parent=parent,
-                code=data["code"],
-                name=data["name"],
-                kind=data["kind"],
-                sector=data["sector"],
-                webhook_url=data["webhook_url"],
-                is_active=data["is_active"],
-            )
+            with transaction.atomic():
+                unit = services.unit_create(
+                    actor=request.user,
+                    parent=parent,
+                    code=data["code"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    sector=data["sector"],
+                    webhook_url=data["webhook_url"],
+                    is_active=data["is_active"],
+                )
+                services.unit_set_responsibility(
+                    actor=request.user,
+                    unit=unit,
+                    level=data["level"],
+                    domain=data["domain"],
+                    special=data["special"],
+                    first_responsible=data["first_responsible"],
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -153,22 +167,39 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": unit.kind,
         "sector": unit.sector_id,
         "is_active": unit.is_active,
+        "level": unit.level,
+        "domain": unit.domain,
+        "special": unit.special,
+        "first_responsible": unit.first_responsible_id,
     }
     form = UnitForm(
-        request.POST or None, initial=initial, editing=True, webhook_url=unit.webhook_url
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        webhook_url=unit.webhook_url,
+        people=selectors.responsible_candidates(unit, current=unit.first_responsible_id),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.unit_update(
-                actor=request.user,
-                unit=unit,
-                name=data["name"],
-                kind=data["kind"],
-                sector=data["sector"],
-                webhook_url=data["webhook_url"],
-                is_active=data["is_active"],
-            )
+            with transaction.atomic():
+                services.unit_update(
+                    actor=request.user,
+                    unit=unit,
+                    name=data["name"],
+                    kind=data["kind"],
+                    sector=data["sector"],
+                    webhook_url=data["webhook_url"],
+                    is_active=data["is_active"],
+                )
+                services.unit_set_responsibility(
+                    actor=request.user,
+                    unit=unit,
+                    level=data["level"],
+                    domain=data["domain"],
+                    special=data["special"],
+                    first_responsible=data["first_responsible"],
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -7,7 +7,7 @@ down one level at a time (``?unit=CODE``); every number on it comes from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -108,6 +108,8 @@ class OfficeDashboard:
     development_units: list[UnitDevelopment]
     lagging: list[UnitLine]
     signals: dict[str, Signal]
+    # 分类指导: the subtree's figures by field of the units (机关, 农村, 社区, 企业, 学校 …)
+    classes: list[ClassLine] = field(default_factory=list)
 
     @property
     def assignments(self) -> AssignmentFigures:
@@ -149,6 +151,7 @@ def office_dashboard(
         development=development_figures(campaign=campaign, unit=unit, period=period),
         development_units=development_by_unit(campaign=campaign, unit=unit, period=period),
         lagging=lagging_units(campaign=campaign, unit=unit, period=period),
+        classes=lines_by_domain(campaign=campaign, unit=unit, period=period),
         signals={
             "copied": copied_summaries(campaign=campaign, unit=unit, today=today),
             "rush": deadline_rush(campaign=campaign, unit=unit, today=today),
@@ -260,11 +263,6 @@ def overseen_board(
         domain=domain,
         domains=[(key, str(labels[key])) for key in domains if key in labels],
     )
-
-
-def class_comparison(*, campaign: Campaign, unit: OrgUnit, today: date) -> list[ClassLine]:
-    """The unit's subtree compared by field of the units (分类指导)."""
-    return lines_by_domain(campaign=campaign, unit=unit, period=Period.on(today))
 
 
 # ---------------------------------------------------------------- the leading group

@@ -194,6 +194,55 @@ def _assignment_items(
             yield Item(ItemKind.ASSIGNMENT, pk, unit_id, due, people, _short(label), link(pk))
 
 
+def portfolio_overdue(day: date) -> Iterator[Item]:
+    """分管: the overdue assignments and problems of the departments in a leader's charge,
+    to him (in his daily digest, repeated weekly like every overdue reminder). Two queries
+    per department of a portfolio."""
+    assignment_link = link_maker("campaign:assignment-detail", "campaign:assignment-list")
+    problem_link = link_maker("rectification:problem-detail", "rectification:problem-list")
+    for user_id, path in permissions.portfolios():
+        assignments_due = (
+            Assignment.objects.filter(
+                due_date__lt=day,
+                state__in=OPEN_ASSIGNMENT_STATES,
+                task__campaign__is_active=True,
+                unit__path__startswith=path,
+            )
+            .order_by("unit__path", "pk")
+            .values_list("pk", "unit_id", "due_date", "task__title", "unit__name")
+        )
+        for pk, unit_id, due, title, unit_name in assignments_due.iterator(CHUNK):
+            yield Item(
+                ItemKind.ASSIGNMENT,
+                pk,
+                unit_id,
+                due,
+                (user_id,),
+                _short(f"{unit_name}：{title}"),
+                assignment_link(pk),
+            )
+        problems_due = (
+            Problem.objects.filter(
+                deadline__lt=day,
+                state__in=_RECTIFYING,
+                campaign__is_active=True,
+                unit__path__startswith=path,
+            )
+            .order_by("unit__path", "number")
+            .values_list("pk", "unit_id", "deadline", "description", "number", "unit__code")
+        )
+        for pk, unit_id, deadline, text, number, code in problems_due.iterator(CHUNK):
+            yield Item(
+                ItemKind.PROBLEM,
+                pk,
+                unit_id,
+                deadline,
+                (user_id,),
+                f"{code}-{number} {_short(text)}",
+                problem_link(pk),
+            )
+
+
 def milestones(day: date) -> Iterator[Item]:
     """Milestones not reached yet of development items not closed (销号), to the item's
     responsible leader and the secretaries of its unit."""
@@ -309,6 +358,7 @@ SOURCES: list[Callable[[date], Iterator[Item]]] = [
     problems,
     measures,
     research,
+    portfolio_overdue,
 ]
 
 

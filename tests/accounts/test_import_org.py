@@ -17,7 +17,7 @@ from accounts.resources import OrgUnitResource
 from core.models import BackgroundJob, JobState
 from tests.factories import UserFactory
 
-from .workbooks import build_workbook, write, zip_bomb
+from .workbooks import UNIT_HEADER, build_workbook, write, zip_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_good_workbook_is_imported(tree, tmp_path):
     path = write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS))
     passwords = tmp_path / "pw.xlsx"
     out, _ = run(path, "--passwords", str(passwords))
-    assert "units: 4 new" in out and "users: 2 new" in out
+    assert "单位：新增4个" in out and "用户：新增2个" in out
     county = OrgUnit.objects.get(code="T-C")
     tree.city.refresh_from_db()
     assert county.is_within(tree.city) and county.kind == "county"
@@ -78,7 +78,7 @@ def test_english_headers_in_any_order_without_title(tree, tmp_path):
         title=None,
     )
     out, _ = run(write(tmp_path, content), "--passwords", str(tmp_path / "p.xlsx"))
-    assert "units: 1 new" in out
+    assert "单位：新增1个" in out
     assert RoleAssignment.objects.filter(
         user__username="lisi", unit__code="T-A-1-3", role="secretary"
     ).exists()
@@ -87,7 +87,7 @@ def test_english_headers_in_any_order_without_title(tree, tmp_path):
 def test_dry_run_writes_nothing(tree, tmp_path):
     before = (OrgUnit.objects.count(), User.objects.count())
     out, _ = run(write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS)), "--dry-run")
-    assert "Dry run" in out and "units: 4 new" in out
+    assert "仅检查，未写入任何数据" in out and "单位：新增4个" in out
     assert (OrgUnit.objects.count(), User.objects.count()) == before
     assert not list(tmp_path.glob("org-passwords-*"))
 
@@ -132,7 +132,7 @@ def test_rerun_changes_nothing(tree, tmp_path):
     path = write(tmp_path, build_workbook(GOOD_UNITS, GOOD_USERS))
     run(path, "--passwords", str(tmp_path / "a.xlsx"))
     out, _ = run(path, "--passwords", str(tmp_path / "b.xlsx"))
-    assert "units: 0 new, 0 updated; users: 0 new, 0 updated; roles: 0 added" in out
+    assert "单位：新增0个，更新0个；用户：新增0个，更新0个；角色：新增0个" in out
     assert not (tmp_path / "b.xlsx").exists()
 
 
@@ -328,14 +328,14 @@ def test_the_members_roll_is_imported_once(tree, tmp_path):
     workbook.save(buffer)
     path = write(tmp_path, buffer.getvalue())
     out, _ = run(path)
-    assert "members: 3 added" in out
+    assert "党员：新增3名" in out
     assert set(PartyMember.objects.values_list("unit__code", "name", "title")) == {
         ("T-C-1-1", "周一鸣", "宣传委员"),
         ("T-C-1-1", "吴二妹", ""),
         ("T-A-1", "郑三强", ""),
     }
     out, _ = run(path)  # again: nobody twice
-    assert "members: 0 added" in out and PartyMember.objects.count() == 3
+    assert "党员：新增0名" in out and PartyMember.objects.count() == 3
 
     bad = Workbook()
     sheet = bad.active
@@ -347,7 +347,84 @@ def test_the_members_roll_is_imported_once(tree, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError) as excinfo:
         call_command("import_org", str(write(tmp_path, buffer.getvalue(), "bad.xlsx")), stderr=err)
-    assert str(excinfo.value).startswith("2 bad row(s)")
+    assert str(excinfo.value).startswith("2行有误")
     lines = err.getvalue().splitlines()
     assert len(lines) == 2 and "NOPE" in lines[1]
     assert PartyMember.objects.count() == 3
+
+
+# ---------------------------------------------------------------- the words of real registers
+
+
+def test_the_kind_words_of_real_registers_map_to_kinds_and_classes(tree, tmp_path):
+    units = [
+        ["T-R", "乙县机关工委", "党工委", "T-B", ""],
+        ["T-R-1", "县直机关党委", "机关党委", "T-R", ""],
+        ["T-R-2", "工业园区企业联合党支部", "企业联合党支部", "T-R", ""],
+        ["T-R-3", "桥头村党总支", "村党总支", "T-R", ""],
+        ["T-R-4", "防汛临时党支部", "临时党支部", "T-R", ""],
+        ["T-R-5", "某社会组织党支部", "社会组织党支部", "T-R", ""],
+        ["T-R-6", "县中学党委", "党委", "T-R", "", "县级", "学校"],
+    ]
+    header = [*UNIT_HEADER, "层级", "领域"]
+    run(write(tmp_path, build_workbook(units, [], unit_header=header)))
+    got = {
+        u.code: (u.kind, u.level, u.domain, u.special)
+        for u in OrgUnit.objects.filter(code__startswith="T-R")
+    }
+    assert got == {
+        "T-R": ("committee", "", "", ""),
+        "T-R-1": ("committee", "", "organ", ""),
+        "T-R-2": ("branch", "", "enterprise", "joint"),
+        "T-R-3": ("general_branch", "", "rural", ""),
+        "T-R-4": ("branch", "", "", "temporary"),
+        "T-R-5": ("branch", "", "social", "two_new"),
+        "T-R-6": ("committee", "county", "school", ""),
+    }
+
+
+def test_a_word_that_names_no_organisation_is_still_refused_in_chinese(tree, tmp_path):
+    units = [*GOOD_UNITS, ["T-D", "丁县委", "党小组", "T", ""]]
+    err = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_org", str(write(tmp_path, build_workbook(units, []))), stderr=err)
+    assert str(excinfo.value) == "1行有误，未写入任何数据。"
+    assert "党小组" in err.getvalue()
+
+
+def test_portfolio_sector_supervisors_and_first_responsible_persons(tree, tmp_path):
+    from accounts.roles import Role
+
+    units = [
+        ["T-J", "丙市教育局党组", "党组", "T", "", "教育系统", "c_vice"],
+        ["T-J-1", "丙县中学党支部", "学校党支部", "T-B", "教育系统", ""],
+    ]
+    header = [*UNIT_HEADER, "主管行业", "第一责任人"]
+    users = [
+        ["c_vice", "许副市长", "", "T-A", "领导"],
+        ["c_vice", "许副市长", "", "T-J", "分管领导"],
+        ["c_edu", "教育局办公室", "", "T-J", "行业主管部门"],
+    ]
+    run(
+        write(tmp_path, build_workbook(units, users, unit_header=header)),
+        "--passwords",
+        str(tmp_path / "pw.xlsx"),
+    )
+    bureau = OrgUnit.objects.get(code="T-J")
+    assert Sector.objects.get(name="教育系统").supervisor == bureau
+    assert bureau.first_responsible.username == "c_vice"
+    roles = set(RoleAssignment.objects.filter(unit=bureau).values_list("user__username", "role"))
+    assert roles == {("c_vice", Role.IN_CHARGE), ("c_edu", Role.SECTOR)}
+    # the bureau's office sees the school in county B through its sector
+    edu = User.objects.get(username="c_edu")
+    assert OrgUnit.objects.visible_to(edu).filter(code="T-J-1").exists()
+
+
+def test_only_the_city_names_a_sectors_supervisor(people, tree):
+    units = [["T-A-9", "甲县教育局党组", "党组", "T-A", "", "教育系统"]]
+    header = [*UNIT_HEADER, "主管行业"]
+    content = build_workbook(units, [], unit_header=header)
+    from accounts.org_import import check_rows, read_workbook
+
+    plan = check_rows(read_workbook(io.BytesIO(content)), actor=people.county_office)
+    assert [e.column for e in plan.errors] == ["主管行业系统"]

@@ -201,3 +201,38 @@ def test_unit_detail_query_count_is_fixed(
     with django_assert_max_num_queries(16):
         response = c.get(reverse("accounts:unit-detail", args=[tree.committee_a.pk]))
     assert response.status_code == 200
+
+
+def test_the_office_sets_a_units_classes_and_first_responsible_person(client, people, tree):
+    c = client_for(client, people, "county_office")
+    url = reverse("accounts:unit-edit", args=[tree.committee_a.pk])
+    response = c.post(
+        url,
+        {
+            "name": "甲镇党委",
+            "kind": UnitKind.PARTY_COMMITTEE,
+            "is_active": "on",
+            "level": "township",
+            "domain": "rural",
+            "special": "",
+            "first_responsible": people.leader.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    tree.committee_a.refresh_from_db()
+    assert (tree.committee_a.level, tree.committee_a.domain) == ("township", "rural")
+    assert tree.committee_a.first_responsible == people.leader
+    # someone outside the unit's line cannot be named
+    response = c.post(
+        url,
+        {
+            "name": "甲镇党委",
+            "kind": UnitKind.PARTY_COMMITTEE,
+            "first_responsible": people.secretary_b.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "first_responsible" in response.context["form"].errors
+    # the branches below show him
+    page = c.get(reverse("accounts:unit-detail", args=[tree.branch_a1.pk])).content.decode()
+    assert people.leader.display_name in page

@@ -135,3 +135,13 @@ def test_only_the_campaigns_office_names_member_units(tree, people, scene):
         group_member_set(
             actor=people.county_office, campaign=scene["campaign"], unit=tree.county_b, duty="x"
         )
+
+
+def test_the_office_dashboard_compares_the_fields_of_its_units(client, tree, people, scene):
+    client.force_login(people.city_office)
+    response = client.get(reverse("dashboard:office"))
+    classes = {c.key: c.line for c in response.context["board"].classes}
+    # A2 is a school (its assignment accepted), A1 is not classed (its assignment overdue)
+    assert classes["school"].assignments_done == 1
+    assert classes[""].assignments_overdue == 1
+    assert 'id="class-comparison"' in response.content.decode()

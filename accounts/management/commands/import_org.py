@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.org_import import WorkbookRefused
 from accounts.services import org_import, write_password_sheet
@@ -38,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         passwords = Path(
             options["passwords"]
             or path.with_name(f"org-passwords-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx")
@@ -58,16 +59,25 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                f"{len(result.errors)} bad row(s); nothing was written.", returncode=1
+                _("%(n)s bad row(s); nothing was written.") % {"n": len(result.errors)},
+                returncode=1,
             )
-        summary = (
-            f"units: {result.units_created} new, {result.units_updated} updated; "
-            f"users: {result.users_created} new, {result.users_updated} updated; "
-            f"roles: {result.roles_added} added; "
-            f"members: {result.members_added} added"
-        )
+        summary = _(
+            "units: %(units_created)s new, %(units_updated)s updated; "
+            "users: %(users_created)s new, %(users_updated)s updated; "
+            "roles: %(roles_added)s added; members: %(members_added)s added"
+        ) % {
+            "units_created": result.units_created,
+            "units_updated": result.units_updated,
+            "users_created": result.users_created,
+            "users_updated": result.users_updated,
+            "roles_added": result.roles_added,
+            "members_added": result.members_added,
+        }
         if result.dry_run:
-            self.stdout.write(f"Dry run, nothing written. Would import {summary}.")
+            self.stdout.write(
+                _("Dry run, nothing written. Would import %(summary)s.") % {"summary": summary}
+            )
             return
         audit_log(
             kind=AuditEvent.Kind.IMPORT,
@@ -76,13 +86,16 @@ class Command(BaseCommand):
             command="import_org",
             summary=summary,
         )
-        self.stdout.write(f"Imported {summary}.")
+        self.stdout.write(_("Imported %(summary)s.") % {"summary": summary})
         if result.new_users:
             # Owner-only file: it holds live passwords until each user changes his own.
             fd = os.open(passwords, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as target:
                 write_password_sheet(new_users=result.new_users, target=target)
             self.stdout.write(
-                f"Initial passwords of the {len(result.new_users)} new user(s): {passwords} "
-                "(hand them out, then delete the file; each user must change it at first login)"
+                _(
+                    "Initial passwords of the %(n)s new user(s): %(file)s (hand them out, then "
+                    "delete the file; each user must change it at first login)"
+                )
+                % {"n": len(result.new_users), "file": passwords}
             )
