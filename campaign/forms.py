@@ -393,9 +393,7 @@ class ActivityForm(forms.Form):
         label=_("Hours"),
         max_digits=5,
         decimal_places=1,
-        widget=forms.NumberInput(
-            {**TEXT, "step": "0.5", "min": "0", "inputmode": "decimal", "placeholder": "2"}
-        ),
+        widget=forms.NumberInput({**TEXT, "step": "0.5", "min": "0", "inputmode": "decimal"}),
     )
     summary = forms.CharField(
         label=_("Content summary"),

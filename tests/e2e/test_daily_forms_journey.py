@@ -210,21 +210,21 @@ def test_office_deploys_with_only_the_chosen_scope_shown(
     units.select_option(index=0)
     page.get_by_label("标题").fill("开展集中学习")
     page.get_by_label("截止日期").fill((timezone.localdate() + timedelta(days=7)).isoformat())
-    # While the request runs the button cannot be tapped again.
-    held = []
-    page.route(
-        "**/campaign/tasks/new/",
-        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
-    )
+    # While the request runs the button cannot be tapped again: the submit is held back
+    # here (after the page's own handler ran), as a slow network would.
     deploy = page.get_by_role("button", name="下发")
-    deploy.click(no_wait_after=True)
+    page.evaluate(
+        "window.hold = e => e.preventDefault(); window.addEventListener('submit', window.hold)"
+    )
+    deploy.click()
     expect(deploy).to_be_disabled()
-    for _ in range(100):  # the held request reaches the handler through the event loop
-        if held:
-            break
-        page.wait_for_timeout(100)
-    assert len(held) == 1
-    held[0].fallback()
+    # Back to the page (the back button): usable again.
+    page.evaluate(
+        "window.removeEventListener('submit', window.hold);"
+        "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+    )
+    expect(deploy).to_be_enabled()
+    deploy.click()
     page.wait_for_load_state("networkidle")
     page.wait_for_url(re.compile(r"/campaign/tasks/\d+/$"))
     task = Task.objects.get(title="开展集中学习")

@@ -41,7 +41,8 @@ def test_city_leader_research_journey(live_server, browser, guard_network, shot)
         page.goto(f"{base}/research/")
         check_a11y(page)
         page.get_by_role("link", name="登记调研").click()
-        page.locator("#id_unit").select_option(label="中共江州市委员会")
+        # his one unit (中共江州市委员会) is chosen for him, not asked
+        assert page.locator("#id_unit").get_attribute("type") == "hidden"
         page.locator("#id_topic").fill("基层便民服务“中梗阻”蹲点调研")
         page.locator("#id_focus").select_option(label="中梗阻问题")
         page.locator("#id_method").select_option(label="蹲点调研")
