@@ -26,6 +26,7 @@ from campaign.models import (
     DevelopmentItem,
     DevelopmentMilestone,
     Task,
+    TaskNotice,
     Workstream,
 )
 from core.models import BackgroundJob, JobState
@@ -112,6 +113,10 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     r["activity"] = activity
     r["activity_attachment"] = ActivityAttachment.objects.create(
         activity=activity, file=_file("photo.png", PNG), original_name="photo.png", size=len(PNG)
+    )
+    notice = b"%PDF-1.4\n"
+    r["task_notice"] = TaskNotice.objects.create(
+        task=task, file=_file("notice.pdf", notice), original_name="通知.pdf", size=len(notice)
     )
     item = DevelopmentItem.objects.create(
         campaign=campaign,
