@@ -39,6 +39,10 @@ EXEMPT_NAMES = {
     "healthz",
     "accounts:login",
     "accounts:logout",
+    # Signing in through WeCom / DingTalk: pages of the login itself (tests/notifications/
+    # test_platforms.py), 404 when the platform is not set up.
+    "accounts:sso-start",
+    "accounts:sso-callback",
     "javascript-catalog",
 }
 
@@ -97,6 +101,7 @@ TABLE: dict[str, Entry] = {
     "accounts:role-remove": W("role", write=True, post_only=True),
     "accounts:org-import": W(write=True),
     "accounts:org-import-job": R("org_job", who="county_office", role_first=True),
+    "accounts:linked-accounts": R(who="secretary_a"),
     # campaign
     "campaign:todo": R(who="secretary_a"),
     "campaign:campaign-list": R(),
@@ -196,6 +201,11 @@ TABLE: dict[str, Entry] = {
     "notifications:read": R("notification", who="secretary_a", post_only=True),
     "notifications:read-all": R(who="secretary_a", post_only=True),
     "notifications:deliveries": R(),
+    "notifications:settings": R(who="secretary_a"),
+    # 催办 by an office above the unit (Action.URGE): read-only roles get 403.
+    "notifications:urge": W(
+        "assignment", write=True, post_only=True, extra=(("kind", "assignment"),)
+    ),
     "notifications:delivery-retry": W("delivery", write=True, post_only=True, role_first=True),
     # reports
     "reports:list": R(),
