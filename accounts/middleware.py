@@ -6,9 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+# Set in the session by a sign-in through WeCom or DingTalk (accounts/sso_views.py).
+SIGNED_IN_WITH = "signed_in_with"
+
 
 class PasswordChangeRequiredMiddleware:
-    """Users created by an import must choose their own password before anything else."""
+    """Users created by an import must choose their own password before anything else
+    (not when they signed in through their work platform: they need no password then)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -19,6 +23,7 @@ class PasswordChangeRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
+            and not request.session.get(SIGNED_IN_WITH)
         ):
             allowed = {
                 reverse("accounts:password-change"),

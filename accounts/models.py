@@ -38,6 +38,12 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     title = models.CharField(_("job title"), max_length=64, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The person's user id on the work platforms (from the organisation import or linked by
+    # himself once after a password login): signing in there signs him in here.
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True, db_default="")
+    dingtalk_userid = models.CharField(
+        _("DingTalk user id"), max_length=64, blank=True, db_default=""
+    )
 
     objects = TrackerUserManager()
 
@@ -45,6 +51,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wecom_userid"],
+                condition=~models.Q(wecom_userid=""),
+                name="user_wecom_userid_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["dingtalk_userid"],
+                condition=~models.Q(dingtalk_userid=""),
+                name="user_dingtalk_userid_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -1,8 +1,12 @@
-"""Onboarding a city from the workbook its office already keeps: units and users.
+"""Onboarding a city from the workbook its office already keeps: units, users and the
+branches' members.
 
-The workbook has a units sheet (code, name, kind, parent code, sector) and a users sheet
-(username, name, phone, unit code, role; title and email optional). Headers are found by
-their Chinese or English names, in any column order, below any title rows. Every row is
+The workbook has a units sheet (code, name, kind, parent code, sector), a users sheet
+(username, name, phone, unit code, role; title and email optional) and, optionally, a
+members' roll (党员名册: name and unit code; phone and post optional, no username): the
+members a secretary ticks when a study session is logged, with or without an account.
+Headers are found by their Chinese or English names, in any column order, below any title
+rows. Every row is
 checked before anything is written; one bad row and nothing is written.
 """
 
@@ -76,8 +80,20 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "role": ("role", "角色", "权限", "身份"),
     "title": ("title", "职务", "职位"),
     "email": ("email", "e-mail", "mail", "邮箱", "电子邮箱"),
+    "wecom": ("wecom", "wecomuserid", "企业微信", "企业微信账号", "企业微信userid", "政务微信账号"),
+    "dingtalk": ("dingtalk", "dingtalkuserid", "钉钉", "钉钉账号", "钉钉userid"),
 }
 USER_REQUIRED = ("username", "name", "unit", "role")
+
+MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "fullname", "姓名", "党员姓名"),
+    "unit": ("unit", "unitcode", "单位编码", "所在单位编码", "组织编码", "党组织编码", "单位代码"),
+    "phone": USER_COLUMNS["phone"],
+    "title": USER_COLUMNS["title"],
+    # a sheet with a username column is the users sheet, never a roll
+    "username": USER_COLUMNS["username"],
+}
+MEMBER_REQUIRED = ("name", "unit")
 
 COLUMN_LABELS = {
     "code": gettext_lazy("code"),
@@ -91,6 +107,8 @@ COLUMN_LABELS = {
     "role": gettext_lazy("role"),
     "title": gettext_lazy("title"),
     "email": gettext_lazy("email"),
+    "wecom": gettext_lazy("WeCom user id"),
+    "dingtalk": gettext_lazy("DingTalk user id"),
     "level": gettext_lazy("level"),
     "domain": gettext_lazy("field"),
     "special": gettext_lazy("special kind"),
@@ -347,6 +365,17 @@ class UserRow:
     role: str
     title: str
     email: str
+    wecom: str = ""
+    dingtalk: str = ""
+
+
+@dataclass
+class MemberRow:
+    row: int
+    name: str
+    unit: str
+    phone: str
+    title: str
 
 
 @dataclass
@@ -365,6 +394,7 @@ class OrgImportResult:
     users_created: int = 0
     users_updated: int = 0
     roles_added: int = 0
+    members_added: int = 0
     errors: list[RowError] = field(default_factory=list)
     new_users: list[NewUser] = field(default_factory=list)
     dry_run: bool = False
@@ -423,8 +453,10 @@ def _sheet_rows(
 class ParsedWorkbook:
     units_sheet: str = ""
     users_sheet: str = ""
+    members_sheet: str = ""
     units: list[UnitRow] = field(default_factory=list)
     users: list[UserRow] = field(default_factory=list)
+    members: list[MemberRow] = field(default_factory=list)
 
 
 def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
@@ -477,11 +509,28 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
                                 role=values["role"],
                                 title=values.get("title", ""),
                                 email=values.get("email", ""),
+                                wecom=values.get("wecom", ""),
+                                dingtalk=values.get("dingtalk", ""),
+                            )
+                        )
+                    continue
+            if not parsed.members_sheet:
+                header = _find_header(head, MEMBER_COLUMNS, MEMBER_REQUIRED)
+                if header is not None and "username" not in header[1]:
+                    parsed.members_sheet = sheet.title
+                    for number, values in _sheet_rows(rows, *header):
+                        parsed.members.append(
+                            MemberRow(
+                                row=number,
+                                name=values["name"],
+                                unit=values["unit"],
+                                phone=values.get("phone", ""),
+                                title=values.get("title", ""),
                             )
                         )
     finally:
         workbook.close()
-    if not parsed.units_sheet and not parsed.users_sheet:
+    if not parsed.units_sheet and not parsed.users_sheet and not parsed.members_sheet:
         raise WorkbookRefused(
             _(
                 "No units or users sheet was found. The units sheet needs the columns "
@@ -512,6 +561,7 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
     """Every problem of every row, without writing anything."""
 
     unit_codes = [u.code for u in parsed.units] + [u.unit for u in parsed.users]
+    unit_codes += [m.unit for m in parsed.members]
     unit_codes += [u.parent for u in parsed.units if u.parent]
     existing_units = {u.code: u for u in OrgUnit.objects.filter(code__in=set(unit_codes))}
     usernames = {u.username.lower() for u in parsed.users if u.username}
@@ -650,6 +700,8 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
 
     sheet = parsed.users_sheet
     validator = UnicodeUsernameValidator()
+    work_ids: dict[str, dict[str, str]] = {"wecom": {}, "dingtalk": {}}
+    taken = _linked_work_ids(parsed.users)
     for person in parsed.users:
         if not person.username:
             err(sheet, person.row, "username", _("the username is empty"))
@@ -686,6 +738,27 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
             err(sheet, person.row, "phone", _("the phone number is longer than 32 characters"))
         if len(person.title) > 64:
             err(sheet, person.row, "title", _("the title is longer than 64 characters"))
+        for column in ("wecom", "dingtalk"):
+            work_id = getattr(person, column)
+            if not work_id:
+                continue
+            if len(work_id) > 64:
+                err(sheet, person.row, column, _("the user id is longer than 64 characters"))
+            elif work_ids[column].setdefault(work_id, person.username) != person.username:
+                err(
+                    sheet,
+                    person.row,
+                    column,
+                    _("user id “%(value)s” is given to two people") % {"value": work_id},
+                )
+            elif taken[column].get(work_id, person.username.lower()) != person.username.lower():
+                err(
+                    sheet,
+                    person.row,
+                    column,
+                    _("user id “%(value)s” is already linked to another account")
+                    % {"value": work_id},
+                )
         if person.email:
             try:
                 validate_email(person.email)
@@ -722,6 +795,35 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                 _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
                 % {"value": person.role},
             )
+
+    sheet = parsed.members_sheet
+    for member in parsed.members:
+        if not member.name:
+            err(sheet, member.row, "name", _("the name is empty"))
+        elif len(member.name) > 64:
+            err(sheet, member.row, "name", _("the name is longer than 64 characters"))
+        if len(member.phone) > 32:
+            err(sheet, member.row, "phone", _("the phone number is longer than 32 characters"))
+        if len(member.title) > 64:
+            err(sheet, member.row, "title", _("the title is longer than 64 characters"))
+        if not member.unit:
+            err(sheet, member.row, "unit", _("the unit code is empty"))
+        elif member.unit in existing_units:
+            if not _manages(actor, existing_units[member.unit]):
+                err(
+                    sheet,
+                    member.row,
+                    "unit",
+                    _("unit “%(code)s” is outside your scope") % {"code": member.unit},
+                )
+        elif member.unit not in in_file:
+            err(
+                sheet,
+                member.row,
+                "unit",
+                _("unit code “%(code)s” is neither in the units sheet nor in the system")
+                % {"code": member.unit},
+            )
     return plan
 
 
@@ -734,3 +836,14 @@ def _in_cycle(row: UnitRow, in_file: dict[str, UnitRow]) -> bool:
         seen.add(current.parent)
         current = in_file[current.parent]
     return False
+
+
+def _linked_work_ids(rows: list[UserRow]) -> dict[str, dict[str, str]]:
+    """The platform user ids of the file already linked to an account: id → username."""
+    found: dict[str, dict[str, str]] = {"wecom": {}, "dingtalk": {}}
+    for column, name in (("wecom", "wecom_userid"), ("dingtalk", "dingtalk_userid")):
+        ids = {getattr(r, column) for r in rows if getattr(r, column)}
+        if ids:
+            pairs = User.objects.filter(**{f"{name}__in": ids}).values_list(name, "username")
+            found[column] = {work_id: username.lower() for work_id, username in pairs}
+    return found

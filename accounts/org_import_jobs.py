@@ -81,6 +81,7 @@ def run_org_import(job: BackgroundJob) -> None:
         "units_updated": result.units_updated,
         "users_created": result.users_created,
         "users_updated": result.users_updated,
+        "members_added": result.members_added,
         "error_count": len(result.errors),
         "errors": [str(error) for error in result.errors[:KEPT_ERRORS]],
     }

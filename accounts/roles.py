@@ -44,6 +44,7 @@ class Action(StrEnum):
     # -- lines of responsibility beside the tree --------------------------------------
     SUPERVISE = "supervise"  # supervision visits and their guidance (指导意见), follow-ups
     URGE = "urge"  # 催办: press a lagging unit or an overdue item (never one's own unit)
+    GUIDE = "guide"  # the province's 巡回指导组 leaves its 指导意见 on a unit
 
 
 # The tree's materialised path: each level adds this many characters (treebeard's default).
@@ -86,6 +87,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.SUPERVISE: (_rule(Role.OFFICE, Role.SECTOR),),
     # 催办 by an office over a unit below it (never its own), or along a line beside the tree
     Action.URGE: (_rule(Role.OFFICE, below_only=True), _rule(Role.SECTOR, Role.IN_CHARGE)),
+    Action.GUIDE: (_rule(Role.VIEWER),),
 }
 
 # 分管 and 行业系统 read and follow what they oversee (never LOG, EDIT_PROBLEMS, DEPLOY,

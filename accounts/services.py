@@ -277,7 +277,7 @@ def role_revoke(*, assignment: RoleAssignment, actor: Any = None) -> None:
 
 
 def org_import(*, fileobj: Any, name: str, size: int, actor: Any, dry_run: bool = False) -> Any:
-    """Check a units/users workbook and, when every row is good, load it in one transaction.
+    """Check a units/users/members workbook and, when every row is good, load it in one transaction.
 
     ``actor`` None is the command line (the whole tree); an office imports within its scope.
     Raises ``WorkbookRefused`` for a file that cannot be read; returns the result with
@@ -305,6 +305,7 @@ def _dry_run_counts(plan: Any) -> Any:
         units_updated=sum(1 for r in plan.parsed.units if r.code in plan.existing_units),
         users_created=len(new_usernames),
         users_updated=len(usernames - new_usernames),
+        members_added=len(plan.parsed.members),
         dry_run=True,
     )
 
@@ -388,12 +389,23 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                         ("phone", row.phone),
                         ("title", row.title),
                         ("email", row.email),
+                        ("wecom_userid", row.wecom),
+                        ("dingtalk_userid", row.dingtalk),
                     ):
                         if value and getattr(user, attr) != value:
                             setattr(user, attr, value)
                             changed = True
                     if changed:
-                        user.save(update_fields=["full_name", "phone", "title", "email"])
+                        user.save(
+                            update_fields=[
+                                "full_name",
+                                "phone",
+                                "title",
+                                "email",
+                                "wecom_userid",
+                                "dingtalk_userid",
+                            ]
+                        )
                         result.users_updated += 1
                 continue
             password = generate_initial_password()
@@ -403,6 +415,8 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                 phone=row.phone,
                 title=row.title,
                 email=row.email,
+                wecom_userid=row.wecom,
+                dingtalk_userid=row.dingtalk,
                 must_change_password=True,
                 password=initial_password_hash(password),
             )
@@ -452,6 +466,25 @@ def _apply_org_import(*, plan: Any, actor: Any) -> Any:
                 Sector.objects.filter(pk=plan.sectors[_norm(row.supervises)].pk).update(
                     supervisor=unit
                 )
+
+        # 5. The members' roll: a member already on a unit's roll (same name) is kept as
+        #    is, so importing the workbook again adds nobody twice.
+        on_roll = set(
+            PartyMember.objects.filter(
+                unit__in=[units[m.unit] for m in plan.parsed.members], is_active=True
+            ).values_list("unit_id", "name")
+        )
+        new_members = []
+        for member in plan.parsed.members:
+            unit = units[member.unit]
+            if (unit.pk, member.name) in on_roll:
+                continue
+            on_roll.add((unit.pk, member.name))
+            new_members.append(
+                PartyMember(unit=unit, name=member.name, phone=member.phone, title=member.title)
+            )
+        PartyMember.objects.bulk_create(new_members, batch_size=1000)
+        result.members_added = len(new_members)
     return result
 
 
@@ -513,3 +546,41 @@ def member_retire(*, actor: Any, member: PartyMember) -> PartyMember:
     member.is_active = False
     member.save(update_fields=["is_active"])
     return member
+
+
+# The work platforms: a person's WeCom / DingTalk user id ------------------------------
+
+WORK_ID_FIELDS = {"wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
+
+
+def user_for_work_id(platform: str, work_id: str) -> User | None:
+    """The active account linked to this platform user id; None when nobody is (an
+    account is never created by signing in)."""
+    if not work_id:
+        return None
+    field = WORK_ID_FIELDS[platform]
+    return User.objects.filter(**{field: work_id}, is_active=True).first()
+
+
+@transaction.atomic
+def link_work_id(*, user: User, platform: str, work_id: str) -> None:
+    """The person links his platform account once, after a password login; the platform
+    confirmed the id. Another person's id, or a second id, is refused (the office changes
+    it through the organisation import)."""
+    field = WORK_ID_FIELDS[platform]
+    current = getattr(user, field)
+    if current == work_id:
+        return
+    if current:
+        raise ValidationError(
+            _(
+                "Your account is already linked to another account of this platform. Ask "
+                "your office to change it."
+            )
+        )
+    if User.objects.filter(**{field: work_id}).exclude(pk=user.pk).exists():
+        raise ValidationError(
+            _("This platform account is already linked to another person. Ask your office.")
+        )
+    setattr(user, field, work_id)
+    user.save(update_fields=[field])

@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import sso_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.TrackerLoginView.as_view(), name="login"),
+    path("sso/<str:platform>/", sso_views.sso_start, name="sso-start"),
+    path("sso/<str:platform>/callback/", sso_views.sso_callback, name="sso-callback"),
+    path("linked/", sso_views.linked_accounts, name="linked-accounts"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.TrackerPasswordChangeView.as_view(), name="password-change"),
     path(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core.history import history_for
 from core.models import BackgroundJob, JobState
 from core.pages import apply_errors, paginate
+from core.platforms import platforms_on
 
 from . import permissions, selectors, services
 from .forms import (
@@ -41,6 +42,9 @@ class TrackerLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_platforms": platforms_on()}
 
 
 class TrackerPasswordChangeView(auth_views.PasswordChangeView):

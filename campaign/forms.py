@@ -13,6 +13,7 @@ from accounts.models import OrgUnit, PartyMember, UnitDomain, UnitKind, UnitLeve
 from accounts.selectors import units_of_class
 from core.pages import UnitChoiceField, unit_picker_attrs
 from core.widgets import QuickSelect, UnitFilterField
+from rectification.choices import ProblemScope, ProblemType
 
 from .models import (
     Activity,
@@ -22,6 +23,7 @@ from .models import (
     Campaign,
     DevelopmentCategory,
     DevelopmentState,
+    MeetingFileKind,
     Objective,
     PeopleVerdict,
     Recurrence,
@@ -690,3 +692,79 @@ class AssignmentFilter(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- review meetings
+
+
+class MeetingForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.none(), widget=forms.Select(SELECT)
+    )
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(
+        label=_("Place"), max_length=128, required=False, widget=forms.TextInput(TEXT)
+    )
+    participants = forms.CharField(
+        label=_("Participants"),
+        widget=forms.Textarea({**TEXT, "rows": 2}),
+        help_text=_("Names of those who took part"),
+    )
+    guidance = forms.CharField(
+        label=_("Attended from above to guide (上级列席指导)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(TEXT),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
+    )
+    attachments = MultipleFileField(
+        label=_("Self-examination materials (检视剖析材料)"),
+        help_text=_("The leading group's and each member's materials, PDF or Word"),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if len(units) == 1:
+            self.fields["unit"].widget = forms.HiddenInput()
+
+
+class MeetingFilesForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of material"), choices=MeetingFileKind.choices, widget=forms.Select(SELECT)
+    )
+    attachments = MultipleFileField(label=_("Files"))
+
+
+class MeetingProblemForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Whose problem"),
+        choices=ProblemScope.choices,
+        widget=forms.Select(SELECT),
+        initial=ProblemScope.INDIVIDUAL,
+    )
+    responsible_person_name = forms.CharField(
+        label=_("Member (for a 个人 problem)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(TEXT),
+    )
+    category = forms.ChoiceField(label=_("Category"), widget=forms.Select(SELECT))
+    description = forms.CharField(
+        label=_("Problem"), max_length=4000, widget=forms.Textarea({**TEXT, "rows": 3})
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=ProblemType.choices,
+        initial=ProblemType.DEADLINE,
+        widget=forms.Select(SELECT),
+    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            (c, c) for c in (campaign.problem_categories or [])
+        ]

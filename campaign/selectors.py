@@ -9,6 +9,7 @@ from django.db.models import (
     DecimalField,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -26,6 +27,7 @@ from accounts.roles import PERMISSIONS, Action
 
 from .models import (
     DEVELOPMENT_KINDS,
+    KIND_FOR_UNIT,
     OPEN_STATES,
     Activity,
     ActivityAttachment,
@@ -35,6 +37,7 @@ from .models import (
     Attendance,
     Campaign,
     DevelopmentItem,
+    ReviewMeeting,
     Task,
 )
 
@@ -372,4 +375,32 @@ def ledger_activities(
             )
         )
         .order_by("held_on", "unit__path", "pk")
+    )
+
+
+# ---------------------------------------------------------------- review meetings
+
+
+def meetings_for(user: Any, *, campaign: Campaign | None) -> QuerySet[ReviewMeeting]:
+    qs = ReviewMeeting.objects.visible_to(user).select_related("unit")
+    qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
+    return qs.annotate(
+        n_collective=Count("problems", filter=Q(problems__scope="collective")),
+        n_individual=Count("problems", filter=Q(problems__scope="individual")),
+    ).order_by("-held_on", "-pk")
+
+
+def meeting_overview(*, campaign: Campaign, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The units of the subtree that hold a review meeting, each with the number held in
+    the campaign and the last date (the office sees who has not yet held theirs: those
+    first)."""
+    held = Q(meetings__campaign=campaign)
+    return (
+        OrgUnit.objects.filter(
+            path__startswith=unit.path, is_active=True, kind__in=list(KIND_FOR_UNIT)
+        )
+        .annotate(
+            held=Count("meetings", filter=held), last_held=Max("meetings__held_on", filter=held)
+        )
+        .order_by(F("last_held").asc(nulls_first=True), "path")
     )

@@ -26,6 +26,7 @@ from notifications import events
 
 from .defaults import PROBLEM_CATEGORIES
 from .models import (
+    KIND_FOR_UNIT,
     Activity,
     ActivityAttachment,
     Assignment,
@@ -39,9 +40,12 @@ from .models import (
     DevelopmentMilestone,
     DevelopmentState,
     LeadingGroupMember,
+    MeetingAttachment,
+    MeetingFileKind,
     Objective,
     PeopleVerdict,
     Recurrence,
+    ReviewMeeting,
     Task,
     TaskNotice,
     Workstream,
@@ -520,7 +524,7 @@ def activity_create(
     held_on: date,
     summary: str,
     place: str = "",
-    participants: int,
+    participants: int | None = None,
     hours: Decimal = Decimal(0),
     files: Sequence[Any] = (),
     evidence_for: Iterable[Assignment] = (),
@@ -531,18 +535,20 @@ def activity_create(
     sign_in_sheet: Any = None,
 ) -> Activity:
     _require(actor, Action.LOG, unit)
+    if attendance is not None:
+        # with a roll, those ticked present are the participants
+        participants = sum(1 for line in attendance if line.present)
     _check_activity(
         campaign=campaign,
         held_on=held_on,
         today=today or timezone.localdate(),
-        participants=participants,
+        participants=participants or 0,
         hours=hours,
     )
     _check_files(files)
     _check_sign_in(sign_in_sheet)
     if attendance is not None:
         _check_attendance(unit, attendance)
-        participants = sum(1 for line in attendance if line.present)
     activity = Activity.objects.create(
         campaign=campaign,
         unit=unit,
@@ -551,7 +557,7 @@ def activity_create(
         place=place,
         host=host,
         recorder=recorder,
-        participants=participants,
+        participants=participants or 0,
         hours=hours,
         summary=summary,
         created_by=actor,
@@ -908,3 +914,66 @@ def group_member_set(
         },
     )
     return member
+
+
+# ---------------------------------------------------------------- review meetings
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    held_on: date,
+    participants: str,
+    guidance: str = "",
+    place: str = "",
+    summary: str = "",
+    files: Sequence[Any] = (),
+    today: date | None = None,
+) -> ReviewMeeting:
+    """Record a unit's 专题民主生活会 (a leading group) or 专题组织生活会 (a branch): the kind
+    follows the unit; the 检视剖析材料 are attached as files."""
+    _require(actor, Action.LOG, unit)
+    kind = KIND_FOR_UNIT.get(unit.kind)
+    errors: dict[str, str] = {}
+    if kind is None:
+        errors["unit"] = _("This unit holds no review meeting.")
+    if held_on > (today or timezone.localdate()):
+        errors["held_on"] = _("A meeting cannot be recorded for a day in the future.")
+    elif held_on < campaign.start_date:
+        errors["held_on"] = _("The date is before the campaign started (%(date)s).") % {
+            "date": campaign.start_date.isoformat()
+        }
+    if not participants.strip():
+        errors["participants"] = _("List who took part.")
+    if errors:
+        raise ValidationError(errors)
+    _check_files(files)
+    meeting = ReviewMeeting.objects.create(
+        campaign=campaign,
+        unit=unit,
+        kind=kind,
+        held_on=held_on,
+        place=place.strip(),
+        participants=participants.strip(),
+        guidance=guidance.strip(),
+        summary=summary.strip(),
+        created_by=actor,
+    )
+    _store_files(actor=actor, files=files, model=MeetingAttachment, meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_add_files(
+    *, actor: Any, meeting: ReviewMeeting, files: Sequence[Any], kind: str
+) -> None:
+    _require(actor, Action.LOG, meeting.unit)
+    if not files:
+        raise ValidationError({"attachments": _("Choose at least one file.")})
+    if kind not in MeetingFileKind.values:
+        raise ValidationError({"kind": _("Choose what the files are.")})
+    _check_files(files)
+    _store_files(actor=actor, files=files, model=MeetingAttachment, meeting=meeting, kind=kind)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +36,9 @@ from core.models import AuditEvent
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
+from rectification import services as problem_services
+from rectification.choices import ProblemSource
+from rectification.models import Problem
 from supervision.selectors import follow_ups_for_units
 
 from . import selectors, services
@@ -53,6 +56,9 @@ from .forms import (
     EvidenceUploadForm,
     LedgerDatesForm,
     MakeupForm,
+    MeetingFilesForm,
+    MeetingForm,
+    MeetingProblemForm,
     MemberForm,
     MilestoneDoneForm,
     MilestoneForm,
@@ -67,6 +73,7 @@ from .forms import (
 from .middleware import SESSION_KEY
 from .models import (
     DEVELOPMENT_KINDS,
+    KIND_FOR_UNIT,
     Activity,
     ActivityAttachment,
     Assignment,
@@ -76,6 +83,9 @@ from .models import (
     DevelopmentItem,
     DevelopmentMilestone,
     DevelopmentState,
+    MeetingAttachment,
+    MeetingKind,
+    ReviewMeeting,
     Task,
     TaskNotice,
     Workstream,
@@ -124,11 +134,20 @@ def todo(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(request)
     today = timezone.localdate()
     lists = selectors.todo_for(request.user, campaign=campaign, today=today)
-    assignments = selectors.assignments_for(request.user, campaign=campaign).order_by(
-        "due_date", "unit__path", "pk"
+    # each assignment once: those listed above (returned, overdue, due soon) are not
+    # repeated in the list of the others
+    shown = [a.pk for rows in lists.values() for a in rows]
+    assignments = (
+        selectors.assignments_for(request.user, campaign=campaign)
+        .exclude(pk__in=shown)
+        .order_by("due_date", "unit__path", "pk")
     )
     recent = selectors.activities_for(request.user, campaign=campaign)[:5]
     follow_ups = list(follow_ups_for_units(selectors.log_units(request.user), today))
+    for visit in follow_ups:
+        # red only for whoever must make the follow-up (the supervising office); the
+        # unit visited just prepares for it
+        visit.late_for_me = visit.is_overdue and can(request.user, Action.DEPLOY, visit.unit)
     return render(
         request,
         "campaign/todo.html",
@@ -138,6 +157,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             "today": today,
             "can_log": selectors.log_units(request.user).exists(),
             "page_obj": paginate(request, assignments),
+            "listed_above": bool(shown),
             "recent_activities": recent,
             **lists,
         },
@@ -1051,6 +1071,171 @@ def study_ledger(request: HttpRequest) -> HttpResponseBase:
         filename=f"{ledger_title(unit)}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+# ---------------------------------------------------------------- review meetings
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The meetings the user sees and, for an office, which units have held theirs."""
+    campaign = current_campaign(request)
+    unit = _focus_unit(request)
+    overview = (
+        paginate(request, selectors.meeting_overview(campaign=campaign, unit=unit))
+        if campaign is not None and can(request.user, Action.OVERSEE, unit)
+        else None
+    )
+    for row in overview or []:
+        row.meeting_kind = MeetingKind(KIND_FOR_UNIT[row.kind]).label
+    return render(
+        request,
+        "campaign/meeting_list.html",
+        {
+            "unit": unit,
+            "meetings": list(selectors.meetings_for(request.user, campaign=campaign)[:50]),
+            "overview": overview,
+            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    campaign = require_campaign(request)
+    _require_any(request, Action.LOG)
+    units = selectors.log_units(request.user)
+    form = MeetingForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        initial={"unit": selectors.home_unit(request.user), "held_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                actor=request.user,
+                campaign=campaign,
+                unit=data["unit"],
+                held_on=data["held_on"],
+                place=data["place"],
+                participants=data["participants"],
+                guidance=data["guidance"],
+                summary=data["summary"],
+                files=data["attachments"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting was recorded."))
+            return redirect("campaign:meeting-detail", pk=meeting.pk)
+    return render(
+        request,
+        "campaign/meeting_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _render_meeting(request: HttpRequest, meeting: ReviewMeeting, **forms: Any) -> HttpResponse:
+    problems = list(
+        Problem.objects.visible_to(request.user).filter(meeting=meeting).order_by("scope", "number")
+    )
+    may_edit = can(request.user, Action.LOG, meeting.unit)
+    return render(
+        request,
+        "campaign/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "attachments": list(meeting.attachments.all()),
+            "collective": [p for p in problems if p.scope == "collective"],
+            "individual": [p for p in problems if p.scope == "individual"],
+            "may_edit": may_edit,
+            "may_enter_problems": can(request.user, Action.EDIT_PROBLEMS, meeting.unit),
+            "problem_form": forms.get("problem_form")
+            or MeetingProblemForm(campaign=meeting.campaign),
+            "files_form": forms.get("files_form") or MeetingFilesForm(),
+            "history": history_for(meeting),
+        },
+        status=400 if forms else 200,
+    )
+
+
+def _meeting(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> ReviewMeeting:
+    return get_object_for_user(  # type: ignore[no-any-return]
+        ReviewMeeting.objects.select_related("unit", "campaign"), request.user, pk, action=action
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_meeting(request, _meeting(request, pk))
+
+
+@login_required
+@require_POST
+def meeting_problem_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A problem the meeting brought up, entered in the unit's problem list (draft) through
+    the rectification services: measures, leader and deadline follow on its own page."""
+    meeting = _meeting(request, pk, Action.EDIT_PROBLEMS)
+    form = MeetingProblemForm(request.POST, campaign=meeting.campaign)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = problem_services.problem_create(
+                campaign=meeting.campaign,
+                unit=meeting.unit,
+                actor=cast(User, request.user),
+                description=data["description"],
+                source=ProblemSource.MEETING,
+                category=data["category"],
+                discovered_on=meeting.held_on,
+                type=data["type"],
+                deadline=data["deadline"],
+                responsible_person_name=data["responsible_person_name"],
+                meeting=meeting,
+                scope=data["scope"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Problem %(number)s was entered in the unit's problem list.")
+                % {"number": problem.number},
+            )
+            return redirect("campaign:meeting-detail", pk=meeting.pk)
+    return _render_meeting(request, meeting, problem_form=form)
+
+
+@login_required
+@require_POST
+def meeting_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, Action.LOG)
+    form = MeetingFilesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.meeting_add_files(
+                actor=request.user,
+                meeting=meeting,
+                files=form.cleaned_data["attachments"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The materials were uploaded."))
+            return redirect("campaign:meeting-detail", pk=meeting.pk)
+    return _render_meeting(request, meeting, files_form=form)
+
+
+@login_required
+def meeting_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_object_for_user(
+        MeetingAttachment.objects.select_related("meeting__unit"), request.user, pk
+    )
+    return serve_attachment(attachment, inline=request.GET.get("inline") == "1")
 
 
 # ---------------------------------------------------------------- development

@@ -331,6 +331,35 @@ ROBOT_RELAY_URL = env_str("ROBOT_RELAY_URL", "")
 if ROBOT_RELAY_URL and not ROBOT_RELAY_URL.startswith(("https://", "http://")):
     raise ConfigurationError(f"ROBOT_RELAY_URL={ROBOT_RELAY_URL!r} is not an http(s) origin")
 
+# Robots of private deployments (政务微信, a provincial DingTalk): origin → flavour, e.g.
+# ROBOT_PRIVATE_ORIGINS="wecom=https://zwwx.example.gov.cn,dingtalk=https://ding.example.gov.cn"
+ROBOT_PRIVATE_ORIGINS: dict[str, str] = {
+    origin.strip(): flavour.strip()
+    for flavour, _sep, origin in (
+        entry.partition("=") for entry in env_str("ROBOT_PRIVATE_ORIGINS", "").split(",") if entry
+    )
+}
+if set(ROBOT_PRIVATE_ORIGINS.values()) - {"wecom", "dingtalk"}:
+    raise ConfigurationError(
+        "ROBOT_PRIVATE_ORIGINS: each entry is wecom=<origin> or dingtalk=<origin>"
+    )
+
+# WeCom (企业微信, or 政务微信 at its own address): one self-built application, for sign-in
+# and personal messages. Empty: the WeCom sign-in and messages are off.
+WECOM_CORP_ID = env_str("WECOM_CORP_ID", "")
+WECOM_AGENT_ID = env_str("WECOM_AGENT_ID", "")
+WECOM_SECRET = env_str("WECOM_SECRET", "")
+WECOM_API_BASE = env_str("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+WECOM_OAUTH_URL = env_str("WECOM_OAUTH_URL", "https://open.weixin.qq.com/connect/oauth2/authorize")
+WECOM_QR_URL = env_str("WECOM_QR_URL", "https://login.work.weixin.qq.com/wwlogin/sso/login")
+# DingTalk (钉钉, or a provincial edition): one internal application.
+DINGTALK_APP_KEY = env_str("DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = env_str("DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = env_str("DINGTALK_AGENT_ID", "")
+DINGTALK_API_BASE = env_str("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+DINGTALK_NEW_API_BASE = env_str("DINGTALK_NEW_API_BASE", "https://api.dingtalk.com")
+DINGTALK_LOGIN_URL = env_str("DINGTALK_LOGIN_URL", "https://login.dingtalk.com/oauth2/auth")
+
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

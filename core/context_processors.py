@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
 from accounts.roles import Action
@@ -32,7 +33,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         ],
     ),
     (
-        _("Study and development"),
+        pgettext_lazy("menu", "Study"),
         [
             ("campaign:activity-list", _("Activities"), Action.VIEW),
             ("campaign:development-list", _("Development"), Action.VIEW),
@@ -43,29 +44,31 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         [
             ("research:project-list", _("Research"), Action.FOLLOW_RESEARCH),
             ("research:compliance", _("Research compliance"), Action.FOLLOW_RESEARCH),
-            ("research:decision-list", _("Decisions"), Action.VIEW),
+            ("research:decision-list", _("Decisions"), Action.FOLLOW_RESEARCH),
         ],
     ),
     (
-        _("Rectification"),
+        pgettext_lazy("menu", "Rectification"),
         [
             ("rectification:problem-list", _("Problems"), Action.VIEW),
             ("rectification:verify-queue", _("Verification"), Action.CLOSE),
-            ("rectification:ledger-import", _("Import a ledger"), Action.LOG),
+            # the offices gather the units' ledgers; a branch enters its problems itself
+            ("rectification:ledger-import", _("Import a ledger"), Action.DEPLOY),
             ("rectification:plan-list", _("Special plans"), Action.VIEW),
             ("rectification:mechanism-list", _("Mechanisms"), Action.VIEW),
         ],
     ),
     (
-        _("Supervision and cases"),
+        pgettext_lazy("menu", "Supervision"),
         [
             ("supervision:visit-list", _("Supervision"), Action.OVERSEE),
             ("supervision:case-list", _("Model cases"), Action.VIEW),
+            ("supervision:guidance-list", _("Guidance (指导意见)"), Action.OVERSEE),
         ],
     ),
-    (None, [("reports:list", _("Weekly reports"), Action.EXPORT)]),
+    (None, [("reports:list", pgettext_lazy("menu", "Reports"), Action.EXPORT)]),
     (
-        _("Administration"),
+        pgettext_lazy("menu", "Admin"),
         [
             ("accounts:unit-list", _("Units and users"), Action.MANAGE),
             ("notifications:deliveries", _("Reminder deliveries"), Action.MANAGE),

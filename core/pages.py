@@ -81,3 +81,15 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {**super().widget_attrs(widget), **unit_picker_attrs(widget)}
+
+
+def preselect_unit(field: forms.Field, units: QuerySet[Any], home: Any = None) -> None:
+    """A required one-choice unit menu that does not waste a try: with one possible unit it
+    is chosen and not asked (a hidden field, as the activity form does); with several, the
+    user's home unit is chosen first."""
+    ids = list(units.values_list("pk", flat=True)[:2])
+    if len(ids) == 1:
+        field.initial = ids[0]
+        field.widget = forms.HiddenInput()
+    elif home is not None and units.filter(pk=home.pk).exists():
+        field.initial = home.pk

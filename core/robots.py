@@ -46,6 +46,11 @@ def relay_origin() -> tuple[str, str, int] | None:
     return _origin(getattr(settings, "ROBOT_RELAY_URL", "") or "")
 
 
+def _private_origins() -> dict[str, str]:
+    """The robots of private deployments (政务微信, a provincial DingTalk), by origin."""
+    return dict(getattr(settings, "ROBOT_PRIVATE_ORIGINS", {}) or {})
+
+
 def robot_flavour(url: str) -> str | None:
     """The message flavour of an allowed robot address, or None for one not allowed."""
     origin = _origin(url)
@@ -53,6 +58,9 @@ def robot_flavour(url: str) -> str | None:
         return None
     if origin[0] == "https" and origin[2] == 443 and origin[1] in ROBOT_HOSTS:
         return ROBOT_HOSTS[origin[1]]
+    private = {_origin(o): flavour for o, flavour in _private_origins().items()}
+    if origin in private:
+        return private[origin]
     if origin == relay_origin():
         return RELAY_FLAVOUR
     return None

@@ -260,6 +260,12 @@ class LedgerWriter:
             self._pending.clear()
             self._writer.write_raw(text.encode("ascii", "xmlcharrefreplace"))
 
+    def append_footer(self, text: str) -> int:
+        """A line under the table across every column (填报单位、填报人 …)."""
+        row = self.append([text] + [""] * (len(self.columns) - 1))
+        self._merges.append(f"A{row}:{get_column_letter(len(self.columns))}{row}")
+        return row
+
     def merge_down(self, column_indexes: Iterable[int], first_row: int, last_row: int) -> None:
         """Merge the given 1-based columns over rows first_row..last_row."""
         if last_row <= first_row:

@@ -81,8 +81,12 @@ def focus_unit(user: Any, campaign: Campaign, code: str | None) -> OrgUnit:
 @dataclass(frozen=True)
 class WorkstreamLine:
     key: str
-    label: str
     figures: AssignmentFigures
+
+    @property
+    def label(self) -> str:
+        """The workstream's name in the reader's language (the line is cached for all)."""
+        return str(Workstream(self.key).label)
 
     @property
     def counts(self) -> AssignmentCounts:
@@ -137,8 +141,7 @@ def office_dashboard(
         ancestors=ancestors,
         today=today,
         workstreams=[
-            WorkstreamLine(key=key, label=str(label), figures=by_workstream[key])
-            for key, label in Workstream.choices
+            WorkstreamLine(key=key, figures=by_workstream[key]) for key in Workstream.values
         ],
         activities_this_week=trend[-1],
         trend=trend,

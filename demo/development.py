@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from campaign import services
 from campaign.models import Campaign, DevelopmentCategory
 
-from .org import DemoOrg, keeper_of, leader_over
+from .org import DemoOrg, keeper_of, leader_over, office_above
+from .rectification import EVIDENCE_PDF
 
 # unit, category, title, target, milestones
 DEVELOPMENT_ITEMS: list[tuple[str, str, str, str, list[str]]] = [
@@ -43,6 +45,20 @@ DEVELOPMENT_ITEMS: list[tuple[str, str, str, str, list[str]]] = [
         ["梳理企业常办事项清单", "设立一站式服务窗口"],
     ),
     (
+        "JZ-NH-QS-01",
+        DevelopmentCategory.GAP,
+        "山前村村集体经济“消薄”攻坚",
+        "村集体经营性收入突破10万元，摘掉集体经济薄弱村帽子。",
+        ["盘活闲置校舍发展民宿", "光伏发电项目并网", "年度收入核算"],
+    ),
+    (
+        "JZ-JB-HX-02",
+        DevelopmentCategory.LIVELIHOOD,
+        "柳岸社区“一老一小”服务站建设",
+        "建成社区老年食堂和四点半课堂，服务居民300人次以上。",
+        ["选定场地", "老年食堂开餐"],
+    ),
+    (
         "JZ-HB",
         DevelopmentCategory.ECOLOGY,
         "城区黑臭水体整治",
@@ -68,6 +84,8 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
             target=target,
             due_date=max(due, campaign.start_date),
             responsible_leader=org.users[leader_over(code)],
+            # the branches' matters for the people are their 为民办实事 list
+            for_the_people=unit.kind == "branch" and category != DevelopmentCategory.INDUSTRY,
         )
         step = max((item.due_date - campaign.start_date).days // max(len(milestones), 1), 1)
         for n, milestone_title in enumerate(milestones, start=1):
@@ -84,3 +102,28 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
                     done_on=min(milestone.due_on, today),
                     today=today,
                 )
+        item.refresh_from_db()
+        if item.completed_on is None and code == "JZ-JB-HX-02":
+            # a matter finished, asked about and closed (销号) by the office above
+            for milestone in item.milestones.filter(done_on__isnull=True):
+                services.milestone_set_done(
+                    actor=actor,
+                    milestone=milestone,
+                    done_on=min(milestone.due_on, today),
+                    today=today,
+                )
+            item.refresh_from_db()
+        if item.completed_on is not None and item.for_the_people:
+            services.development_set_verdict(
+                actor=actor, item=item, verdict=rng.choice(["satisfied", "satisfied", "fairly"])
+            )
+            services.development_add_evidence(
+                actor=actor,
+                item=item,
+                files=[
+                    SimpleUploadedFile(
+                        f"{title}验收材料.pdf", EVIDENCE_PDF, content_type="application/pdf"
+                    )
+                ],
+            )
+            services.development_close(actor=org.users[office_above(code)], item=item, today=today)

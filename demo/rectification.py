@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from campaign.models import Campaign
-from rectification import services
+from rectification import rules, services
 from rectification.models import MeasureState, MechanismKind, Problem, ProblemSource, ProblemType
 
 from .org import DemoOrg, keeper_of, office_above
@@ -412,10 +412,8 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
     if Problem.objects.filter(campaign=campaign, source=ProblemSource.SELF_REVIEW).exists():
         return
     org = org.refreshed()
-    created: list[Problem] = []
-    for spec in PROBLEMS:
-        created.append(_problem(org, campaign, spec, rng, today))
-    by_text = {p.description: p for p in created}
+    entered = [(spec, _problem(org, campaign, spec, rng, today)) for spec in PROBLEMS]
+    by_text = {p.description: p for _spec, p in entered}
     for unit_code, title, goal, body, milestones, topic in PLANS:
         unit = org.units[unit_code]
         author = org.users[keeper_of(unit_code)]
@@ -454,6 +452,9 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
             description=f"针对“{topic}”问题建立，明确责任分工、办理时限和监督考核。",
             problems=linked,
         )
+    # Plans and mechanisms first: a problem that needs one starts or closes only with it.
+    for spec, problem in entered:
+        _advance(org, spec, problem, rng, today)
 
 
 def _problem(
@@ -461,7 +462,6 @@ def _problem(
 ) -> Problem:
     unit = org.units[spec.unit]
     author = org.users[keeper_of(spec.unit)]
-    verifier = org.users[office_above(spec.unit)]
     discovered = today - timedelta(days=spec.found_days_ago)
     deadline = (
         None
@@ -484,7 +484,7 @@ def _problem(
         mass_concern=spec.mass_concern,
         long_unresolved=spec.long_unresolved,
     )
-    measures = [
+    for text in spec.measures:
         services.measure_add(
             problem=problem,
             actor=author,
@@ -492,10 +492,21 @@ def _problem(
             responsible_person_name=spec.person,
             deadline=deadline,
         )
-        for text in spec.measures
-    ]
+    return problem
+
+
+def _advance(
+    org: DemoOrg, spec: DemoProblem, problem: Problem, rng: random.Random, today: date
+) -> Problem:
+    """Take an entered problem as far as its story goes."""
+    author = org.users[keeper_of(spec.unit)]
+    verifier = org.users[office_above(spec.unit)]
+    discovered = problem.discovered_on
+    measures = list(problem.measures.order_by("order", "pk"))
     if spec.end == "draft":
         return problem
+    if spec.end != "withdrawn" and rules.problem_plan_refusal(problem):
+        return problem  # still waiting for its special plan (the office sees the flag)
     if spec.end == "withdrawn":
         services.problem_withdraw(problem=problem, actor=author, reason=spec.reason)
         return problem
@@ -527,9 +538,18 @@ def _problem(
         services.evidence_add(
             measure=measure, actor=author, upload=_evidence(f"整改佐证材料{number}.pdf")
         )
+    if rules.problem_mechanism_refusal(problem):
+        return problem  # a 长期坚持 problem waits for its long-term mechanism
     services.problem_submit_for_closing(problem=problem, actor=author, note="各项措施已完成")
     if spec.end == "closed":
-        services.problem_close(problem=problem, actor=verifier, note="经核查，整改到位，同意销号。")
+        services.problem_close(
+            problem=problem,
+            actor=verifier,
+            note="经核查，整改到位，同意销号。",
+            satisfaction=services.Satisfaction(
+                method="visit", result="satisfied", note="走访相关群众，均表示满意。"
+            ),
+        )
     elif spec.end == "returned":
         services.problem_return(problem=problem, actor=verifier, reason=spec.reason)
     return problem

@@ -13,7 +13,18 @@ import pghistory
 
 from campaign.models import Campaign, Task
 
-from . import activities, development, leading_group, rectification, research, supervision, tasks
+from . import (
+    activities,
+    bulletins,
+    development,
+    leading_group,
+    meetings,
+    rectification,
+    research,
+    study,
+    supervision,
+    tasks,
+)
 from .campaign import seed_campaign
 from .org import DemoOrg, seed_org
 
@@ -34,7 +45,7 @@ def seed_small(*, seed: int, today: date) -> tuple[DemoOrg, Campaign]:
             activities.seed(org=org, campaign=campaign, rng=rng, today=today)
             tasks.progress(org=org, campaign=campaign, rng=rng, today=today)
             development.seed(org=org, campaign=campaign, rng=rng, today=today)
-        for part in (research, rectification, supervision):
+        for part in (study, research, rectification, supervision, meetings, bulletins):
             part.seed(org=org, campaign=campaign, rng=rng, today=today)
         leading_group.seed(org=org, campaign=campaign, today=today)
     return org, campaign

@@ -126,3 +126,20 @@ def seed(*, org: DemoOrg, campaign: Campaign, rng: random.Random, today: date) -
                 services.case_return(
                     actor=office, case=case, reason="请补充具体成效数据和群众评价。"
                 )
+        # a person put forward beside the practices (先进个人)
+        person = services.case_submit(
+            actor=org.users[keeper_of("JZ-JB-HX-01")],
+            campaign=campaign,
+            unit=org.units["JZ-JB-HX-01"],
+            title="扎根社区十八年的“暖心网格员”",
+            summary="走遍网格内1200余户，帮助独居老人解决急难愁盼问题80余件。",
+            body=(
+                "孙晓燕同志担任滨江社区网格员十八年，坚持每天入户走访，建立独居老人"
+                "联系卡，牵头组建党员志愿服务队，主题教育期间推动解决加装电梯、楼道照明等"
+                "群众身边问题12件，群众称她为“暖心网格员”。"
+            ),
+            kind="person",
+            person_name="孙晓燕",
+            person_title="滨江社区网格员",
+        )
+        services.case_select(actor=office, case=person)

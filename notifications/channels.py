@@ -16,20 +16,23 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import robots
+from core import platforms, robots
 from core.text import printable, printable_data
 
-from .models import Delivery, ReminderKind, ReminderLog
+from .models import PERSONAL_CHANNELS, Channel, Delivery, ReminderKind, ReminderLog
 
 WEBHOOK_TIMEOUT = 5  # seconds: a robot answers at once or not at all
 ITEMS_PER_ROBOT_MESSAGE = 10
+WECOM_MARKDOWN_LIMIT = 4096  # bytes of UTF-8: the WeCom robot refuses a longer markdown
 # Error codes of the robots' JSON answers that mean "try again later".
 ROBOT_TRANSIENT_CODES = frozenset({-1, 45009, 45033, 130101, 130102})
 KIND_ORDER = [
@@ -108,6 +111,7 @@ def _events(delivery: Delivery) -> list[dict[str, Any]]:
                 "body": n.body,
                 "kind": n.get_kind_display(),
                 "url": absolute(n.link),
+                "link": n.link,
                 "unit": n.unit.name if n.unit else "",
                 "created": n.created,
             },
@@ -186,6 +190,64 @@ def robot_flavour(url: str) -> str:
     return robots.robot_flavour(url) or robots.RELAY_FLAVOUR
 
 
+def _concerned(delivery: Delivery) -> list[Any]:
+    """The people a robot message is about (to @-mention them), each once."""
+    people: dict[int, Any] = {}
+    for n in delivery.notifications.select_related("recipient"):
+        people.setdefault(n.recipient_id, n.recipient)
+    for r in delivery.reminders.select_related("recipient"):
+        people.setdefault(r.recipient_id, r.recipient)
+    return [p for _pk, p in sorted(people.items())]
+
+
+def build_webhook_payloads(delivery: Delivery) -> list[dict[str, Any]]:
+    """The robot message(s) of a delivery, with the people concerned @-mentioned:
+    DingTalk by phone number or user id (``at``), WeCom by user id (``<@id>``). A WeCom
+    markdown longer than the robot takes (4096 bytes) is split at line ends."""
+    payload = build_webhook_payload(delivery)
+    flavour = robot_flavour(delivery.target)
+    people = _concerned(delivery)
+    if flavour == "dingtalk":
+        mobiles = sorted({p.phone for p in people if p.phone and not p.dingtalk_userid})
+        user_ids = sorted({p.dingtalk_userid for p in people if p.dingtalk_userid})
+        if mobiles or user_ids:
+            mentions = " ".join(f"@{m}" for m in [*mobiles, *user_ids])
+            payload["markdown"]["text"] += f"\n\n{mentions}"
+            payload["at"] = {"atMobiles": mobiles, "atUserIds": user_ids, "isAtAll": False}
+        return [payload]
+    if flavour == "wecom":
+        user_ids = sorted({p.wecom_userid for p in people if p.wecom_userid})
+        content = payload["markdown"]["content"]
+        if user_ids:
+            content += "\n" + "".join(f"<@{u}>" for u in user_ids)
+        return [
+            {"msgtype": "markdown", "markdown": {"content": part}}
+            for part in split_bytes(content, WECOM_MARKDOWN_LIMIT)
+        ]
+    return [payload]
+
+
+def split_bytes(text: str, limit: int) -> list[str]:
+    """Text cut into parts of at most ``limit`` UTF-8 bytes, at line ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode("utf-8")) > limit:  # one very long line: cut by characters
+            head = line.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+            line = line[len(head) :]
+        if len((current + line).encode("utf-8")) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        parts.append(current)
+    return [p.rstrip("\n") for p in parts if p.strip()]
+
+
 def build_webhook_payload(delivery: Delivery) -> dict[str, Any]:
     """The JSON body: markdown in the robot's own flavour, plain text for a relay.
 
@@ -230,10 +292,13 @@ def post_webhook(url: str, payload: dict[str, Any]) -> None:
     Errors are described in our own words (the status code and what kind of fault it is):
     the robot's answer is never stored or shown, whatever it says.
     """
-    if robots.robot_flavour(url) is None:
+    flavour = robots.robot_flavour(url)
+    if flavour is None:
         raise PermanentDeliveryError(
             _("The address is not a WeCom or DingTalk group robot; it was not called.")
         )
+    if flavour == "dingtalk":
+        url = signed_dingtalk_url(url)
     body = json.dumps(printable_data(payload), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(  # noqa: S310 (an allowed https robot, checked above)
         url,
@@ -310,8 +375,82 @@ def _check_robot_answer(body: bytes) -> None:
     raise PermanentDeliveryError(detail)
 
 
+def signed_dingtalk_url(url: str) -> str:
+    """A DingTalk robot address whose ``secret`` (kept with the address, never sent) signs
+    the call: ``timestamp`` and ``sign`` (HMAC-SHA256 of "timestamp\\nsecret") added."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    secret = next((v for k, v in query if k == "secret"), "")
+    if not secret:
+        return url
+    timestamp = platforms.now_ms()
+    kept = [(k, v) for k, v in query if k not in {"secret", "timestamp", "sign"}]
+    signed = urlencode([*kept, ("timestamp", str(timestamp))])
+    signed += "&sign=" + platforms.dingtalk_sign(secret, timestamp)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, signed, ""))
+
+
 def send_webhook(delivery: Delivery) -> None:
-    post_webhook(delivery.target, build_webhook_payload(delivery))
+    for payload in build_webhook_payloads(delivery):
+        post_webhook(delivery.target, payload)
+
+
+# Personal application messages (WeCom / DingTalk) -------------------------------------
+
+
+def build_card(delivery: Delivery, platform: str) -> platforms.Card:
+    """One text card to one person: the items of the delivery (five at most shown), and a
+    link that signs him in through the platform and opens the record (or, for several,
+    the notification centre)."""
+    events = _events(delivery)
+    with translation.override(settings.LANGUAGE_CODE):
+        if events:
+            items = [(e["title"], e["link"]) for e in events]
+            title = _("Theme education: %(n)s new notifications") % {"n": len(items)}
+        else:
+            seen: dict[tuple[str, int], tuple[str, str]] = {}
+            for r in _reminders(delivery):
+                label = f"{r.get_kind_display()}：{r.title}"
+                seen.setdefault((r.item_kind, r.item_id), (label, r.link))
+            items = list(seen.values())
+            title = _("Theme education reminder: %(n)s items") % {"n": len(items)}
+        lines = [f"{i}. {text}" for i, (text, _link) in enumerate(items[:5], start=1)]
+        if len(items) > 5:
+            lines.append(_("… and %(n)s more") % {"n": len(items) - 5})
+        links = {link for _text, link in items if link}
+        target = links.pop() if len(links) == 1 else reverse("notifications:list")
+        via = reverse("accounts:sso-start", args=[platform]) + "?" + urlencode({"next": target})
+        button = _("Open")
+    return platforms.Card(
+        title=printable(title),
+        description=printable("\n".join(lines)),
+        url=absolute(via),
+        button=button,
+    )
+
+
+def send_personal(delivery: Delivery) -> None:
+    """The delivery's text card to the person on WeCom or DingTalk (the application
+    message): the platform's token is cached and fetched again once when it expired."""
+    platform, _field = PERSONAL_CHANNELS[Channel(delivery.channel)]
+    try:
+        answer = platforms.client(platform).send_card(
+            user_ids=[delivery.target], card=build_card(delivery, platform)
+        )
+    except platforms.NotConfigured as exc:
+        raise PermanentDeliveryError(_("the platform is not set up on this site")) from exc
+    except platforms.PlatformError as exc:
+        detail = _("the platform refused the message (error code %(code)s)") % {
+            "code": exc.code if exc.code is not None else str(exc)
+        }
+        if exc.transient:
+            raise TransientDeliveryError(detail) from exc
+        raise PermanentDeliveryError(detail) from exc
+    invalid = str(answer.get("invaliduser") or "")
+    if delivery.target in invalid.split("|"):
+        raise PermanentDeliveryError(
+            _("the platform does not know this person or he may not see the application")
+        )
 
 
 def split_for_robot(items: list[Any]) -> list[list[Any]]:

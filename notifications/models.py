@@ -8,6 +8,8 @@ harmless. Each email (one a day per person, all their items) or group-robot mess
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +183,15 @@ class Notification(models.Model):
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     WEBHOOK = "webhook", _("Group robot")
+    WECOM_APP = "wecom_app", _("WeCom message")
+    DINGTALK_APP = "dingtalk_app", _("DingTalk message")
+
+
+# Personal application messages: the channel → the platform and the user's id field.
+PERSONAL_CHANNELS = {
+    Channel.WECOM_APP: ("wecom", "wecom_userid"),
+    Channel.DINGTALK_APP: ("dingtalk", "dingtalk_userid"),
+}
 
 
 class DeliveryState(models.TextChoices):
@@ -296,3 +307,35 @@ class Urge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.item_kind}#{self.item_id}"
+
+
+class NotifyPreference(models.Model):
+    """How a person wants to be told, beyond the notification centre (always on): by email,
+    by personal message on WeCom / DingTalk, and hours when nothing is sent (it waits)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notify_preference",
+    )
+    email = models.BooleanField(_("by email"), default=True)
+    personal = models.BooleanField(_("by WeCom / DingTalk message"), default=True)
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_to = models.TimeField(_("quiet until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+    def quiet_at(self, moment: time) -> bool:
+        """Is ``moment`` (local time) inside the quiet hours (they may span midnight)?"""
+        start, end = self.quiet_from, self.quiet_to
+        if start is None or end is None or start == end:
+            return False
+        if start < end:
+            return start <= moment < end
+        return moment >= start or moment < end

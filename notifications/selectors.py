@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,14 +18,18 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
 from campaign.models import Assignment
+from core import platforms
 from rectification.models import OPEN_STATES as PROBLEM_OPEN
 from rectification.models import Problem
 
 from . import sources
 from .models import (
+    PERSONAL_CHANNELS,
     WEEKLY_KINDS,
+    Channel,
     Delivery,
     Notification,
+    NotifyPreference,
     ReminderKind,
     ReminderLog,
     Urge,
@@ -186,3 +190,59 @@ def urges_of(item_kind: str, item_id: int) -> list[Urge]:
         .select_related("actor")
         .order_by("-created_at", "-pk")[:20]
     )
+
+
+# A person's channels ----------------------------------------------------------------
+
+
+def preferences(user_ids: Iterable[int]) -> dict[int, NotifyPreference]:
+    return {p.user_id: p for p in NotifyPreference.objects.filter(user_id__in=list(user_ids))}
+
+
+def person_channels(user_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each active person's own outside channels, as (channel, address): email, and the
+    personal message of each configured platform he is linked on, as he chose (all of
+    them by default)."""
+    ids = set(user_ids)
+    prefs = preferences(ids)
+    platforms_on = {
+        channel: field
+        for channel, (platform, field) in PERSONAL_CHANNELS.items()
+        if platforms.client(platform).configured
+    }
+    found: dict[int, list[tuple[str, str]]] = {}
+    rows = User.objects.filter(pk__in=ids, is_active=True).values(
+        "pk", "email", "wecom_userid", "dingtalk_userid"
+    )
+    for row in rows:
+        pref = prefs.get(row["pk"])
+        chosen: list[tuple[str, str]] = []
+        if row["email"] and (pref is None or pref.email):
+            chosen.append((Channel.EMAIL, row["email"]))
+        if pref is None or pref.personal:
+            chosen += [
+                (channel, row[field]) for channel, field in platforms_on.items() if row[field]
+            ]
+        if chosen:
+            found[row["pk"]] = chosen
+    return found
+
+
+def quiet_now(user_ids: Iterable[int], moment: time) -> set[int]:
+    """The people whose quiet hours hold ``moment`` (local time)."""
+    return {
+        p.user_id
+        for p in NotifyPreference.objects.filter(
+            user_id__in=list(user_ids), quiet_from__isnull=False, quiet_to__isnull=False
+        )
+        if p.quiet_at(moment)
+    }
+
+
+def seconds_until_quiet_ends(pref: NotifyPreference, now: datetime) -> int:
+    """How long until ``pref``'s quiet hours end, from ``now`` (aware, local)."""
+    assert pref.quiet_to is not None
+    end = now.replace(hour=pref.quiet_to.hour, minute=pref.quiet_to.minute, second=0, microsecond=0)
+    if end <= now:
+        end += timedelta(days=1)
+    return int((end - now).total_seconds())

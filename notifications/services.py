@@ -11,7 +11,7 @@ from typing import Any
 import pghistory
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
@@ -19,19 +19,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit
 from accounts.permissions import can
 from accounts.roles import Action
 from supervision.models import SupervisionVisit
 
 from . import channels, events, selectors
 from .models import (
+    PERSONAL_CHANNELS,
     Channel,
     Delivery,
     DeliveryState,
     EventKind,
     ItemKind,
     Notification,
+    NotifyPreference,
     ReminderKind,
     ReminderLog,
     Urge,
@@ -207,11 +209,7 @@ def notification_patterns() -> list[tuple[str, str, str, str, str, str]]:
 def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[int], list[int]]:
     """One email per person (all their items of the day), one robot message per unit and
     ten items. Returns the ids of the email and robot deliveries."""
-    emails = dict(
-        User.objects.filter(pk__in={r.recipient_id for r in claimed}, is_active=True)
-        .exclude(email="")
-        .values_list("pk", "email")
-    )
+    targets = selectors.person_channels({r.recipient_id for r in claimed})
     robots = dict(
         OrgUnit.objects.filter(pk__in={r.unit_id for r in claimed}, is_active=True)
         .exclude(webhook_url="")
@@ -220,7 +218,7 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
     by_person: dict[int, list[ClaimedReminder]] = defaultdict(list)
     by_unit: dict[int, dict[tuple[str, int, str], list[int]]] = defaultdict(dict)
     for r in claimed:
-        if r.recipient_id in emails:
+        if targets.get(r.recipient_id):
             by_person[r.recipient_id].append(r)
         if r.unit_id in robots:
             by_unit[r.unit_id].setdefault((r.item_kind, r.item_id, r.kind), []).append(r.pk)
@@ -228,8 +226,9 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
 
     # (channel, unit, recipient, target) and the reminders of each delivery
     planned: list[tuple[str, int, int | None, str, list[int]]] = [
-        (Channel.EMAIL, home[person], person, emails[person], [r.pk for r in reminders])
+        (channel, home[person], person, target, [r.pk for r in reminders])
         for person, reminders in by_person.items()
+        for channel, target in targets[person]
     ]
     for unit_id, items in by_unit.items():
         for chunk in channels.split_for_robot(list(items.values())):
@@ -258,7 +257,8 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
             for pk, (*_rest, pks) in zip(ids, planned, strict=True):
                 for reminder_pk in pks:
                     copy.write_row((pk, reminder_pk))
-    email_ids = [pk for pk, row in zip(ids, planned, strict=True) if row[0] == Channel.EMAIL]
+    # The person's own channels (email, personal messages) go in the first list.
+    email_ids = [pk for pk, row in zip(ids, planned, strict=True) if row[0] != Channel.WEBHOOK]
     webhook_ids = [pk for pk, row in zip(ids, planned, strict=True) if row[0] == Channel.WEBHOOK]
     return email_ids, webhook_ids
 
@@ -309,6 +309,14 @@ def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
             except Exception:
                 logger.exception("delivery %s could not be sent", delivery_id)
         return
+    held = _held_for_quiet_hours(emails)
+    for delivery_id, countdown in held.items():
+        try:
+            deliver_batch.apply_async(args=([delivery_id],), countdown=countdown)
+        except Exception as exc:
+            logger.exception("delivery %s could not be queued", delivery_id)
+            _record_not_queued([delivery_id], exc)
+    emails = [pk for pk in emails if pk not in held]
     for ids in (emails, webhooks):
         for start in range(0, len(ids), DELIVERY_BATCH):
             batch = ids[start : start + DELIVERY_BATCH]
@@ -317,6 +325,28 @@ def dispatch(*, emails: list[int], webhooks: list[int]) -> None:
             except Exception as exc:
                 logger.exception("deliveries %s could not be queued", batch)
                 _record_not_queued(batch, exc)
+
+
+def _held_for_quiet_hours(delivery_ids: list[int]) -> dict[int, int]:
+    """The person's own deliveries whose recipient is in his quiet hours: each with the
+    seconds to wait (sent when they end)."""
+    if not delivery_ids:
+        return {}
+    recipients = dict(
+        Delivery.objects.filter(pk__in=delivery_ids, recipient__isnull=False).values_list(
+            "pk", "recipient_id"
+        )
+    )
+    now = timezone.localtime()
+    quiet = selectors.quiet_now(set(recipients.values()), now.time())
+    if not quiet:
+        return {}
+    prefs = selectors.preferences(quiet)
+    return {
+        pk: selectors.seconds_until_quiet_ends(prefs[person], now)
+        for pk, person in recipients.items()
+        if person in quiet
+    }
 
 
 def _record_not_queued(delivery_ids: list[int], exc: Exception) -> None:
@@ -347,6 +377,8 @@ def attempt_delivery(*, delivery_id: int, final: bool, mail_connection: Any = No
     try:
         if delivery.channel == Channel.EMAIL:
             channels.send_email(delivery, connection=mail_connection)
+        elif delivery.channel in PERSONAL_CHANNELS:
+            channels.send_personal(delivery)
         else:
             channels.send_webhook(delivery)
     except channels.TransientDeliveryError as exc:
@@ -427,7 +459,7 @@ def retry_delivery(*, user: Any, delivery: Delivery) -> None:
     if not delivery.can_retry():
         return
     Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
-    if delivery.channel == Channel.EMAIL:
+    if delivery.channel != Channel.WEBHOOK:
         ids = {"emails": [delivery.pk], "webhooks": []}
     else:
         ids = {"emails": [], "webhooks": [delivery.pk]}
@@ -486,11 +518,11 @@ def send_event_batches(*, now: Any = None) -> EventBatch:
     batch = EventBatch(notifications=len(rows))
     if not rows:
         return batch
-    emails = dict(
-        User.objects.filter(pk__in={r["recipient_id"] for r in rows}, is_active=True)
-        .exclude(email="")
-        .values_list("pk", "email")
-    )
+    # People in their quiet hours: their events wait for a later run.
+    quiet = selectors.quiet_now({r["recipient_id"] for r in rows}, timezone.localtime(now).time())
+    rows = [r for r in rows if r["recipient_id"] not in quiet]
+    batch.notifications = len(rows)
+    targets = selectors.person_channels({r["recipient_id"] for r in rows})
     robots = dict(
         OrgUnit.objects.filter(pk__in={r["unit_id"] for r in rows if r["unit_id"]}, is_active=True)
         .exclude(webhook_url="")
@@ -499,7 +531,7 @@ def send_event_batches(*, now: Any = None) -> EventBatch:
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_unit: dict[int, dict[tuple[str, str, str], list[int]]] = defaultdict(dict)
     for row in rows:
-        if row["recipient_id"] in emails and row["unit_id"]:
+        if targets.get(row["recipient_id"]) and row["unit_id"]:
             by_person[row["recipient_id"]].append(row)
         if row["unit_id"] in robots and row["kind"] in ROBOT_EVENTS:
             key = (row["kind"], row["title"], row["link"])
@@ -507,15 +539,16 @@ def send_event_batches(*, now: Any = None) -> EventBatch:
     home = _common_units({p: {r["unit_id"] for r in rs} for p, rs in by_person.items()})
     with pghistory.context(command="send_event_batches"):
         for person, person_rows in by_person.items():
-            delivery = Delivery.objects.create(
-                channel=Channel.EMAIL,
-                unit_id=home[person],
-                recipient_id=person,
-                target=emails[person],
-                day=day,
-            )
-            delivery.notifications.set([r["pk"] for r in person_rows])
-            batch.emails.append(delivery.pk)
+            for channel, target in targets[person]:
+                delivery = Delivery.objects.create(
+                    channel=channel,
+                    unit_id=home[person],
+                    recipient_id=person,
+                    target=target,
+                    day=day,
+                )
+                delivery.notifications.set([r["pk"] for r in person_rows])
+                batch.emails.append(delivery.pk)
         for unit_id, events_of_unit in by_unit.items():
             for chunk in channels.split_for_robot(list(events_of_unit.values())):
                 delivery = Delivery.objects.create(
@@ -600,3 +633,27 @@ def urge(
     )
     record.save(update_fields=["recipients"])
     return UrgeOutcome(record, created=True)
+
+
+# How a person is told ------------------------------------------------------------
+
+
+@transaction.atomic
+def set_preferences(
+    *, user: Any, email: bool, personal: bool, quiet_from: Any = None, quiet_to: Any = None
+) -> NotifyPreference:
+    """The person's own choice of channels and quiet hours."""
+    if bool(quiet_from) != bool(quiet_to):
+        raise ValidationError(
+            {"quiet_to": _("Give both the start and the end of the quiet hours.")}
+        )
+    pref, _created = NotifyPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "email": email,
+            "personal": personal,
+            "quiet_from": quiet_from,
+            "quiet_to": quiet_to,
+        },
+    )
+    return pref

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -147,3 +150,44 @@ def urge(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             % {"time": when, "who": who},
         )
     return redirect(back)
+
+
+class PreferenceForm(forms.Form):
+    email = forms.BooleanField(label=_("By email"), required=False)
+    personal = forms.BooleanField(label=_("By WeCom / DingTalk personal message"), required=False)
+    quiet_from = forms.TimeField(
+        label=_("Quiet from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    quiet_to = forms.TimeField(
+        label=_("Quiet until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Nothing is sent to you between these hours; it waits until they end."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("quiet_from")) != bool(data.get("quiet_to")):
+            self.add_error("quiet_to", _("Give both the start and the end of the quiet hours."))
+        return data
+
+
+@login_required
+def preference_edit(request: HttpRequest) -> HttpResponse:
+    """How I am notified: email, personal messages, quiet hours (the centre is always on)."""
+    user_id: int = request.user.pk  # type: ignore[assignment]
+    current = selectors.preferences([user_id]).get(user_id)
+    initial = {
+        "email": current.email if current else True,
+        "personal": current.personal if current else True,
+        "quiet_from": current.quiet_from if current else None,
+        "quiet_to": current.quiet_to if current else None,
+    }
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})

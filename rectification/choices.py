@@ -12,19 +12,27 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProblemSource(models.TextChoices):
-    SELF_REVIEW = "self_review", "自查自纠"
-    OPINIONS = "opinions", "征求意见"
-    SUPERIOR = "superior", "上级反馈"
-    GUIDANCE_GROUP = "guidance_group", "巡回指导组指出"
-    RESEARCH = "research", "调研发现"
-    SUPERVISION = "supervision", "督导发现"
-    PETITION = "petition", "信访举报"
+    SELF_REVIEW = "self_review", _("Self-examination")
+    OPINIONS = "opinions", _("Opinions solicited")
+    SUPERIOR = "superior", _("Feedback from above")
+    GUIDANCE_GROUP = "guidance_group", _("Pointed out by the guidance group")
+    RESEARCH = "research", _("Found in research")
+    SUPERVISION = "supervision", _("Found in supervision")
+    PETITION = "petition", _("Letters and reports")
+    MEETING = "meeting", _("Raised at a review meeting")
+
+
+class ProblemScope(models.TextChoices):
+    """Whose problem a 专题民主生活会 or 专题组织生活会 brought up."""
+
+    COLLECTIVE = "collective", _("Leading body")
+    INDIVIDUAL = "individual", _("Individual member")
 
 
 class ProblemType(models.TextChoices):
-    IMMEDIATE = "immediate", "立行立改"
-    DEADLINE = "deadline", "限期整改"
-    ONGOING = "ongoing", "长期坚持"
+    IMMEDIATE = "immediate", _("Fix at once")
+    DEADLINE = "deadline", _("Fix by a deadline")
+    ONGOING = "ongoing", _("Keep at it for the long term")
 
 
 class ProblemState(models.TextChoices):
@@ -42,8 +50,32 @@ class MeasureState(models.TextChoices):
 
 
 class MechanismKind(models.TextChoices):
-    RULE = "rule", "制度"
-    MECHANISM = "mechanism", "工作机制"
-    MEASURE = "measure", "办法措施"
-    STANDARD = "standard", "标准规范"
-    OTHER = "other", "其他"
+    RULE = "rule", _("Regulation")
+    MECHANISM = "mechanism", _("Working mechanism")
+    MEASURE = "measure", _("Method and measure")
+    STANDARD = "standard", _("Standard and norm")
+    OTHER = "other", _("Other")
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SatisfactionMethod(models.TextChoices):
+    VISIT = "visit", _("Home visits")
+    MEETING = "meeting", _("Forum")
+    SURVEY = "survey", _("Questionnaire")
+    PHONE = "phone", _("Phone call-back")
+    OTHER = "other", _("Other")
+
+
+class SatisfactionResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    FAIRLY = "fairly", _("Fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+#: Sources where the people concerned are asked before 销号 (群众反映、信访举报、征求意见).
+MASS_SOURCES: tuple[str, ...] = (ProblemSource.OPINIONS, ProblemSource.PETITION)

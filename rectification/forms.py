@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
+from campaign.defaults import category_label
 from campaign.models import Campaign
-from core.pages import UnitChoiceField
+from core.pages import UnitChoiceField, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
 from . import rules
@@ -23,6 +25,8 @@ from .models import (
     ProblemSource,
     ProblemState,
     ProblemType,
+    SatisfactionMethod,
+    SatisfactionResult,
     SpecialPlan,
 )
 
@@ -49,13 +53,39 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+def _home(user: Any) -> OrgUnit | None:
+    """The unit the user enters problems for first."""
+    return permissions.home_unit(user, Action.EDIT_PROBLEMS)
+
+
 def people_in(user: Any) -> QuerySet[User]:
     return User.objects.visible_to(user).order_by("full_name", "username")
 
 
+def person_label(obj: User) -> str:
+    return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
+        return person_label(obj)
+
+
+def leader_choices(user: Any, units: QuerySet[OrgUnit]) -> list[Any]:
+    """The responsible leader's list, in two groups: the people of the reporting unit(s)
+    who keep or lead it, then the leaders above (``rules.leader_candidates``)."""
+    unit_ids = list(units.values_list("pk", flat=True)[:50])
+    own = list(
+        permissions.people_who_may(Action.EDIT_PROBLEMS, unit_ids=unit_ids)
+        | permissions.people_who_may(Action.LEAD, unit_ids=unit_ids)
+    )
+    own_ids = {person.pk for person in own}
+    above = [p for p in rules.leader_candidates(user) if p.pk not in own_ids]
+    return [
+        ("", "---------"),
+        *([(_("People of the unit"), [(p.pk, person_label(p)) for p in own])] if own else []),
+        *([(_("Leaders above"), [(p.pk, person_label(p)) for p in above])] if above else []),
+    ]
 
 
 class ProblemForm(FieldAccess, forms.Form):
@@ -73,10 +103,18 @@ class ProblemForm(FieldAccess, forms.Form):
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
     discovered_on = forms.DateField(label=_("Discovered on"), widget=DATE)
     responsible_leader = UserChoiceField(
-        label=_("Responsible leader"), queryset=User.objects.none(), required=False
+        label=_("Responsible leader"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Needed before rectification starts. The unit's own people come first, then the "
+            "leaders above; if the leader is not in the list, write the name below."
+        ),
     )
     responsible_leader_name = forms.CharField(
-        label=_("Responsible leader (name, if not a user)"), required=False, max_length=64
+        label=_("Or write the leader's name (if not in the list)"),
+        required=False,
+        max_length=64,
     )
     responsible_unit_name = forms.CharField(
         label=_("Responsible unit"), required=False, max_length=128
@@ -86,6 +124,12 @@ class ProblemForm(FieldAccess, forms.Form):
     )
     mass_concern = forms.BooleanField(label=_("Strongly raised by the masses"), required=False)
     long_unresolved = forms.BooleanField(label=_("Long unresolved"), required=False)
+    goal = forms.CharField(
+        label=_("Rectification goal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
     remarks = forms.CharField(
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -102,14 +146,24 @@ class ProblemForm(FieldAccess, forms.Form):
         categories = list(campaign.problem_categories or [])
         if problem is not None and problem.category and problem.category not in categories:
             categories.append(problem.category)
-        self._field("category").choices = [("", "---------")] + [(c, c) for c in categories]
-        self._field("responsible_leader").queryset = rules.leader_candidates(user)
+        self._field("category").choices = [("", "---------")] + [
+            (c, category_label(c)) for c in categories
+        ]
         if problem is None:
-            self._field("unit").queryset = OrgUnit.objects.visible_to(
-                user, Action.EDIT_PROBLEMS
-            ).filter(is_active=True)
+            units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
+            self._field("unit").queryset = units
+            preselect_unit(self.fields["unit"], units, _home(user))
+            own = units.filter(pk__in=permissions.unit_ids_for(user, Action.EDIT_PROBLEMS))
         else:
             del self.fields["unit"]
+            own = OrgUnit.objects.filter(pk=problem.unit_id)
+        grouped = leader_choices(user, own)
+        leader = self._field("responsible_leader")
+        leader.queryset = User.objects.filter(
+            pk__in=[pk for _group, people in grouped[1:] for pk, _label in people]
+        )
+        leader.widget.choices = grouped
+        leader.needed_for = _("needed before rectification starts")
         _bootstrap(self)
 
 
@@ -178,6 +232,71 @@ class NoteForm(forms.Form):
         _bootstrap(self)
 
 
+class ExtensionForm(forms.Form):
+    """A unit's request for a new deadline or type (延期申请)."""
+
+    new_type = forms.ChoiceField(label=_("Type of rectification"), choices=ProblemType.choices)
+    new_deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DecisionForm(forms.Form):
+    """The office's answer to an extension request."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class CloseForm(forms.Form):
+    """销号: the verifier's note and, for a problem raised by the masses, what the people
+    concerned said (``rules.asks_the_people``)."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label=_("How the people concerned were asked"),
+        choices=[("", "—"), *SatisfactionMethod.choices],
+        required=False,
+    )
+    result = forms.ChoiceField(
+        label=_("What they said"),
+        choices=[("", "—"), *SatisfactionResult.choices],
+        required=False,
+    )
+    people_note = forms.CharField(
+        label=_("Their words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    survey = forms.FileField(label=_("Survey (optional)"), required=False)
+
+    def __init__(self, *args: Any, asks_people: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_people:
+            for name in ("method", "result", "people_note", "survey"):
+                del self.fields[name]
+        _bootstrap(self)
+
+
 class ProblemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Problem) -> str:
         return f"{obj.unit.code}-{obj.number} {obj.description[:40]}"
@@ -227,9 +346,9 @@ class SpecialPlanForm(FieldAccess, forms.Form):
         self._field("lead").queryset = rules.leader_candidates(user)
         linkable = _linkable_problems(user, campaign)
         if plan is None:
-            self._field("unit").queryset = OrgUnit.objects.visible_to(
-                user, Action.EDIT_PROBLEMS
-            ).filter(is_active=True)
+            units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
+            self._field("unit").queryset = units
+            preselect_unit(self.fields["unit"], units, _home(user))
         else:
             # the unit and the milestones are kept; milestones are added on the plan's page
             del self.fields["unit"]
@@ -285,9 +404,9 @@ class MechanismForm(FieldAccess, forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._field("unit").queryset = OrgUnit.objects.visible_to(
-            user, Action.EDIT_PROBLEMS
-        ).filter(is_active=True)
+        units = OrgUnit.objects.visible_to(user, Action.EDIT_PROBLEMS).filter(is_active=True)
+        self._field("unit").queryset = units
+        preselect_unit(self.fields["unit"], units, _home(user))
         self._field("problems").queryset = _linkable_problems(user, campaign)
         _bootstrap(self)
 
@@ -310,7 +429,7 @@ class ProblemFilterForm(FieldAccess, forms.Form):
         empty = [("", _("All"))]
         self._field("source").choices = empty + list(ProblemSource.choices)
         self._field("category").choices = empty + [
-            (c, c) for c in (campaign.problem_categories or [])
+            (c, category_label(c)) for c in (campaign.problem_categories or [])
         ]
         self._field("type").choices = empty + list(ProblemType.choices)
         self._field("state").choices = [

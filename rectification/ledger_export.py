@@ -16,7 +16,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
@@ -25,6 +25,8 @@ from campaign.models import Campaign
 from core.xlsx import Column, LedgerWriter, ProgressCallback
 
 from .models import (
+    ExtensionRequest,
+    ExtensionState,
     Measure,
     MeasureState,
     Problem,
@@ -36,44 +38,64 @@ from .models import (
 
 # The ledger's columns, as offices name them (the import matches these and variants).
 SEQ = "序号"
+CODE = "编号"
 CATEGORY = "问题类别"
 SOURCE = "问题来源"
 DESCRIPTION = "问题描述"
+GOAL = "整改目标"
 MEASURE = "整改措施"
 LEADER = "责任领导"
 RESP_UNIT = "责任单位"
 PERSON = "责任人"
 DEADLINE = "整改时限"
 PROGRESS = "整改进展"
-STATE = "完成情况/状态"
+STATE = "措施完成情况"
+COMPLETED = "实际完成时间"
+PROBLEM_STATE = "问题状态"
+VERIFIER = "销号审核人"
+CLOSED_AT = "销号时间"
 REMARKS = "备注"
 
 COLUMNS = (
-    Column(SEQ, 6, center=True),
-    Column(CATEGORY, 10, center=True),
-    Column(SOURCE, 11, center=True),
-    Column(DESCRIPTION, 36),
-    Column(MEASURE, 36),
-    Column(LEADER, 9, center=True),
-    Column(RESP_UNIT, 14, center=True),
-    Column(PERSON, 9, center=True),
-    Column(DEADLINE, 12, center=True),
-    Column(PROGRESS, 32),
-    Column(STATE, 10, center=True),
-    Column(REMARKS, 14),
+    Column(SEQ, 5, center=True),
+    Column(CODE, 12, center=True),
+    Column(CATEGORY, 9, center=True),
+    Column(SOURCE, 9, center=True),
+    Column(DESCRIPTION, 28),
+    Column(GOAL, 18),
+    Column(MEASURE, 28),
+    Column(LEADER, 8, center=True),
+    Column(RESP_UNIT, 11, center=True),
+    Column(PERSON, 8, center=True),
+    Column(DEADLINE, 11, center=True),
+    Column(PROGRESS, 26),
+    Column(STATE, 9, center=True),
+    Column(COMPLETED, 11, center=True),
+    Column(PROBLEM_STATE, 9, center=True),
+    Column(VERIFIER, 9, center=True),
+    Column(CLOSED_AT, 11, center=True),
+    Column(REMARKS, 16),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 
 # 1-based columns that always belong to the problem (merged over its measures) ...
-PROBLEM_COLUMNS = (1, 2, 3, 4, 6, 7, 12)
+PROBLEM_COLUMNS = (1, 3, 4, 5, 6, 8, 9, 15, 16, 17, 18)
 # ... and those merged only when every measure of the problem shows the same text.
-SHARED_WHEN_EQUAL = (8, 9, 11)
+SHARED_WHEN_EQUAL = (10, 11)
+
+#: The line under the table that the unit fills in when it sends the ledger up.
+FOOTER = (
+    "填报单位（盖章）：" + " " * 20 + "填报人：" + " " * 14 + "联系电话：" + " " * 14 + "填报日期："
+    "      年   月   日"
+)
 
 IMMEDIATE_TEXT = "立行立改"
 ONGOING_TEXT = "长期坚持"
 
-# Words written in the state column; the import reads them back.
+# Words written in the state columns; the import reads them back.
 STATE_WORDS_PROBLEM = {
+    ProblemState.DRAFT: "未启动",
+    ProblemState.IN_RECTIFICATION: "整改中",
     ProblemState.SUBMITTED: "待销号",
     ProblemState.CLOSED: "已销号",
     ProblemState.WITHDRAWN: "已撤销",
@@ -84,10 +106,22 @@ STATE_WORDS_MEASURE = {
     MeasureState.DONE: "已完成",
 }
 
-SOURCE_LABELS = dict(ProblemSource.choices)
+
+def source_labels() -> dict[str, str]:
+    """The sources as the ledgers units keep write them (Chinese, whatever the reader's
+    language: the ledger is read back by the import)."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in ProblemSource.choices}
+
 
 _P_FIELDS = (
     "pk",
+    "unit__code",
+    "number",
+    "goal",
+    "closed_by__full_name",
+    "closed_by__username",
+    "closed_at",
     "category",
     "source",
     "description",
@@ -107,6 +141,8 @@ _P_FIELDS = (
 _M_FIELDS = (
     "pk",
     "problem_id",
+    "order",
+    "completed_on",
     "description",
     "responsible_person__full_name",
     "responsible_person__username",
@@ -115,6 +151,15 @@ _M_FIELDS = (
     "state",
 )
 _N_FIELDS = ("measure_id", "noted_on", "text")
+_X_FIELDS = (
+    "problem_id",
+    "old_deadline",
+    "new_type",
+    "new_deadline",
+    "state",
+    "requested_at",
+    "decided_at",
+)
 
 CHUNK = 2000
 PROGRESS_EVERY = 500
@@ -127,8 +172,20 @@ def _name(full_name: str | None, username: str | None, written: str | None) -> s
     return written or ""
 
 
+def problem_code(unit_code: str, number: int) -> str:
+    """A problem's 编号, as the web list shows it: the unit's code and its number."""
+    return f"{unit_code}-{number}"
+
+
+def measure_code(problem: str, order: int) -> str:
+    """A measure's 编号: its problem's, a full stop, its order."""
+    return f"{problem}.{order}"
+
+
 @dataclass
 class LedgerMeasure:
+    code: str
+    completed_on: date | None
     description: str
     person: str
     deadline: date | None
@@ -138,6 +195,10 @@ class LedgerMeasure:
 
 @dataclass
 class LedgerProblem:
+    code: str
+    goal: str
+    verifier: str
+    closed_at: Any
     category: str
     source: str
     description: str
@@ -246,17 +307,33 @@ class LedgerExporter:
         )
         return qs.iterator(chunk_size=CHUNK)
 
+    def _extension_rows(self) -> Iterator[tuple[Any, ...]]:
+        qs = (
+            ExtensionRequest.objects.filter(problem_id__in=self._problem_ids())
+            .order_by("problem__unit__path", "problem__number", "problem_id", "requested_at", "pk")
+            .values_list(*_X_FIELDS)
+        )
+        return qs.iterator(chunk_size=CHUNK)
+
     def rows(self) -> Iterator[LedgerProblem]:
         """The ledger's problems with their measures and notes, in ledger order.
 
-        The three iterators share one ordering, so each problem's measures (and each
+        The iterators share one ordering, so each problem's measures (and each
         measure's notes) follow one another: a merge join without holding anything.
         """
         measures = _Peekable(self._measure_rows())
         notes = _Peekable(self._note_rows())
+        sources = source_labels()
+        extensions = _Peekable(self._extension_rows())
         for p in self._problem_rows():
             (
                 pk,
+                unit_code,
+                number,
+                goal,
+                verifier_full,
+                verifier_user,
+                closed_at,
                 category,
                 source,
                 description,
@@ -273,9 +350,17 @@ class LedgerExporter:
                 state,
                 remarks,
             ) = p
+            code = problem_code(unit_code, number)
+            lines = [remarks] if remarks else []
+            while (x := extensions.peek()) is not None and x[0] == pk:
+                lines.append(_extension_text(*next(extensions)[1:]))
             problem = LedgerProblem(
+                code=code,
+                goal=goal,
+                verifier=_name(verifier_full, verifier_user, None),
+                closed_at=timezone.localtime(closed_at).date() if closed_at else None,
                 category=category,
-                source=SOURCE_LABELS.get(source, source),
+                source=sources.get(source, source),
                 description=description,
                 leader=_name(leader_full, leader_user, leader_written),
                 unit=unit_name or unit_written or "",
@@ -283,13 +368,24 @@ class LedgerExporter:
                 type=type_,
                 deadline=deadline,
                 state=state,
-                remarks=remarks,
+                remarks="\n".join(lines),
             )
             while (ahead := measures.peek()) is not None and ahead[1] == pk:
-                m_pk, _problem, m_desc, m_full, m_user, m_written, m_deadline, m_state = next(
-                    measures
-                )
+                (
+                    m_pk,
+                    _problem,
+                    m_order,
+                    m_completed,
+                    m_desc,
+                    m_full,
+                    m_user,
+                    m_written,
+                    m_deadline,
+                    m_state,
+                ) = next(measures)
                 measure = LedgerMeasure(
+                    code=measure_code(code, m_order),
+                    completed_on=m_completed,
                     description=m_desc,
                     person=_name(m_full, m_user, m_written),
                     deadline=m_deadline,
@@ -311,16 +407,22 @@ class LedgerExporter:
             rows.append(
                 [
                     number,
+                    measure.code if measure else problem.code,
                     problem.category,
                     problem.source,
                     problem.description,
+                    problem.goal,
                     measure.description if measure else "",
                     problem.leader,
                     problem.unit,
                     (measure.person if measure else "") or problem.person,
                     _deadline_text(problem, measure),
                     _progress_text(measure),
-                    _state_text(problem, measure),
+                    STATE_WORDS_MEASURE.get(MeasureState(measure.state), "") if measure else "",
+                    (measure.completed_on or "") if measure else "",
+                    STATE_WORDS_PROBLEM.get(ProblemState(problem.state), ""),
+                    problem.verifier,
+                    problem.closed_at or "",
                     problem.remarks,
                 ]
             )
@@ -346,6 +448,7 @@ class LedgerExporter:
             writer.merge_down(sorted(merged), first, writer.next_row - 1)
             if self.progress and done % self.progress_every == 0:
                 self.progress(done, total)
+        writer.append_footer(FOOTER)
         writer.save(target)
         if self.progress:
             self.progress(done, total)
@@ -367,14 +470,19 @@ def _progress_text(measure: LedgerMeasure | None) -> str:
     return "\n".join(f"{noted_on:%Y-%m-%d} {text}" for noted_on, text in measure.notes)
 
 
-def _state_text(problem: LedgerProblem, measure: LedgerMeasure | None) -> str:
-    if problem.state in STATE_WORDS_PROBLEM:
-        return STATE_WORDS_PROBLEM[ProblemState(problem.state)]
-    if measure is not None:
-        return STATE_WORDS_MEASURE.get(MeasureState(measure.state), "")
-    if problem.state == ProblemState.IN_RECTIFICATION:
-        return STATE_WORDS_MEASURE[MeasureState.IN_PROGRESS]
-    return STATE_WORDS_MEASURE[MeasureState.NOT_STARTED]
+def _extension_text(
+    old_deadline: date | None,
+    new_type: str,
+    new_deadline: date | None,
+    state: str,
+    requested_at: Any,
+    decided_at: Any,
+) -> str:
+    """One extension request as the 备注 column shows it."""
+    asked = f"{new_deadline:%Y-%m-%d}" if new_deadline else ProblemType(new_type).label
+    before = f"{old_deadline:%Y-%m-%d}" if old_deadline else "—"
+    when = timezone.localtime(decided_at or requested_at)
+    return f"延期申请（{ExtensionState(state).label}，{when:%Y-%m-%d}）：{before}→{asked}"
 
 
 class _Peekable:

@@ -31,7 +31,7 @@ from typing import Any
 import pghistory
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -41,7 +41,7 @@ from campaign.models import Campaign
 from core.workbooks import Progress, Source, WorkbookRefused, check_workbook, sheet_rows
 
 from . import rules
-from .ledger_export import IMMEDIATE_TEXT, ONGOING_TEXT
+from .ledger_export import IMMEDIATE_TEXT, ONGOING_TEXT, problem_code
 from .models import (
     Measure,
     MeasureState,
@@ -58,7 +58,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 # Field keys and the header names (normalised) that mean them, the ledger's own first.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "seq": ("序号", "编号", "问题序号", "问题编号"),
+    "seq": ("序号", "问题序号"),
+    "code": ("编号", "问题编号", "措施编号"),
+    "goal": ("整改目标", "目标"),
+    "problem_state": ("问题状态", "销号状态"),
+    "completed": ("实际完成时间", "完成日期"),
     "category": ("问题类别", "类别", "问题分类", "分类", "问题类型"),
     "source": ("问题来源", "来源"),
     "description": ("问题描述", "存在问题", "问题表现", "问题内容", "具体问题", "问题清单", "问题"),
@@ -68,7 +72,15 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "person": ("责任人", "具体责任人", "经办人"),
     "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "时限要求"),
     "progress": ("整改进展", "进展情况", "整改进度", "推进情况", "工作进展", "进展"),
-    "state": ("完成情况/状态", "完成情况", "整改状态", "状态", "整改情况", "完成状态"),
+    "state": (
+        "措施完成情况",
+        "完成情况/状态",
+        "完成情况",
+        "整改状态",
+        "状态",
+        "整改情况",
+        "完成状态",
+    ),
     "remarks": ("备注",),
 }
 REQUIRED_COLUMNS = ("description", "category", "deadline")
@@ -77,6 +89,7 @@ _HEADER_LOOKUP = {name: key for key, names in HEADER_NAMES.items() for name in n
 # State words: (measure state, problem state it implies or None).
 STATE_WORDS: dict[str, tuple[str, str | None]] = {
     "未开始": (MeasureState.NOT_STARTED, None),
+    "草稿": (MeasureState.NOT_STARTED, None),
     "未启动": (MeasureState.NOT_STARTED, None),
     "整改中": (MeasureState.IN_PROGRESS, None),
     "进行中": (MeasureState.IN_PROGRESS, None),
@@ -133,6 +146,12 @@ class ParsedMeasure:
     deadline: date | None
     state: str
     notes: list[tuple[date, str]] = field(default_factory=list)
+    code: str = ""
+    measure_id: int | None = None
+    completed_on: date | None = None
+    # what an update writes: notes not yet kept, and the state when it changes
+    new_notes: list[tuple[date, str]] = field(default_factory=list)
+    new_state: str | None = None
 
 
 @dataclass
@@ -152,6 +171,20 @@ class ParsedProblem:
     state: str
     remarks: str
     measures: list[ParsedMeasure] = field(default_factory=list)
+    goal: str = ""
+    code: str = ""
+    problem_id: int | None = None
+    outcome: str = "new"  # new, updated, unchanged
+    changes: list[str] = field(default_factory=list)
+    new_goal: str | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        return {
+            "new": _("new"),
+            "updated": _("updated"),
+            "unchanged": _("unchanged"),
+        }[self.outcome]
 
     @property
     def type_label(self) -> str:
@@ -330,12 +363,17 @@ class LedgerReader:
         self.user = user
         self.today = today or timezone.localdate()
         self.categories = [str(c) for c in (campaign.problem_categories or [])]
-        self.sources = {label: value for value, label in ProblemSource.choices}
+        # the words of the ledgers units keep (Chinese), and of the reader's language
+        with translation.override("zh-hans"):
+            self.sources = {str(label): value for value, label in ProblemSource.choices}
+        self.sources.update({str(label): value for value, label in ProblemSource.choices})
         self.preview = LedgerPreview()
         self._users: _Names | None = None
         self._leaders: _Names | None = None
         self._units: _Names | None = None
         self._may_close: bool | None = None
+        self._known: dict[str, tuple[int, str]] | None = None
+        self._by_text: dict[str, int] | None = None
 
     # names in scope, read once
     def _user_names(self) -> _Names:
@@ -366,6 +404,24 @@ class LedgerReader:
             rows = rules.leader_candidates(self.user).values_list("pk", "full_name", "username")
             self._leaders = _Names((pk, full_name or username) for pk, full_name, username in rows)
         return self._leaders
+
+    def _known_problems(self) -> dict[str, tuple[int, str]]:
+        """The problems a row's 编号 may name: of the campaign, in the unit's subtree, in
+        the importer's scope (编号 → pk, description); read once."""
+        if self._known is None:
+            qs = Problem.objects.filter(
+                campaign=self.campaign, unit__path__startswith=self.unit.path
+            )
+            if self.user is not None:
+                qs = qs.visible_to(self.user)
+            rows = qs.values_list("pk", "unit__code", "number", "description", "unit_id")
+            self._known = {
+                problem_code(code, number): (pk, text) for pk, code, number, text, _u in rows
+            }
+            self._by_text = {
+                text: pk for pk, _c, _n, text, unit_id in rows if unit_id == self.unit.pk
+            }
+        return self._known
 
     def _closes_here(self) -> bool:
         """Does the importer verify (销号) the problems of this unit?"""
@@ -488,6 +544,8 @@ class LedgerReader:
         filled = [k for k, v in values.items() if v not in (None, "")]
         if not bad and "description" not in filled and "measure" not in filled and len(filled) <= 1:
             return None  # a note under the table ("填表人：…"), not a ledger row
+        if not bad and len({str(values[k]) for k in filled}) == 1 and len(filled) > 2:
+            return None  # one line merged across the table (填报单位（盖章）：…)
         return None if bad else _Row(number, values)
 
     def _text(self, row: _Row, key: str) -> str:
@@ -576,6 +634,7 @@ class LedgerReader:
         state_word: tuple[int, str] | None = None  # the row and word that set problem_state
         begun_word: tuple[int, str] | None = None  # the first row saying work has begun
         measures: list[ParsedMeasure] = []
+        codes: list[tuple[int, str]] = []
         for row in group:
             raw = row.values.get("deadline")
             deadline: date | None = None
@@ -630,6 +689,19 @@ class LedgerReader:
                 notes = parse_notes(self._text(row, "progress"), today=self.today)
             except ValueError as exc:
                 self._error(row.number, columns, "progress", str(exc))
+            written_state = self._text(row, "problem_state")
+            if written_state:
+                found_state = STATE_WORDS.get(_SPACES.sub("", written_state))
+                if found_state is not None and found_state[1] is not None and problem_state is None:
+                    problem_state, state_word = found_state[1], (row.number, written_state)
+            completed_on: date | None = None
+            try:
+                completed_on = parse_date(row.values.get("completed"))
+            except ValueError as exc:
+                self._error(row.number, columns, "completed", str(exc))
+            code = self._text(row, "code")
+            if code:
+                codes.append((row.number, code))
             measure_text = self._text(row, "measure")
             if not measure_text:
                 if len(group) > 1:
@@ -645,6 +717,8 @@ class LedgerReader:
                     deadline=deadline,
                     state=measure_state,
                     notes=notes,
+                    code=code,
+                    completed_on=completed_on,
                 )
             )
         leader_id = self._leader_names().find(leader_name) if leader_name else None
@@ -678,9 +752,139 @@ class LedgerReader:
             state="",
             remarks=remarks,
             measures=measures,
+            goal=self._text(first, "goal"),
         )
+        if self._match(problem, codes, columns):
+            if len(self.preview.errors) > errors_before:
+                return None
+            self._compare(problem, columns)
+            return problem
         self._settle_state(problem, problem_state, state_word or begun_word, columns)
         return problem
+
+    # --- a ledger sent back up: rows that name a problem already kept -------------------
+
+    def _match(
+        self, problem: ParsedProblem, codes: list[tuple[int, str]], columns: dict[str, Any]
+    ) -> bool:
+        """Does the row name a problem already kept, by its 编号 (or, without one, by the
+        same description in this unit: the same file imported twice)? Sets
+        ``problem_id``."""
+        known = self._known_problems()
+        wanted = {_problem_part(code) for _row, code in codes}
+        if len(wanted) > 1:
+            row, _code = codes[0]
+            self._error(
+                row,
+                columns,
+                "code",
+                _("The rows of one problem carry the 编号 of different problems (%(codes)s).")
+                % {"codes": "、".join(sorted(wanted))},
+            )
+            return True
+        if wanted:
+            code = next(iter(wanted))
+            if code not in known:
+                self._error(
+                    codes[0][0],
+                    columns,
+                    "code",
+                    _(
+                        "No problem numbered “%(code)s” is kept for this unit; clear the cell "
+                        "to enter the row as a new problem."
+                    )
+                    % {"code": code},
+                )
+                return True
+            problem.code, problem.problem_id = code, known[code][0]
+            return True
+        assert self._by_text is not None
+        pk = self._by_text.get(problem.description)
+        if pk is None:
+            return False
+        problem.problem_id = pk
+        problem.code = next(c for c, (p, _t) in known.items() if p == pk)
+        return True
+
+    def _compare(self, parsed: ParsedProblem, columns: dict[str, Any]) -> None:
+        """What an update would change in the kept problem: progress notes not yet kept,
+        measure states (as far as the rules allow), new measures, the goal. A different
+        deadline or type is not taken: it needs an approved extension request."""
+        stored = Problem.objects.get(pk=parsed.problem_id)
+        kept = {
+            measure.order: measure
+            for measure in stored.measures.prefetch_related("progress_notes").order_by("order")
+        }
+        by_text = {m.description: m for m in kept.values()}
+        changes: list[str] = []
+        editable = stored.state in rules.EDITABLE_STATES
+        parsed.state = stored.state
+        for index, measure in enumerate(parsed.measures, start=1):
+            match = None
+            if measure.code:
+                order = measure.code.rpartition(".")[2]
+                match = kept.get(int(order)) if order.isdigit() else None
+            if match is None:
+                match = by_text.get(measure.description)
+            label = measure.code or str(index)
+            if match is None:
+                changes.append(_("new measure “%(text)s”") % {"text": measure.description[:30]})
+                measure.new_notes = list(measure.notes)
+                measure.new_state = (
+                    measure.state if measure.state != MeasureState.NOT_STARTED else None
+                )
+            else:
+                measure.measure_id = match.pk
+                have = {(n.noted_on, n.text.strip()) for n in match.progress_notes.all()}
+                measure.new_notes = [
+                    (day, text) for day, text in measure.notes if (day, text.strip()) not in have
+                ]
+                if measure.new_notes:
+                    changes.append(
+                        _("measure %(code)s: %(n)d new progress notes")
+                        % {"code": label, "n": len(measure.new_notes)}
+                    )
+                if measure.state != match.state:
+                    measure.new_state = measure.state
+                    changes.append(
+                        _("measure %(code)s: %(before)s → %(after)s")
+                        % {
+                            "code": label,
+                            "before": MeasureState(match.state).label,
+                            "after": MeasureState(measure.state).label,
+                        }
+                    )
+            if measure.new_state is not None:
+                refusal = rules.measure_state_refusal(stored.state, measure.new_state)
+                if refusal:
+                    self._error(measure.row, columns, "state", refusal)
+        if parsed.goal and parsed.goal != stored.goal:
+            parsed.new_goal = parsed.goal
+            changes.append(_("goal"))
+        if changes and not editable:
+            self._error(
+                parsed.row,
+                columns,
+                "code",
+                _("Problem %(code)s is “%(state)s”: it can no longer be changed.")
+                % {"code": parsed.code, "state": stored.get_state_display()},
+            )
+        if parsed.type != stored.type or (
+            parsed.type != ProblemType.ONGOING and parsed.deadline != stored.deadline
+        ):
+            self._note(
+                parsed.row,
+                columns,
+                "deadline",
+                _(
+                    "The deadline is kept as approved (%(deadline)s): to move it, request an "
+                    "extension (延期申请) on the problem's page."
+                )
+                % {"deadline": stored.deadline or stored.get_type_display()},
+            )
+        parsed.type, parsed.deadline = stored.type, stored.deadline
+        parsed.changes = changes
+        parsed.outcome = "updated" if changes else "unchanged"
 
     def _settle_state(
         self,
@@ -730,14 +934,25 @@ class LedgerReader:
         for measure in problem.measures:
             refusal = rules.measure_state_refusal(problem.state, measure.state)
             if refusal:
-                measure.state = MeasureState.IN_PROGRESS
+                # as far as the problem's state allows
+                measure.state = (
+                    MeasureState.IN_PROGRESS
+                    if rules.measure_state_refusal(problem.state, MeasureState.IN_PROGRESS) is None
+                    else MeasureState.NOT_STARTED
+                )
                 self._note(
                     measure.row,
                     columns,
                     "state",
                     _("The measure is imported as “%(state)s”: %(reason)s")
-                    % {"state": MeasureState.IN_PROGRESS.label, "reason": refusal},
+                    % {"state": MeasureState(measure.state).label, "reason": refusal},
                 )
+
+
+def _problem_part(code: str) -> str:
+    """The problem's 编号 in a measure's (``T-A-1-3.2`` → ``T-A-1-3``)."""
+    head, dot, tail = code.rpartition(".")
+    return head if dot and tail.isdigit() else code
 
 
 def _sentences(reasons: Iterable[str]) -> str:
@@ -789,9 +1004,47 @@ def ledger_import(
     if not preview.ok or dry_run:
         return preview
     with pghistory.context(user=user.pk if user else None, command="import_ledger"):
+        _update(preview, user=user, today=today)
         _write(preview, campaign=campaign, unit=unit, user=user, today=today, file_name=file_name)
     preview.written = True
     return preview
+
+
+def _update(preview: LedgerPreview, *, user: Any, today: date) -> None:
+    """Write the changes of the rows that name a kept problem, through the services (the
+    same rules and history as the forms; the import is the actor)."""
+    from . import services
+
+    for parsed in preview.problems:
+        if parsed.problem_id is None or parsed.outcome != "updated":
+            continue
+        problem = Problem.objects.get(pk=parsed.problem_id)
+        if parsed.new_goal is not None:
+            services.problem_update(problem=problem, actor=user, goal=parsed.new_goal)
+        for m in parsed.measures:
+            if m.measure_id is None:
+                measure = services.measure_add(
+                    problem=problem,
+                    actor=user,
+                    description=m.description,
+                    responsible_person_name=m.person_name,
+                    deadline=m.deadline,
+                )
+            else:
+                measure = Measure.objects.get(pk=m.measure_id)
+            for noted_on, text in m.new_notes:
+                services.progress_note_add(
+                    measure=measure, actor=user, text=text, noted_on=noted_on
+                )
+            if m.new_state is not None:
+                services.measure_set_state(
+                    measure=measure,
+                    actor=user,
+                    state=m.new_state,
+                    completed_on=(m.completed_on or today)
+                    if m.new_state == MeasureState.DONE
+                    else None,
+                )
 
 
 def _write(
@@ -808,7 +1061,8 @@ def _write(
     now = timezone.now()
     reporter = user.pk if user else None
     problems = []
-    for offset, parsed in enumerate(preview.problems, start=1):
+    new = [parsed for parsed in preview.problems if parsed.problem_id is None]
+    for offset, parsed in enumerate(new, start=1):
         deadlines = [parsed.deadline] + [m.deadline for m in parsed.measures]
         note_dates = [d for m in parsed.measures for d, _text in m.notes]
         problems.append(
@@ -840,12 +1094,13 @@ def _write(
                 if parsed.state == ProblemState.WITHDRAWN
                 else "",
                 last_progress_on=max(note_dates) if note_dates else None,
+                goal=parsed.goal,
             )
         )
     Problem.objects.bulk_create(problems, batch_size=1000)
     measures: list[Measure] = []
     notes_of: list[list[tuple[date, str]]] = []
-    for problem, parsed in zip(problems, preview.problems, strict=True):
+    for problem, parsed in zip(problems, new, strict=True):
         for order, m in enumerate(parsed.measures, start=1):
             measures.append(
                 Measure(

@@ -106,9 +106,16 @@ def summary(preview: LedgerPreview) -> dict[str, Any]:
         "problem_count": len(preview.problems),
         "measure_count": preview.measure_count,
         "linked_count": preview.linked_count,
+        "new_count": sum(p.outcome == "new" for p in preview.problems),
+        "updated_count": sum(p.outcome == "updated" for p in preview.problems),
+        "unchanged_count": sum(p.outcome == "unchanged" for p in preview.problems),
         "problems": [
             {
                 "row": p.row,
+                "code": p.code,
+                "outcome": p.outcome,
+                "outcome_label": str(p.outcome_label),
+                "changes": [str(c) for c in p.changes],
                 "category": p.category,
                 "source_label": p.source_label,
                 "description": p.description[:200],

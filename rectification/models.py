@@ -17,11 +17,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
-from campaign.models import Campaign
+from campaign.models import Campaign, ReviewMeeting
 from core.uploads import AttachmentBase, generated_upload_path
 
 from . import rules
-from .choices import MeasureState, MechanismKind, ProblemSource, ProblemState, ProblemType
+from .choices import (
+    ExtensionState,
+    MeasureState,
+    MechanismKind,
+    ProblemScope,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+    SatisfactionMethod,
+    SatisfactionResult,
+)
 from .rules import OPEN_STATES as OPEN_STATES  # a rule, also found here
 
 
@@ -88,6 +98,17 @@ class Problem(models.Model):
         _("state"), max_length=20, choices=ProblemState.choices, default=ProblemState.DRAFT
     )
     remarks = models.TextField(_("remarks"), blank=True)
+    meeting = models.ForeignKey(
+        ReviewMeeting,
+        verbose_name=_("brought up at"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    scope = models.CharField(
+        _("whose problem"), max_length=16, choices=ProblemScope.choices, blank=True
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
@@ -110,6 +131,9 @@ class Problem(models.Model):
     )
     closing_note = models.TextField(_("verification note"), blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    goal = models.TextField(_("rectification goal"), blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     last_progress_on = models.DateField(
         _("last progress note"),
         null=True,
@@ -428,3 +452,110 @@ class SpecialPlanProblem(SpecialPlan.problems.through):  # type: ignore[name-def
 class MechanismProblem(Mechanism.problems.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
+
+
+class ProblemChildQuerySet(ScopedQuerySet):
+    scope_field = "problem__unit"
+
+
+@pghistory.track()
+class ExtensionRequest(models.Model):
+    """A unit's request to move a problem's deadline or change its type (延期申请). Until
+    the office above approves it, the old deadline counts."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    old_type = models.CharField(_("type before"), max_length=16, choices=ProblemType.choices)
+    old_deadline = models.DateField(_("deadline before"), null=True, blank=True)
+    new_type = models.CharField(_("type asked for"), max_length=16, choices=ProblemType.choices)
+    new_deadline = models.DateField(_("deadline asked for"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ProblemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["problem", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem"],
+                condition=Q(state="pending"),
+                name="one_pending_extension_per_problem",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem} {self.get_state_display()}"
+
+    @property
+    def asked_text(self) -> str:
+        if self.new_type == ProblemType.ONGOING or self.new_deadline is None:
+            return str(self.get_new_type_display())
+        return f"{self.get_new_type_display()} {self.new_deadline:%Y-%m-%d}"
+
+    @property
+    def before_text(self) -> str:
+        if self.old_deadline is None:
+            return str(self.get_old_type_display())
+        return f"{self.get_old_type_display()} {self.old_deadline:%Y-%m-%d}"
+
+
+@pghistory.track()
+class SatisfactionCheck(models.Model):
+    """What the people concerned said before 销号 (群众满意度): how they were asked and
+    their answer, with a note or an attached survey. 不满意 keeps the problem open."""
+
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("problem"),
+        on_delete=models.CASCADE,
+        related_name="satisfaction_checks",
+    )
+    method = models.CharField(
+        _("how they were asked"), max_length=16, choices=SatisfactionMethod.choices
+    )
+    result = models.CharField(_("their answer"), max_length=16, choices=SatisfactionResult.choices)
+    note = models.TextField(_("note"), blank=True)
+    document = models.FileField(_("survey"), upload_to=generated_upload_path, blank=True)
+    document_name = models.CharField(_("survey file name"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ProblemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction check")
+        verbose_name_plural = _("satisfaction checks")
+        ordering = ["problem", "recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.problem} {self.get_result_display()}"

@@ -30,7 +30,16 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.roles import Action
 
-from .choices import MeasureState, ProblemState, ProblemType
+from .choices import (
+    MASS_SOURCES,
+    MeasureState,
+    ProblemScope,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+    SatisfactionMethod,
+    SatisfactionResult,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -52,6 +61,7 @@ SUBMIT = "submit"
 CLOSE = "close"
 RETURN = "return"
 WITHDRAW = "withdraw"
+REOPEN = "reopen"  # 回头看: a closed problem that came back (复发)
 EDIT = "edit"  # change the problem and its measures, notes and evidence
 
 
@@ -73,6 +83,7 @@ MOVES: dict[str, Move] = {
     CLOSE: Move(CLOSE, ProblemState.CLOSED, Action.CLOSE),
     RETURN: Move(RETURN, ProblemState.IN_RECTIFICATION, Action.CLOSE),
     WITHDRAW: Move(WITHDRAW, ProblemState.WITHDRAWN, Action.EDIT_PROBLEMS),
+    REOPEN: Move(REOPEN, ProblemState.IN_RECTIFICATION, Action.CLOSE),
 }
 
 #: The workflow: from each state, the moves it allows.
@@ -80,7 +91,7 @@ PROBLEM_FLOW: dict[str, tuple[str, ...]] = {
     ProblemState.DRAFT: (START, WITHDRAW),
     ProblemState.IN_RECTIFICATION: (SUBMIT, WITHDRAW),
     ProblemState.SUBMITTED: (CLOSE, RETURN, WITHDRAW),
-    ProblemState.CLOSED: (),
+    ProblemState.CLOSED: (REOPEN,),
     ProblemState.WITHDRAWN: (),
 }
 
@@ -143,9 +154,20 @@ def require_editable(problem: Any) -> None:
 
 
 def measure_state_refusal(problem_state: str, state: str) -> str | None:
-    """Why a measure of a problem in ``problem_state`` cannot be put in ``state``."""
+    """Why a measure of a problem in ``problem_state`` cannot be put in ``state``: the
+    measures of a draft (rectification not started) are all still to be started."""
     if state == MeasureState.DONE and problem_state == ProblemState.DRAFT:
         return _("Start rectification before marking measures done.")
+    if state == MeasureState.IN_PROGRESS and problem_state == ProblemState.DRAFT:
+        return _("Start rectification before putting a measure in progress.")
+    return None
+
+
+def progress_note_refusal(problem_state: str) -> str | None:
+    """Why no progress may be noted on the measures of a problem in ``problem_state``: a
+    draft has not started rectification, so nothing has progressed yet."""
+    if problem_state == ProblemState.DRAFT:
+        return _("Start rectification before noting progress on a measure.")
     return None
 
 
@@ -320,6 +342,32 @@ def reachable_state(
     return ReachedState(ProblemState.IN_RECTIFICATION)
 
 
+# --- problems brought up at a 专题民主生活会 / 专题组织生活会 --------------------------
+
+
+def meeting_refusals(problem: Any) -> dict[str, list[str]]:
+    """A problem of a review meeting belongs to the meeting's unit and campaign, is the
+    leading group's (班子) or one member's (个人), and a 个人 problem names its member (the
+    responsible person); a problem of no meeting has no such scope."""
+    errors: dict[str, list[str]] = {}
+    meeting = problem.meeting
+    if meeting is None:
+        if problem.scope:
+            errors["scope"] = [_("Only a problem brought up at a review meeting has a scope.")]
+        return errors
+    if meeting.unit_id != problem.unit_id or meeting.campaign_id != problem.campaign_id:
+        errors["meeting"] = [_("The meeting is not this unit's in this campaign.")]
+    if problem.source != ProblemSource.MEETING:
+        errors["source"] = [_("A problem of a review meeting is found at the meeting.")]
+    if problem.scope not in ProblemScope.values:
+        errors["scope"] = [_("Say whether it is the leading group's (班子) or a member's (个人).")]
+    elif problem.scope == ProblemScope.INDIVIDUAL and not (
+        problem.responsible_person_id or (problem.responsible_person_name or "").strip()
+    ):
+        errors["responsible_person_name"] = [_("Name the member whose problem it is.")]
+    return errors
+
+
 # --- flags and overdue ----------------------------------------------------------------
 
 #: A 长期坚持 problem without a progress note for this many days is flagged.
@@ -332,8 +380,10 @@ def needs_special_plan(problem: Any) -> bool:
 
 
 def overdue_q(today: date) -> Q:
-    """Open problems past their deadline."""
-    return Q(deadline__lt=today, state__in=OPEN_STATES)
+    """Open problems past their deadline (a 立行立改 problem without one: past
+    :data:`IMMEDIATE_LIMIT_DAYS` after it was found). The deadline is the one approved:
+    a unit moves it only through an approved extension request."""
+    return effective_deadline_q(today) & Q(state__in=OPEN_STATES)
 
 
 def stale_q(today: date) -> Q:
@@ -350,3 +400,143 @@ def needs_plan_q() -> Q:
     """Open problems that need a special plan and have none (on a queryset annotated
     with ``has_plan``)."""
     return Q(mass_concern=True, long_unresolved=True, has_plan=False, state__in=OPEN_STATES)
+
+
+# --- the speech's further conditions: a plan, a mechanism, a time limit ----------------
+
+#: A 立行立改 problem with no deadline of its own is overdue this many days after it was
+#: found (能改的马上就改: immediately, but not never).
+IMMEDIATE_LIMIT_DAYS = 15
+
+
+def special_plan_refusal(
+    *, mass_concern: bool, long_unresolved: bool, has_plan: bool
+) -> str | None:
+    """对群众反映强烈、长期没有解决的突出问题，要制定专项整改方案: such a problem is
+    neither started nor submitted for closing without a special plan linked to it."""
+    if mass_concern and long_unresolved and not has_plan:
+        return _(
+            "This problem is strongly raised by the masses and long unresolved: draw up a "
+            "special rectification plan (专项整改方案) and link this problem to it first."
+        )
+    return None
+
+
+def mechanism_refusal(*, type: str, has_mechanism: bool) -> str | None:
+    """把“当下改”与“长久立”结合起来: a 长期坚持 problem is submitted for closing only with
+    a long-term mechanism (长效机制) linked to it."""
+    if type == ProblemType.ONGOING and not has_mechanism:
+        return _(
+            "A 长期坚持 problem is closed only with a long-term mechanism (长效机制): record "
+            "the rule or mechanism that keeps it solved and link this problem to it first."
+        )
+    return None
+
+
+def problem_plan_refusal(problem: Any) -> str | None:
+    """:func:`special_plan_refusal` for a stored problem."""
+    return special_plan_refusal(
+        mass_concern=problem.mass_concern,
+        long_unresolved=problem.long_unresolved,
+        has_plan=problem.special_plans.exists(),
+    )
+
+
+def problem_mechanism_refusal(problem: Any) -> str | None:
+    """:func:`mechanism_refusal` for a stored problem."""
+    return mechanism_refusal(type=problem.type, has_mechanism=problem.mechanisms.exists())
+
+
+def effective_deadline_q(today: date) -> Q:
+    """Open problems past their deadline; a 立行立改 problem without one is past it
+    :data:`IMMEDIATE_LIMIT_DAYS` after it was found."""
+    return Q(deadline__lt=today) | Q(
+        type=ProblemType.IMMEDIATE,
+        deadline__isnull=True,
+        discovered_on__lt=today - timedelta(days=IMMEDIATE_LIMIT_DAYS),
+    )
+
+
+# --- the deadline counts: extension requests (延期申请) --------------------------------
+
+
+def schedule_change_refusal(
+    problem: Any, *, type: str, deadline: date | None, today: date
+) -> str | None:
+    """A unit sets its problem's type and deadline (整改时限) while it is a draft that is
+    not overdue; after that they change only through an extension request the office
+    above approves, so the overdue figure cannot be emptied by the units it measures."""
+    if type == problem.type and deadline == problem.deadline:
+        return None
+    if problem.pk is None:
+        return None
+    overdue = problem.state in OPEN_STATES and (
+        (problem.deadline is not None and problem.deadline < today)
+        or (
+            problem.type == ProblemType.IMMEDIATE
+            and problem.deadline is None
+            and problem.discovered_on < today - timedelta(days=IMMEDIATE_LIMIT_DAYS)
+        )
+    )
+    if problem.state == ProblemState.DRAFT and not overdue:
+        return None
+    return _(
+        "The deadline and type of rectification are fixed once rectification has started or "
+        "the deadline has passed: to change them, request an extension (延期申请) with a "
+        "reason; the new deadline counts once the office above approves it."
+    )
+
+
+def extension_refusals(
+    problem: Any, *, type: str, deadline: date | None, reason: str, pending: bool
+) -> dict[str, list[str]]:
+    """What is wrong with an extension request, by field."""
+    errors: dict[str, list[str]] = {}
+    if problem.state not in OPEN_STATES:
+        errors["__all__"] = [
+            _("Only an open problem can have its deadline moved (it is “%(state)s”).")
+            % {"state": problem.get_state_display()}
+        ]
+    elif pending:
+        errors["__all__"] = [
+            _("A request for this problem is already waiting for approval; wait for its answer.")
+        ]
+    if type not in ProblemType.values:
+        errors["new_type"] = [_("Choose the type of rectification.")]
+    elif type == ProblemType.DEADLINE and deadline is None:
+        errors["new_deadline"] = [_("A 限期整改 problem needs a deadline.")]
+    elif type == ProblemType.ONGOING and deadline is not None:
+        errors["new_deadline"] = [_("A 长期坚持 problem has no deadline; leave it empty.")]
+    elif type == problem.type and deadline == problem.deadline:
+        errors["new_deadline"] = [_("Ask for a different deadline or type than the current one.")]
+    if deadline is not None and deadline < problem.discovered_on:
+        errors["new_deadline"] = [
+            _("The deadline cannot be before the date the problem was found.")
+        ]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the deadline or type should change.")]
+    return errors
+
+
+# --- 回头看 and satisfaction (群众满意度) ------------------------------------------------
+
+
+def asks_the_people(problem: Any) -> bool:
+    """A problem raised by the masses (群众反映强烈) or from 征求意见 or 信访举报: before
+    销号 the people concerned are asked whether they are satisfied."""
+    return bool(problem.mass_concern or problem.source in MASS_SOURCES)
+
+
+def satisfaction_refusals(
+    *, method: str, result: str, note: str, has_survey: bool
+) -> dict[str, list[str]]:
+    """A satisfaction record says how the people were asked and what they said, with a
+    note or an attached survey."""
+    errors: dict[str, list[str]] = {}
+    if method not in SatisfactionMethod.values:
+        errors["method"] = [_("Say how the people concerned were asked.")]
+    if result not in SatisfactionResult.values:
+        errors["result"] = [_("Record what the people concerned said (满意, 基本满意 or 不满意).")]
+    if not (note or "").strip() and not has_survey:
+        errors["people_note"] = [_("Write what they said, or attach the survey.")]
+    return errors

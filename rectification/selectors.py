@@ -30,6 +30,8 @@ from campaign.models import Campaign
 
 from . import rules
 from .models import (
+    ExtensionRequest,
+    ExtensionState,
     Measure,
     MeasureState,
     Mechanism,
@@ -229,4 +231,19 @@ def problems_needing_plan(
 ) -> QuerySet[Problem]:
     return problem_queryset(
         user=user, campaign=campaign, params={"flag": "needs_plan"}, today=today
+    )
+
+
+def extension_queue(*, user: Any, campaign: Campaign | None) -> QuerySet[ExtensionRequest]:
+    """Extension requests waiting for the user's answer: pending, on problems he verifies
+    (the same rule as closing: an office strictly above the reporting unit)."""
+    if campaign is None:
+        return ExtensionRequest.objects.none()
+    problems = Problem.objects.filter(campaign=campaign).allowed_for(
+        user, rules.MOVES[rules.CLOSE].action
+    )
+    return (
+        ExtensionRequest.objects.filter(state=ExtensionState.PENDING, problem__in=problems)
+        .select_related("problem", "problem__unit", "requested_by")
+        .order_by("requested_at", "pk")
     )

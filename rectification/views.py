@@ -31,7 +31,10 @@ from core.uploads import AttachmentBase, serve_attachment
 
 from . import rules, selectors, services
 from .forms import (
+    CloseForm,
+    DecisionForm,
     EvidenceForm,
+    ExtensionForm,
     MeasureForm,
     MeasureStateForm,
     MechanismForm,
@@ -44,6 +47,8 @@ from .forms import (
     SpecialPlanForm,
 )
 from .models import (
+    ExtensionRequest,
+    ExtensionState,
     Measure,
     MeasureEvidence,
     MeasureState,
@@ -51,6 +56,7 @@ from .models import (
     PlanMilestone,
     Problem,
     ProblemType,
+    SatisfactionCheck,
     SpecialPlan,
 )
 
@@ -136,6 +142,7 @@ def _problem_fields(data: dict[str, Any]) -> dict[str, Any]:
         "mass_concern": data["mass_concern"],
         "long_unresolved": data["long_unresolved"],
         "remarks": data["remarks"],
+        "goal": data.get("goal", ""),
     }
 
 
@@ -218,25 +225,49 @@ def _render_detail(
     actions = problem.allowed_actions(request.user)
     today = timezone.localdate()
     rows = []
+    may_note = rules.progress_note_refusal(problem.state) is None
     for measure in selectors.measures_of(problem):
         mine = bound_measure == measure.pk
+        state_form: Any = (
+            bound.get("state")
+            if mine and "state" in bound
+            else MeasureStateForm(
+                initial={"state": measure.state, "completed_on": measure.completed_on or today},
+                prefix=f"s{measure.pk}",
+            )
+        )
+        # only the states the problem's own state allows (none beyond 未开始 in draft)
+        state_form.fields["state"].choices = [
+            (value, label)
+            for value, label in MeasureState.choices
+            if value == measure.state or rules.measure_can_move_to(problem, value)
+        ]
         rows.append(
             {
                 "measure": measure,
+                "may_note": may_note,
+                "may_change_state": len(state_form.fields["state"].choices) > 1,
                 "note_form": bound.get("note")
                 if mine and "note" in bound
                 else ProgressNoteForm(initial={"noted_on": today}, prefix=f"n{measure.pk}"),
                 "evidence_form": bound.get("evidence")
                 if mine and "evidence" in bound
                 else EvidenceForm(prefix=f"e{measure.pk}"),
-                "state_form": bound.get("state")
-                if mine and "state" in bound
-                else MeasureStateForm(
-                    initial={"state": measure.state, "completed_on": measure.completed_on or today},
-                    prefix=f"s{measure.pk}",
-                ),
+                "state_form": state_form,
             }
         )
+    may_decide = rules.may_make(request.user, problem, rules.CLOSE)
+    decision_bound = bound.get("decision")
+    extension_rows = [
+        {
+            "request": x,
+            "form": decision_bound[1]
+            if decision_bound and decision_bound[0] == x.pk
+            else DecisionForm(prefix=f"d{x.pk}"),
+            "may_decide": may_decide and x.state == ExtensionState.PENDING,
+        }
+        for x in problem.extensions.select_related("requested_by", "decided_by")
+    ]
     context = {
         "problem": problem,
         "rows": rows,
@@ -247,9 +278,21 @@ def _render_detail(
         "measure_form": bound.get("measure") or MeasureForm(prefix="m"),
         "withdraw_form": bound.get("withdraw") or ReasonForm(prefix="w"),
         "return_form": bound.get("return") or ReasonForm(prefix="r"),
-        "close_form": bound.get("close") or NoteForm(prefix="c"),
+        "close_form": bound.get("close")
+        or CloseForm(prefix="c", asks_people=rules.asks_the_people(problem)),
+        "reopen_form": bound.get("reopen") or ReasonForm(prefix="ro"),
+        "extension_form": bound.get("extension")
+        or ExtensionForm(
+            prefix="x", initial={"new_type": problem.type, "new_deadline": problem.deadline}
+        ),
+        "extensions": extension_rows,
+        "may_request_extension": rules.EDIT in actions
+        and problem.state in rules.OPEN_STATES
+        and not any(x["request"].state == ExtensionState.PENDING for x in extension_rows),
+        "satisfaction_checks": list(problem.satisfaction_checks.select_related("recorded_by")),
         "submit_form": bound.get("submit") or NoteForm(prefix="sub"),
         "plans": list(problem.special_plans.all()),
+        "guidance": list(problem.guidance_notes.visible_to(request.user)),
         "mechanisms": list(problem.mechanisms.all()),
         "MeasureState": MeasureState,
     }
@@ -273,6 +316,7 @@ TRANSITIONS: dict[str, tuple[str, Callable[..., Problem]]] = {
     rules.CLOSE: ("close", services.problem_close),
     rules.RETURN: ("return", services.problem_return),
     rules.WITHDRAW: ("withdraw", services.problem_withdraw),
+    rules.REOPEN: ("reopen", services.problem_reopen),
 }
 SUCCESS = {
     rules.START: lambda: _("Rectification started."),
@@ -280,6 +324,9 @@ SUCCESS = {
     rules.CLOSE: lambda: _("The problem is closed (销号)."),
     rules.RETURN: lambda: _("Returned for further rectification."),
     rules.WITHDRAW: lambda: _("The problem was withdrawn."),
+    rules.REOPEN: lambda: _(
+        "The problem is reopened as a recurrence (复发) and back in rectification."
+    ),
 }
 
 
@@ -292,13 +339,28 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
     key, service = TRANSITIONS[action]
     kwargs: dict[str, Any] = {}
     form: Any = None
-    if action in (rules.RETURN, rules.WITHDRAW):
-        form = ReasonForm(request.POST, prefix=key[0])
+    if action in (rules.RETURN, rules.WITHDRAW, rules.REOPEN):
+        form = ReasonForm(request.POST, prefix="ro" if action == rules.REOPEN else key[0])
         if not form.is_valid():
             return _render_detail(request, problem, status=400, bound={key: form})
         kwargs["reason"] = form.cleaned_data["reason"]
-    elif action in (rules.CLOSE, rules.SUBMIT):
-        form = NoteForm(request.POST, prefix="c" if action == rules.CLOSE else "sub")
+    elif action == rules.CLOSE:
+        form = CloseForm(
+            request.POST, request.FILES, prefix="c", asks_people=rules.asks_the_people(problem)
+        )
+        if not form.is_valid():
+            return _render_detail(request, problem, status=400, bound={key: form})
+        data = form.cleaned_data
+        kwargs["note"] = data["note"]
+        if "method" in data:
+            kwargs["satisfaction"] = services.Satisfaction(
+                method=data["method"],
+                result=data["result"],
+                note=data["people_note"],
+                survey=data["survey"],
+            )
+    elif action == rules.SUBMIT:
+        form = NoteForm(request.POST, prefix="sub")
         if not form.is_valid():
             return _render_detail(request, problem, status=400, bound={key: form})
         kwargs["note"] = form.cleaned_data["note"]
@@ -310,10 +372,90 @@ def problem_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
             return _render_detail(request, problem, status=400, bound={key: form})
         _fail(request, exc)
         return _render_detail(request, problem, status=400)
+    if action == rules.CLOSE and problem.state != rules.MOVES[rules.CLOSE].to:
+        messages.warning(
+            request,
+            _(
+                "The people concerned are not satisfied: the problem stays open and is back "
+                "in rectification."
+            ),
+        )
+        return redirect("rectification:problem-detail", pk=problem.pk)
     messages.success(request, SUCCESS[action]())
     if action in (rules.CLOSE, rules.RETURN) and request.POST.get("next") == "queue":
         return redirect("rectification:verify-queue")
     return redirect("rectification:problem-detail", pk=problem.pk)
+
+
+# --- extension requests (延期申请) and the people's answer ---------------------------------
+
+
+@login_required
+@require_POST
+def extension_create(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _detail_problem(request, pk)
+    if not _may_edit(request.user, problem):
+        raise PermissionDenied
+    form = ExtensionForm(request.POST, prefix="x")
+    if not form.is_valid():
+        return _render_detail(request, problem, status=400, bound={"extension": form})
+    data = form.cleaned_data
+    try:
+        services.extension_request(
+            problem=problem,
+            actor=_user(request),
+            new_type=data["new_type"],
+            new_deadline=None if data["new_type"] == ProblemType.ONGOING else data["new_deadline"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _render_detail(request, problem, status=400, bound={"extension": form})
+    messages.success(
+        request,
+        _(
+            "The extension request was sent to the office above; the current deadline counts "
+            "until it is approved."
+        ),
+    )
+    return redirect("rectification:problem-detail", pk=problem.pk)
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
+    if answer not in ("approve", "refuse"):
+        raise Http404
+    extension = get_object_for_user(
+        ExtensionRequest.objects.select_related("problem"), request.user, pk
+    )
+    problem = _detail_problem(request, extension.problem_id)
+    form = DecisionForm(request.POST, prefix=f"d{extension.pk}")
+    if not form.is_valid():
+        return _render_detail(request, problem, status=400, bound={"decision": (pk, form)})
+    try:
+        services.extension_decide(
+            request=extension,
+            actor=_user(request),
+            approve=answer == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _render_detail(request, problem, status=400, bound={"decision": (pk, form)})
+    if answer == "approve":
+        messages.success(request, _("The request is approved: the new deadline counts from now."))
+    else:
+        messages.success(request, _("The request is refused: the deadline stays as it was."))
+    if request.POST.get("next") == "queue":
+        return redirect("rectification:verify-queue")
+    return redirect("rectification:problem-detail", pk=problem.pk)
+
+
+@login_required
+def satisfaction_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    check = get_object_for_user(SatisfactionCheck.objects.all(), request.user, pk)
+    return _serve_document(check)
 
 
 # --- measures ----------------------------------------------------------------------------
@@ -454,7 +596,11 @@ def verify_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rectification/verify_queue.html",
-        {"page_obj": page, "problems": page.object_list},
+        {
+            "page_obj": page,
+            "problems": page.object_list,
+            "extensions": selectors.extension_queue(user=request.user, campaign=campaign)[:50],
+        },
     )
 
 

@@ -43,7 +43,7 @@ class ReportRequestForm(forms.Form):
         week_field.choices = [
             (
                 str(week),
-                f"{week}（{week.monday:%m-%d} — {week.sunday:%m-%d}）"
+                f"{week.label}（{week.monday:%m-%d} — {week.sunday:%m-%d}）"
                 + (f" · {_('this week')}" if i == 0 else ""),
             )
             for i, week in enumerate(weeks)
@@ -54,3 +54,36 @@ class ReportRequestForm(forms.Form):
     @property
     def chosen_week(self) -> Week:
         return Week.parse(self.cleaned_data["week"])
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class BulletinForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Office of"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    period_start = forms.DateField(label=_("Period from"), widget=DATE_INPUT)
+    period_end = forms.DateField(label=_("Period to"), widget=DATE_INPUT)
+    next_steps = forms.CharField(
+        label=_("Next steps (下步打算)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=_("One point per line; it can still be edited in the Word file"),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if len(units) == 1:
+            self.fields["unit"].widget = forms.HiddenInput()
+
+
+class BulletinFinalForm(forms.Form):
+    final = forms.FileField(
+        label=_("Final version"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".docx,.pdf"}),
+    )

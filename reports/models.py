@@ -6,6 +6,7 @@ state of the build so the page that asked for it can follow it.
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +18,8 @@ from accounts.scoping import ScopedQuerySet
 from campaign.models import Campaign
 from core.models import Job, JobState
 from core.uploads import generated_upload_path
+
+from .periods import Week
 
 
 class WeeklyReportQuerySet(ScopedQuerySet):
@@ -75,5 +78,71 @@ class WeeklyReport(Job):
         return self.state == JobState.DONE and bool(self.file)
 
     @property
+    def week_label(self) -> str:
+        """The week as people write it (2026年第48周); ``week`` is the stored key."""
+        try:
+            return Week.parse(self.week).label
+        except ValueError:
+            return self.week
+
+    @property
     def file_name(self) -> str:
-        return f"{self.unit.name}-{self.week}-{gettext('weekly report')}.pdf"
+        return f"{self.unit.name}-{self.week_label}-{gettext('weekly report')}.pdf"
+
+
+class BulletinQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class Bulletin(models.Model):
+    """A numbered work bulletin (工作简报) of an office: drafted from a period's data as an
+    editable Word file, edited offline and kept in its final version with its number."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="bulletins"
+    )
+    number = models.PositiveIntegerField(_("issue number"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    draft = models.FileField(_("draft"), upload_to=generated_upload_path, max_length=255)
+    final = models.FileField(
+        _("final version"), upload_to=generated_upload_path, max_length=255, blank=True
+    )
+    final_name = models.CharField(_("file name"), max_length=255, blank=True)
+    final_uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+    final_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work bulletin")
+        verbose_name_plural = _("work bulletins")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "number"], name="one_bulletin_per_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name}工作简报第{self.number}期"

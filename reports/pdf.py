@@ -111,7 +111,7 @@ def build_charts(figures: WeeklyFigures) -> dict[str, charts.Chart]:
         ),
         "trend": charts.line_chart(
             _("Trend by week"),
-            [f"W{week.number:02d}" for week, _a, _p in figures.trend],
+            [week.short_label for week, _a, _p in figures.trend],
             [
                 (_("Activities held"), [a for _w, a, _p in figures.trend]),
                 (_("Problems closed"), [p for _w, _a, p in figures.trend]),
@@ -223,7 +223,7 @@ def page_counter_content() -> str:
 def render_html(figures: WeeklyFigures) -> str:
     """The report's HTML, cleaned of characters a document cannot hold (``core.text``):
     names and descriptions are typed by people and may carry control characters."""
-    header = f"{figures.campaign.name} · {figures.unit.name} · {figures.week}"
+    header = f"{figures.campaign.name} · {figures.unit.name} · {figures.week.label}"
     html = render_to_string(
         TEMPLATE,
         {

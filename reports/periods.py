@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -47,4 +48,15 @@ class Week:
         return Week.of(self.monday - timedelta(weeks=weeks))
 
     def __str__(self) -> str:
+        """The week as stored and sent in forms; people read :attr:`label`."""
         return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def label(self) -> str:
+        """The week as people write it: 2026年第48周."""
+        return _("week %(number)s of %(year)s") % {"year": self.year, "number": self.number}
+
+    @property
+    def short_label(self) -> str:
+        """第48周, where the year is plain (a chart's axis)."""
+        return _("week %(number)s") % {"number": self.number}

@@ -31,6 +31,7 @@ from dashboard.figures.development import (
     development_by_unit,
     development_figures,
 )
+from dashboard.figures.highlights import Highlights, week_highlights
 from dashboard.figures.rectification import (
     ProblemFigures,
     closure_trend,
@@ -98,6 +99,7 @@ class WeeklyFigures:
     trend: list[tuple[Week, int, int]]  # per week: activities held, problems closed
     development: DevelopmentFigures
     development_units: list[UnitDevelopment]
+    highlights: Highlights
 
 
 def weekly_figures(
@@ -130,4 +132,5 @@ def weekly_figures(
         ],
         development=development_figures(**scope),
         development_units=development_by_unit(**scope),
+        highlights=week_highlights(**scope),
     )

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,8 +29,10 @@ from campaign.models import Campaign
 from core import jobs
 from core.models import JobState
 from core.text import printable
+from core.uploads import validate_upload
 
-from .models import WeeklyReport
+from .bulletin import bulletin_content, write_bulletin
+from .models import Bulletin, WeeklyReport
 from .periods import Week
 from .selectors import weekly_figures
 
@@ -261,7 +265,7 @@ def report_mail(*, report_id: int) -> int:
         }
         subject = _("Weekly progress report of %(unit)s for %(week)s") % {
             "unit": report.unit.name,
-            "week": report.week,
+            "week": report.week_label,
         }
         text = render_to_string("reports/email/report.txt", context)
         html = render_to_string("reports/email/report.html", context)
@@ -306,3 +310,72 @@ def schedule_weekly_reports(*, week: Week) -> list[WeeklyReport]:
                 )
             )
     return reports
+
+
+# ---------------------------------------------------------------- work bulletins
+
+
+@transaction.atomic
+def bulletin_draft(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    period_start: date,
+    period_end: date,
+    next_steps: str = "",
+    today: date | None = None,
+) -> Bulletin:
+    """Number the office's next bulletin and draft it from the period's data."""
+    if not permissions.can(actor, Action.DEPLOY, unit):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it starts.")
+    elif period_end > (today or timezone.localdate()):
+        errors["period_end"] = _("The period cannot end in the future.")
+    if errors:
+        raise ValidationError(errors)
+    # numbers are given under a lock on the unit so two drafts never share one
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    last = Bulletin.objects.filter(campaign=campaign, unit=unit).aggregate(n=Max("number"))["n"]
+    number = (last or 0) + 1
+    content = bulletin_content(
+        campaign=campaign,
+        unit=unit,
+        number=number,
+        period_start=period_start,
+        period_end=period_end,
+        next_steps=next_steps,
+    )
+    bulletin = Bulletin(
+        campaign=campaign,
+        unit=unit,
+        number=number,
+        period_start=period_start,
+        period_end=period_end,
+        next_steps=next_steps.strip(),
+        created_by=actor,
+    )
+    bulletin.draft.save(f"bulletin-{number}.docx", ContentFile(write_bulletin(content)), save=False)
+    bulletin.save()
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_upload_final(*, actor: Any, bulletin: Bulletin, upload: Any) -> Bulletin:
+    """Keep the office's edited, final version of the bulletin with its number."""
+    if not permissions.can(actor, Action.DEPLOY, bulletin.unit):
+        raise PermissionDenied
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"final": exc.messages}) from None
+    if not upload.name.lower().endswith((".docx", ".pdf", ".doc")):
+        raise ValidationError({"final": _("Upload the bulletin as a Word or PDF file.")})
+    bulletin.final.save(upload.name, upload, save=False)
+    bulletin.final_name = upload.name[:255]
+    bulletin.final_uploaded_at = timezone.now()
+    bulletin.final_uploaded_by = actor
+    bulletin.save(update_fields=["final", "final_name", "final_uploaded_at", "final_uploaded_by"])
+    return bulletin

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.permissions import can
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
 from core.audit import audit_log
+from core.history import history_for
 from core.models import AuditEvent, JobState
-from core.pages import paginate
+from core.pages import apply_errors, current_campaign, paginate
 
 from . import services
-from .forms import ReportRequestForm
-from .models import WeeklyReport
+from .forms import BulletinFinalForm, BulletinForm, ReportRequestForm
+from .models import Bulletin, WeeklyReport
 from .periods import Week
 from .selectors import reports_for, units_for_request
 
@@ -115,6 +123,130 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=report.file_name,
         content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- work bulletins
+
+
+def _bulletin_units(request: HttpRequest) -> QuerySet[OrgUnit]:
+    return permissions.units_for(request.user, Action.DEPLOY).order_by("path")
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    """The office's numbered bulletins, newest first, and the form to draft the next."""
+    campaign = current_campaign(request)
+    units = _bulletin_units(request)
+    if not units.exists() and not permissions.acts_anywhere(request.user, Action.OVERSEE):
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = BulletinForm(
+        request.POST or None,
+        units=units,
+        initial={
+            "unit": units.first(),
+            "period_start": today - timedelta(days=today.weekday()),
+            "period_end": today,
+        },
+    )
+    if request.method == "POST":
+        if campaign is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                bulletin = services.bulletin_draft(
+                    actor=request.user,
+                    campaign=campaign,
+                    unit=data["unit"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    next_steps=data["next_steps"],
+                    today=today,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Bulletin No. %(number)s was drafted: download, edit, upload the final.")
+                    % {"number": bulletin.number},
+                )
+                return redirect("reports:bulletin-detail", pk=bulletin.pk)
+    bulletins = (
+        Bulletin.objects.visible_to(request.user).filter(campaign=campaign).select_related("unit")
+        if campaign is not None
+        else Bulletin.objects.none()
+    )
+    return render(
+        request,
+        "reports/bulletin_list.html",
+        {
+            "form": form if units.exists() else None,
+            "page_obj": paginate(request, bulletins.order_by("unit__path", "-number")),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _bulletin(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Bulletin:
+    return get_object_for_user(  # type: ignore[no-any-return]
+        Bulletin.objects.select_related("unit", "created_by", "final_uploaded_by"),
+        request.user,
+        pk,
+        action=action,
+    )
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletin(request, pk)
+    form = BulletinFinalForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        bulletin = _bulletin(request, pk, Action.DEPLOY)
+        if form.is_valid():
+            try:
+                services.bulletin_upload_final(
+                    actor=request.user, bulletin=bulletin, upload=form.cleaned_data["final"]
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The final version was kept with its number."))
+                return redirect("reports:bulletin-detail", pk=bulletin.pk)
+    return render(
+        request,
+        "reports/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "form": form,
+            "may_edit": can(request.user, Action.DEPLOY, bulletin.unit),
+            "history": history_for(bulletin),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def bulletin_download(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    bulletin = _bulletin(request, pk)
+    stored = bulletin.final if which == "final" else bulletin.draft
+    if not stored:
+        raise Http404
+    audit_log(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        unit=bulletin.unit,
+        what=f"bulletin_{which}",
+    )
+    suffix = (bulletin.final_name.rsplit(".", 1)[-1] if which == "final" else "docx").lower()
+    label = "定稿" if which == "final" else "初稿"
+    response = FileResponse(
+        stored.open("rb"), as_attachment=True, filename=f"{bulletin}（{label}）.{suffix}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -14,6 +14,7 @@ from accounts.models import OrgUnit, UnitKind, User
 from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
+from core.pages import preselect_unit
 
 from .models import (
     FindingKind,
@@ -89,7 +90,14 @@ class ProjectForm(forms.Form):
     lead = UserChoiceField(label=_("Lead"), queryset=User.objects.none())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     focus = forms.ChoiceField(label=_("Focus"), choices=ResearchFocus.choices)
-    method = forms.ChoiceField(label=_("Method"), choices=ResearchMethod.choices)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=ResearchMethod.choices,
+        help_text=_(
+            "Only 蹲点调研 and 网络调研 count for the quarterly rule (each leader at least "
+            "one a quarter); 座谈走访, 问卷调查 and other methods are recorded but do not count."
+        ),
+    )
     sites = forms.CharField(
         label=_("Sites visited"),
         required=False,
@@ -121,9 +129,11 @@ class ProjectForm(forms.Form):
             self.fields["lead"].initial = user.pk
             self.fields["lead"].widget = forms.HiddenInput()
             own = permissions.unit_ids_for(user, Action.RESEARCH)
-            _f(self, "unit").queryset = units.filter(pk__in=own)
+            units = units.filter(pk__in=own)
+            _f(self, "unit").queryset = units
         else:
             _f(self, "lead").queryset = leaders_in_scope(user)
+        preselect_unit(self.fields["unit"], units, permissions.home_unit(user, Action.RESEARCH))
         _f(self, "participants").queryset = cadres_in_scope(user)
         for name, field in self.fields.items():
             _style(name, field)

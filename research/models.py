@@ -20,10 +20,10 @@ from core.uploads import AttachmentBase
 
 
 class ResearchFocus(models.TextChoices):
-    MAJOR_ISSUE = "major_issue", "重大改革发展稳定问题"
-    HOT_HARD = "hot_hard", "热点难点问题"
-    CHOKEPOINT = "chokepoint", "卡脖子问题"
-    OBSTRUCTION = "obstruction", "中梗阻问题"
+    MAJOR_ISSUE = "major_issue", _("Major issues of reform, development and stability")
+    HOT_HARD = "hot_hard", _("Hot and difficult issues")
+    CHOKEPOINT = "chokepoint", _("Chokepoint issues")
+    OBSTRUCTION = "obstruction", _("Obstruction in the middle")
 
 
 # The foci whose solved findings make the list of 卡脖子 / 中梗阻 problems solved.
@@ -31,11 +31,11 @@ BLOCKING_FOCI = (ResearchFocus.CHOKEPOINT, ResearchFocus.OBSTRUCTION)
 
 
 class ResearchMethod(models.TextChoices):
-    ONSITE = "onsite", "蹲点调研"
-    ONLINE = "online", "网络调研"
-    FORUM = "forum", "座谈走访"
-    SURVEY = "survey", "问卷调查"
-    OTHER = "other", "其他"
+    ONSITE = "onsite", _("On-site research")
+    ONLINE = "online", _("Online research")
+    FORUM = "forum", _("Forums and visits")
+    SURVEY = "survey", _("Questionnaire survey")
+    OTHER = "other", _("Other")
 
 
 # Methods that count for the quarterly rule (每季度至少开展一次蹲点调研或网络调研).
@@ -150,6 +150,11 @@ class ResearchProject(models.Model):
     @property
     def counts_for_compliance(self) -> bool:
         return self.method in COUNTING_METHODS and self.state in COUNTING_STATES
+
+    @property
+    def method_counts(self) -> bool:
+        """Is the method one the quarterly rule counts (whatever the state)?"""
+        return self.method in COUNTING_METHODS
 
 
 class ProjectAttachmentQuerySet(ScopedQuerySet):

@@ -61,16 +61,28 @@ def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport
     return qs.filter(campaign=campaign)
 
 
+def _prior_research() -> tuple[Any, Any]:
+    """The research a decision cites that came before it (先调研后决策): projects begun
+    and reports written on or before the day of the decision. Research cited that only
+    came later does not count."""
+    through_projects = Decision.projects.through.objects.filter(
+        decision_id=OuterRef("pk"), researchproject__start_date__lte=OuterRef("decided_on")
+    )
+    through_reports = Decision.reports.through.objects.filter(
+        decision_id=OuterRef("pk"), researchreport__written_on__lte=OuterRef("decided_on")
+    )
+    return through_projects, through_reports
+
+
 def _without_research_q() -> Q:
-    through_projects = Decision.projects.through.objects.filter(decision_id=OuterRef("pk"))
-    through_reports = Decision.reports.through.objects.filter(decision_id=OuterRef("pk"))
+    through_projects, through_reports = _prior_research()
     return ~Q(Exists(through_projects)) & ~Q(Exists(through_reports))
 
 
 def with_research_flag(qs: QuerySet[Decision]) -> QuerySet[Decision]:
-    """Annotate ``without_research`` (True when the decision cites no research)."""
-    through_projects = Decision.projects.through.objects.filter(decision_id=OuterRef("pk"))
-    through_reports = Decision.reports.through.objects.filter(decision_id=OuterRef("pk"))
+    """Annotate ``cites_projects`` and ``cites_reports``: the decision cites research that
+    came before it (both False: flagged, 不调研不决策、先调研后决策)."""
+    through_projects, through_reports = _prior_research()
     return qs.annotate(
         cites_projects=Exists(through_projects), cites_reports=Exists(through_reports)
     )

@@ -7,25 +7,28 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
+from core.pages import UNIT_SEARCH_LABEL, preselect_unit
+from core.widgets import QuickSelect, UnitFilterField
 
-from .models import VisitMethod
+from .models import CaseKind, VisitMethod
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+# ISO dates, the only value an <input type=date> shows
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
 
 
-def _problem_types() -> list[tuple[str, str]]:
+def _problem_types() -> list[tuple[str, Any]]:
     from rectification.models import ProblemType
 
     return list(ProblemType.choices)
 
 
 class VisitForm(forms.Form):
-    unit = forms.CharField(
-        label=_("Unit visited (code)"),
-        max_length=32,
-        widget=forms.TextInput(attrs=TEXT),
-        help_text=_("The unit's code, as shown on the dashboard and the unit list"),
+    unit = UnitFilterField(
+        label=_("Unit visited"),
+        queryset=OrgUnit.objects.none(),
+        widget=QuickSelect(attrs={"class": "form-select", "data-unit-picker": UNIT_SEARCH_LABEL}),
+        error_messages={"invalid_choice": _("Choose a unit within your scope.")},
     )
     visited_on = forms.DateField(label=_("Date of visit"), widget=DATE)
     visitors = forms.CharField(
@@ -51,14 +54,10 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.units = units
-
-    def clean_unit(self) -> OrgUnit:
-        code = self.cleaned_data["unit"].strip()
-        unit = self.units.filter(code=code).first() if self.units is not None else None
-        if unit is None:
-            raise forms.ValidationError(_("No unit with this code in your scope."))
-        return unit  # type: ignore[no-any-return]
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = (  # type: ignore[attr-defined]
+                units.order_by("path") if units is not None else OrgUnit.objects.none()
+            )
 
 
 class VisitEditForm(VisitForm):
@@ -148,6 +147,29 @@ class CaseForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    kind = forms.ChoiceField(
+        label=_("Put forward"),
+        choices=CaseKind.choices,
+        initial=CaseKind.PRACTICE,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CaseKind.PRACTICE
+
+    person_name = forms.CharField(
+        label=_("Name (先进个人)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    person_title = forms.CharField(
+        label=_("Post (先进个人)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+    )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     summary = forms.CharField(
         label=_("Summary"), max_length=500, widget=forms.Textarea(attrs={**TEXT, "rows": 2})
@@ -159,7 +181,7 @@ class CaseForm(forms.Form):
         help_text=_("Up to 9 photos (JPG, PNG)"),
     )
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, home: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is None:
             del self.fields["unit"]
@@ -167,11 +189,62 @@ class CaseForm(forms.Form):
             unit_field = self.fields["unit"]
             assert isinstance(unit_field, forms.ModelChoiceField)
             unit_field.queryset = units
-            if units.count() == 1:
-                self.fields["unit"].initial = units.first()
+            preselect_unit(unit_field, units, home)
 
 
 class CaseReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for return"), widget=forms.Textarea(attrs={**TEXT, "rows": 3})
     )
+
+
+class GuidanceForm(forms.Form):
+    """The 巡回指导组's guidance on a unit."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    given_on = forms.DateField(label=_("Date"), widget=DATE)
+    text = forms.CharField(
+        label=_("Guidance"), widget=forms.Textarea(attrs={"rows": 4, **TEXT}), max_length=4000
+    )
+    document = forms.FileField(label=_("Attachment (optional)"), required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        field.widget.attrs.update({"class": "form-select"})
+        self.fields["document"].widget.attrs.update(TEXT)
+
+
+class GuidanceAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3, **TEXT}), max_length=4000
+    )
+
+
+class GuidanceProblemsForm(forms.Form):
+    """Turn a point of guidance into problems of the units concerned."""
+
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units concerned"),
+        queryset=OrgUnit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("Problem as entered"),
+        widget=forms.Textarea(attrs={"rows": 3, **TEXT}),
+        max_length=4000,
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, units: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = units
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [(c, c) for c in (campaign.problem_categories or [])]
+        category.widget.attrs.update({"class": "form-select"})

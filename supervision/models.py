@@ -20,15 +20,15 @@ from accounts.permissions import scope_q
 from accounts.roles import Action
 from accounts.scoping import ScopedQuerySet
 from campaign.models import Campaign
-from core.uploads import AttachmentBase
+from core.uploads import AttachmentBase, generated_upload_path
 
 
 class VisitMethod(models.TextChoices):
-    ON_SITE = "on_site", "现场查看"
-    DOCUMENTS = "documents", "查阅资料"
-    TALKS = "talks", "个别谈话"
-    BRIEFING = "briefing", "听取汇报"
-    MASSES = "masses", "走访群众"
+    ON_SITE = "on_site", _("On-site inspection")
+    DOCUMENTS = "documents", _("Reviewing documents")
+    TALKS = "talks", _("Individual talks")
+    BRIEFING = "briefing", _("Hearing reports")
+    MASSES = "masses", _("Visiting the people")
 
 
 class VisitQuerySet(ScopedQuerySet):
@@ -125,6 +125,13 @@ class CaseState(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class CaseKind(models.TextChoices):
+    """What is put forward: a unit's practice (先进典型) or a person (先进个人)."""
+
+    PRACTICE = "practice", "先进典型"
+    PERSON = "person", "先进个人"
+
+
 class CaseQuerySet(ScopedQuerySet):
     """A unit's cases are seen in its scope; selected models are seen by everyone who sees
     the campaign, so good practice travels across the whole city."""
@@ -153,6 +160,11 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500)
     body = models.TextField(_("full text"))
+    kind = models.CharField(
+        _("put forward"), max_length=16, choices=CaseKind.choices, default=CaseKind.PRACTICE
+    )
+    person_name = models.CharField(_("name"), max_length=64, blank=True)
+    person_title = models.CharField(_("post"), max_length=100, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
     )
@@ -214,3 +226,67 @@ class CasePhoto(AttachmentBase):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["case", "uploaded_at", "pk"]
+
+
+class GuidanceState(models.TextChoices):
+    OPEN = "open", _("Waiting for the office")
+    ANSWERED = "answered", _("Answered")
+    CONVERTED = "converted", _("Turned into problems")
+
+
+class GuidanceQuerySet(ScopedQuerySet):
+    scope_field = "unit"
+
+
+@pghistory.track()
+class GuidanceNote(models.Model):
+    """The 指导意见 of the province's 巡回指导组 on a unit: the office answers it or turns
+    it into problems for the units concerned (linked both ways)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="guidance"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="guidance"
+    )
+    given_on = models.DateField(_("date"))
+    text = models.TextField(_("guidance"))
+    document = models.FileField(_("attachment"), upload_to=generated_upload_path, blank=True)
+    document_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=GuidanceState.choices, default=GuidanceState.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    problems = models.ManyToManyField(
+        "rectification.Problem",
+        verbose_name=_("problems"),
+        related_name="guidance_notes",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GuidanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guidance")
+        verbose_name_plural = _("guidance")
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

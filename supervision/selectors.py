@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, When
+from django.db.models import Case as Case_
 
 from accounts import permissions
 from accounts.models import OrgUnit
@@ -13,7 +14,15 @@ from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
 
-from .models import Case, CaseState, SupervisionFinding, SupervisionVisit
+from .models import (
+    Case,
+    CaseKind,
+    CaseState,
+    GuidanceNote,
+    GuidanceState,
+    SupervisionFinding,
+    SupervisionVisit,
+)
 
 
 def visit_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[SupervisionVisit]:
@@ -78,7 +87,8 @@ def units_for_cases(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
 
 def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     """Cases of the campaign the user may see; ``params``: ``state`` (default: selected
-    models), ``unit`` (a unit code: that unit and its subtree)."""
+    models), ``kind`` (practices or people), ``unit`` (a unit code: that unit and its
+    subtree)."""
     qs = (
         Case.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -89,6 +99,9 @@ def case_list(*, user: Any, campaign: Campaign, params: Any) -> QuerySet[Case]:
     state = params.get("state") or CaseState.SELECTED
     if state in CaseState.values:
         qs = qs.filter(state=state)
+    kind = params.get("kind") or ""
+    if kind in CaseKind.values:  # 先进典型 or 先进个人; both when not asked
+        qs = qs.filter(kind=kind)
     code = (params.get("unit") or "").strip()
     if code:
         unit = OrgUnit.objects.filter(code=code).only("path").first()
@@ -107,3 +120,24 @@ def case_counts(*, user: Any, campaign: Campaign) -> dict[str, int]:
     counts = {state: 0 for state in CaseState.values}
     counts.update({row["state"]: row["n"] for row in rows})
     return counts
+
+
+def units_guidable(*, user: Any, campaign: Campaign) -> QuerySet[OrgUnit]:
+    """Units of the campaign the 巡回指导组 may leave guidance on (its scope)."""
+    q = scope_q(user, "", Action.GUIDE)
+    qs = OrgUnit.objects.filter(path__startswith=campaign.root_unit.path, is_active=True)
+    return qs if q is None else qs.filter(q)
+
+
+def guidance_list(*, user: Any, campaign: Campaign) -> QuerySet[GuidanceNote]:
+    """The guidance the user sees, open points first (the office's queue)."""
+    return (
+        GuidanceNote.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("unit", "author")
+        .order_by(
+            Case_(When(state=GuidanceState.OPEN, then=0), default=1),
+            "-given_on",
+            "-pk",
+        )
+    )

@@ -26,8 +26,11 @@ from core.uploads import validate_upload
 
 from .models import (
     Case,
+    CaseKind,
     CasePhoto,
     CaseState,
+    GuidanceNote,
+    GuidanceState,
     SupervisionFinding,
     SupervisionVisit,
     VisitMethod,
@@ -177,8 +180,14 @@ def visit_follow_up_done(*, actor: Any, visit: SupervisionVisit, done_on: date) 
 # ---------------------------------------------------------------- model cases
 
 
-def _clean_case(*, title: str, summary: str, body: str) -> None:
+def _clean_case(
+    *, title: str, summary: str, body: str, kind: str = "practice", person_name: str = ""
+) -> None:
     errors: dict[str, str] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = _("Say whether a practice or a person is put forward.")
+    elif kind == CaseKind.PERSON and not person_name.strip():
+        errors["person_name"] = _("Name the person put forward.")
     if not title.strip():
         errors["title"] = _("Give the case a title.")
     if not summary.strip():
@@ -218,17 +227,25 @@ def case_submit(
     summary: str,
     body: str,
     photos: Sequence[Any] = (),
+    kind: str = "practice",
+    person_name: str = "",
+    person_title: str = "",
 ) -> Case:
-    """A unit submits a good practice for the office to consider as a model."""
+    """A unit puts forward a good practice (先进典型) or one of its people (先进个人) for the
+    office to consider as a model."""
     _require(actor, Action.LOG, unit)
     _check_unit_in_campaign(campaign, unit)
-    _clean_case(title=title, summary=summary, body=body)
+    _clean_case(title=title, summary=summary, body=body, kind=kind, person_name=person_name)
+    person = kind == CaseKind.PERSON
     case = Case.objects.create(
         campaign=campaign,
         unit=unit,
         title=title.strip(),
         summary=summary.strip(),
         body=body.strip(),
+        kind=kind,
+        person_name=person_name.strip()[:64] if person else "",
+        person_title=person_title.strip()[:100] if person else "",
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
@@ -245,12 +262,20 @@ def case_resubmit(
     summary: str,
     body: str,
     photos: Sequence[Any] = (),
+    person_name: str | None = None,
+    person_title: str | None = None,
 ) -> Case:
     """Edit a returned (or not yet reviewed) case and send it again."""
     _require(actor, Action.LOG, case.unit)
     if not case.can_change():
         raise ValidationError(_("A case selected as a model can no longer be changed."))
-    _clean_case(title=title, summary=summary, body=body)
+    if person_name is not None:
+        case.person_name = person_name.strip()[:64]
+    if person_title is not None:
+        case.person_title = person_title.strip()[:100]
+    _clean_case(
+        title=title, summary=summary, body=body, kind=case.kind, person_name=case.person_name
+    )
     case.title = title.strip()
     case.summary = summary.strip()
     case.body = body.strip()
@@ -290,3 +315,111 @@ def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     case.reviewed_at = timezone.now()
     case.save()
     return case
+
+
+# --- 指导意见 of the 巡回指导组 ---------------------------------------------------------------
+
+
+@transaction.atomic
+def guidance_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: OrgUnit,
+    text: str,
+    given_on: date | None,
+    document: Any = None,
+) -> GuidanceNote:
+    """The 巡回指导组 records its guidance on a unit in its scope."""
+    _require(actor, Action.GUIDE, unit)
+    _check_unit_in_campaign(campaign, unit)
+    errors: dict[str, list[str]] = {}
+    if not (text or "").strip():
+        errors["text"] = [_("Write the guidance.")]
+    if given_on is None:
+        errors["given_on"] = [_("Give the date of the guidance.")]
+    elif given_on > timezone.localdate():
+        errors["given_on"] = [_("The date cannot be in the future.")]
+    if document:
+        try:
+            validate_upload(document)
+        except ValidationError as exc:
+            errors["document"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return GuidanceNote.objects.create(
+        campaign=campaign,
+        unit=unit,
+        text=text.strip(),
+        given_on=given_on,
+        document=document or "",
+        document_name=getattr(document, "name", "") or "",
+        author=actor,
+    )
+
+
+def _open_note(note: GuidanceNote, actor: Any) -> GuidanceNote:
+    note = GuidanceNote.objects.select_for_update().get(pk=note.pk)
+    _require(actor, Action.DEPLOY, note.unit)
+    if note.state != GuidanceState.OPEN:
+        raise ValidationError(_("This guidance has already been dealt with."))
+    return note
+
+
+@transaction.atomic
+def guidance_answer(*, actor: Any, note: GuidanceNote, answer: str) -> GuidanceNote:
+    """The office answers a point of guidance (what was done, or why nothing is)."""
+    note = _open_note(note, actor)
+    if not (answer or "").strip():
+        raise ValidationError({"answer": [_("Write the answer.")]})
+    note.state = GuidanceState.ANSWERED
+    note.answer = answer.strip()
+    note.answered_by = actor
+    note.answered_at = timezone.now()
+    note.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    return note
+
+
+@transaction.atomic
+def guidance_to_problems(
+    *,
+    actor: Any,
+    note: GuidanceNote,
+    units: Sequence[OrgUnit],
+    category: str,
+    description: str = "",
+    deadline: date | None = None,
+) -> list[Any]:
+    """Turn a point of guidance into one problem (in draft, source 巡回指导组指出) for each
+    unit concerned, in one step; the problems and the guidance are linked both ways."""
+    from rectification.models import ProblemSource, ProblemType
+    from rectification.services import problem_create
+
+    note = _open_note(note, actor)
+    if not units:
+        raise ValidationError({"units": [_("Choose the units concerned.")]})
+    for unit in units:
+        if not unit.is_within(note.unit):
+            raise ValidationError(
+                {"units": [_("Only the unit the guidance is about and its subunits.")]}
+            )
+    problems = [
+        problem_create(
+            campaign=note.campaign,
+            unit=unit,
+            actor=actor,
+            description=(description or note.text).strip(),
+            source=ProblemSource.GUIDANCE_GROUP,
+            category=category,
+            discovered_on=note.given_on,
+            type=ProblemType.DEADLINE,
+            deadline=deadline,
+        )
+        for unit in units
+    ]
+    note.problems.add(*problems)
+    note.state = GuidanceState.CONVERTED
+    note.answered_by = actor
+    note.answered_at = timezone.now()
+    note.save(update_fields=["state", "answered_by", "answered_at"])
+    return problems

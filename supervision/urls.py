@@ -18,4 +18,9 @@ urlpatterns = [
     path("cases/<int:pk>/select/", views.case_select, name="case-select"),
     path("cases/<int:pk>/return/", views.case_return, name="case-return"),
     path("photos/<int:pk>/", views.case_photo, name="case-photo"),
+    path("guidance/", views.guidance_list, name="guidance-list"),
+    path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
+    path("guidance/<int:pk>/answer/", views.guidance_answer, name="guidance-answer"),
+    path("guidance/<int:pk>/problems/", views.guidance_problems, name="guidance-problems"),
+    path("guidance/<int:pk>/attachment/", views.guidance_document, name="guidance-document"),
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.models import OrgUnit
 from accounts.permissions import can
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
 from core.history import history_for
 from core.pages import apply_errors, paginate, require_campaign
-from core.uploads import serve_attachment
+from core.uploads import AttachmentBase, serve_attachment
 
 from . import selectors, services
 from .forms import (
@@ -29,10 +31,13 @@ from .forms import (
     FindingForm,
     FindingFormSet,
     FollowUpDoneForm,
+    GuidanceAnswerForm,
+    GuidanceForm,
+    GuidanceProblemsForm,
     VisitEditForm,
     VisitForm,
 )
-from .models import Case, CasePhoto, CaseState, SupervisionVisit
+from .models import Case, CasePhoto, CaseState, GuidanceNote, SupervisionVisit
 
 
 def _finding_inputs(formset: Any) -> list[services.FindingInput]:
@@ -72,7 +77,9 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    initial = {"unit": request.GET.get("unit", ""), "visited_on": timezone.localdate()}
+    code = request.GET.get("unit", "")
+    prefilled = units.filter(code=code).first() if code else None
+    initial = {"unit": prefilled.pk if prefilled else None, "visited_on": timezone.localdate()}
     form = VisitForm(request.POST or None, units=units, initial=initial)
     formset = FindingFormSet(request.POST or None, campaign=campaign, prefix="findings")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -99,7 +106,6 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 % {"n": count},
             )
             return redirect("supervision:visit-detail", pk=visit.pk)
-    prefilled = units.filter(code=initial["unit"]).first() if initial["unit"] else None
     return render(
         request,
         "supervision/visit_form.html",
@@ -267,7 +273,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if OrgUnit.objects.visible_to(request.user).exists():  # type: ignore[arg-type]
             raise PermissionDenied
         raise Http404
-    form = CaseForm(request.POST or None, request.FILES or None, units=units)
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        home=permissions.home_unit(request.user, Action.VIEW),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -279,6 +290,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"],
                 body=data["body"],
                 photos=request.FILES.getlist("photos"),
+                kind=data["kind"],
+                person_name=data["person_name"],
+                person_title=data["person_title"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -318,8 +332,16 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not case.can_change():
         raise PermissionDenied
-    initial = {"title": case.title, "summary": case.summary, "body": case.body}
+    initial = {
+        "title": case.title,
+        "summary": case.summary,
+        "body": case.body,
+        "kind": case.kind,
+        "person_name": case.person_name,
+        "person_title": case.person_title,
+    }
     form = CaseForm(request.POST or None, request.FILES or None, initial=initial)
+    del form.fields["kind"]  # what was put forward stays what it was
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -330,6 +352,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 summary=data["summary"],
                 body=data["body"],
                 photos=request.FILES.getlist("photos"),
+                person_name=data["person_name"],
+                person_title=data["person_title"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -395,3 +419,148 @@ def case_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
         CasePhoto.objects.select_related("case"), request.user, pk, unit_of=lambda p: p.case.unit
     )
     return serve_attachment(photo, inline=True)
+
+
+# --- 指导意见 of the 巡回指导组 ---------------------------------------------------------------
+
+
+@login_required
+def guidance_list(request: HttpRequest) -> HttpResponse:
+    """The 巡回指导组 records its guidance here; the office sees the queue."""
+    campaign = require_campaign(request)
+    units = selectors.units_guidable(user=request.user, campaign=campaign)
+    may_give = permissions.acts_anywhere(request.user, Action.GUIDE)
+    form = None
+    if may_give:
+        form = GuidanceForm(
+            request.POST or None,
+            request.FILES or None,
+            units=units,
+            initial={"given_on": timezone.localdate()},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                note = services.guidance_create(
+                    actor=request.user,
+                    campaign=campaign,
+                    unit=data["unit"],
+                    text=data["text"],
+                    given_on=data["given_on"],
+                    document=data["document"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The guidance was sent to the office."))
+                return redirect("supervision:guidance-detail", pk=note.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = paginate(request, selectors.guidance_list(user=request.user, campaign=campaign))
+    return render(
+        request,
+        "supervision/guidance_list.html",
+        {"page_obj": page, "notes": page.object_list, "form": form},
+    )
+
+
+def _guidance(request: HttpRequest, pk: int) -> GuidanceNote:
+    return get_object_for_user(
+        GuidanceNote.objects.select_related("unit", "campaign", "author", "answered_by"),
+        request.user,
+        pk,
+    )
+
+
+def _render_guidance(
+    request: HttpRequest, note: GuidanceNote, *, status: int = 200, **bound: Any
+) -> HttpResponse:
+    may_handle = note.state == "open" and can(request.user, Action.DEPLOY, note.unit)
+    units = OrgUnit.objects.filter(path__startswith=note.unit.path, is_active=True).order_by(
+        "path"
+    )[:200]
+    return render(
+        request,
+        "supervision/guidance_detail.html",
+        {
+            "note": note,
+            "problems": list(note.problems.select_related("unit")),
+            "may_handle": may_handle,
+            "answer_form": bound.get("answer") or GuidanceAnswerForm(prefix="a"),
+            "problems_form": bound.get("problems")
+            or GuidanceProblemsForm(
+                prefix="p",
+                units=units,
+                campaign=note.campaign,
+                initial={"units": [note.unit.pk], "description": note.text},
+            ),
+            "history": history_for(note),
+        },
+        status=status,
+    )
+
+
+@login_required
+def guidance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_guidance(request, _guidance(request, pk))
+
+
+@login_required
+@require_POST
+def guidance_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _guidance(request, pk)
+    if not can(request.user, Action.DEPLOY, note.unit):
+        raise PermissionDenied
+    form = GuidanceAnswerForm(request.POST, prefix="a")
+    if form.is_valid():
+        try:
+            services.guidance_answer(
+                actor=request.user, note=note, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The guidance is answered."))
+            return redirect("supervision:guidance-detail", pk=note.pk)
+    return _render_guidance(request, note, status=400, answer=form)
+
+
+@login_required
+@require_POST
+def guidance_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _guidance(request, pk)
+    if not can(request.user, Action.DEPLOY, note.unit):
+        raise PermissionDenied
+    units = OrgUnit.objects.filter(path__startswith=note.unit.path, is_active=True)
+    form = GuidanceProblemsForm(request.POST, prefix="p", units=units, campaign=note.campaign)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            problems = services.guidance_to_problems(
+                actor=request.user,
+                note=note,
+                units=list(data["units"]),
+                category=data["category"],
+                description=data["description"],
+                deadline=data["deadline"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(n)d problems were entered for the units concerned.") % {"n": len(problems)},
+            )
+            return redirect("supervision:guidance-detail", pk=note.pk)
+    return _render_guidance(request, note, status=400, problems=form)
+
+
+@login_required
+def guidance_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    note = _guidance(request, pk)
+    if not note.document:
+        raise Http404
+    attachment = SimpleNamespace(
+        original_name=note.document_name or note.document.name, file=note.document
+    )
+    return serve_attachment(cast(AttachmentBase, attachment))

@@ -21,6 +21,13 @@ from .development import (
     PeopleVerdict,
 )
 from .leading_group import LeadingGroupMember
+from .meetings import (
+    KIND_FOR_UNIT,
+    MeetingAttachment,
+    MeetingFileKind,
+    MeetingKind,
+    ReviewMeeting,
+)
 from .tasks import (
     OPEN_STATES,
     TRANSITIONS,
@@ -36,6 +43,7 @@ from .tasks import (
 __all__ = [
     "DEVELOPMENT_KINDS",
     "DEVELOPMENT_TRANSITIONS",
+    "KIND_FOR_UNIT",
     "OPEN_STATES",
     "TRANSITIONS",
     "Activity",
@@ -53,9 +61,13 @@ __all__ = [
     "DevelopmentMilestone",
     "DevelopmentState",
     "LeadingGroupMember",
+    "MeetingAttachment",
+    "MeetingFileKind",
+    "MeetingKind",
     "Objective",
     "PeopleVerdict",
     "Recurrence",
+    "ReviewMeeting",
     "Task",
     "TaskNotice",
     "Workstream",

@@ -19,15 +19,15 @@ from .campaign import Campaign, Workstream
 
 
 class ActivityKind(models.TextChoices):
-    READING_CLASS = "reading_class", "专题读书班"
-    CENTRAL_GROUP = "central_group", "理论学习中心组学习"
-    GROUP_STUDY = "group_study", "集中学习研讨"
-    PARTY_LECTURE = "party_lecture", "专题党课"
-    PARTY_DAY = "party_day", "主题党日"
-    THREE_MEETINGS = "three_meetings", "三会一课"
-    EXCHANGE = "exchange", "交流研讨"
-    VISIT = "visit", "参观见学"
-    SERVE_PEOPLE = "serve_people", "为民办实事"
+    READING_CLASS = "reading_class", _("Thematic reading class")
+    CENTRAL_GROUP = "central_group", _("Central group theory study")
+    GROUP_STUDY = "group_study", _("Group study and discussion")
+    PARTY_LECTURE = "party_lecture", _("Special Party lecture")
+    PARTY_DAY = "party_day", _("Themed Party day")
+    THREE_MEETINGS = "three_meetings", _("Three meetings and one lecture")
+    EXCHANGE = "exchange", _("Exchange and discussion")
+    VISIT = "visit", _("Study visit")
+    SERVE_PEOPLE = "serve_people", _("Practical things for the people")
     OTHER = "other", _("Other")
 
 

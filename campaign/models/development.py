@@ -27,12 +27,12 @@ from .campaign import Campaign
 class DevelopmentCategory(models.TextChoices):
     """The key targets the speech names."""
 
-    INDUSTRY = "industry", "主导产业"
-    GAP = "gap", "发展差距"
-    LIVELIHOOD = "livelihood", "民生欠账"
-    RURAL = "rural", "乡村振兴"
-    ECOLOGY = "ecology", "生态环保"
-    OTHER = "other", "其他"
+    INDUSTRY = "industry", _("Leading industries")
+    GAP = "gap", _("Development gaps")
+    LIVELIHOOD = "livelihood", _("Livelihood shortfalls")
+    RURAL = "rural", _("Rural revitalisation")
+    ECOLOGY = "ecology", _("Ecology and environment")
+    OTHER = "other", _("Other")
 
 
 class DevelopmentState(models.TextChoices):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from .extensions import extension_decide, extension_request
 from .measures import (
     evidence_add,
     measure_add,
@@ -32,7 +33,9 @@ from .plans import (
 )
 from .problems import PROBLEM_EDITABLE_FIELDS, problem_create, problem_delete, problem_update
 from .workflow import (
+    Satisfaction,
     problem_close,
+    problem_reopen,
     problem_return,
     problem_start,
     problem_submit_for_closing,
@@ -43,8 +46,11 @@ __all__ = [
     "PROBLEM_EDITABLE_FIELDS",
     "MilestoneInput",
     "PermissionDenied",
+    "Satisfaction",
     "ValidationError",
     "evidence_add",
+    "extension_decide",
+    "extension_request",
     "measure_add",
     "measure_set_state",
     "measure_update",
@@ -54,6 +60,7 @@ __all__ = [
     "problem_close",
     "problem_create",
     "problem_delete",
+    "problem_reopen",
     "problem_return",
     "problem_start",
     "problem_submit_for_closing",

@@ -117,6 +117,9 @@ def progress_note_add(
 ) -> ProgressNote:
     """A dated note of progress; it also keeps 长期坚持 problems from going stale."""
     problem = _open_problem(measure.problem, actor)
+    refusal = rules.progress_note_refusal(problem.state)
+    if refusal:
+        raise ValidationError(refusal)
     noted_on = noted_on or timezone.localdate()
     if not (text or "").strip():
         raise ValidationError({"text": [_("Write what has been done.")]})

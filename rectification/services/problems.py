@@ -9,12 +9,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
-from campaign.models import Campaign
+from campaign.models import Campaign, ReviewMeeting
 
 from .. import rules
 from ..models import Problem, ProblemSource, ProblemState, ProblemType
@@ -36,6 +37,7 @@ PROBLEM_EDITABLE_FIELDS = (
     "long_unresolved",
     "discovered_on",
     "remarks",
+    "goal",
 )
 
 
@@ -94,8 +96,12 @@ def problem_create(
     mass_concern: bool = False,
     long_unresolved: bool = False,
     remarks: str = "",
+    goal: str = "",
+    meeting: ReviewMeeting | None = None,
+    scope: str = "",
 ) -> Problem:
-    """Enter a problem in draft, numbered next within its unit and campaign."""
+    """Enter a problem in draft, numbered next within its unit and campaign (from a review
+    meeting: with the meeting and whose problem it is, by ``rules.meeting_refusals``)."""
     if actor is not None and not permissions.can(actor, Action.EDIT_PROBLEMS, unit):
         raise PermissionDenied(_("You may not enter problems for this unit."))
     problem = Problem(
@@ -119,9 +125,15 @@ def problem_create(
         long_unresolved=long_unresolved,
         discovered_on=discovered_on,
         remarks=remarks,
+        goal=goal.strip(),
+        meeting=meeting,
+        scope=scope,
         reported_by=actor,
         state=ProblemState.DRAFT,
     )
+    refused = rules.meeting_refusals(problem)
+    if refused:
+        raise ValidationError(refused)
     refusal = rules.leader_refusal(actor, problem, new=True)
     if refusal:
         raise ValidationError({"responsible_leader": [refusal]})
@@ -155,6 +167,14 @@ def problem_update(*, problem: Problem, actor: User | None, **fields: Any) -> Pr
     unknown = set(fields) - set(PROBLEM_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    refusal = rules.schedule_change_refusal(
+        problem,
+        type=fields.get("type", problem.type),
+        deadline=fields.get("deadline", problem.deadline),
+        today=timezone.localdate(),
+    )
+    if refusal:
+        raise ValidationError({"deadline": [refusal]})
     for name, value in fields.items():
         setattr(problem, name, value)
     leader, person, unit = (

@@ -7,6 +7,9 @@ each state, and who may take them, are ``rules.PROBLEM_FLOW`` and ``rules.MOVES`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +20,19 @@ from accounts.roles import Action
 from notifications import events
 
 from .. import rules
-from ..models import MeasureEvidence, Problem
-from .common import locked, record
+from ..models import (
+    MeasureEvidence,
+    Problem,
+    ProblemState,
+    SatisfactionCheck,
+    SatisfactionResult,
+)
+from .common import clean_document, locked, record
+
+
+def require_verifier(actor: User | None, problem: Problem) -> None:
+    """The actor verifies this problem: the office of a unit above the reporting unit."""
+    _require_may(actor, problem, rules.CLOSE)
 
 
 def _require_may(actor: User | None, problem: Problem, name: str) -> None:
@@ -40,6 +54,9 @@ def problem_start(*, problem: Problem, actor: User | None) -> Problem:
     _require_may(actor, problem, rules.START)
     move = rules.require_move(problem, rules.START)
     rules.require_ready_to_start(problem)
+    refusal = rules.problem_plan_refusal(problem)
+    if refusal:
+        raise ValidationError(refusal)
     before = problem.state
     problem.state = move.to
     problem.save(update_fields=["state", "updated_at"])
@@ -64,6 +81,14 @@ def problem_submit_for_closing(*, problem: Problem, actor: User | None, note: st
             for m in problem.measures.all()
         ]
     )
+    refusals += [
+        reason
+        for reason in (
+            rules.problem_plan_refusal(problem),
+            rules.problem_mechanism_refusal(problem),
+        )
+        if reason
+    ]
     if refusals:
         raise ValidationError(refusals[0])
     before = problem.state
@@ -75,12 +100,64 @@ def problem_submit_for_closing(*, problem: Problem, actor: User | None, note: st
     return problem
 
 
+@dataclass(frozen=True)
+class Satisfaction:
+    """What the people concerned said before 销号 (``rules.asks_the_people``)."""
+
+    method: str
+    result: str
+    note: str = ""
+    survey: Any = None
+
+
 @transaction.atomic
-def problem_close(*, problem: Problem, actor: User | None, note: str = "") -> Problem:
-    """Submitted → closed, by the office of a unit above the reporting unit."""
+def problem_close(
+    *,
+    problem: Problem,
+    actor: User | None,
+    note: str = "",
+    satisfaction: Satisfaction | None = None,
+) -> Problem:
+    """Submitted → closed, by the office of a unit above the reporting unit. A problem
+    raised by the masses is closed only with the people's answer on record; 不满意 returns
+    it to rectification instead."""
     problem = locked(problem)
     _require_may(actor, problem, rules.CLOSE)
     move = rules.require_move(problem, rules.CLOSE)
+    if rules.asks_the_people(problem):
+        given = satisfaction or Satisfaction(method="", result="")
+        errors = rules.satisfaction_refusals(
+            method=given.method,
+            result=given.result,
+            note=given.note,
+            has_survey=bool(given.survey),
+        )
+        if errors:
+            raise ValidationError(errors)
+        clean_document(given.survey)
+        SatisfactionCheck.objects.create(
+            problem=problem,
+            method=given.method,
+            result=given.result,
+            note=given.note.strip(),
+            document=given.survey or "",
+            document_name=getattr(given.survey, "name", "") or "",
+            recorded_by=actor,
+        )
+        if given.result == SatisfactionResult.DISSATISFIED:
+            back = rules.MOVES[rules.RETURN].to
+            problem.state = back
+            problem.submitted_at = None
+            problem.save(update_fields=["state", "submitted_at", "updated_at"])
+            record(
+                problem,
+                from_state=ProblemState.SUBMITTED,
+                to_state=back,
+                actor=actor,
+                reason=_("The people concerned are not satisfied: %(note)s")
+                % {"note": given.note.strip() or _("see the attached survey")},
+            )
+            return problem
     before = problem.state
     problem.state = move.to
     problem.closed_at = timezone.now()
@@ -121,4 +198,33 @@ def problem_withdraw(*, problem: Problem, actor: User | None, reason: str) -> Pr
     problem.withdrawn_reason = reason.strip()
     problem.save(update_fields=["state", "withdrawn_reason", "updated_at"])
     record(problem, from_state=before, to_state=problem.state, actor=actor, reason=reason.strip())
+    return problem
+
+
+@transaction.atomic
+def problem_reopen(*, problem: Problem, actor: User | None, reason: str) -> Problem:
+    """回头看: the office above reopens a closed problem that came back (复发), with a
+    reason. It returns to rectification with its history, measures and evidence."""
+    problem = locked(problem)
+    _require_may(actor, problem, rules.REOPEN)
+    move = rules.require_move(problem, rules.REOPEN)
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"reason": [_("Say why the problem is reopened (how it came back).")]}
+        )
+    before = problem.state
+    problem.state = move.to
+    problem.submitted_at = None
+    problem.reopened_count += 1
+    problem.reopened_at = timezone.now()
+    problem.save(
+        update_fields=["state", "submitted_at", "reopened_count", "reopened_at", "updated_at"]
+    )
+    record(
+        problem,
+        from_state=before,
+        to_state=problem.state,
+        actor=actor,
+        reason=_("Reopened as a recurrence (复发): %(reason)s") % {"reason": reason.strip()},
+    )
     return problem

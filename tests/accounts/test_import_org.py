@@ -312,6 +312,47 @@ def test_admin_import_page_refuses_zip_bomb(client, tree, settings):
     assert response.context["form"].errors
 
 
+def test_the_members_roll_is_imported_once(tree, tmp_path):
+    from openpyxl import Workbook
+
+    from accounts.models import PartyMember
+
+    workbook = load_workbook(io.BytesIO(build_workbook(GOOD_UNITS, GOOD_USERS)))
+    roll = workbook.create_sheet("党员名册")
+    roll.append(["江州市党员名册"])
+    roll.append(["姓名", "单位编码", "手机号", "职务"])
+    roll.append(["周一鸣", "T-C-1-1", "13900000001", "宣传委员"])
+    roll.append(["吴二妹", "T-C-1-1", "", ""])
+    roll.append(["郑三强", "T-A-1", "", ""])  # a branch already in the system
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = write(tmp_path, buffer.getvalue())
+    out, _ = run(path)
+    assert "党员：新增3名" in out
+    assert set(PartyMember.objects.values_list("unit__code", "name", "title")) == {
+        ("T-C-1-1", "周一鸣", "宣传委员"),
+        ("T-C-1-1", "吴二妹", ""),
+        ("T-A-1", "郑三强", ""),
+    }
+    out, _ = run(path)  # again: nobody twice
+    assert "党员：新增0名" in out and PartyMember.objects.count() == 3
+
+    bad = Workbook()
+    sheet = bad.active
+    sheet.append(["姓名", "单位编码"])
+    sheet.append(["", "T-A-1"])
+    sheet.append(["钱四", "NOPE"])
+    buffer = io.BytesIO()
+    bad.save(buffer)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_org", str(write(tmp_path, buffer.getvalue(), "bad.xlsx")), stderr=err)
+    assert str(excinfo.value).startswith("2行有误")
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2 and "NOPE" in lines[1]
+    assert PartyMember.objects.count() == 3
+
+
 # ---------------------------------------------------------------- the words of real registers
 
 

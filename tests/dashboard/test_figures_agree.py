@@ -320,6 +320,9 @@ def test_they_agree_before_and_after_changes(client, tree, people, world):
         rectification_services.problem_close(
             problem=Problem.objects.get(description="群众办事排队时间长"),
             actor=people.county_office,
+            satisfaction=rectification_services.Satisfaction(
+                method="visit", result="satisfied", note="群众满意"
+            ),
         )
         campaign_services.activity_create(
             actor=people.county_office,
@@ -361,7 +364,13 @@ def test_a_past_week_is_reported_as_the_dashboard_showed_it_on_its_sunday(
         # the overdue problem of A2 is closed and the overdue assignment of A2 accepted
         overdue = Problem.objects.get(description="会议记录不完整")
         Problem.objects.filter(pk=overdue.pk).update(state=ProblemState.SUBMITTED)
-        rectification_services.problem_close(problem=overdue, actor=people.county_office)
+        rectification_services.problem_close(
+            problem=overdue,
+            actor=people.county_office,
+            satisfaction=rectification_services.Satisfaction(
+                method="visit", result="satisfied", note="群众满意"
+            ),
+        )
         pending = Assignment.objects.get(task__title="学习党章", unit=tree.branch_a2)
         Assignment.objects.filter(pk=pending.pk).update(state=AssignmentState.SUBMITTED)
         campaign_services.assignment_accept(actor=people.city_office, assignment=pending)

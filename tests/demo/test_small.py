@@ -19,7 +19,7 @@ from demo.org import USERS
 from demo.small import seed_small
 from rectification.models import Problem, SpecialPlan
 from research.models import ResearchReport
-from supervision.models import CasePhoto, SupervisionVisit
+from supervision.models import Case, CasePhoto, SupervisionVisit
 from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,32 @@ def test_the_demo_city_reads_like_a_real_one():
         with photo.file.open("rb") as f, Image.open(f) as image:
             assert image.size == (640, 400)
             assert len(image.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 20
+
+    # the members in the study: rolls, a 三会一课 per branch with absentees and 补学
+    from accounts.models import PartyMember
+    from campaign.models import Attendance, DevelopmentItem, ReviewMeeting
+    from reports.models import Bulletin
+
+    branches = OrgUnit.objects.filter(kind=UnitKind.BRANCH, code__startswith="JZ-")
+    assert PartyMember.objects.values("unit").distinct().count() == branches.count()
+    absent = Attendance.objects.filter(present=False)
+    assert absent.exists() and all(line.absence_reason for line in absent)
+    assert absent.filter(makeup_on__isnull=False).exists()
+    assert absent.filter(makeup_on__isnull=True).exists()
+    # 推动发展: a 为民办实事 list with a verdict, a key target of each kind the speech names
+    people = DevelopmentItem.objects.filter(for_the_people=True)
+    assert people.exists() and people.exclude(verdict="").exists()
+    assert DevelopmentItem.objects.filter(state="closed").exists()
+    assert {"industry", "gap", "livelihood", "rural", "ecology"} <= set(
+        DevelopmentItem.objects.values_list("category", flat=True)
+    )
+    # the closing meetings and their 班子 / 个人 problems
+    meetings = ReviewMeeting.objects.all()
+    assert {m.kind for m in meetings} == {"democratic_life", "organisational_life"}
+    scopes = set(Problem.objects.filter(meeting__isnull=False).values_list("scope", flat=True))
+    assert scopes == {"collective", "individual"}
+    # a person put forward and selected beside the practices
+    assert Case.objects.filter(kind="person", state="selected", person_name="孙晓燕").exists()
+    # the city office's bulletins, the first with its final version
+    assert list(Bulletin.objects.order_by("number").values_list("number", flat=True)) == [1, 2]
+    assert Bulletin.objects.get(number=1).final

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaign import services
 from campaign.models import Activity, Assignment, Task, Workstream
@@ -209,9 +210,65 @@ def test_office_deploys_with_only_the_chosen_scope_shown(
     units.select_option(index=0)
     page.get_by_label("标题").fill("开展集中学习")
     page.get_by_label("截止日期").fill((timezone.localdate() + timedelta(days=7)).isoformat())
-    page.get_by_role("button", name="下发").click()
+    # While the request runs the button cannot be tapped again.
+    held = []
+    page.route(
+        "**/campaign/tasks/new/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+    )
+    deploy = page.get_by_role("button", name="下发")
+    deploy.click(no_wait_after=True)
+    expect(deploy).to_be_disabled()
+    for _ in range(100):  # the held request reaches the handler through the event loop
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].fallback()
     page.wait_for_load_state("networkidle")
+    page.wait_for_url(re.compile(r"/campaign/tasks/\d+/$"))
     task = Task.objects.get(title="开展集中学习")
     assert [a.unit.code for a in task.assignments.all()] == ["JZ-JB-HX-02"]
     check_a11y(page)
+    context.close()
+
+
+def test_the_other_daily_forms_ask_what_they_need(
+    live_server, browser, guard_network, shot, deployed
+):
+    base = live_server.url
+    # A secretary enters a problem on her phone: the unit is hers (not asked), the
+    # responsible leader is marked as needed before starting, her own people come first.
+    context, page = _page(browser, guard_network, PHONE)
+    login(page, base, "secretary")
+    page.goto(f"{base}/rectification/problems/new/")
+    assert page.locator("#id_unit").get_attribute("type") == "hidden"
+    leader = page.locator("#id_responsible_leader")
+    assert page.get_by_text("开始整改前必填").is_visible()
+    groups = leader.locator("optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert groups[0] == "本单位人员"
+    assert page.get_by_label("或填写责任领导姓名").is_visible()
+    assert page.get_by_label("内容").get_attribute("required") is not None
+    shot(page, "1-problem-form-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+    # The city office records a supervision visit: today's date is in the box, the unit
+    # is found by typing its name.
+    context, page = _page(browser, guard_network, DESKTOP)
+    login(page, base, "office")
+    page.goto(f"{base}/supervision/visits/new/")
+    assert page.get_by_label("督导日期").input_value() == timezone.localdate().isoformat()
+    page.get_by_role("searchbox", name=re.compile("查找单位")).fill("滨江社区")
+    unit = page.locator("select#id_unit")
+    assert "JZ-JB-HX-01" in unit.evaluate("s => s.selectedOptions[0].text")
+    shot(page, "2-visit-form-desktop")
+    context.close()
+
+    # A leader records research: the form says which methods count for the quarter.
+    context, page = _page(browser, guard_network, PHONE)
+    login(page, base, "leader")
+    page.goto(f"{base}/research/new/")
+    assert page.get_by_text("只有蹲点调研、网络调研计入每季度调研要求").is_visible()
+    shot(page, "3-research-form-phone")
     context.close()

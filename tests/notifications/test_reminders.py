@@ -222,7 +222,7 @@ def test_one_email_per_person_a_day_with_all_their_items(
     assert "<th>单位</th>" not in single.alternatives[0][0]
 
 
-def test_deliveries_are_queued_in_batches(monkeypatch):
+def test_deliveries_are_queued_in_batches(db, monkeypatch):  # reads quiet hours
     from notifications import tasks
 
     queued = []

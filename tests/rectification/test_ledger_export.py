@@ -12,11 +12,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from core.models import BackgroundJob, JobState
 from rectification import ledger_views, services
-from rectification.ledger_export import HEADERS, LedgerExporter, export_unit_ledger
+from rectification.ledger_export import FOOTER, HEADERS, LedgerExporter, export_unit_ledger
 from rectification.models import MeasureState, Problem, ProblemSource, ProblemType
 from tests.factories import UserFactory
 from tests.rectification.conftest import NOW
@@ -103,6 +105,21 @@ def ledger(tree, people, campaign):
     return first
 
 
+def col(header: str) -> str:
+    """The letter of a ledger column, by its name."""
+    return get_column_letter(HEADERS.index(header) + 1)
+
+
+def at(header: str) -> int:
+    """The 0-based index of a ledger column, by its name."""
+    return HEADERS.index(header)
+
+
+def body(ws) -> list[list]:
+    """The ledger's rows below the header, without the 填报 line."""
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=3) if row[0].value != FOOTER]
+
+
 def _open(data: bytes):
     return load_workbook(BytesIO(data)).worksheets[0]
 
@@ -116,7 +133,8 @@ def _export(campaign, unit) -> bytes:
 def test_layout_title_header_merges_and_print_setup(tree, campaign, ledger):
     ws = _open(_export(campaign, tree.county_a))
     assert "甲县委" in ws["A1"].value and campaign.name in ws["A1"].value
-    assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    last = get_column_letter(len(HEADERS))
+    assert f"A1:{last}1" in {str(r) for r in ws.merged_cells.ranges}
     assert tuple(c.value for c in ws[2]) == HEADERS
     assert ws.freeze_panes == "A3"
     assert ws.row_dimensions[1].height == 32  # the title row prints taller
@@ -125,58 +143,63 @@ def test_layout_title_header_merges_and_print_setup(tree, campaign, ledger):
     assert ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$2:$2"
-    assert ws.column_dimensions["D"].width == 36
-    assert ws.column_dimensions["A"].width == 6
-    assert all(ws.column_dimensions[c].width for c in "ABCDEFGHIJKL")
-    assert ws["D3"].alignment.wrap_text and ws["J3"].alignment.wrap_text
+    assert ws.column_dimensions[col("问题描述")].width == 28
+    assert ws.column_dimensions["A"].width == 5
+    assert all(ws.column_dimensions[col(h)].width for h in HEADERS)
+    assert ws[f"{col('问题描述')}3"].alignment.wrap_text
+    assert ws[f"{col('整改进展')}3"].alignment.wrap_text
     merged = {str(r) for r in ws.merged_cells.ranges}
     # The first problem has two measures: its own cells merge over rows 3-4.
-    for letter in "ABCDFGL":
-        assert f"{letter}3:{letter}4" in merged
-    # Different persons and deadlines per measure: not merged.
-    for letter in "HIJ":
-        assert f"{letter}3:{letter}4" not in merged
+    for header in ("序号", "问题类别", "问题来源", "问题描述", "责任领导", "问题状态", "备注"):
+        assert f"{col(header)}3:{col(header)}4" in merged
+    # Different codes, persons, deadlines and progress per measure: not merged.
+    for header in ("编号", "责任人", "整改时限", "整改进展", "措施完成情况"):
+        assert f"{col(header)}3:{col(header)}4" not in merged
     # Single-row problems: no merge at all.
     assert not any(r.startswith(("A5:", "A6:", "A7:")) for r in merged)
-    # County B is outside the subtree.
-    assert ws.max_row == 7
+    # County B is outside the subtree; the 填报 line closes the table, across it.
+    assert ws.max_row == 8 and ws["A8"].value == FOOTER
+    assert f"A8:{last}8" in merged
 
 
 def test_values_of_each_row(tree, campaign, ledger):
     ws = _open(_export(campaign, tree.branch_a1))
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
-    first, second, immediate, ongoing, _formula = rows
-    assert first[:8] == [
-        1,
-        "理论学习",
-        "自查自纠",
-        "理论学习流于形式",
-        "建立学习台账",
-        "张书记",
-        "甲一支部",
-        "王五",
+    first, second, immediate, ongoing, _formula = body(ws)
+
+    def cells(row, *headers):
+        return [row[at(h)] for h in headers]
+
+    assert cells(
+        first, "序号", "编号", "问题类别", "问题来源", "问题描述", "整改措施", "责任领导"
+    ) == [1, "T-A-1-1-1.1", "理论学习", "自查自纠", "理论学习流于形式", "建立学习台账", "张书记"]
+    assert cells(first, "责任单位", "责任人", "整改时限") == ["甲一支部", "王五", "2026-12-15"]
+    assert first[at("整改进展")] == "2026-11-10 已建立台账\n2026-11-18 完成第一次检查"
+    assert cells(first, "措施完成情况", "问题状态", "备注") == ["整改中", "整改中", "重点问题"]
+    assert second[0] is None and second[at("问题描述")] is None  # merged: only the top cell
+    assert cells(second, "编号", "整改措施", "责任人", "整改时限", "整改进展", "措施完成情况") == [
+        "T-A-1-1-1.2",
+        "开展专题研讨",
+        "赵六",
+        "2026-12-31",
+        None,  # each measure's progress stands with it
+        "未开始",
     ]
-    assert first[8] == "2026-12-15"
-    assert first[9] == "2026-11-10 已建立台账\n2026-11-18 完成第一次检查"
-    assert first[10] == "整改中"
-    assert first[11] == "重点问题"
-    assert second[0] is None and second[3] is None  # merged: only the top cell holds text
-    assert second[4:11] == ["开展专题研讨", None, None, "赵六", "2026-12-31", None, "未开始"]
-    assert (
-        immediate[0] == 2
-        and immediate[2] == "征求意见"
-        and immediate[8] == "立行立改（2026-12-31）"
-    )
-    assert immediate[4] is None and immediate[10] == "未开始"
-    assert ongoing[8] == "长期坚持" and ongoing[7] == "李委员"
+    assert cells(immediate, "序号", "编号", "问题来源", "整改时限") == [
+        2,
+        "T-A-1-1-2",
+        "征求意见",
+        "立行立改（2026-12-31）",
+    ]
+    assert immediate[at("整改措施")] is None and immediate[at("问题状态")] == "未启动"
+    assert ongoing[at("整改时限")] == "长期坚持" and ongoing[at("责任人")] == "李委员"
 
 
 def test_formula_like_text_is_never_a_formula(tree, campaign, ledger):
     ws = _open(_export(campaign, tree.branch_a1))
-    description = ws["D7"]
+    description = ws[f"{col('问题描述')}7"]
     assert description.data_type == "s"
     assert description.value == '\'=HYPERLINK("http://example.invalid")'
-    assert ws["L7"].value == "'@提醒"
+    assert ws[f"{col('备注')}7"].value == "'@提醒"
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
@@ -186,10 +209,14 @@ def test_problem_without_measure_gets_one_row_and_closed_state(tree, people, cam
     problem = make_problem(
         campaign=campaign, unit=tree.branch_a1, measures=0, type=ProblemType.IMMEDIATE
     )
-    Problem.objects.filter(pk=problem.pk).update(state="closed")
+    Problem.objects.filter(pk=problem.pk).update(
+        state="closed", closed_by=people.county_office, closed_at=timezone.now()
+    )
     ws = _open(_export(campaign, tree.branch_a1))
-    assert ws.max_row == 3
-    assert ws["K3"].value == "已销号"
+    assert ws.max_row == 4  # its row and the 填报 line
+    assert ws[f"{col('问题状态')}3"].value == "已销号"
+    assert ws[f"{col('销号审核人')}3"].value == people.county_office.display_name
+    assert ws[f"{col('销号时间')}3"].value == "2026-11-20"
 
 
 def test_query_count_does_not_grow_with_problems(tree, campaign):
@@ -207,7 +234,7 @@ def test_query_count_does_not_grow_with_problems(tree, campaign):
     few = queries()
     for _ in range(12):
         make_problem(campaign=campaign, unit=tree.branch_a2, measures=3)
-    assert queries() == few <= 4
+    assert queries() == few <= 5
 
 
 def test_progress_callback_reports_to_the_end(tree, campaign):
@@ -232,7 +259,7 @@ def test_command_writes_the_unit_subtree(tree, campaign, ledger, tmp_path, capsy
         "export_ledger", campaign=str(campaign.pk), unit=tree.county_a.code, output=str(output)
     )
     ws = load_workbook(output).worksheets[0]
-    assert ws.max_row == 7
+    assert ws.max_row == 8
     assert "4" in capsys.readouterr().out
 
 
@@ -282,7 +309,7 @@ def test_export_roles_download_their_scope(login, people, tree, campaign, ledger
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     ws = _open(b"".join(response.streaming_content))
-    descriptions = {row[3].value for row in ws.iter_rows(min_row=3) if row[3].value}
+    descriptions = {row[at("问题描述")] for row in body(ws) if row[at("问题描述")]}
     sees_b = who in ("viewer", "city_office")
     assert ("乙县的问题" in descriptions) is sees_b
     assert "理论学习流于形式" in descriptions
@@ -292,10 +319,10 @@ def test_export_follows_the_list_filters(login, people, tree, campaign, ledger):
     client = login(people.county_office)
     response = client.get(reverse(EXPORT_URL), {"source": ProblemSource.OPINIONS, "page": "3"})
     ws = _open(b"".join(response.streaming_content))
-    assert [row[3].value for row in ws.iter_rows(min_row=3)] == ["会议室长明灯"]
+    assert [row[at("问题描述")] for row in body(ws)] == ["会议室长明灯"]
     response = client.get(reverse(EXPORT_URL), {"unit": tree.branch_b1.pk})
     ws = _open(b"".join(response.streaming_content))
-    assert ws.max_row == 2  # outside his scope: nothing, not even the unit's name
+    assert body(ws) == []  # outside his scope: nothing, not even the unit's name
     assert "乙一支部" not in ws["A1"].value
 
 
@@ -314,7 +341,7 @@ def test_large_export_runs_as_a_job(
     assert job.unit == tree.county_a and job.requested_by == people.county_office
     download = client.get(reverse("core:job-download", args=[job.pk]))
     ws = _open(b"".join(download.streaming_content))
-    assert ws.max_row == 7
+    assert ws.max_row == 8  # and the 填报 line
     # Someone else in another county cannot fetch it.
     other = login(people.secretary_b).get(reverse("core:job-download", args=[job.pk]))
     assert other.status_code == 404
@@ -406,4 +433,4 @@ def test_job_with_a_real_worker(celery_app_on_redis, login, people, tree, campai
     page = client.get(reverse("core:job-detail", args=[job.pk]))
     assert reverse("core:job-download", args=[job.pk]) in page.content.decode()
     ws = _open(b"".join(client.get(reverse("core:job-download", args=[job.pk])).streaming_content))
-    assert ws.max_row == 2 + 8
+    assert ws.max_row == 2 + 8 + 1  # and the 填报 line

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from pghistory.models import Events
 
 from rectification import services
@@ -270,8 +270,16 @@ def test_round_trip_gives_back_the_same_problems_and_measures(tree, people, camp
 
     target = BytesIO()
     export_unit_ledger(campaign=campaign, unit=tree.branch_a1, target=target)
+    # Copied into another unit: the 编号 name A1's problems, so they are cleared first
+    # (a row without one is a new problem).
+    book = load_workbook(BytesIO(target.getvalue()))
+    sheet = book.worksheets[0]
+    for row in range(3, sheet.max_row):  # the last row is the 填报 line
+        sheet.cell(row=row, column=2).value = None
+    copied = BytesIO()
+    book.save(copied)
     preview = run(
-        target.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office
+        copied.getvalue(), campaign=campaign, unit=tree.branch_a2, user=people.county_office
     )
     assert preview.errors == [] and preview.written
     expected = _snapshot(tree.branch_a1)
@@ -580,3 +588,81 @@ def test_admin_imports_roll_back_on_validation_errors():
     for model in (Problem, MeasureModel):
         kwargs = admin.site._registry[model].get_import_data_kwargs()
         assert kwargs["rollback_on_validation_errors"] is True
+
+
+# --- the ledger sent down, filled in and sent back up ----------------------------------------
+
+
+def test_export_fill_in_and_import_back_updates_without_duplicates(tree, people, campaign):
+    from rectification.ledger_export import HEADERS
+
+    problem = make_problem(
+        campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a, measures=2
+    )
+    services.problem_start(problem=problem, actor=people.secretary_a)
+    first = problem.measures.get(order=1)
+    services.progress_note_add(
+        measure=first, actor=people.secretary_a, text="已建立台账", noted_on=date(2026, 11, 5)
+    )
+    before = Problem.objects.count()
+
+    target = BytesIO()
+    export_unit_ledger(campaign=campaign, unit=tree.branch_a1, target=target)
+    book = load_workbook(BytesIO(target.getvalue()))
+    sheet = book.worksheets[0]
+    progress = HEADERS.index("整改进展") + 1
+    state = HEADERS.index("措施完成情况") + 1
+    done = HEADERS.index("实际完成时间") + 1
+    assert sheet.cell(row=3, column=2).value == f"{problem.unit.code}-{problem.number}.1"
+    sheet.cell(row=3, column=progress).value += "\n2026-11-12 完成第一次检查"
+    sheet.cell(row=4, column=progress).value = "2026-11-13 研讨方案已印发"
+    sheet.cell(row=4, column=state).value = "已完成"
+    sheet.cell(row=4, column=done).value = "2026-11-13"
+    filled = BytesIO()
+    book.save(filled)
+
+    preview = run(
+        filled.getvalue(), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a
+    )
+    assert preview.errors == [] and preview.written
+    [row] = preview.problems
+    assert row.outcome == "updated" and row.problem_id == problem.pk
+    assert any("未开始 → 已完成" in str(c) or "→" in str(c) for c in row.changes)
+    assert Problem.objects.count() == before  # updated, not duplicated
+    assert [n.text for n in first.progress_notes.order_by("noted_on")] == [
+        "已建立台账",
+        "完成第一次检查",
+    ]
+    second = problem.measures.get(order=2)
+    assert second.state == MeasureState.DONE and second.completed_on == date(2026, 11, 13)
+    assert second.progress_notes.get().author == people.secretary_a
+    # the history shows the import, by the person who imported it
+    event = second.events.order_by("pgh_id").last()
+    assert event.pgh_context.metadata["user"] == people.secretary_a.pk
+    assert event.pgh_context.metadata["command"] == "import_ledger"
+
+    again = run(filled.getvalue(), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a)
+    assert again.errors == [] and [p.outcome for p in again.problems] == ["unchanged"]
+    assert Problem.objects.count() == before
+    assert first.progress_notes.count() == 2 and second.progress_notes.count() == 1
+
+
+def test_a_deadline_changed_in_the_file_is_not_taken(tree, people, campaign):
+    from rectification.ledger_export import HEADERS
+
+    problem = make_problem(
+        campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a, measures=1
+    )
+    services.problem_start(problem=problem, actor=people.secretary_a)
+    target = BytesIO()
+    export_unit_ledger(campaign=campaign, unit=tree.branch_a1, target=target)
+    book = load_workbook(BytesIO(target.getvalue()))
+    book.worksheets[0].cell(row=3, column=HEADERS.index("整改时限") + 1).value = "2027-06-30"
+    changed = BytesIO()
+    book.save(changed)
+    preview = run(
+        changed.getvalue(), campaign=campaign, unit=tree.branch_a1, user=people.secretary_a
+    )
+    assert preview.errors == [] and [p.outcome for p in preview.problems] == ["unchanged"]
+    assert "延期申请" in str(preview.notes[0])
+    assert Problem.objects.get(pk=problem.pk).deadline == date(2026, 12, 31)

@@ -129,8 +129,8 @@ def test_a_secretary_names_any_leader_in_both(login, tree, people, campaign):
 
 
 def test_a_draft_row_keeps_no_measure_done(tree, people, campaign):
-    """A measure cannot be done before rectification starts; a row that cannot start
-    (no responsible leader) keeps its measure in progress, and says so."""
+    """A measure cannot be done (nor in progress) before rectification starts; a row that
+    cannot start (no responsible leader) keeps its measure not started, and says so."""
     preview = _import(
         [good_row(1, leader="", state="已完成")],
         campaign=campaign,
@@ -139,7 +139,7 @@ def test_a_draft_row_keeps_no_measure_done(tree, people, campaign):
     )
     problem = Problem.objects.get()
     assert problem.state == ProblemState.DRAFT
-    assert problem.measures.get().state == MeasureState.IN_PROGRESS
+    assert problem.measures.get().state == MeasureState.NOT_STARTED
     assert [n.row for n in preview.notes] == [2, 2]
     assert problem.measures.get().completed_on is None
 

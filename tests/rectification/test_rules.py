@@ -116,7 +116,7 @@ def test_what_each_person_may_do_next(campaign, tree, people):
         rules.RETURN,
         rules.WITHDRAW,
     }
-    assert closed.allowed_actions(people.city_office) == set()
+    assert closed.allowed_actions(people.city_office) == {rules.REOPEN}  # 回头看
     led = make_problem(
         campaign=campaign,
         unit=tree.branch_a1,
@@ -129,12 +129,14 @@ def test_what_each_person_may_do_next(campaign, tree, people):
 def test_a_measure_follows_its_problem(campaign, tree, people):
     problem = make_problem(campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a)
     measure = Measure.objects.select_related("problem__unit").get(problem=problem)
-    assert measure.can_move_to(MeasureState.IN_PROGRESS)
-    assert not measure.can_move_to(MeasureState.DONE)  # not before rectification starts
+    # neither in progress nor done before rectification starts
+    assert not measure.can_move_to(MeasureState.IN_PROGRESS)
+    assert not measure.can_move_to(MeasureState.DONE)
     assert measure.allowed_actions(people.secretary_a) == {rules.EDIT}
     assert measure.allowed_actions(people.viewer) == set()
     services.problem_start(problem=problem, actor=people.secretary_a)
     measure.refresh_from_db()
+    assert measure.can_move_to(MeasureState.IN_PROGRESS)
     assert measure.can_move_to(MeasureState.DONE)
     services.problem_withdraw(problem=problem, actor=people.secretary_a, reason="重复")
     measure.refresh_from_db()

@@ -269,7 +269,11 @@ def test_stats(campaign, tree, people, varied):
     services.problem_start(problem=a, actor=people.secretary_a)
     finish_measures(a, people.secretary_a)
     services.problem_submit_for_closing(problem=a, actor=people.secretary_a)
-    services.problem_close(problem=a, actor=people.county_office)
+    services.problem_close(
+        problem=a,
+        actor=people.county_office,
+        satisfaction=services.Satisfaction(method="visit", result="satisfied", note="群众满意"),
+    )
     services.problem_withdraw(problem=c, actor=people.secretary_b, reason="重复")
     stats = problem_figures(campaign=campaign, unit=tree.county_a, period=Period.on(TODAY))
     assert stats["total"] == 2

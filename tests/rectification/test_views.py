@@ -19,6 +19,7 @@ from rectification.models import (
     Problem,
     ProblemState,
     ProblemType,
+    ProgressNote,
     SpecialPlan,
 )
 from tests.rectification.factories import make_campaign, make_problem
@@ -48,7 +49,10 @@ def campaign(tree):
 def world(campaign, tree, people):
     problem = make_problem(campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a)
     measure = problem.measures.get()
-    services.progress_note_add(measure=measure, actor=people.secretary_a, text="已开展")
+    # a draft with a note on record (as older data holds): the pages still show it
+    ProgressNote.objects.create(
+        measure=measure, noted_on=date(2026, 11, 2), text="已开展", author=people.secretary_a
+    )
     evidence = services.evidence_add(measure=measure, actor=people.secretary_a, upload=png())
     plan = services.special_plan_create(
         campaign=campaign,
@@ -70,9 +74,14 @@ def world(campaign, tree, people):
         document=SimpleUploadedFile("制度.pdf", b"%PDF-1.4 test"),
         problems=[problem],
     )
+    started = make_problem(
+        campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a, description="已在整改"
+    )
+    services.problem_start(problem=started, actor=people.secretary_a)
     return {
         "problem": problem,
         "measure": measure,
+        "started_measure": started.measures.get(),
         "evidence": evidence,
         "plan": plan,
         "mechanism": mechanism,
@@ -147,6 +156,7 @@ WRITE = {**SEE, "leader": 403, "viewer": 403, "member_a": 403}
 
 def _post_cases(world):
     m = world["measure"].pk
+    n = world["started_measure"].pk  # progress is noted once rectification has started
     return [
         ("rectification:problem-transition", [world["problem"].pk, "start"], {}),
         (
@@ -155,8 +165,12 @@ def _post_cases(world):
             {"w-reason": "重复"},
         ),
         ("rectification:measure-create", [world["problem"].pk], {"m-description": "新措施"}),
-        ("rectification:measure-state", [m], {f"s{m}-state": "in_progress"}),
-        ("rectification:note-create", [m], {f"n{m}-noted_on": "2026-11-20", f"n{m}-text": "进展"}),
+        ("rectification:measure-state", [n], {f"s{n}-state": "in_progress"}),
+        (
+            "rectification:note-create",
+            [n],
+            {f"n{n}-noted_on": "2026-11-20", f"n{n}-text": "进展"},
+        ),
         ("rectification:evidence-create", [m], {f"e{m}-file": SimpleUploadedFile("a.png", PNG)}),
         ("rectification:milestone-create", [world["plan"].pk], {"title": "阶段", "due_on": ""}),
         ("rectification:milestone-done", [world["milestone"].pk], {}),
@@ -335,7 +349,7 @@ def test_bad_evidence_file_is_refused_with_a_message(client, world, people):
 
 
 def test_future_progress_note_is_refused(client, world, people):
-    m = world["measure"].pk
+    m = world["started_measure"].pk
     client.force_login(people.secretary_a)
     response = client.post(
         reverse("rectification:note-create", args=[m]),
@@ -455,9 +469,6 @@ def _grow(campaign, tree, people, n):
             long_unresolved=True,
             type=ProblemType.ONGOING if i % 4 == 0 else ProblemType.DEADLINE,
         )
-        services.problem_start(problem=problem, actor=people.county_office)
-        finish_measures(problem, people.county_office)
-        services.problem_submit_for_closing(problem=problem, actor=people.county_office)
         services.special_plan_create(
             campaign=campaign,
             unit=unit,
@@ -477,6 +488,9 @@ def _grow(campaign, tree, people, n):
             issued_on=date(2026, 11, 1),
             problems=[problem],
         )
+        services.problem_start(problem=problem, actor=people.county_office)
+        finish_measures(problem, people.county_office)
+        services.problem_submit_for_closing(problem=problem, actor=people.county_office)
 
 
 @pytest.mark.parametrize(
@@ -507,6 +521,7 @@ def test_detail_query_count_does_not_grow_with_measures(client, campaign, tree, 
         campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a, measures=1
     )
     first = problem.measures.get()
+    services.problem_start(problem=problem, actor=people.secretary_a)
     services.progress_note_add(measure=first, actor=people.secretary_a, text="进展")
     services.evidence_add(measure=first, actor=people.secretary_a, upload=png())
     client.force_login(people.secretary_a)

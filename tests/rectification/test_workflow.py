@@ -300,8 +300,8 @@ def test_update_in_rectification_keeps_the_rules(campaign, tree, people):
     services.problem_start(problem=problem, actor=people.secretary_a)
     with pytest.raises(ValidationError):
         services.problem_update(problem=problem, actor=people.secretary_a, deadline=None)
-    services.problem_update(problem=problem, actor=people.secretary_a, deadline=date(2027, 1, 15))
-    assert Problem.objects.get(pk=problem.pk).deadline == date(2027, 1, 15)
+    services.problem_update(problem=problem, actor=people.secretary_a, description="改写后的描述")
+    assert Problem.objects.get(pk=problem.pk).description == "改写后的描述"
 
 
 def test_leader_edits_only_problems_he_leads(campaign, tree, people):
@@ -359,8 +359,27 @@ def test_measure_rules(campaign, tree, people):
     assert measure.completed_on == date(2026, 11, 20)
 
 
+def test_a_draft_problem_measure_is_not_in_progress_nor_takes_notes(campaign, tree, people):
+    problem = make_problem(campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a)
+    measure = problem.measures.get()
+    with pytest.raises(ValidationError) as exc:
+        services.measure_set_state(
+            measure=measure, actor=people.secretary_a, state=MeasureState.IN_PROGRESS
+        )
+    assert exc.value.messages == ["请先开始整改，再将整改措施标为进行中。"]
+    with pytest.raises(ValidationError) as exc:
+        services.progress_note_add(measure=measure, actor=people.secretary_a, text="已开会")
+    assert exc.value.messages == ["请先开始整改，再记录整改进展。"]
+    assert not measure.progress_notes.exists()
+    assert not measure.can_move_to(MeasureState.IN_PROGRESS)
+    services.problem_start(problem=problem, actor=people.secretary_a)
+    measure.refresh_from_db()
+    assert measure.can_move_to(MeasureState.IN_PROGRESS)
+
+
 def test_progress_note_moves_measure_and_problem(campaign, tree, people):
     problem = make_problem(campaign=campaign, unit=tree.branch_a1, actor=people.secretary_a)
+    services.problem_start(problem=problem, actor=people.secretary_a)
     measure = problem.measures.get()
     services.progress_note_add(
         measure=measure,

@@ -69,7 +69,8 @@ def test_county_pdf_reads_as_a_chinese_report_with_the_right_figures(data, tree)
     for heading in [*HEADINGS, "重点措施", "累计", "本周", "上周", "增减"]:
         assert heading in text, heading
     assert "甲县委" in text and "学习贯彻主题教育" in text
-    assert "2026-W48（2026年11月23日 — 2026年11月29日）" in flat
+    assert "2026年第48周（2026年11月23日 — 2026年11月29日）" in flat
+    assert "W48" not in flat and "W47" not in flat  # weeks as people write them
     assert re.search(rf"第\s*1\s*页\s*/\s*共\s*{rendered.page_count}\s*页", flat)
     # headline figures: 2 due, 1 done, 1 overdue, 50.0%; problems 3 found, 1 closed, 33.3%
     assert re.search(r"应完成任务\s+2\b", flat)

@@ -155,12 +155,12 @@ def test_a_finished_scheduled_report_is_mailed_once_to_the_units_office(
     assert services.report_mail(report_id=report.pk) == 0  # once only
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "甲县委工作进展周报（2026-W48）"
+    assert message.subject == "甲县委工作进展周报（2026年第48周）"
     assert sorted(message.to) == ["county_office@example.invalid", "office2@example.invalid"]
     assert "附件为甲县委" in message.body and "2026年11月23日至2026年11月29日" in message.body
     assert message.alternatives and "text/html" in message.alternatives[0][1]
     (name, content, mimetype) = message.attachments[0]
-    assert name == "甲县委-2026-W48-工作周报.pdf" and mimetype == "application/pdf"
+    assert name == "甲县委-2026年第48周-工作周报.pdf" and mimetype == "application/pdf"
     assert content.startswith(b"%PDF")
     report.refresh_from_db()
     assert report.mailed_at is not None

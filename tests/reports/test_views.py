@@ -86,7 +86,11 @@ def test_the_office_asks_for_this_weeks_report_and_follows_it(
     assert page.status_code == 200
     html = page.content.decode()
     assert "生成报告" in html and "甲县委" in html and "乙县委" not in html
-    assert "2026-W48" in html and "本周" in html
+    assert (
+        "2026年第48周" in html
+        and "本周" in html
+        and "W48" not in html.replace('value="2026-W48"', "")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("reports:request"), {"unit": tree.county_a.pk, "week": "2026-W48"}

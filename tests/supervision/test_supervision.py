@@ -214,9 +214,15 @@ def test_record_a_visit_through_the_page(client, people, tree, campaign):
     client.force_login(people.city_office)
     url = reverse("supervision:visit-create")
     page = client.get(url, {"unit": tree.branch_a1.code})
-    assert page.status_code == 200 and tree.branch_a1.name in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and tree.branch_a1.name in html
+    # the unit is chosen by name from a searchable list, opened on the unit of the link
+    assert f'<option value="{tree.branch_a1.pk}" selected>{tree.branch_a1.name}（' in html
+    assert "data-unit-picker" in html
+    # today's date, written the way a date box reads it
+    assert 'type="date" name="visited_on" value="2026-11-18"' in html
     data = {
-        "unit": tree.branch_a1.code,
+        "unit": tree.branch_a1.pk,
         "visited_on": "2026-11-17",
         "visitors": "王海燕",
         "methods": ["documents", "masses"],
@@ -250,7 +256,7 @@ def test_bad_visit_input_shows_errors_and_saves_nothing(client, people, tree, ca
     response = client.post(
         reverse("supervision:visit-create"),
         {
-            "unit": tree.branch_b1.code + "X",
+            "unit": 999999,  # no such unit in scope
             "visited_on": "2026-11-17",
             "visitors": "",
             "findings-TOTAL_FORMS": "0",
@@ -363,12 +369,17 @@ def test_follow_ups_include_for_the_todo_page(rf, people, tree, campaign):
 
     v = visit(people, tree, campaign, findings=[], follow_up_on=date(2026, 11, 17))
     units = tree.branch_a1.__class__.objects.filter(pk=tree.branch_a1.pk)
-    html = render_to_string(
-        "supervision/_follow_ups.html",
-        {"follow_ups": list(selectors.follow_ups_for_units(units, date(2026, 11, 18)))},
-    )
+    follow_ups = list(selectors.follow_ups_for_units(units, date(2026, 11, 18)))
+    for item in follow_ups:
+        item.late_for_me = item.is_overdue  # the supervising office's page
+    html = render_to_string("supervision/_follow_ups.html", {"follow_ups": follow_ups})
     assert reverse("supervision:visit-detail", args=[v.pk]) in html
     assert "list-group-item-danger" in html
+    # the unit visited has nothing to do about a passed date: not red, and told why
+    for item in follow_ups:
+        item.late_for_me = False
+    html = render_to_string("supervision/_follow_ups.html", {"follow_ups": follow_ups})
+    assert "list-group-item-danger" not in html and "待督导组另行安排回访" in html
     assert render_to_string("supervision/_follow_ups.html", {"follow_ups": []}).strip() == ""
 
 
@@ -389,3 +400,41 @@ def test_todo_page_shows_the_units_follow_ups(client, people, tree, campaign):
         page = client.get(reverse("campaign:todo")).content.decode()
     assert reverse("supervision:visit-detail", args=[v.pk]) in page
     assert reverse("supervision:visit-detail", args=[other.pk]) not in page
+
+
+def test_a_person_is_put_forward_and_selected_beside_the_practices(client, people, tree, campaign):
+    def put_forward(**extra):
+        return services.case_submit(
+            actor=people.secretary_a,
+            campaign=campaign,
+            unit=tree.branch_a1,
+            title="扎根社区二十年的“老娘舅”",
+            summary="调解邻里纠纷300余起",
+            body="事迹材料……",
+            kind="person",
+            **extra,
+        )
+
+    with pytest.raises(ValidationError) as excinfo:
+        put_forward()
+    assert "person_name" in excinfo.value.message_dict
+    person = put_forward(person_name="王德明", person_title="网格员")
+    services.case_select(actor=people.county_office, case=person)
+    practice = services.case_submit(
+        actor=people.secretary_a,
+        campaign=campaign,
+        unit=tree.branch_a1,
+        title="“支部+网格”服务群众",
+        summary="把支部建在网格上",
+        body="具体做法……",
+    )
+    services.case_select(actor=people.county_office, case=practice)
+    models = selectors.case_list(user=people.city_office, campaign=campaign, params={})
+    assert {(c.kind, c.person_name) for c in models} == {("person", "王德明"), ("practice", "")}
+    people_only = selectors.case_list(
+        user=people.city_office, campaign=campaign, params={"kind": "person"}
+    )
+    assert [c.title for c in people_only] == ["扎根社区二十年的“老娘舅”"]
+    client.force_login(people.city_office)
+    page = client.get(reverse("supervision:case-detail", args=[person.pk])).content.decode()
+    assert "先进个人" in page and "王德明" in page and "网格员" in page

@@ -65,13 +65,14 @@ class Command(BaseCommand):
         summary = _(
             "units: %(units_created)s new, %(units_updated)s updated; "
             "users: %(users_created)s new, %(users_updated)s updated; "
-            "roles: %(roles_added)s added"
+            "roles: %(roles_added)s added; members: %(members_added)s added"
         ) % {
             "units_created": result.units_created,
             "units_updated": result.units_updated,
             "users_created": result.users_created,
             "users_updated": result.users_updated,
             "roles_added": result.roles_added,
+            "members_added": result.members_added,
         }
         if result.dry_run:
             self.stdout.write(

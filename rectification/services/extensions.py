@@ -1,0 +1,76 @@
+"""Extension requests (延期申请): a unit asks to move its problem's deadline or change its
+type, with a reason; the office above approves or refuses with a comment. Until it is
+approved, the old deadline counts (``rules.schedule_change_refusal``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .. import rules
+from ..models import ExtensionRequest, ExtensionState, Problem
+from .common import locked, require_edit
+from .workflow import require_verifier
+
+
+@transaction.atomic
+def extension_request(
+    *, problem: Problem, actor: User | None, new_type: str, new_deadline: date | None, reason: str
+) -> ExtensionRequest:
+    """The unit asks for a new deadline or type; nothing changes until it is approved."""
+    problem = locked(problem)
+    require_edit(actor, problem)
+    errors = rules.extension_refusals(
+        problem,
+        type=new_type,
+        deadline=new_deadline,
+        reason=reason,
+        pending=problem.extensions.filter(state=ExtensionState.PENDING).exists(),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return ExtensionRequest.objects.create(
+        problem=problem,
+        old_type=problem.type,
+        old_deadline=problem.deadline,
+        new_type=new_type,
+        new_deadline=new_deadline,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
+
+
+@transaction.atomic
+def extension_decide(
+    *, request: ExtensionRequest, actor: User | None, approve: bool, comment: str = ""
+) -> ExtensionRequest:
+    """The office above approves (the problem takes the new deadline and type) or refuses
+    (a comment is needed) a pending request."""
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    problem = locked(request.problem)
+    require_verifier(actor, problem)
+    if request.state != ExtensionState.PENDING:
+        raise ValidationError(_("This request has already been answered."))
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the request is refused.")]})
+    if approve and problem.state not in rules.OPEN_STATES:
+        raise ValidationError(
+            _("Only an open problem can have its deadline moved (it is “%(state)s”).")
+            % {"state": problem.get_state_display()}
+        )
+    request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.comment = (comment or "").strip()
+    request.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+    if approve:
+        problem.type = request.new_type
+        problem.deadline = request.new_deadline
+        problem.save(update_fields=["type", "deadline", "updated_at"])
+    return request
