@@ -146,6 +146,8 @@ def leader(request: HttpRequest) -> HttpResponse:
                 "problems": page.object_list,
                 "today": today,
                 "portfolio": portfolio,
+                "may_urge": portfolio is not None
+                and permissions.acts_anywhere(request.user, Action.URGE),
             },
         )
 
@@ -166,7 +168,13 @@ def overseen(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/overseen.html",
-        {"board": board, "campaign": campaign, "red_from": units.RED_FROM},
+        {
+            "board": board,
+            "campaign": campaign,
+            "red_from": units.RED_FROM,
+            # 催办: every unit of the page lies in his portfolio or sector
+            "may_urge": permissions.acts_anywhere(request.user, Action.URGE),
+        },
     )
 
 

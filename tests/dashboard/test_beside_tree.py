@@ -145,3 +145,18 @@ def test_the_office_dashboard_compares_the_fields_of_its_units(client, tree, peo
     assert classes["school"].assignments_done == 1
     assert classes[""].assignments_overdue == 1
     assert 'id="class-comparison"' in response.content.decode()
+
+
+def test_the_leader_in_charge_urges_a_lagging_department_of_his_portfolio(client, tree, scene):
+    from notifications.models import Urge
+
+    client.force_login(scene["vice"])
+    page = client.get(reverse("dashboard:scope")).content.decode()
+    urge_url = reverse("notifications:urge", args=["unit", tree.committee_a.pk])
+    assert urge_url in page  # the department is red: 催办 is offered
+    response = client.post(urge_url, {"next": reverse("dashboard:scope")})
+    assert response.status_code == 302
+    assert Urge.objects.filter(item_kind="unit", item_id=tree.committee_a.pk).exists()
+    # a unit outside his portfolio cannot be urged by him
+    response = client.post(reverse("notifications:urge", args=["unit", tree.branch_b1.pk]))
+    assert response.status_code in (403, 404)

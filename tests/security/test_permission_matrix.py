@@ -112,6 +112,16 @@ TABLE: dict[str, Entry] = {
     "campaign:task-detail": R("task"),
     "campaign:task-edit": W("task", write=True),
     "campaign:task-deploy": W("task", write=True, post_only=True),
+    "campaign:task-notice-add": W("task", write=True, post_only=True),
+    "campaign:task-notice-file": R("task_notice"),
+    "campaign:review-accept-selected": W(write=True, post_only=True),
+    # the roll of members and 补学 (a branch's own: its secretary)
+    "campaign:member-roll": R(who="secretary_a"),
+    "campaign:member-retire": W("party_member", write=True, post_only=True, who="secretary_a"),
+    "campaign:makeup-list": R(who="secretary_a"),
+    "campaign:makeup-record": W("attendance", write=True, post_only=True, who="secretary_a"),
+    "campaign:study-hours": R(),
+    "campaign:study-ledger": R(),
     "campaign:assignment-list": R(),
     "campaign:assignment-detail": R("assignment"),
     "campaign:assignment-start": W("assignment", write=True, post_only=True),
@@ -134,6 +144,9 @@ TABLE: dict[str, Entry] = {
     "campaign:development-milestone-add": W("development", write=True, post_only=True),
     "campaign:development-upload": W("development", write=True, post_only=True),
     "campaign:development-attachment": R("development_attachment"),
+    "campaign:development-start": W("development", write=True, post_only=True),
+    "campaign:development-close": W("development", write=True, post_only=True),
+    "campaign:development-verdict": W("development", write=True, post_only=True),
     "campaign:milestone-done": W("development_milestone", write=True, post_only=True),
     # research
     "research:project-list": R(),
@@ -202,9 +215,9 @@ TABLE: dict[str, Entry] = {
     "notifications:read-all": R(who="secretary_a", post_only=True),
     "notifications:deliveries": R(),
     "notifications:settings": R(who="secretary_a"),
-    # 催办 by an office above the unit (Action.URGE): read-only roles get 403.
+    # 催办 of a lagging unit (an office above it, 分管, 行业系统: Action.URGE)
     "notifications:urge": W(
-        "assignment", write=True, post_only=True, extra=(("kind", "assignment"),)
+        "unit", write=True, post_only=True, extra=(("kind", "unit"),), action=Action.URGE
     ),
     "notifications:delivery-retry": W("delivery", write=True, post_only=True, role_first=True),
     # reports

@@ -14,12 +14,13 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.models import OrgUnit, RoleAssignment, User
+from accounts.models import OrgUnit, PartyMember, RoleAssignment, User
 from campaign.models import (
     Activity,
     ActivityAttachment,
     ActivityKind,
     Assignment,
+    Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentCategory,
@@ -100,6 +101,9 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     )
     r["task"] = task
     r["assignment"] = Assignment.objects.create(task=task, unit=unit, due_date=date(2026, 12, 15))
+    r["task_notice"] = TaskNotice.objects.create(
+        task=task, file=_file("notice.pdf", PDF), original_name="notice.pdf", size=len(PDF)
+    )
     activity = Activity.objects.create(
         campaign=campaign,
         unit=unit,
@@ -111,6 +115,11 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
         summary=f"集中学习{n}",
     )
     r["activity"] = activity
+    member = PartyMember.objects.create(unit=unit, name=f"党员{n}")
+    r["party_member"] = member
+    r["attendance"] = Attendance.objects.create(
+        activity=activity, person=member, present=False, absence_reason="外出务工"
+    )
     r["activity_attachment"] = ActivityAttachment.objects.create(
         activity=activity, file=_file("photo.png", PNG), original_name="photo.png", size=len(PNG)
     )
