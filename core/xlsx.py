@@ -169,13 +169,16 @@ class LedgerWriter:
         )
         self.next_row = 3
 
-    def append(self, values: Sequence[Any]) -> int:
-        """Append one body row; returns its row number."""
+    def append(self, values: Sequence[Any], *, height: float | None = None) -> int:
+        """Append one body row (``height`` in points: the row is that tall when printed);
+        returns its row number."""
         row = self.next_row
         if len(values) != len(self.columns):
             raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
-        xml = None if row in self.sheet.row_dimensions else self._row_xml(row, values)
+        xml = None if row in self.sheet.row_dimensions else self._row_xml(row, values, height)
         if xml is None:
+            if height is not None:
+                self.sheet.row_dimensions[row].height = round(height, 1)
             self._flush()
             self._writer.write_raw(self._openpyxl_row_xml(row, values))
         else:
@@ -193,7 +196,7 @@ class LedgerWriter:
             ]
         return self._body
 
-    def _row_xml(self, row: int, values: Sequence[Any]) -> str | None:
+    def _row_xml(self, row: int, values: Sequence[Any], height: float | None = None) -> str | None:
         """A body row as openpyxl writes it, or None when openpyxl has to decide.
 
         openpyxl writes a text cell as ``<c r=".." s=".." t="inlineStr"><is><t>text</t>
@@ -201,7 +204,8 @@ class LedgerWriter:
         with nothing inside, an integer as ``t="n"`` with ``<v>``; the file is ASCII, other
         characters as numeric references (``_flush``).
         """
-        parts = [f'<row r="{row}">']
+        tall = "" if height is None else f' ht="{round(height, 1)}" customHeight="1"'
+        parts = [f'<row r="{row}"{tall}>']
         add = parts.append
         for (letter, style), value in zip(self._body_cells(), values, strict=True):
             kind = type(value)
@@ -347,3 +351,26 @@ def _plain(value: Any) -> Any:
 
 
 ProgressCallback = Callable[[int, int], None]
+
+
+#: The height of one printed line of body text (10 pt 宋体) and a row's padding, in points.
+LINE_HEIGHT = 13.5
+ROW_PADDING = 4.0
+
+
+def text_lines(value: Any, width: float) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` characters wide (a Chinese
+    character takes two)."""
+    if value is None or value == "":
+        return 1
+    room = max(width - 1, 2)
+    lines = 0
+    for line in str(_plain(value)).split("\n"):
+        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        lines += max(1, -(-wide // int(room)))
+    return lines
+
+
+def text_height(value: Any, width: float) -> float:
+    """The printed height in points that ``value`` needs in a column ``width`` wide."""
+    return text_lines(value, width) * LINE_HEIGHT + ROW_PADDING

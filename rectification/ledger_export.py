@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit
 from accounts.selectors import first_responsible_for
 from campaign.models import Campaign
-from core.xlsx import Column, LedgerWriter, ProgressCallback
+from core.xlsx import Column, LedgerWriter, ProgressCallback, text_height
 
 from .models import (
     ExtensionRequest,
@@ -441,10 +441,10 @@ class LedgerExporter:
                     c for c in SHARED_WHEN_EQUAL if len({row[c - 1] for row in rows}) == 1
                 )
             first = writer.next_row
-            for index, row in enumerate(rows):
+            for index, (row, height) in enumerate(zip(rows, _heights(rows, merged), strict=True)):
                 if index:
                     row = [None if (i + 1) in merged else v for i, v in enumerate(row)]
-                writer.append(row)
+                writer.append(row, height=height)
             writer.merge_down(sorted(merged), first, writer.next_row - 1)
             if self.progress and done % self.progress_every == 0:
                 self.progress(done, total)
@@ -453,6 +453,26 @@ class LedgerExporter:
         if self.progress:
             self.progress(done, total)
         return done
+
+
+def _heights(rows: list[list[Any]], merged: set[int]) -> list[float]:
+    """Each sheet row's printed height: tall enough for its own cells' wrapped text, and
+    together tall enough for the text of the cells merged over all of them (neither Excel
+    nor LibreOffice sizes a row for text in merged cells)."""
+    heights = [
+        max(
+            text_height(value, COLUMNS[i].width)
+            for i, value in enumerate(row)
+            if len(rows) == 1 or (i + 1) not in merged
+        )
+        for row in rows
+    ]
+    if len(rows) > 1:
+        needed = max(text_height(rows[0][i - 1], COLUMNS[i - 1].width) for i in merged)
+        short = needed - sum(heights)
+        if short > 0:
+            heights = [h + short / len(heights) for h in heights]
+    return heights
 
 
 def _deadline_text(problem: LedgerProblem, measure: LedgerMeasure | None) -> str | date:

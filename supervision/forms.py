@@ -15,6 +15,7 @@ from .models import CaseKind, VisitMethod
 # ISO dates, the only value an <input type=date> shows
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
+ISO_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 def _problem_types() -> list[tuple[str, Any]]:
@@ -202,7 +203,7 @@ class GuidanceForm(forms.Form):
     """The 巡回指导组's guidance on a unit."""
 
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
-    given_on = forms.DateField(label=_("Date"), widget=DATE)
+    given_on = forms.DateField(label=_("Date"), widget=ISO_DATE)
     text = forms.CharField(
         label=_("Guidance"), widget=forms.Textarea(attrs={"rows": 4, **TEXT}), max_length=4000
     )
@@ -237,7 +238,7 @@ class GuidanceProblemsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, **TEXT}),
         max_length=4000,
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=DATE, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=ISO_DATE, required=False)
 
     def __init__(self, *args: Any, units: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,10 @@ Stale (长期坚持 without progress for 30 days) and "needs a special plan" are
 flags, judged on the as-of day from the records as they stand.
 
 - 销号率 (closure rate): closed of all problems found.
+- Reopened (回头看): problems reopened as a recurrence at least once; pending extensions:
+  problems with an extension request (延期申请) waiting for the office above; satisfied /
+  dissatisfied: problems whose latest answer of the people (群众满意度) is 满意 or 基本满意,
+  or 不满意. These are judged from the records as they stand.
 """
 
 from __future__ import annotations
@@ -20,12 +24,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DateTimeField, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-from rectification.models import Problem, ProblemSource, ProblemState, ProblemType
+from rectification.models import (
+    ExtensionRequest,
+    ExtensionState,
+    Problem,
+    ProblemSource,
+    ProblemState,
+    ProblemType,
+    SatisfactionCheck,
+    SatisfactionResult,
+)
 from rectification.selectors import overdue_q as open_overdue_q
 from rectification.selectors import with_flags
 
@@ -48,6 +61,10 @@ class ProblemFigures:
     closed_this_week: int = 0
     closed_last_week: int = 0
     new_this_week: int = 0  # found in the period's week
+    reopened: int = 0  # 回头看: reopened as a recurrence at least once
+    pending_extensions: int = 0  # an extension request waits for the office above
+    satisfied: int = 0  # the people's latest answer: 满意 or 基本满意
+    dissatisfied: int = 0  # the people's latest answer: 不满意
     by_source: list[tuple[str, str, int]] = field(default_factory=list)  # (label, key, n)
     by_type: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -105,7 +122,23 @@ def aggregates(period: Period) -> dict[str, Any]:
         "new_this_week": Count(
             "pk", filter=Q(discovered_on__gte=period.monday, discovered_on__lte=period.as_of)
         ),
+        "reopened": Count("pk", filter=Q(reopened_count__gt=0)),
+        "pending_extensions": Count("pk", filter=Q(has_pending_extension=True)),
+        "satisfied": Count(
+            "pk",
+            filter=Q(latest_answer__in=(SatisfactionResult.SATISFIED, SatisfactionResult.FAIRLY)),
+        ),
+        "dissatisfied": Count("pk", filter=Q(latest_answer=SatisfactionResult.DISSATISFIED)),
     }
+
+
+def latest_answer() -> Subquery:
+    """The people's latest answer on a problem (``SatisfactionCheck.result``)."""
+    return Subquery(
+        SatisfactionCheck.objects.filter(problem=OuterRef("pk"))
+        .order_by("-recorded_at", "-pk")
+        .values("result")[:1]
+    )
 
 
 def counted(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[Problem]:
@@ -118,7 +151,12 @@ def counted(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[Probl
 
 def problems_of(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[Problem]:
     """:func:`counted`, with the list's flags judged on the as-of day."""
-    return with_flags(counted(campaign, unit, period), today=period.as_of)
+    return with_flags(counted(campaign, unit, period), today=period.as_of).annotate(
+        latest_answer=latest_answer(),
+        has_pending_extension=Exists(
+            ExtensionRequest.objects.filter(problem=OuterRef("pk"), state=ExtensionState.PENDING)
+        ),
+    )
 
 
 def problem_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ProblemFigures:

@@ -434,3 +434,26 @@ def test_job_with_a_real_worker(celery_app_on_redis, login, people, tree, campai
     assert reverse("core:job-download", args=[job.pk]) in page.content.decode()
     ws = _open(b"".join(client.get(reverse("core:job-download", args=[job.pk])).streaming_content))
     assert ws.max_row == 2 + 8 + 1  # and the 填报 line
+
+
+def test_rows_are_as_tall_as_their_wrapped_text_merged_cells_included(tree, campaign):
+    from core.xlsx import LINE_HEIGHT, text_lines
+
+    long_text = "基层减负落实不到位，" * 20
+    problem = make_problem(
+        campaign=campaign, unit=tree.branch_a1, measures=2, description=long_text
+    )
+    services.progress_note_add(
+        measure=problem.measures.first(),
+        actor=None,
+        text="完成第一次检查\n" * 3,
+        noted_on=date(2026, 11, 10),
+    )
+    ws = _open(_export(campaign, tree.branch_a1))
+    first, second = ws.row_dimensions[3].height, ws.row_dimensions[4].height
+    assert first and second
+    # the description is merged over both rows: together they hold all its lines
+    needed = text_lines(long_text, ws.column_dimensions[col("问题描述")].width) * LINE_HEIGHT
+    assert first + second >= needed
+    # the progress notes stand in the first measure's row only: it is the taller one
+    assert first > second

@@ -330,3 +330,35 @@ def test_a_problem_found_by_self_review_needs_no_survey(campaign, tree, people):
     problem = _closed(campaign, tree, people)
     services.problem_close(problem=problem, actor=people.county_office)
     assert Problem.objects.get(pk=problem.pk).state == ProblemState.CLOSED
+
+
+def test_the_figures_count_the_new_states(campaign, tree, people):
+    from dashboard.figures.rectification import problem_figures
+    from dashboard.periods import Period
+
+    reopened = _closed(campaign, tree, people)
+    services.problem_close(problem=reopened, actor=people.county_office)
+    services.problem_reopen(problem=reopened, actor=people.county_office, reason="复发")
+    unhappy = _closed(campaign, tree, people, mass_concern=True)
+    services.problem_close(
+        problem=unhappy,
+        actor=people.county_office,
+        satisfaction=services.Satisfaction(method="phone", result="dissatisfied", note="不满意"),
+    )
+    happy = _closed(campaign, tree, people, source=ProblemSource.OPINIONS)
+    services.problem_close(
+        problem=happy,
+        actor=people.county_office,
+        satisfaction=services.Satisfaction(method="phone", result="satisfied", note="满意"),
+    )
+    waiting = _started(campaign, tree, people)
+    services.extension_request(
+        problem=waiting,
+        actor=people.secretary_a,
+        new_type=ProblemType.DEADLINE,
+        new_deadline=date(2027, 1, 31),
+        reason="工程量大",
+    )
+    figures = problem_figures(campaign=campaign, unit=tree.county_a, period=Period.on(TODAY))
+    assert (figures.reopened, figures.pending_extensions) == (1, 1)
+    assert (figures.satisfied, figures.dissatisfied) == (1, 1)

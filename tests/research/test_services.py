@@ -219,6 +219,28 @@ def test_decision_with_and_without_research(campaign, tree, people):
     assert (stats.total, stats.without_research) == (2, 1)
 
 
+def test_research_cited_must_come_before_the_decision(campaign, tree, people):
+    """先调研后决策: research begun only after the decision does not count (flagged)."""
+    later = make_project(
+        campaign=campaign, lead=people.leader, unit=tree.county_a, start=date(2026, 11, 15)
+    )
+    decided = services.decision_create(
+        campaign=campaign,
+        unit=tree.county_a,
+        actor=people.county_office,
+        title="先决策后补调研",
+        decided_on=date(2026, 11, 10),
+        body="内容",
+        projects=[later],
+    )
+    [flag] = [
+        d.cites_projects or d.cites_reports for d in decisions_for(people.city_office, campaign)
+    ]
+    assert decided and flag is False
+    stats = decisions_without_research(campaign=campaign, units_queryset=OrgUnit.objects.all())
+    assert (stats.total, stats.without_research) == (1, 1)
+
+
 def test_decision_citing_research_outside_scope_is_refused(campaign, tree, people):
     leader_b = UserFactory(username="leader_b")
     grant(leader_b, tree.county_b, Role.LEADER)
