@@ -128,6 +128,38 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     r["development_attachment"] = DevelopmentAttachment.objects.create(
         item=item, file=_file("plan.pdf", PDF), original_name="plan.pdf", size=len(PDF)
     )
+    from accounts.models import PartyMember
+    from campaign.models import Attendance, MeetingAttachment, ReviewMeeting
+    from reports.models import Bulletin
+
+    member = PartyMember.objects.create(unit=unit, name=f"党员{n}")
+    r["member"] = member
+    r["attendance"] = Attendance.objects.create(
+        activity=activity, person=member, present=False, absence_reason="出差"
+    )
+    meeting = ReviewMeeting.objects.create(
+        campaign=campaign,
+        unit=unit,
+        kind="organisational_life",
+        held_on=date(2026, 11, 12),
+        participants="全体党员",
+    )
+    r["meeting"] = meeting
+    r["meeting_attachment"] = MeetingAttachment.objects.create(
+        meeting=meeting, file=_file("review.pdf", PDF), original_name="review.pdf", size=len(PDF)
+    )
+    bulletin = Bulletin(
+        campaign=campaign,
+        unit=unit,
+        number=1,
+        period_start=date(2026, 11, 9),
+        period_end=date(2026, 11, 15),
+        final_name="final.pdf",
+    )
+    bulletin.draft.save("draft.docx", ContentFile(PDF), save=False)
+    bulletin.final.save("final.pdf", ContentFile(PDF), save=False)
+    bulletin.save()
+    r["bulletin"] = bulletin
     project = ResearchProject.objects.create(
         campaign=campaign,
         unit=unit,
