@@ -153,6 +153,8 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST":
+        if not units.exists():
+            raise PermissionDenied
         if campaign is None:
             raise Http404
         if form.is_valid():

@@ -93,6 +93,7 @@ def test_rectification(tree, people, dataset):
         "research": 0,
         "supervision": 1,
         "petition": 1,
+        "meeting": 0,
     }
     assert {key: n for _label, key, n in p["by_type"]} == {
         "immediate": 1,

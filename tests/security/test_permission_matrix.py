@@ -144,6 +144,12 @@ TABLE: dict[str, Entry] = {
     "campaign:development-start": W("development", write=True, post_only=True),
     "campaign:development-close": W("development", write=True, post_only=True),
     "campaign:development-verdict": W("development", write=True, post_only=True),
+    "campaign:meeting-list": R(),
+    "campaign:meeting-create": W(write=True),
+    "campaign:meeting-detail": R("meeting"),
+    "campaign:meeting-problem-add": W("meeting", write=True, post_only=True),
+    "campaign:meeting-upload": W("meeting", write=True, post_only=True),
+    "campaign:meeting-attachment": R("meeting_attachment"),
     "campaign:milestone-done": W("development_milestone", write=True, post_only=True),
     # research
     "research:project-list": R(),
@@ -224,6 +230,10 @@ TABLE: dict[str, Entry] = {
     "reports:detail": R("weekly_report"),
     "reports:status": R("weekly_report"),
     "reports:download": R("weekly_report"),
+    "reports:bulletin-list": W(write=True),
+    "reports:bulletin-detail": W("bulletin", write=True),
+    "reports:bulletin-draft": R("bulletin"),
+    "reports:bulletin-final": R("bulletin"),
     # supervision
     "supervision:visit-list": R(),
     "supervision:visit-create": W(write=True, action=Action.SUPERVISE),

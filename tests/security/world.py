@@ -123,10 +123,6 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     r["activity_attachment"] = ActivityAttachment.objects.create(
         activity=activity, file=_file("photo.png", PNG), original_name="photo.png", size=len(PNG)
     )
-    notice = b"%PDF-1.4\n"
-    r["task_notice"] = TaskNotice.objects.create(
-        task=task, file=_file("notice.pdf", notice), original_name="通知.pdf", size=len(notice)
-    )
     item = DevelopmentItem.objects.create(
         campaign=campaign,
         unit=unit,
@@ -142,6 +138,33 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     r["development_attachment"] = DevelopmentAttachment.objects.create(
         item=item, file=_file("plan.pdf", PDF), original_name="plan.pdf", size=len(PDF)
     )
+    from campaign.models import MeetingAttachment, ReviewMeeting
+    from reports.models import Bulletin
+
+    r["member"] = member
+    meeting = ReviewMeeting.objects.create(
+        campaign=campaign,
+        unit=unit,
+        kind="organisational_life",
+        held_on=date(2026, 11, 12),
+        participants="全体党员",
+    )
+    r["meeting"] = meeting
+    r["meeting_attachment"] = MeetingAttachment.objects.create(
+        meeting=meeting, file=_file("review.pdf", PDF), original_name="review.pdf", size=len(PDF)
+    )
+    bulletin = Bulletin(
+        campaign=campaign,
+        unit=unit,
+        number=1,
+        period_start=date(2026, 11, 9),
+        period_end=date(2026, 11, 15),
+        final_name="final.pdf",
+    )
+    bulletin.draft.save("draft.docx", ContentFile(PDF), save=False)
+    bulletin.final.save("final.pdf", ContentFile(PDF), save=False)
+    bulletin.save()
+    r["bulletin"] = bulletin
     project = ResearchProject.objects.create(
         campaign=campaign,
         unit=unit,
