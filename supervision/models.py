@@ -290,3 +290,14 @@ class GuidanceNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# A problem linked to or from a guidance note is an event row written by a database trigger.
+@pghistory.track(
+    pghistory.InsertEvent("problem.add"),
+    pghistory.DeleteEvent("problem.remove"),
+    obj_field=None,
+)
+class GuidanceNoteProblem(GuidanceNote.problems.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
