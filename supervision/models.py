@@ -128,8 +128,8 @@ class CaseState(models.TextChoices):
 class CaseKind(models.TextChoices):
     """What is put forward: a unit's practice (先进典型) or a person (先进个人)."""
 
-    PRACTICE = "practice", "先进典型"
-    PERSON = "person", "先进个人"
+    PRACTICE = "practice", _("Model practice")
+    PERSON = "person", _("Model person")
 
 
 class CaseQuerySet(ScopedQuerySet):

@@ -159,7 +159,7 @@ class Attendance(models.Model):
 
 class AttachmentKind(models.TextChoices):
     FILE = "file", _("Photo or document")
-    SIGN_IN = "sign_in", "签到表"
+    SIGN_IN = "sign_in", _("Sign-in sheet")
 
 
 class ActivityAttachmentQuerySet(ScopedQuerySet):

@@ -36,10 +36,10 @@ class DevelopmentCategory(models.TextChoices):
 
 
 class DevelopmentState(models.TextChoices):
-    NOT_STARTED = "not_started", "未开始"
-    IN_PROGRESS = "in_progress", "推进中"
-    COMPLETED = "completed", "已完成"
-    CLOSED = "closed", "已销号"
+    NOT_STARTED = "not_started", _("Not begun")
+    IN_PROGRESS = "in_progress", _("Being advanced")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed off")
 
 
 DEVELOPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -57,9 +57,9 @@ DEVELOPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 class PeopleVerdict(models.TextChoices):
     """What the people said of a practical matter when they were asked."""
 
-    SATISFIED = "satisfied", "满意"
-    FAIRLY = "fairly", "基本满意"
-    DISSATISFIED = "dissatisfied", "不满意"
+    SATISFIED = "satisfied", _("Satisfied")
+    FAIRLY = "fairly", _("Fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
 class DevelopmentItemQuerySet(ScopedQuerySet):

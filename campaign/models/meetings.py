@@ -18,8 +18,8 @@ from .campaign import Campaign
 
 
 class MeetingKind(models.TextChoices):
-    DEMOCRATIC_LIFE = "democratic_life", "专题民主生活会"
-    ORGANISATIONAL_LIFE = "organisational_life", "专题组织生活会"
+    DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting")
+    ORGANISATIONAL_LIFE = "organisational_life", _("Organisational life meeting")
 
 
 # Who holds which: leading groups (committees, departments) a 专题民主生活会, branches a
@@ -76,9 +76,9 @@ class ReviewMeeting(models.Model):
 
 
 class MeetingFileKind(models.TextChoices):
-    REVIEW = "review", "检视剖析材料"
-    MINUTES = "minutes", "会议记录"
-    OTHER = "other", "其他材料"
+    REVIEW = "review", _("Self-examination materials")
+    MINUTES = "minutes", _("Meeting minutes")
+    OTHER = "other", _("Other materials")
 
 
 class MeetingAttachmentQuerySet(ScopedQuerySet):
