@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 
+from . import pending_uploads
 from .models import BackgroundJob, Job, JobState
 
 logger = logging.getLogger(__name__)
@@ -346,6 +347,7 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
             if send(job, sender=kind.send):
                 result.resent += 1
     result.forgotten = forget_stale_uploads(now=now)
+    result.forgotten += pending_uploads.delete_expired(now=now)
     return result
 
 

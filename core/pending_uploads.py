@@ -132,3 +132,21 @@ class KeptFiles:
 
     def used(self) -> None:
         forget(self.request, self.token)
+
+
+def delete_expired(*, now: datetime) -> int:
+    """Delete kept files older than :data:`MAX_AGE` (their form was never sent again); run
+    by the periodic sweep of background jobs. The number of files deleted."""
+    try:
+        tokens, _files = default_storage.listdir("pending")
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for token in tokens:
+        _dirs, names = default_storage.listdir(f"pending/{token}")
+        for name in names:
+            path = f"pending/{token}/{name}"
+            if now - default_storage.get_modified_time(path) > MAX_AGE:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted
