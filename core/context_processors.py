@@ -37,6 +37,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         [
             ("campaign:activity-list", _("Activities"), Action.VIEW),
             ("campaign:development-list", _("Development"), Action.VIEW),
+            ("campaign:meeting-list", _("Review meetings"), Action.VIEW),
         ],
     ),
     (
@@ -63,10 +64,16 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         [
             ("supervision:visit-list", _("Supervision"), Action.OVERSEE),
             ("supervision:case-list", _("Model cases"), Action.VIEW),
-            ("supervision:guidance-list", _("Guidance (指导意见)"), Action.OVERSEE),
+            ("supervision:guidance-list", _("Guidance notes"), Action.OVERSEE),
         ],
     ),
-    (None, [("reports:list", pgettext_lazy("menu", "Reports"), Action.EXPORT)]),
+    (
+        pgettext_lazy("menu", "Reports"),
+        [
+            ("reports:list", pgettext_lazy("menu", "Reports"), Action.EXPORT),
+            ("reports:bulletin-list", _("Work bulletins"), Action.OVERSEE),
+        ],
+    ),
     (
         pgettext_lazy("menu", "Admin"),
         [
