@@ -443,6 +443,7 @@ def test_rows_are_as_tall_as_their_wrapped_text_merged_cells_included(tree, camp
     problem = make_problem(
         campaign=campaign, unit=tree.branch_a1, measures=2, description=long_text
     )
+    services.problem_start(problem=problem, actor=None)  # notes follow the start
     services.progress_note_add(
         measure=problem.measures.first(),
         actor=None,

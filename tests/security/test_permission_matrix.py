@@ -183,6 +183,11 @@ TABLE: dict[str, Entry] = {
         "problem", write=True, post_only=True, extra=(("action", "submit"),)
     ),
     "rectification:measure-create": W("problem", write=True, post_only=True),
+    "rectification:extension-create": W("problem", write=True, post_only=True),
+    "rectification:extension-decide": W(
+        "extension", write=True, post_only=True, extra=(("answer", "approve"),)
+    ),
+    "rectification:satisfaction-survey": R("satisfaction"),
     "rectification:measure-edit": W("measure", write=True),
     "rectification:measure-state": W("measure", write=True, post_only=True),
     "rectification:note-create": W("measure", write=True, post_only=True),
@@ -231,10 +236,16 @@ TABLE: dict[str, Entry] = {
     "reports:status": R("weekly_report"),
     "reports:download": R("weekly_report"),
     "reports:bulletin-list": W(write=True),
-    "reports:bulletin-detail": W("bulletin", write=True),
+    # the bulletin's page (its final version is uploaded by a POST the view checks itself)
+    "reports:bulletin-detail": R("bulletin"),
     "reports:bulletin-draft": R("bulletin"),
     "reports:bulletin-final": R("bulletin"),
     # supervision
+    "supervision:guidance-list": R(),
+    "supervision:guidance-detail": R("guidance"),
+    "supervision:guidance-document": R("guidance"),
+    "supervision:guidance-answer": W("guidance", write=True, post_only=True),
+    "supervision:guidance-problems": W("guidance", write=True, post_only=True),
     "supervision:visit-list": R(),
     "supervision:visit-create": W(write=True, action=Action.SUPERVISE),
     "supervision:visit-detail": R("visit"),

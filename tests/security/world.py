@@ -223,6 +223,32 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     )
     plan = SpecialPlan.objects.create(campaign=campaign, unit=unit, title="专项整治", goal="目标")
     r["plan"] = plan
+    from rectification.models import ExtensionRequest, SatisfactionCheck
+    from supervision.models import GuidanceNote
+
+    r["extension"] = ExtensionRequest.objects.create(
+        problem=problem,
+        old_type=problem.type,
+        old_deadline=problem.deadline,
+        new_type=problem.type,
+        new_deadline=date(2027, 1, 31),
+        reason="需要延期",
+        requested_by=secretary,
+    )
+    check = SatisfactionCheck(
+        problem=problem,
+        method=SatisfactionCheck._meta.get_field("method").choices[0][0],
+        result=SatisfactionCheck._meta.get_field("result").choices[0][0],
+    )
+    check.document.save("survey.pdf", ContentFile(PDF), save=False)
+    check.document_name = "survey.pdf"
+    check.save()
+    r["satisfaction"] = check
+    guidance = GuidanceNote(campaign=campaign, unit=unit, given_on=date(2026, 11, 12), text="意见")
+    guidance.document.save("guidance.pdf", ContentFile(PDF), save=False)
+    guidance.document_name = "guidance.pdf"
+    guidance.save()
+    r["guidance"] = guidance
     plan.document.save("plan.pdf", ContentFile(PDF), save=False)
     plan.document_name = "plan.pdf"
     plan.save()
