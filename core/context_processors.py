@@ -68,7 +68,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
         ],
     ),
     (
-        pgettext_lazy("menu", "Reports"),
+        _("Reports and bulletins"),
         [
             ("reports:list", pgettext_lazy("menu", "Reports"), Action.EXPORT),
             ("reports:bulletin-list", _("Work bulletins"), Action.OVERSEE),
