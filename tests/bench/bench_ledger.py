@@ -236,13 +236,27 @@ def phase_plain(campaign_id: int, unit_code: str) -> dict[str, Any]:
     }
 
 
+#: The columns the benchmark fills, by header: the rest of the export's columns stay empty.
+FILLED = ("序号", "问题类别", "问题来源", "问题描述", "整改措施", "责任领导", "责任单位", "责任人",
+          "整改时限", "整改进展", "措施完成情况", "问题状态", "备注")  # fmt: skip
+
+
+def _ledger_row(*values: Any) -> list[Any]:
+    """A ledger row in the export's column order from the values of :data:`FILLED`."""
+    from rectification.ledger_export import HEADERS
+
+    given = dict(zip(FILLED, values, strict=True))
+    return [given.get(header, "") for header in HEADERS]
+
+
 def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
     from django.db import transaction
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     from accounts.models import OrgUnit
     from campaign.models import Campaign
-    from rectification.ledger_export import HEADERS
+    from rectification.ledger_export import HEADERS, PROBLEM_COLUMNS
     from rectification.ledger_import import ledger_import
 
     campaign = Campaign.objects.get(pk=campaign_id)
@@ -257,15 +271,16 @@ def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
         first = ws.max_row + 1
         for k in range(min(1 + seq % 3, IMPORT_ROWS - row)):
             ws.append(
-                [seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见", f"{seq}. {TEXT}",
-                 f"措施{k + 1}：每月集中学习", f"基准{seq % 200}号", "基准0县0支部",
+                _ledger_row(seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见",
+                 f"{seq}. 导入：{TEXT}", f"措施{k + 1}：每月集中学习", f"基准{seq % 200}号", "基准0县0支部",
                  f"基准{(seq + k) % 200}号", "2026年12月31日",
-                 "2026-11-02 已部署\n2026-11-16 已检查", "整改中", ""]
+                 "2026-11-02 已部署\n2026-11-16 已检查", "整改中", "整改中", "")
             )  # fmt: skip
             row += 1
         if ws.max_row > first:
-            for col in "ABCDFGL":
-                ws.merge_cells(f"{col}{first}:{col}{ws.max_row}")
+            for col in PROBLEM_COLUMNS:
+                letter = get_column_letter(col)
+                ws.merge_cells(f"{letter}{first}:{letter}{ws.max_row}")
     path = Path(tempfile.mkdtemp()) / "import.xlsx"
     wb.save(path)
     del wb, ws
@@ -313,11 +328,11 @@ def _write_big_ledger(rows: int) -> int:
         first = None
         for k in range(min(1 + seq % 3, rows - written)):
             row = writer.append(
-                [seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见", f"{seq}. {_words(rng, 40)}",
-                 f"措施{k + 1}：{_words(rng, 30)}", f"基准{seq % 200}号", "基准0县0支部",
-                 f"基准{(seq + k) % 200}号", "2026年12月31日",
+                _ledger_row(seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见",
+                 f"{seq}. {_words(rng, 40)}", f"措施{k + 1}：{_words(rng, 30)}",
+                 f"基准{seq % 200}号", "基准0县0支部", f"基准{(seq + k) % 200}号", "2026年12月31日",
                  f"2026-11-02 {_words(rng, 12)}\n2026-11-16 {_words(rng, 12)}", "整改中",
-                 _words(rng, 6)]
+                 "整改中", _words(rng, 6))
             )  # fmt: skip
             first = first or row
             written += 1
