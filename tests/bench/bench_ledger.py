@@ -272,7 +272,8 @@ def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
         for k in range(min(1 + seq % 3, IMPORT_ROWS - row)):
             ws.append(
                 _ledger_row(seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见",
-                 f"{seq}. 导入：{TEXT}", f"措施{k + 1}：每月集中学习", f"基准{seq % 200}号", "基准0县0支部",
+                 f"{seq}. 导入：{TEXT}", f"措施{k + 1}：每月集中学习", f"基准{seq % 200}号",
+                 "基准0县0支部",
                  f"基准{(seq + k) % 200}号", "2026年12月31日",
                  "2026-11-02 已部署\n2026-11-16 已检查", "整改中", "整改中", "")
             )  # fmt: skip
