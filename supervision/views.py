@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -472,13 +473,19 @@ def _guidance(request: HttpRequest, pk: int) -> GuidanceNote:
     )
 
 
+def _guidance_units(request: HttpRequest, note: GuidanceNote) -> QuerySet[OrgUnit]:
+    """The units a guidance note's points may become problems of: the note's unit and
+    those below it, as far as the reader may enter problems there."""
+    return OrgUnit.objects.visible_to(request.user, Action.EDIT_PROBLEMS).filter(  # type: ignore[arg-type]
+        path__startswith=note.unit.path, is_active=True
+    )
+
+
 def _render_guidance(
     request: HttpRequest, note: GuidanceNote, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     may_handle = note.state == "open" and can(request.user, Action.DEPLOY, note.unit)
-    units = OrgUnit.objects.filter(path__startswith=note.unit.path, is_active=True).order_by(
-        "path"
-    )[:200]
+    units = _guidance_units(request, note).order_by("path")[:200]
     return render(
         request,
         "supervision/guidance_detail.html",
@@ -531,7 +538,7 @@ def guidance_problems(request: HttpRequest, pk: int) -> HttpResponse:
     note = _guidance(request, pk)
     if not can(request.user, Action.DEPLOY, note.unit):
         raise PermissionDenied
-    units = OrgUnit.objects.filter(path__startswith=note.unit.path, is_active=True)
+    units = _guidance_units(request, note)
     form = GuidanceProblemsForm(request.POST, prefix="p", units=units, campaign=note.campaign)
     if form.is_valid():
         data = form.cleaned_data
