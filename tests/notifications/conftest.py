@@ -9,6 +9,7 @@ processes never take each other's tasks. Redis must be up: the fixture fails, no
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,10 +29,10 @@ BROKER_URL = "redis://127.0.0.1:6379/6"
 @pytest.fixture
 def celery_worker_redis(worker_id: str) -> Iterator[Any]:
     redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-notify-test-{worker_id}:"
+    prefix = f"tracker-notify-test-{os.getpid()}-{worker_id}:"
     client = redis.Redis.from_url(BROKER_URL)
     for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)  # leftovers of an interrupted run of this process
+        client.delete(key)  # leftovers of an interrupted run
     saved = {
         key: celery_app.conf[key]
         for key in ("broker_url", "task_always_eager", "broker_transport_options")
@@ -53,6 +54,8 @@ def celery_worker_redis(worker_id: str) -> Iterator[Any]:
             yield worker
     finally:
         celery_app.conf.update(saved)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)  # each run has its own prefix: leave nothing behind
         _reset_pools()
 
 

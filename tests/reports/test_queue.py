@@ -6,6 +6,7 @@ test needs ``django_db(transaction=True)``. Redis must be up: the fixture fails,
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.queue, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker(worker_id: str) -> Iterator[Any]:
     redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-reports-test-{worker_id}:"
+    prefix = f"tracker-reports-test-{os.getpid()}-{worker_id}:"
     client = redis.Redis.from_url(BROKER_URL)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
@@ -56,6 +57,8 @@ def worker(worker_id: str) -> Iterator[Any]:
             yield started
     finally:
         celery_app.conf.update(saved)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)  # each run has its own prefix: leave nothing behind
         if celery_app._pool is not None:
             celery_app._pool.force_close_all()
         _fresh_connections()

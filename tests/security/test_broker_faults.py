@@ -9,6 +9,7 @@ skips.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -45,7 +46,7 @@ def _fresh_connections() -> None:
 @pytest.fixture
 def worker(worker_id: str) -> Iterator[Any]:
     redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-trust-test-{worker_id}:"
+    prefix = f"tracker-trust-test-{os.getpid()}-{worker_id}:"
     client = redis.Redis.from_url(BROKER_URL)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
@@ -65,6 +66,8 @@ def worker(worker_id: str) -> Iterator[Any]:
             yield started
     finally:
         celery_app.conf.update(saved)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)  # each run has its own prefix: leave nothing behind
         if celery_app._pool is not None:
             celery_app._pool.force_close_all()
         _fresh_connections()
