@@ -160,13 +160,13 @@ class CaseForm(forms.Form):
         return self.cleaned_data.get("kind") or CaseKind.PRACTICE
 
     person_name = forms.CharField(
-        label=_("Name (先进个人)"),
+        label=_("Name (model person)"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs=TEXT),
     )
     person_title = forms.CharField(
-        label=_("Post (先进个人)"),
+        label=_("Post (model person)"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs=TEXT),
