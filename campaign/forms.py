@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, PartyMember, UnitDomain, UnitKind, UnitLevel, UnitSpecial
 from accounts.selectors import units_of_class
 from core.pages import UnitChoiceField, unit_picker_attrs
-from core.widgets import QuickSelect, UnitFilterField
+from core.widgets import QuickSelect, QuickSelectMultiple, UnitFilterField, quick_widget
 from rectification.choices import ProblemScope, ProblemType
 
 from .models import (
@@ -59,6 +59,12 @@ class MultipleFileField(forms.FileField):
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
     """Units as a tree (indented by depth), searchable in the browser."""
+
+    widget = QuickSelectMultiple
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["widget"] = quick_widget(kwargs.get("widget"))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"

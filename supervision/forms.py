@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-from core.pages import UNIT_SEARCH_LABEL, preselect_unit
+from core.pages import UNIT_PICKER_ATTRS, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import CaseKind, VisitMethod
@@ -28,7 +28,7 @@ class VisitForm(forms.Form):
     unit = UnitFilterField(
         label=_("Unit visited"),
         queryset=OrgUnit.objects.none(),
-        widget=QuickSelect(attrs={"class": "form-select", "data-unit-picker": UNIT_SEARCH_LABEL}),
+        widget=QuickSelect(attrs={"class": "form-select", **UNIT_PICKER_ATTRS}),
         error_messages={"invalid_choice": _("Choose a unit within your scope.")},
     )
     visited_on = forms.DateField(label=_("Date of visit"), widget=DATE)
