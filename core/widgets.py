@@ -14,10 +14,10 @@ which the list's one query already holds: no query per unit.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from django import forms
-from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape as _escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -94,15 +94,31 @@ def quick_widget(widget: Any) -> Any:
     return widget
 
 
-class UnitRow(NamedTuple):
-    """What a unit option needs of its unit to sit in the tree."""
+class UnitValue:
+    """A unit option's value: its pk (compared and written as a model choice's value is),
+    knowing the unit's tree path."""
 
-    pk: Any
-    path: str
+    __slots__ = ("path", "value")
+
+    def __init__(self, value: Any, path: str) -> None:
+        self.value = value
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UnitValue):
+            other = other.value
+        return bool(self.value == other)
 
 
 def _path_of(value: Any) -> str | None:
-    path = getattr(getattr(value, "instance", None), "path", None)
+    """The tree path of a unit option's value: ours, or a model choice's unit."""
+    path = getattr(value, "path", None) or getattr(getattr(value, "instance", None), "path", None)
     return path if isinstance(path, str) else None
 
 
@@ -136,7 +152,7 @@ class _UnitValues(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for pk, name, code, path in self.queryset.values_list("pk", "name", "code", "path"):
-            yield (ModelChoiceIteratorValue(pk, UnitRow(pk, path)), unit_label(name, code))
+            yield (UnitValue(pk, path), unit_label(name, code))
 
 
 def unit_label(name: str, code: str) -> str:
