@@ -200,7 +200,7 @@ def start_refusals(
             _("Add at least one rectification measure before starting rectification.")
         ]
     if type == ProblemType.DEADLINE and deadline is None:
-        errors["deadline"] = [_("A problem to fix by a deadline needs a deadline.")]
+        errors["deadline"] = [_("A problem to fix by a deadline needs a deadline date.")]
     if not has_leader:
         errors["responsible_leader"] = [_("Name the responsible leader.")]
     if not has_responsible:
@@ -504,7 +504,7 @@ def extension_refusals(
     if type not in ProblemType.values:
         errors["new_type"] = [_("Choose the type of rectification.")]
     elif type == ProblemType.DEADLINE and deadline is None:
-        errors["new_deadline"] = [_("A problem to fix by a deadline needs a deadline.")]
+        errors["new_deadline"] = [_("A problem to fix by a deadline needs a deadline date.")]
     elif type == ProblemType.ONGOING and deadline is not None:
         errors["new_deadline"] = [_("A long-term problem has no deadline; leave it empty.")]
     elif type == problem.type and deadline == problem.deadline:
