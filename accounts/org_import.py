@@ -533,9 +533,8 @@ def read_workbook(fileobj: IO[bytes]) -> ParsedWorkbook:
     if not parsed.units_sheet and not parsed.users_sheet and not parsed.members_sheet:
         raise WorkbookRefused(
             _(
-                "No units or users sheet was found. The units sheet needs the columns "
-                "code, name and kind (编码、名称、类型); the users sheet needs username, "
-                "name, unit code and role (用户名、姓名、单位编码、角色)."
+                "No units or users sheet was found. The units sheet needs the columns code, "
+                "name and kind; the users sheet needs username, name, unit code and role."
             )
         )
     return parsed
@@ -619,9 +618,8 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                 row.row,
                 "kind",
                 _(
-                    "unknown kind “%(value)s”; use 市委, 县委, 部门, 党组, 党委, 党工委, 党总支 "
-                    "or 党支部, with the words registers put before them (机关党委, 联合党支部, "
-                    "村党总支, 临时党支部 …)"
+                    "unknown kind “%(value)s”; use city, county, department, committee, "
+                    "general_branch or branch, or a kind as registers write it in Chinese"
                 )
                 % {"value": row.kind},
             )
@@ -792,7 +790,7 @@ def check_rows(parsed: ParsedWorkbook, *, actor: Any) -> Plan:
                 sheet,
                 person.row,
                 "role",
-                _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
+                _("unknown role “%(value)s”; use office, leader, secretary, member or viewer")
                 % {"value": person.role},
             )
 

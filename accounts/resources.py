@@ -56,7 +56,10 @@ class KindWidget(widgets.Widget):
         kind = parse_kind(str(value or ""))
         if kind is None:
             raise ValueError(
-                _("unknown kind “%(value)s”; use 市委, 县委, 部门, 党委, 党总支 or 党支部")
+                _(
+                    "unknown kind “%(value)s”; use city, county, department, committee, "
+                    "general_branch or branch"
+                )
                 % {"value": value}
             )
         return kind
@@ -196,7 +199,7 @@ class UserResource(resources.ModelResource):
         role = parse_role(str(row.get("role") or ""))
         if role is None:
             errors["role"] = [
-                _("unknown role “%(value)s”; use 办公室, 领导, 书记, 党员 or 只读")
+                _("unknown role “%(value)s”; use office, leader, secretary, member or viewer")
                 % {"value": row.get("role")}
             ]
         if errors:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, PartyMember, UnitDomain, UnitKind, UnitLevel, UnitSpecial
 from accounts.selectors import units_of_class
 from core.pages import UnitChoiceField, unit_picker_attrs
-from core.widgets import QuickSelect, UnitFilterField
+from core.widgets import QuickSelect, QuickSelectMultiple, UnitFilterField, quick_widget
 from rectification.choices import ProblemScope, ProblemType
 
 from .models import (
@@ -59,6 +59,12 @@ class MultipleFileField(forms.FileField):
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
     """Units as a tree (indented by depth), searchable in the browser."""
+
+    widget = QuickSelectMultiple
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["widget"] = quick_widget(kwargs.get("widget"))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
@@ -406,7 +412,7 @@ class ActivityForm(forms.Form):
     )
     pending_files = forms.CharField(required=False, widget=forms.HiddenInput)
     sign_in_sheet = forms.FileField(
-        label=_("Sign-in sheet (签到表)"),
+        label=_("Sign-in sheet"),
         required=False,
         help_text=_("A photo of the signed sheet"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*,.pdf"}),
@@ -574,9 +580,11 @@ class DevelopmentForm(forms.Form):
     )
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
     for_the_people = forms.BooleanField(
-        label=_("A practical matter for the people (为民办实事)"),
+        label=_("A practical matter for the people"),
         required=False,
-        help_text=_("Listed in the unit's 为民办实事 list reported upwards"),
+        help_text=_(
+            "Listed in the unit's list of practical matters for the people reported upwards"
+        ),
     )
 
     def __init__(
@@ -709,7 +717,7 @@ class MeetingForm(forms.Form):
         help_text=_("Names of those who took part"),
     )
     guidance = forms.CharField(
-        label=_("Attended from above to guide (上级列席指导)"),
+        label=_("Attended from above to guide"),
         max_length=200,
         required=False,
         widget=forms.TextInput(TEXT),
@@ -718,7 +726,7 @@ class MeetingForm(forms.Form):
         label=_("Summary"), required=False, widget=forms.Textarea({**TEXT, "rows": 3})
     )
     attachments = MultipleFileField(
-        label=_("Self-examination materials (检视剖析材料)"),
+        label=_("Self-examination materials"),
         help_text=_("The leading group's and each member's materials, PDF or Word"),
     )
 
@@ -744,7 +752,7 @@ class MeetingProblemForm(forms.Form):
         initial=ProblemScope.INDIVIDUAL,
     )
     responsible_person_name = forms.CharField(
-        label=_("Member (for a 个人 problem)"),
+        label=_("Member (for an individual member's problem)"),
         max_length=64,
         required=False,
         widget=forms.TextInput(TEXT),

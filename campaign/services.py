@@ -474,11 +474,13 @@ def makeup_record(
             _("%(name)s attended; there is nothing to make up.") % {"name": line.person.name}
         )
     if done_on > today:
-        raise ValidationError({"makeup_on": _("补学 cannot be recorded for a day in the future.")})
+        raise ValidationError(
+            {"makeup_on": _("A make-up study cannot be recorded for a day in the future.")}
+        )
     if done_on < line.activity.held_on:
         raise ValidationError(
             {
-                "makeup_on": _("补学 comes after the activity (%(date)s).")
+                "makeup_on": _("A make-up study comes after the activity (%(date)s).")
                 % {"date": line.activity.held_on.isoformat()}
             }
         )
@@ -752,7 +754,7 @@ def milestone_add(
 ) -> DevelopmentMilestone:
     _require(actor, Action.LOG, item.unit)
     if item.state == DevelopmentState.CLOSED:
-        raise ValidationError(_("A closed (销号) item takes no more milestones."))
+        raise ValidationError(_("A closed item takes no more milestones."))
     if due_on < item.campaign.start_date:
         raise ValidationError(
             {
@@ -775,7 +777,7 @@ def milestone_set_done(
         raise ValidationError({"done_on": _("A milestone cannot be reached in the future.")})
     item = DevelopmentItem.objects.select_for_update().get(pk=milestone.item_id)
     if item.state == DevelopmentState.CLOSED:
-        raise ValidationError(_("The item is closed (销号); its milestones stay as they are."))
+        raise ValidationError(_("The item is closed; its milestones stay as they are."))
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
     _follow_milestones(item)
@@ -822,9 +824,9 @@ def development_close(*, actor: Any, item: DevelopmentItem, today: date) -> Deve
         raise PermissionDenied
     item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
     if not item.can_move_to(DevelopmentState.CLOSED):
-        raise ValidationError(_("Only a completed item can be closed (销号)."))
+        raise ValidationError(_("Only a completed item can be closed."))
     if not item.attachments.exists():
-        raise ValidationError(_("Attach the evidence before the item is closed (销号)."))
+        raise ValidationError(_("Attach the evidence before the item is closed."))
     item.state = DevelopmentState.CLOSED
     item.closed_on = today
     item.save(update_fields=["state", "closed_on"])

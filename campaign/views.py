@@ -1002,7 +1002,8 @@ def makeup_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
-                request, _("补学 of %(name)s was recorded.") % {"name": line.person.name}
+                request,
+                _("The make-up study of %(name)s was recorded.") % {"name": line.person.name},
             )
     else:
         messages.error(request, _("Enter a valid date."))
@@ -1467,7 +1468,7 @@ def development_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
             messages.success(request, _("The item is under way."))
         else:
             services.development_close(actor=request.user, item=item, today=timezone.localdate())
-            messages.success(request, _("The item was closed (销号)."))
+            messages.success(request, _("The item was closed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("campaign:development-detail", pk=item.pk)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.figures import is_tracked
 from core.pagination import CachedCountPaginator
+from core.widgets import QuickSelect, quick_widget
 
 PAGE_SIZE = 25
 
@@ -63,18 +64,30 @@ def paginate(request: HttpRequest, items: Any, *, per_page: int = PAGE_SIZE) -> 
 
 #: The label of the search box a unit list gets (static/js/unitpicker.js).
 UNIT_SEARCH_LABEL = _lazy("Type a name or code to find the unit")
+#: What a unit list shown as a tree says of a searchable select (static/js/unitpicker.js):
+#: its search box's label and the words before the names chosen.
+UNIT_PICKER_ATTRS = {
+    "data-unit-picker": UNIT_SEARCH_LABEL,
+    "data-unit-picker-chosen": _lazy("Chosen: "),
+}
 
 
 def unit_picker_attrs(widget: forms.Widget) -> dict[str, Any]:
     """A visible unit list is searchable; a hidden one (a single unit) is not."""
     if isinstance(widget, forms.Select) and not widget.is_hidden:
-        return {"data-unit-picker": UNIT_SEARCH_LABEL}
+        return dict(UNIT_PICKER_ATTRS)
     return {}
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit dropdown: "name（code）", the code telling apart units of the same name;
-    searchable by name or code in the browser."""
+    searchable by name or code in the browser, shown there as a tree."""
+
+    widget = QuickSelect
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["widget"] = quick_widget(kwargs.get("widget"))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.code}）"

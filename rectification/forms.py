@@ -98,7 +98,9 @@ class ProblemForm(FieldAccess, forms.Form):
     type = forms.ChoiceField(
         label=_("Type"),
         choices=ProblemType.choices,
-        help_text=_("立行立改 may be closed at once; 长期坚持 has no deadline."),
+        help_text=_(
+            "A problem to fix at once may be closed at once; a long-term one has no deadline."
+        ),
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
     discovered_on = forms.DateField(label=_("Discovered on"), widget=DATE)
@@ -442,7 +444,7 @@ class ProblemFilterForm(FieldAccess, forms.Form):
             ("needs_plan", _("Needs a special plan")),
             ("mass_concern", _("Strongly raised by the masses")),
             ("long_unresolved", _("Long unresolved")),
-            ("stale", _("长期坚持 without progress for 30 days")),
+            ("stale", _("Long-term, without progress for 30 days")),
         ]
         self._field("unit").queryset = units
         self._field("sort").choices = [

@@ -878,7 +878,7 @@ class LedgerReader:
                 "deadline",
                 _(
                     "The deadline is kept as approved (%(deadline)s): to move it, request an "
-                    "extension (延期申请) on the problem's page."
+                    "extension on the problem's page."
                 )
                 % {"deadline": stored.deadline or stored.get_type_display()},
             )

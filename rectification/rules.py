@@ -200,7 +200,7 @@ def start_refusals(
             _("Add at least one rectification measure before starting rectification.")
         ]
     if type == ProblemType.DEADLINE and deadline is None:
-        errors["deadline"] = [_("A 限期整改 problem needs a deadline.")]
+        errors["deadline"] = [_("A problem to fix by a deadline needs a deadline date.")]
     if not has_leader:
         errors["responsible_leader"] = [_("Name the responsible leader.")]
     if not has_responsible:
@@ -335,7 +335,7 @@ def reachable_state(
     if written == ProblemState.CLOSED and not may_close:
         return ReachedState(
             ProblemState.SUBMITTED,
-            (_("Only the office of a unit above this one may close a problem (销号)."),),
+            (_("Only the office of a unit above this one may close a problem."),),
         )
     if wanted >= _PROGRESS[ProblemState.SUBMITTED]:
         return ReachedState(str(written))
@@ -360,7 +360,7 @@ def meeting_refusals(problem: Any) -> dict[str, list[str]]:
     if problem.source != ProblemSource.MEETING:
         errors["source"] = [_("A problem of a review meeting is found at the meeting.")]
     if problem.scope not in ProblemScope.values:
-        errors["scope"] = [_("Say whether it is the leading group's (班子) or a member's (个人).")]
+        errors["scope"] = [_("Say whether it is the leading body's or an individual member's.")]
     elif problem.scope == ProblemScope.INDIVIDUAL and not (
         problem.responsible_person_id or (problem.responsible_person_name or "").strip()
     ):
@@ -417,7 +417,7 @@ def special_plan_refusal(
     if mass_concern and long_unresolved and not has_plan:
         return _(
             "This problem is strongly raised by the masses and long unresolved: draw up a "
-            "special rectification plan (专项整改方案) and link this problem to it first."
+            "special rectification plan and link this problem to it first."
         )
     return None
 
@@ -427,8 +427,8 @@ def mechanism_refusal(*, type: str, has_mechanism: bool) -> str | None:
     a long-term mechanism (长效机制) linked to it."""
     if type == ProblemType.ONGOING and not has_mechanism:
         return _(
-            "A 长期坚持 problem is closed only with a long-term mechanism (长效机制): record "
-            "the rule or mechanism that keeps it solved and link this problem to it first."
+            "A long-term problem is closed only with a long-term mechanism: record the rule "
+            "or mechanism that keeps it solved and link this problem to it first."
         )
     return None
 
@@ -482,8 +482,8 @@ def schedule_change_refusal(
         return None
     return _(
         "The deadline and type of rectification are fixed once rectification has started or "
-        "the deadline has passed: to change them, request an extension (延期申请) with a "
-        "reason; the new deadline counts once the office above approves it."
+        "the deadline has passed: to change them, request an extension with a reason; the "
+        "new deadline counts once the office above approves it."
     )
 
 
@@ -504,9 +504,9 @@ def extension_refusals(
     if type not in ProblemType.values:
         errors["new_type"] = [_("Choose the type of rectification.")]
     elif type == ProblemType.DEADLINE and deadline is None:
-        errors["new_deadline"] = [_("A 限期整改 problem needs a deadline.")]
+        errors["new_deadline"] = [_("A problem to fix by a deadline needs a deadline date.")]
     elif type == ProblemType.ONGOING and deadline is not None:
-        errors["new_deadline"] = [_("A 长期坚持 problem has no deadline; leave it empty.")]
+        errors["new_deadline"] = [_("A long-term problem has no deadline; leave it empty.")]
     elif type == problem.type and deadline == problem.deadline:
         errors["new_deadline"] = [_("Ask for a different deadline or type than the current one.")]
     if deadline is not None and deadline < problem.discovered_on:
@@ -536,7 +536,12 @@ def satisfaction_refusals(
     if method not in SatisfactionMethod.values:
         errors["method"] = [_("Say how the people concerned were asked.")]
     if result not in SatisfactionResult.values:
-        errors["result"] = [_("Record what the people concerned said (满意, 基本满意 or 不满意).")]
+        errors["result"] = [
+            _(
+                "Record what the people concerned said (satisfied, fairly satisfied or "
+                "dissatisfied)."
+            )
+        ]
     if not (note or "").strip() and not has_survey:
         errors["people_note"] = [_("Write what they said, or attach the survey.")]
     return errors

@@ -321,12 +321,10 @@ TRANSITIONS: dict[str, tuple[str, Callable[..., Problem]]] = {
 SUCCESS = {
     rules.START: lambda: _("Rectification started."),
     rules.SUBMIT: lambda: _("Submitted for closing."),
-    rules.CLOSE: lambda: _("The problem is closed (销号)."),
+    rules.CLOSE: lambda: _("The problem is closed."),
     rules.RETURN: lambda: _("Returned for further rectification."),
     rules.WITHDRAW: lambda: _("The problem was withdrawn."),
-    rules.REOPEN: lambda: _(
-        "The problem is reopened as a recurrence (复发) and back in rectification."
-    ),
+    rules.REOPEN: lambda: _("The problem is reopened as a recurrence and back in rectification."),
 }
 
 

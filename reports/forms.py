@@ -69,7 +69,7 @@ class BulletinForm(forms.Form):
     period_start = forms.DateField(label=_("Period from"), widget=DATE_INPUT)
     period_end = forms.DateField(label=_("Period to"), widget=DATE_INPUT)
     next_steps = forms.CharField(
-        label=_("Next steps (下步打算)"),
+        label=_("Next steps"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         help_text=_("One point per line; it can still be edited in the Word file"),

@@ -94,8 +94,9 @@ class ProjectForm(forms.Form):
         label=_("Method"),
         choices=ResearchMethod.choices,
         help_text=_(
-            "Only 蹲点调研 and 网络调研 count for the quarterly rule (each leader at least "
-            "one a quarter); 座谈走访, 问卷调查 and other methods are recorded but do not count."
+            "Only on-site and online research count for the quarterly rule (each leader at "
+            "least one a quarter); forums and visits, questionnaire surveys and other "
+            "methods are recorded but do not count."
         ),
     )
     sites = forms.CharField(

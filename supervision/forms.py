@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-from core.pages import UNIT_SEARCH_LABEL, preselect_unit
+from core.pages import UNIT_PICKER_ATTRS, preselect_unit
 from core.widgets import QuickSelect, UnitFilterField
 
 from .models import CaseKind, VisitMethod
@@ -28,7 +28,7 @@ class VisitForm(forms.Form):
     unit = UnitFilterField(
         label=_("Unit visited"),
         queryset=OrgUnit.objects.none(),
-        widget=QuickSelect(attrs={"class": "form-select", "data-unit-picker": UNIT_SEARCH_LABEL}),
+        widget=QuickSelect(attrs={"class": "form-select", **UNIT_PICKER_ATTRS}),
         error_messages={"invalid_choice": _("Choose a unit within your scope.")},
     )
     visited_on = forms.DateField(label=_("Date of visit"), widget=DATE)
@@ -160,13 +160,13 @@ class CaseForm(forms.Form):
         return self.cleaned_data.get("kind") or CaseKind.PRACTICE
 
     person_name = forms.CharField(
-        label=_("Name (先进个人)"),
+        label=_("Name (model person)"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs=TEXT),
     )
     person_title = forms.CharField(
-        label=_("Post (先进个人)"),
+        label=_("Post (model person)"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs=TEXT),

@@ -50,9 +50,7 @@ class ReviewMeeting(models.Model):
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=128, blank=True)
     participants = models.TextField(_("participants"))
-    guidance = models.CharField(
-        _("attended from above to guide (上级列席指导)"), max_length=200, blank=True
-    )
+    guidance = models.CharField(_("attended from above to guide"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

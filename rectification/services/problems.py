@@ -66,7 +66,7 @@ def _clean_problem_fields(
     if type not in ProblemType.values:
         errors["type"] = [_("Choose the type of rectification.")]
     if type == ProblemType.ONGOING and deadline is not None:
-        errors["deadline"] = [_("A 长期坚持 problem has no deadline; leave it empty.")]
+        errors["deadline"] = [_("A long-term problem has no deadline; leave it empty.")]
     if discovered_on is None:
         errors["discovered_on"] = [_("Give the date the problem was found.")]
     elif deadline is not None and deadline < discovered_on:

@@ -225,6 +225,6 @@ def problem_reopen(*, problem: Problem, actor: User | None, reason: str) -> Prob
         from_state=before,
         to_state=problem.state,
         actor=actor,
-        reason=_("Reopened as a recurrence (复发): %(reason)s") % {"reason": reason.strip()},
+        reason=_("Reopened as a recurrence: %(reason)s") % {"reason": reason.strip()},
     )
     return problem

@@ -4,7 +4,9 @@ pauses between fields.
 - a secretary new to the product logs a 主题党日 with a photo on a 375 px phone and ticks it
   as evidence: timed, under 45 s;
 - a refused form keeps the chosen photo, and 参加人数 starts empty and refuses 0;
-- the office's 下发范围 shows readable choices and only the chosen one's control;
+- the office's 下发范围 shows readable choices and only the chosen one's control; its units
+  are a tree, and part of a branch's name finds the branch under its county and party
+  committee;
 - the supervision form opens on today's date and finds the unit by name.
 """
 
@@ -18,6 +20,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import OrgUnit
 from campaign import services
 from campaign.models import Activity, Assignment, Task, Workstream
 from demo.campaign import seed_campaign
@@ -57,7 +60,6 @@ def deployed():
     today = timezone.localdate()
     org = seed_org()
     campaign = seed_campaign(org, start=today - timedelta(days=60), end=today + timedelta(days=90))
-    from accounts.models import OrgUnit
     from accounts.permissions import forget_grants
 
     office = org.users["county_office"]
@@ -201,13 +203,41 @@ def test_office_deploys_with_only_the_chosen_scope_shown(
     assert page.get_by_label("单位", exact=True).is_visible()
     assert not page.get_by_label("所属单位", exact=True).is_visible()
     shot(page, "1-deploy-scope")
-    # The unit list is searched by name.
+    # The units are a tree: the first two levels open, the branches below closed.
+    tree = page.get_by_role("tree", name="单位")
+    county = tree.get_by_role("treeitem", name=re.compile("江北区委员会"))
+    street = tree.get_by_role("treeitem", name=re.compile("河西街道工作委员会"))
+    branch = tree.get_by_role("treeitem", name=re.compile("柳岸社区党支部"))
+    expect(county).to_have_attribute("aria-expanded", "true")
+    expect(street).to_have_attribute("aria-expanded", "false")
+    expect(branch).to_be_hidden()
+    # a unit's own units open and close from the keyboard
+    street.focus()
+    page.keyboard.press("ArrowRight")
+    expect(branch).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(branch).to_be_hidden()
+    # Part of a branch's name finds it under its county and party committee.
     page.get_by_role("searchbox", name=re.compile("查找单位")).first.fill("柳岸")
-    units = page.get_by_label("单位", exact=True)
-    assert units.locator("option").all_inner_texts() == [
-        "　　　河西街道柳岸社区党支部（JZ-JB-HX-02）"
+    found = tree.get_by_role("treeitem")
+    expect(found).to_have_count(3)
+    assert [
+        (row.get_attribute("aria-level"), row.locator(".unit-picker-name").inner_text())
+        for row in found.all()
+    ] == [
+        ("1", "中共江州市江北区委员会（JZ-JB）"),
+        ("2", "中共江北区河西街道工作委员会（JZ-JB-HX）"),
+        ("3", "河西街道柳岸社区党支部（JZ-JB-HX-02）"),
     ]
-    units.select_option(index=0)
+    shot(page, "2-unit-tree-found")
+    branch.click()
+    expect(branch).to_have_attribute("aria-selected", "true")
+    expect(county).to_have_attribute("aria-selected", "false")
+    assert page.locator("select#id_units").evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)"
+    ) == [str(OrgUnit.objects.get(code="JZ-JB-HX-02").pk)]
+    expect(page.locator(".field-units .unit-picker-chosen")).to_contain_text("柳岸社区党支部")
+    shot(page, "3-unit-tree-chosen")
     page.get_by_label("标题").fill("开展集中学习")
     page.get_by_label("截止日期").fill((timezone.localdate() + timedelta(days=7)).isoformat())
     # While the request runs the button cannot be tapped again: the submit is held back

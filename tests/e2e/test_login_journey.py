@@ -41,3 +41,29 @@ def test_each_demo_user_logs_in(live_server, browser, guard_network, shot, viewp
         assert width <= viewport["width"] + 1, f"{username}: page wider than the screen"
         shot(page, f"{username}-home")
         context.close()
+
+
+def test_the_menu_in_english_fits_a_desktop_on_one_line(live_server, browser, guard_network, shot):
+    """English words are longer than Chinese ones: the menu of every demo user, with English
+    switched on, still holds on one line of a 1366 px screen, without a word of Chinese."""
+    seed_campaign(seed_org(), start=date(2026, 9, 1), end=date(2027, 2, 28))
+    for username, _full_name, _title, _unit, _role in DEMO_LOGINS:
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = guard_network(context.new_page())
+        login(page, live_server.url, username)  # the login page is read in Chinese
+        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.reload()
+        assert page.locator("html").get_attribute("lang") == "en"
+        menu = page.locator("#mainnav")
+        assert menu.is_visible(), f"{username}: the menu is folded on a desktop"
+        items = menu.locator(":scope > ul > li")
+        tops = {round(box["y"]) for box in (item.bounding_box() for item in items.all()) if box}
+        assert len(tops) == 1, f"{username}: the menu breaks onto {len(tops)} lines"
+        navbar = page.locator("nav.app-navbar").bounding_box()
+        assert navbar and navbar["height"] < 70, f"{username}: menu {navbar}"
+        text = menu.inner_text()
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in text.replace(_full_name, "")), text
+        assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+        if username == DEMO_LOGINS[0][0]:
+            shot(page, f"{username}-home-english")
+        context.close()
