@@ -29,6 +29,7 @@ __all__ = [
     "follow_up_due",
     "notify",
     "notify_many",
+    "research_report_reviewed",
     "submission_reviewed",
     "task_deployed",
     "waiting",
@@ -170,6 +171,33 @@ def close_returned(*, problem: Any, actor: Any, reason: str) -> int:
         title=title,
         body=body,
         link=reverse("rectification:problem-detail", args=[problem.pk]),
+        unit=unit,
+        actor=actor,
+    )
+
+
+def research_report_reviewed(*, report: Any, review: Any, actor: Any) -> int:
+    """The office accepted or returned a research report: the people of the report's unit
+    and its author are told, with the office's comment."""
+    unit = report.unit
+    people = permissions.people_of_units([unit.pk]).get(unit.pk, [])
+    people.append(report.author_id)
+    accepted = review.decision == "accepted"
+    with _site_language():
+        if accepted:
+            title = _("Research report accepted: %(title)s") % {"title": _short(report.title)}
+            body = review.comment or _(
+                "The office found the real situation, analysis and insight in it."
+            )
+        else:
+            title = _("Research report returned: %(title)s") % {"title": _short(report.title)}
+            body = _("Comment: %(comment)s") % {"comment": review.comment}
+    return notify(
+        kind=EventKind.REPORT_ACCEPTED if accepted else EventKind.REPORT_RETURNED,
+        recipients=people,
+        title=title,
+        body=body,
+        link=reverse("research:report-detail", args=[report.pk]),
         unit=unit,
         actor=actor,
     )
