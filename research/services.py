@@ -364,6 +364,12 @@ def report_update(
         _require(
             permissions.may(actor, Action.RESEARCH, report), _("You may not change this report.")
         )
+    # the state as it stands now (the office may have reviewed it since the page was read)
+    report.state = (
+        ResearchReport.objects.select_for_update()
+        .values_list("state", flat=True)
+        .get(pk=report.pk)
+    )
     if not report.is_editable:
         raise ValidationError(
             _("The office has accepted this report; it can no longer be changed.")
