@@ -366,9 +366,7 @@ def report_update(
         )
     # the state as it stands now (the office may have reviewed it since the page was read)
     report.state = (
-        ResearchReport.objects.select_for_update()
-        .values_list("state", flat=True)
-        .get(pk=report.pk)
+        ResearchReport.objects.select_for_update().values_list("state", flat=True).get(pk=report.pk)
     )
     if not report.is_editable:
         raise ValidationError(
