@@ -335,7 +335,15 @@ def report_create(
     report.projects.set(projects)
     if document is not None:
         _store_document(report, document, actor)
+    if report.state == ReportState.SUBMITTED:
+        _tell_the_reviewers(report)
     return report
+
+
+def _tell_the_reviewers(report: ResearchReport) -> None:
+    from notifications import events
+
+    events.waiting_for_report_review(report=report)
 
 
 def _store_document(report: ResearchReport, document: Any, actor: User | None) -> ReportDocument:
@@ -387,7 +395,8 @@ def report_update(
     report.title = title.strip()
     report.body = body.strip()
     report.written_on = written_on
-    if state == ReportState.SUBMITTED and report.state != ReportState.SUBMITTED:
+    newly_submitted = state == ReportState.SUBMITTED and report.state != ReportState.SUBMITTED
+    if newly_submitted:
         report.submitted_at = timezone.now()  # (again, after a return: back in the queue)
     if state == ReportState.SUBMITTED or report.state != ReportState.RETURNED:
         report.state = state
@@ -397,6 +406,8 @@ def report_update(
     report.projects.set(projects)
     if document is not None:
         _store_document(report, document, actor)
+    if newly_submitted:
+        _tell_the_reviewers(report)
     return report
 
 

@@ -133,6 +133,11 @@ def test_the_authors_unit_and_the_author_are_told_with_the_comment(
     project = make_project(campaign=campaign, lead=branch_leader, unit=tree.committee_a)
     report = make_report(project=project, state=ReportState.SUBMITTED)
     assert services.may_review(people.county_office, report)
+    # the office above is told that a report waits in its queue (one line a day)
+    waiting = Notification.objects.get(kind=EventKind.WAITING)
+    assert waiting.recipient == people.county_office
+    assert waiting.title == "1篇调研报告待您审核"
+    assert waiting.link == reverse("research:review-queue")
     services.report_review(
         report=report,
         actor=people.county_office,
@@ -155,6 +160,7 @@ def test_the_authors_unit_and_the_author_are_told_with_the_comment(
         state=ReportState.SUBMITTED,
         projects=[project],
     )
+    assert Notification.objects.get(kind=EventKind.WAITING).count == 2  # submitted again
     services.report_review(report=report, actor=people.county_office, accept=True, **ALL_THREE)
     accepted = Notification.objects.get(kind=EventKind.REPORT_ACCEPTED, recipient=branch_leader)
     assert accepted.title == "调研报告已通过：调研报告"
