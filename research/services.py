@@ -23,6 +23,7 @@ from accounts.permissions import can
 from accounts.roles import Action
 from campaign.models import Campaign
 from core.uploads import validate_upload
+from notifications import events
 
 from .models import (
     AUTHOR_STATES,
@@ -341,8 +342,6 @@ def report_create(
 
 
 def _tell_the_reviewers(report: ResearchReport) -> None:
-    from notifications import events
-
     events.waiting_for_report_review(report=report)
 
 
@@ -672,8 +671,6 @@ def decision_update(
 
 # --- the office's review (有实情、有分析、有见解) -----------------------------------------
 
-REVIEW_CRITERIA = ("has_facts", "has_analysis", "has_insight")
-
 
 def may_review(user: Any, report: ResearchReport) -> bool:
     """May the user review the report now: it waits for review, and he runs the office of
@@ -694,8 +691,6 @@ def report_review(
 ) -> ReportReview:
     """Accept the report (all three criteria met) or return it to its author with a
     comment; the author's unit and the author are told of the decision."""
-    from notifications import events
-
     report = (
         ResearchReport.objects.select_for_update()
         .select_related("unit", "author")
