@@ -36,6 +36,7 @@ class Action(StrEnum):
     EDIT_PROBLEMS = "edit_problems"  # problems and measures (a leader: as responsible leader)
     DEPLOY = "deploy"  # deploy tasks, review and return submissions, supervision, cases
     CLOSE = "close"  # verify and close a problem
+    REVIEW = "review"  # review a research report (有实情、有分析、有见解): accept or return
     EXPORT = "export"  # export ledgers, download reports
     MANAGE = "manage"  # users and units
     OVERSEE = "oversee"  # watch the campaign: dashboards, task lists, supervision
@@ -78,6 +79,8 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.DEPLOY: (_rule(Role.OFFICE),),
     # 销号 by an office above the unit that reported the problem, never by the unit itself
     Action.CLOSE: (_rule(Role.OFFICE, below_only=True),),
+    # a research report is reviewed by an office above the report's unit, never its own
+    Action.REVIEW: (_rule(Role.OFFICE, below_only=True),),
     Action.EXPORT: (_rule(Role.SECRETARY, Role.LEADER, Role.OFFICE, Role.VIEWER),),
     Action.MANAGE: (_rule(Role.OFFICE),),
     Action.OVERSEE: (_rule(Role.OFFICE, Role.VIEWER),),

@@ -46,6 +46,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, Action | Callable[[Any], bool]]]]] = [
             ("research:project-list", _("Research"), Action.FOLLOW_RESEARCH),
             ("research:compliance", _("Research compliance"), Action.FOLLOW_RESEARCH),
             ("research:decision-list", _("Decisions"), Action.FOLLOW_RESEARCH),
+            ("research:review-queue", _("Report review"), Action.REVIEW),
         ],
     ),
     (

@@ -40,6 +40,7 @@ KIND_ORDER = [
     ReminderKind.DUE_IN_1_DAY,
     ReminderKind.DUE_IN_3_DAYS,
     ReminderKind.RESEARCH,
+    ReminderKind.RESEARCH_REPORT,
 ]
 
 

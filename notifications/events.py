@@ -29,6 +29,7 @@ __all__ = [
     "follow_up_due",
     "notify",
     "notify_many",
+    "research_report_reviewed",
     "submission_reviewed",
     "task_deployed",
     "waiting",
@@ -175,6 +176,33 @@ def close_returned(*, problem: Any, actor: Any, reason: str) -> int:
     )
 
 
+def research_report_reviewed(*, report: Any, review: Any, actor: Any) -> int:
+    """The office accepted or returned a research report: the people of the report's unit
+    and its author are told, with the office's comment."""
+    unit = report.unit
+    people = permissions.people_of_units([unit.pk]).get(unit.pk, [])
+    people.append(report.author_id)
+    accepted = review.decision == "accepted"
+    with _site_language():
+        if accepted:
+            title = _("Research report accepted: %(title)s") % {"title": _short(report.title)}
+            body = review.comment or _(
+                "The office found the real situation, analysis and insight in it."
+            )
+        else:
+            title = _("Research report returned: %(title)s") % {"title": _short(report.title)}
+            body = _("Comment: %(comment)s") % {"comment": review.comment}
+    return notify(
+        kind=EventKind.REPORT_ACCEPTED if accepted else EventKind.REPORT_RETURNED,
+        recipients=people,
+        title=title,
+        body=body,
+        link=reverse("research:report-detail", args=[report.pk]),
+        unit=unit,
+        actor=actor,
+    )
+
+
 def follow_up_due(*, visit: Any, people: Iterable[int]) -> int:
     """A supervision follow-up at the unit is due: once per visit and date."""
     with _site_language():
@@ -202,6 +230,12 @@ def _short(text: str, size: int = 40) -> str:
 
 REVIEW = "review"
 VERIFY = "verify"
+RESEARCH_REVIEW = "research_review"
+QUEUE_PAGES = {
+    REVIEW: "campaign:review-queue",
+    VERIFY: "rectification:verify-queue",
+    RESEARCH_REVIEW: "research:review-queue",
+}
 _MARK = "\x00n\x00"
 
 
@@ -209,6 +243,8 @@ def _waiting_title(queue: str, count: Any) -> str:
     with _site_language():
         if queue == REVIEW:
             return _("%(count)s submissions wait for your review") % {"count": count}
+        if queue == RESEARCH_REVIEW:
+            return _("%(count)s research reports wait for your review") % {"count": count}
         return _("%(count)s problems wait for your closing verification") % {"count": count}
 
 
@@ -218,7 +254,7 @@ def waiting(*, queue: str, recipients: Iterable[int], unit: Any = None) -> int:
     ids = sorted({r for r in recipients if r is not None})
     if not ids:
         return 0
-    link = reverse("campaign:review-queue" if queue == REVIEW else "rectification:verify-queue")
+    link = reverse(QUEUE_PAGES[queue])
     head, _mark, tail = _waiting_title(queue, _MARK).partition(_MARK)
     key = f"waiting:{queue}:{timezone.localdate().isoformat()}"
     now = timezone.now()
@@ -255,6 +291,12 @@ def waiting_for_review(*, assignment: Any) -> int:
     issuer = assignment.task.issuer
     people = permissions.nearest_offices_above(issuer, strictly=False)
     return waiting(queue=REVIEW, recipients=people, unit=issuer)
+
+
+def waiting_for_report_review(*, report: Any) -> int:
+    """A research report was submitted: the office of the nearest unit above its unit."""
+    people = permissions.nearest_offices_above(report.unit)
+    return waiting(queue=RESEARCH_REVIEW, recipients=people, unit=report.unit)
 
 
 def waiting_for_closing(*, problem: Any) -> int:

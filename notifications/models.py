@@ -32,6 +32,7 @@ class ReminderKind(models.TextChoices):
     DUE_IN_1_DAY = "due_1", _("Due tomorrow")
     OVERDUE = "overdue", _("Overdue")
     RESEARCH = "research", _("No research project this quarter")
+    RESEARCH_REPORT = "research_report", _("No research report this year")
 
 
 # What happened, for event notifications (``notifications.events.notify``).
@@ -43,10 +44,14 @@ class EventKind(models.TextChoices):
     WAITING = "waiting", _("Waiting in your queue")
     URGED = "urged", _("Urged by the office")
     FOLLOW_UP = "follow_up", _("Supervision follow-up due")
+    REPORT_ACCEPTED = "report_accepted", _("Research report accepted")
+    REPORT_RETURNED = "report_returned", _("Research report returned")
 
 
 # Kinds repeated once a week while the condition lasts (the others go out on one day).
-WEEKLY_KINDS = frozenset({ReminderKind.OVERDUE, ReminderKind.RESEARCH})
+WEEKLY_KINDS = frozenset(
+    {ReminderKind.OVERDUE, ReminderKind.RESEARCH, ReminderKind.RESEARCH_REPORT}
+)
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -178,6 +178,11 @@ def notification_text(*, kind: str, item_kind: str, title: str, due: str) -> tup
             body = _(
                 "You have not led a research project this quarter. The quarter ends on %(date)s."
             ) % {"date": due}
+        elif kind == ReminderKind.RESEARCH_REPORT:
+            head = _("Research report reminder: %(title)s") % {"title": title}
+            body = _(
+                "You have not submitted a research report this year. The year ends on %(date)s."
+            ) % {"date": due}
         elif kind == ReminderKind.OVERDUE:
             head = _("Overdue %(what)s: %(title)s") % {"what": what, "title": title}
             body = _("It was due on %(date)s. Please complete it as soon as possible.") % {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +25,14 @@ from campaign.models import OPEN_STATES as OPEN_ASSIGNMENT_STATES
 from campaign.models import Assignment, Campaign, DevelopmentMilestone, DevelopmentState
 from rectification.models import OPEN_STATES as OPEN_PROBLEM_STATES
 from rectification.models import Measure, MeasureState, Problem, ProblemState
-from research.models import COUNTING_METHODS, COUNTING_STATES, ResearchProject, quarter_of
+from research.models import (
+    COUNTING_METHODS,
+    COUNTING_REPORT_STATES,
+    COUNTING_STATES,
+    ResearchProject,
+    ResearchReport,
+    quarter_of,
+)
 
 from .models import ItemKind, ReminderKind
 
@@ -352,12 +359,61 @@ def research(day: date) -> Iterator[Item]:
             )
 
 
+# The yearly report (每年至少一篇调研报告): reminders from 1 November to the year's end.
+REPORT_NOTICE_FROM = (11, 1)  # (month, day)
+
+
+def research_reports(day: date) -> Iterator[Item]:
+    """City and county leaders who have no research report for the year yet (submitted,
+    waiting for review or accepted, counted by its date, as the compliance page counts),
+    from 1 November to 31 December. One query per active campaign: the leaders, less
+    those with such a report (never one query per leader)."""
+    if (day.month, day.day) < REPORT_NOTICE_FROM:
+        return
+    link = page_url("research:report-create", "research:report-list")
+    last_day = date(day.year, 12, 31)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Research report for %(year)s") % {"year": day.year}
+    seen: set[int] = set()
+    campaigns = Campaign.objects.filter(
+        is_active=True, start_date__lte=day, end_date__gte=day
+    ).select_related("root_unit")
+    for campaign in campaigns:
+        reported = ResearchReport.objects.filter(
+            campaign=campaign,
+            author_id=OuterRef("user_id"),
+            state__in=COUNTING_REPORT_STATES,
+            written_on__year=day.year,
+        )
+        leaders = (
+            permissions.holders_for(Action.LEAD, within=campaign.root_unit, kinds=LEADER_UNIT_KINDS)
+            .filter(~Exists(reported))
+            .order_by("unit__path", "user_id")
+            .values_list("user_id", "unit_id")
+        )
+        for user_id, unit_id in leaders:
+            if user_id in seen:
+                continue
+            seen.add(user_id)
+            yield Item(
+                ItemKind.RESEARCH,
+                user_id,
+                unit_id,
+                last_day,
+                (user_id,),
+                title,
+                link,
+                reminder_kind=ReminderKind.RESEARCH_REPORT,
+            )
+
+
 SOURCES: list[Callable[[date], Iterator[Item]]] = [
     assignments,
     milestones,
     problems,
     measures,
     research,
+    research_reports,
     portfolio_overdue,
 ]
 

@@ -15,11 +15,14 @@ from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
 from core.pages import preselect_unit
+from rectification.models import Measure, Mechanism
 
 from .models import (
+    AUTHOR_STATES,
+    Decision,
+    Finding,
     FindingKind,
     ProjectState,
-    ReportState,
     ResearchFocus,
     ResearchMethod,
     ResearchProject,
@@ -192,7 +195,13 @@ class ReportForm(forms.Form):
         error_messages={"invalid_choice": _("Choose research you led (or may record).")},
     )
     written_on = forms.DateField(label=_("Date"), widget=DateInput())
-    state = forms.ChoiceField(label=_("State"), choices=ReportState.choices)
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[(s.value, s.label) for s in AUTHOR_STATES],
+        help_text=_(
+            "A submitted report goes to the office above for review (有实情、有分析、有见解)."
+        ),
+    )
     body = forms.CharField(
         label=_("Text"),
         required=False,
@@ -305,3 +314,70 @@ class DecisionForm(forms.Form):
 
     def has_units(self) -> bool:
         return _has_units(self)
+
+
+class ReviewForm(forms.Form):
+    """The office's review: the speech's three criteria, and a comment (needed to return)."""
+
+    has_facts = forms.BooleanField(label=_("It has the real situation (有实情)"), required=False)
+    has_analysis = forms.BooleanField(label=_("It has analysis (有分析)"), required=False)
+    has_insight = forms.BooleanField(label=_("It has insight (有见解)"), required=False)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to return the report: say what to improve."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            _style(name, field)
+
+
+class AdoptionForm(forms.Form):
+    """成果转化: the record that took up a suggestion (one of the three) and the date."""
+
+    decision = forms.ModelChoiceField(
+        label=_("Adopted by a decision"), queryset=Decision.objects.none(), required=False
+    )
+    measure = forms.ModelChoiceField(
+        label=_("Adopted by a rectification measure"),
+        queryset=Measure.objects.none(),
+        required=False,
+    )
+    mechanism = forms.ModelChoiceField(
+        label=_("Adopted by a long-term mechanism"),
+        queryset=Mechanism.objects.none(),
+        required=False,
+    )
+    adopted_on = forms.DateField(label=_("Adopted on"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, user: Any, finding: Finding, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campaign = finding.project.campaign
+        _f(self, "decision").queryset = (
+            Decision.objects.visible_to(user).filter(campaign=campaign).order_by("-decided_on")
+        )
+        _f(self, "decision").label_from_instance = lambda d: f"{d.title}（{d.decided_on:%Y-%m-%d}）"
+        # the measures of the problems of the unit the suggestion concerns and below it
+        _f(self, "measure").queryset = (
+            Measure.objects.visible_to(user)
+            .filter(
+                problem__campaign=campaign,
+                problem__unit__path__startswith=finding.unit.path,
+            )
+            .select_related("problem", "problem__unit")
+            .order_by("problem__unit__path", "problem__number", "order")
+        )
+        _f(self, "measure").label_from_instance = lambda m: (
+            f"{m.problem.unit.code}-{m.problem.number}.{m.order} {m.description[:40]}"
+        )
+        _f(self, "mechanism").queryset = (
+            Mechanism.objects.visible_to(user).filter(campaign=campaign).order_by("-issued_on")
+        )
+        for name, field in self.fields.items():
+            _style(name, field)

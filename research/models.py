@@ -6,6 +6,7 @@ Rules live in services.py; these models hold data and invariants only.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -55,6 +56,20 @@ COUNTING_STATES = (ProjectState.UNDER_WAY, ProjectState.DONE)
 class ReportState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+# The states an author chooses on the form; the office's review gives the other two.
+AUTHOR_STATES = (ReportState.DRAFT, ReportState.SUBMITTED)
+# A report counts for the yearly rule once submitted, while it waits for the office's
+# review and after the office accepted it; a returned report is back with its author.
+COUNTING_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for revision")
 
 
 class FindingKind(models.TextChoices):
@@ -212,6 +227,7 @@ class ResearchReport(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT
     )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -229,7 +245,10 @@ class ResearchReport(models.Model):
         verbose_name = _("research report")
         verbose_name_plural = _("research reports")
         ordering = ["-written_on", "-pk"]
-        indexes = [models.Index(fields=["campaign", "author", "written_on"])]
+        indexes = [
+            models.Index(fields=["campaign", "author", "written_on"]),
+            models.Index(fields=["campaign", "state", "submitted_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -238,6 +257,67 @@ class ResearchReport(models.Model):
     def year(self) -> int:
         """The year the report counts for (that of its date)."""
         return self.written_on.year
+
+    @property
+    def counts_for_the_year(self) -> bool:
+        return self.state in COUNTING_REPORT_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        """An accepted report is closed; every other state may still be changed."""
+        return self.state != ReportState.ACCEPTED
+
+
+class ReportReviewQuerySet(ScopedQuerySet):
+    scope_field = "report__unit"
+
+
+@pghistory.track()
+class ReportReview(models.Model):
+    """The office's review of a submitted report against the speech's three criteria
+    (有实情、有分析、有见解): accepted when all three are met, or returned with a comment.
+    Every review is kept: a report returned and submitted again has one row per review."""
+
+    report = models.ForeignKey(
+        ResearchReport,
+        verbose_name=_("research report"),
+        on_delete=models.CASCADE,
+        related_name="reviews",
+    )
+    decision = models.CharField(_("decision"), max_length=16, choices=ReviewDecision.choices)
+    has_facts = models.BooleanField(_("has the real situation (有实情)"), default=False)
+    has_analysis = models.BooleanField(_("has analysis (有分析)"), default=False)
+    has_insight = models.BooleanField(_("has insight (有见解)"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+
+    objects = ReportReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report review")
+        verbose_name_plural = _("report reviews")
+        ordering = ["-reviewed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="accepted")
+                | Q(has_facts=True, has_analysis=True, has_insight=True),
+                name="accepted_review_meets_all_criteria",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="returned") | ~Q(comment=""),
+                name="returned_review_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.get_decision_display()}"
 
 
 class ReportDocumentQuerySet(ScopedQuerySet):
@@ -340,6 +420,10 @@ class Finding(models.Model):
     def is_solved(self) -> bool:
         return self.solved_on is not None
 
+    @property
+    def is_suggestion(self) -> bool:
+        return self.kind == FindingKind.SUGGESTION
+
 
 class DecisionQuerySet(ScopedQuerySet):
     scope_field = "unit"
@@ -390,6 +474,96 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AdoptionQuerySet(ScopedQuerySet):
+    scope_field = "finding__project__unit"
+
+
+@pghistory.track()
+class Adoption(models.Model):
+    """成果转化: a suggestion (对策建议) of research taken up by a decision, a rectification
+    measure or a long-term mechanism, on a date. Exactly one of the three is named."""
+
+    finding = models.ForeignKey(
+        Finding,
+        verbose_name=_("suggestion"),
+        on_delete=models.CASCADE,
+        related_name="adoptions",
+    )
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    measure = models.ForeignKey(
+        "rectification.Measure",
+        verbose_name=_("rectification measure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    mechanism = models.ForeignKey(
+        "rectification.Mechanism",
+        verbose_name=_("long-term mechanism"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    adopted_on = models.DateField(_("adopted on"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        ordering = ["adopted_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(decision__isnull=False, measure__isnull=True, mechanism__isnull=True)
+                    | Q(decision__isnull=True, measure__isnull=False, mechanism__isnull=True)
+                    | Q(decision__isnull=True, measure__isnull=True, mechanism__isnull=False)
+                ),
+                name="adoption_names_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["finding", "decision"],
+                condition=Q(decision__isnull=False),
+                name="unique_adoption_by_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["finding", "measure"],
+                condition=Q(measure__isnull=False),
+                name="unique_adoption_by_measure",
+            ),
+            models.UniqueConstraint(
+                fields=["finding", "mechanism"],
+                condition=Q(mechanism__isnull=False),
+                name="unique_adoption_by_mechanism",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding} → {self.record}"
+
+    @property
+    def record(self) -> Any:
+        return self.decision or self.measure or self.mechanism
 
 
 # Links between records (who took part, what a report or decision rests on) are kept in

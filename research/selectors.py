@@ -2,7 +2,8 @@
 
 Compliance (DESIGN.md): every city and county leader leads at least one research project
 (蹲点调研 or 网络调研, under way or done) each quarter, counted by its start date, and
-writes at least one submitted report each year, counted by its date. Quarters and years
+writes at least one submitted report each year (waiting for the office's review or
+accepted; a returned one is back with him), counted by its date. Quarters and years
 are those of Asia/Shanghai (dates are local dates). Each function answers in a fixed
 number of queries whatever the number of leaders.
 """
@@ -25,9 +26,12 @@ from campaign.models import Campaign
 
 from .models import (
     COUNTING_METHODS,
+    COUNTING_REPORT_STATES,
     COUNTING_STATES,
+    Adoption,
     Decision,
     Finding,
+    FindingKind,
     ReportState,
     ResearchProject,
     ResearchReport,
@@ -104,6 +108,65 @@ def solved_findings_for(user: Any, campaign: Campaign | None) -> QuerySet[Findin
     return qs.filter(project__campaign=campaign, solved_on__isnull=False).order_by(
         "-solved_on", "-pk"
     )
+
+
+def review_queue(*, user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
+    """The reports the user may review now: submitted, of a unit strictly below an office
+    he runs (the filter form of ``services.may_review``: ``RULES[REVIEW]``), oldest first."""
+    if campaign is None:
+        return ResearchReport.objects.none()
+    return (
+        ResearchReport.objects.filter(campaign=campaign, state=ReportState.SUBMITTED)
+        .allowed_for(user, Action.REVIEW)
+        .select_related("unit", "author")
+        .annotate(returned_before=Count("reviews"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_suggestions(report: ResearchReport, user: Any) -> list[Finding]:
+    """The suggestions (对策建议) of a report, each with what adopted it (``adoption_list``:
+    each adopting record linked when the user may see it). Two queries, and one more for
+    each kind of adopting record named."""
+    suggestions = list(
+        report.findings.filter(kind=FindingKind.SUGGESTION).select_related("unit").order_by("pk")
+    )
+    adoptions = adoptions_of([f.pk for f in suggestions], user)
+    for finding in suggestions:
+        finding.adoption_list = adoptions.get(finding.pk, [])  # type: ignore[attr-defined]
+    return suggestions
+
+
+def adoptions_of(finding_ids: list[int], user: Any) -> dict[int, list[Adoption]]:
+    """The adoptions of these findings by finding, oldest first; an adopting record outside
+    the user's scope is shown without its link (``record_visible`` False)."""
+    if not finding_ids:
+        return {}
+    from rectification.models import Measure, Mechanism
+
+    rows = list(
+        Adoption.objects.filter(finding_id__in=finding_ids)
+        .select_related(
+            "decision", "measure", "measure__problem", "measure__problem__unit", "mechanism"
+        )
+        .order_by("adopted_on", "pk")
+    )
+    models: dict[str, Any] = {"decision": Decision, "measure": Measure, "mechanism": Mechanism}
+    visible: dict[str, set[int]] = {}
+    for kind, model in models.items():
+        ids = {getattr(a, f"{kind}_id") for a in rows} - {None}
+        visible[kind] = (
+            set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+            if ids
+            else set()
+        )
+    found: dict[int, list[Adoption]] = {}
+    for adoption in rows:
+        kind = next(k for k in ("decision", "measure", "mechanism") if getattr(adoption, f"{k}_id"))
+        adoption.kind = kind  # type: ignore[attr-defined]
+        adoption.record_visible = getattr(adoption, f"{kind}_id") in visible[kind]  # type: ignore[attr-defined]
+        found.setdefault(adoption.finding_id, []).append(adoption)
+    return found
 
 
 @dataclass(frozen=True)
@@ -244,7 +307,7 @@ def compliance_matrix(*, user: Any, campaign: Campaign, year: int, today: date) 
             ResearchReport.objects.filter(
                 campaign=campaign,
                 author_id__in=leader_ids,
-                state=ReportState.SUBMITTED,
+                state__in=COUNTING_REPORT_STATES,
                 written_on__year=year,
             )
             .values("author_id")
@@ -303,8 +366,8 @@ def leader_research_summary(*, leader: Any, campaign: Campaign, today: date) -> 
     reports = ResearchReport.objects.filter(
         campaign=campaign, author_id=leader.pk, written_on__year=today.year
     ).aggregate(
-        submitted=Count("pk", filter=Q(state=ReportState.SUBMITTED)),
-        drafts=Count("pk", filter=Q(state=ReportState.DRAFT)),
+        submitted=Count("pk", filter=Q(state__in=COUNTING_REPORT_STATES)),
+        drafts=Count("pk", filter=Q(state__in=(ReportState.DRAFT, ReportState.RETURNED))),
     )
     return LeaderSummary(
         year=today.year,

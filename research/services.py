@@ -23,19 +23,24 @@ from accounts.permissions import can
 from accounts.roles import Action
 from campaign.models import Campaign
 from core.uploads import validate_upload
+from notifications import events
 
 from .models import (
+    AUTHOR_STATES,
+    Adoption,
     Decision,
     Finding,
     FindingKind,
     ProjectAttachment,
     ProjectState,
     ReportDocument,
+    ReportReview,
     ReportState,
     ResearchFocus,
     ResearchMethod,
     ResearchProject,
     ResearchReport,
+    ReviewDecision,
 )
 
 # --- permissions -------------------------------------------------------------------------
@@ -269,8 +274,8 @@ def _clean_report(
         errors["written_on"] = [_("Give the date of the report.")]
     elif written_on > timezone.localdate():
         errors["written_on"] = [_("The date of a report cannot be in the future.")]
-    if state not in ReportState.values:
-        errors["state"] = [_("Choose the state of the report.")]
+    if state not in AUTHOR_STATES:
+        errors["state"] = [_("Choose the state of the report: draft or submitted.")]
     if not (body or "").strip() and not has_document:
         errors["body"] = [_("Write the report here or upload it as a document.")]
     if errors:
@@ -325,12 +330,19 @@ def report_create(
         author=author,
         written_on=written_on,
         state=state,
+        submitted_at=timezone.now() if state == ReportState.SUBMITTED else None,
         created_by=actor,
     )
     report.projects.set(projects)
     if document is not None:
         _store_document(report, document, actor)
+    if report.state == ReportState.SUBMITTED:
+        _tell_the_reviewers(report)
     return report
+
+
+def _tell_the_reviewers(report: ResearchReport) -> None:
+    events.waiting_for_report_review(report=report)
 
 
 def _store_document(report: ResearchReport, document: Any, actor: User | None) -> ReportDocument:
@@ -359,6 +371,14 @@ def report_update(
         _require(
             permissions.may(actor, Action.RESEARCH, report), _("You may not change this report.")
         )
+    # the state as it stands now (the office may have reviewed it since the page was read)
+    report.state = (
+        ResearchReport.objects.select_for_update().values_list("state", flat=True).get(pk=report.pk)
+    )
+    if not report.is_editable:
+        raise ValidationError(
+            _("The office has accepted this report; it can no longer be changed.")
+        )
     projects = list(projects)
     _clean_document_upload(document)
     _clean_report(
@@ -374,12 +394,19 @@ def report_update(
     report.title = title.strip()
     report.body = body.strip()
     report.written_on = written_on
-    report.state = state
+    newly_submitted = state == ReportState.SUBMITTED and report.state != ReportState.SUBMITTED
+    if newly_submitted:
+        report.submitted_at = timezone.now()  # (again, after a return: back in the queue)
+    if state == ReportState.SUBMITTED or report.state != ReportState.RETURNED:
+        report.state = state
+    # a returned report saved as a draft stays returned until it is submitted again
     report.unit = projects[0].unit
     report.save()
     report.projects.set(projects)
     if document is not None:
         _store_document(report, document, actor)
+    if newly_submitted:
+        _tell_the_reviewers(report)
     return report
 
 
@@ -640,3 +667,140 @@ def decision_update(
     decision.projects.set(projects)
     decision.reports.set(reports)
     return decision
+
+
+# --- the office's review (有实情、有分析、有见解) -----------------------------------------
+
+
+def may_review(user: Any, report: ResearchReport) -> bool:
+    """May the user review the report now: it waits for review, and he runs the office of
+    a unit above the report's unit (``RULES[REVIEW]``, the same rule as the queue)."""
+    return report.state == ReportState.SUBMITTED and permissions.may(user, Action.REVIEW, report)
+
+
+@transaction.atomic
+def report_review(
+    *,
+    report: ResearchReport,
+    actor: User,
+    accept: bool,
+    has_facts: bool,
+    has_analysis: bool,
+    has_insight: bool,
+    comment: str = "",
+) -> ReportReview:
+    """Accept the report (all three criteria met) or return it to its author with a
+    comment; the author's unit and the author are told of the decision."""
+    report = (
+        ResearchReport.objects.select_for_update()
+        .select_related("unit", "author")
+        .get(pk=report.pk)
+    )
+    _require(
+        permissions.may(actor, Action.REVIEW, report),
+        _("Only the office of a unit above the report's unit may review it."),
+    )
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError(_("Only a submitted report waits for review."))
+    comment = (comment or "").strip()
+    criteria = {"has_facts": has_facts, "has_analysis": has_analysis, "has_insight": has_insight}
+    if accept:
+        missing = [name for name, met in criteria.items() if not met]
+        if missing:
+            raise ValidationError(
+                {
+                    name: [
+                        _(
+                            "A report is accepted only when it has the real situation, "
+                            "analysis and insight (有实情、有分析、有见解); tick all three or "
+                            "return it."
+                        )
+                    ]
+                    for name in missing
+                }
+            )
+    elif not comment:
+        raise ValidationError(
+            {"comment": [_("Say what the author should improve before returning the report.")]}
+        )
+    review = ReportReview.objects.create(
+        report=report,
+        decision=ReviewDecision.ACCEPTED if accept else ReviewDecision.RETURNED,
+        comment=comment,
+        reviewer=actor,
+        reviewed_at=timezone.now(),
+        **criteria,
+    )
+    report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
+    report.save(update_fields=["state", "updated_at"])
+    events.research_report_reviewed(report=report, review=review, actor=actor)
+    return review
+
+
+# --- 成果转化: suggestions adopted ---------------------------------------------------------
+
+
+ADOPTING_FIELDS = ("decision", "measure", "mechanism")
+
+
+@transaction.atomic
+def adoption_create(
+    *,
+    finding: Finding,
+    actor: User | None,
+    adopted_on: date | None,
+    decision: Decision | None = None,
+    measure: Any = None,
+    mechanism: Any = None,
+    note: str = "",
+) -> Adoption:
+    """Record that a suggestion was taken up by a decision, a rectification measure or a
+    long-term mechanism (exactly one, within the actor's scope and the campaign)."""
+    from rectification.models import Measure, Mechanism
+
+    if actor is not None:
+        _require(
+            permissions.may(actor, Action.RESEARCH, finding.project),
+            _("You may not change this research project."),
+        )
+    errors: dict[str, list[str]] = {}
+    if finding.kind != FindingKind.SUGGESTION:
+        errors["finding"] = [_("Only a suggestion (对策建议) is adopted.")]
+    named: dict[str, Any] = {
+        name: record
+        for name, record in (("decision", decision), ("measure", measure), ("mechanism", mechanism))
+        if record is not None
+    }
+    if len(named) != 1:
+        errors["decision"] = [
+            _("Choose one record that adopted it: a decision, a measure or a mechanism.")
+        ]
+    if adopted_on is None:
+        errors["adopted_on"] = [_("Give the date it was adopted.")]
+    elif adopted_on > timezone.localdate():
+        errors["adopted_on"] = [_("The date cannot be in the future.")]
+    campaign_id = finding.project.campaign_id
+    models_by_field: dict[str, Any] = {
+        "decision": Decision,
+        "measure": Measure,
+        "mechanism": Mechanism,
+    }
+    for name, record in named.items():
+        model = models_by_field[name]
+        in_campaign = (
+            record.problem.campaign_id if name == "measure" else record.campaign_id
+        ) == campaign_id
+        visible = actor is None or model.objects.visible_to(actor).filter(pk=record.pk).exists()
+        if not (in_campaign and visible):
+            errors[name] = [_("Only a record of the campaign within your scope can be named.")]
+        elif Adoption.objects.filter(finding=finding, **{name: record}).exists():
+            errors[name] = [_("This adoption has already been recorded.")]
+    if errors:
+        raise ValidationError(errors)
+    return Adoption.objects.create(
+        finding=finding,
+        adopted_on=adopted_on,
+        note=(note or "").strip(),
+        created_by=actor,
+        **named,
+    )

@@ -33,11 +33,13 @@ from core.uploads import serve_attachment
 
 from . import selectors, services
 from .forms import (
+    AdoptionForm,
     AttachmentForm,
     DecisionForm,
     FindingForm,
     ProjectForm,
     ReportForm,
+    ReviewForm,
     SolveForm,
     ToProblemForm,
     research_units,
@@ -46,6 +48,7 @@ from .ledger import ledger_title, write_research_ledger
 from .models import (
     Decision,
     Finding,
+    FindingKind,
     ProjectAttachment,
     ProjectState,
     ReportDocument,
@@ -377,21 +380,75 @@ def _report(request: HttpRequest, pk: int) -> ResearchReport:
     return get_object_for_user(qs, request.user, pk)
 
 
+def _report_page(
+    request: HttpRequest, report: ResearchReport, *, review_form: ReviewForm | None = None
+) -> dict[str, Any]:
+    may_review = services.may_review(request.user, report)
+    may_change = permissions.may(request.user, Action.RESEARCH, report)
+    return {
+        "report": report,
+        "may_edit": report.is_editable and may_change,
+        "projects": list(report.projects.select_related("lead")),
+        "documents": list(report.documents.all()),
+        "findings": list(
+            report.findings.exclude(kind=FindingKind.SUGGESTION).select_related("unit")
+        ),
+        "suggestions": selectors.report_suggestions(report, request.user),
+        "may_adopt": may_change,
+        "reviews": list(report.reviews.select_related("reviewer")),
+        "may_review": may_review,
+        "review_form": (review_form or ReviewForm()) if may_review else None,
+        "history": history_for(report),
+    }
+
+
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    return render(
-        request,
-        "research/report_detail.html",
-        {
-            "report": report,
-            "may_edit": permissions.may(request.user, Action.RESEARCH, report),
-            "projects": list(report.projects.select_related("lead")),
-            "documents": list(report.documents.all()),
-            "findings": list(report.findings.select_related("unit")),
-            "history": history_for(report),
-        },
-    )
+    return render(request, "research/report_detail.html", _report_page(request, report))
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office accepts the report (all three criteria) or returns it with a comment."""
+    report = _report(request, pk)
+    if not permissions.may(request.user, Action.REVIEW, report):
+        raise PermissionDenied
+    if report.state != ReportState.SUBMITTED:
+        messages.error(request, _("Only a submitted report waits for review."))
+        return redirect("research:report-detail", pk=report.pk)
+    form = ReviewForm(request.POST)
+    accept = request.POST.get("decision") == "accept"
+    if form.is_valid():
+        try:
+            services.report_review(
+                report=report,
+                actor=request.user,  # type: ignore[arg-type]
+                accept=accept,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if accept:
+                messages.success(request, _("The report has been accepted."))
+            else:
+                messages.success(request, _("The report has been returned to its author."))
+            return redirect("research:review-queue")
+    report.refresh_from_db()
+    context = _report_page(request, report, review_form=form)
+    return render(request, "research/report_detail.html", context)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The reports waiting for the office's review in its scope, oldest first."""
+    if not permissions.acts_anywhere(request.user, Action.REVIEW):
+        raise PermissionDenied
+    campaign = current_campaign(request)
+    qs = selectors.review_queue(user=request.user, campaign=campaign)
+    return render(request, "research/review_queue.html", {"page_obj": paginate(request, qs)})
 
 
 @login_required
@@ -399,11 +456,17 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     if not permissions.may(request.user, Action.RESEARCH, report):
         raise PermissionDenied
+    if not report.is_editable:
+        messages.error(
+            request, _("The office has accepted this report; it can no longer be changed.")
+        )
+        return redirect("research:report-detail", pk=report.pk)
     initial = {
         "title": report.title,
         "projects": list(report.projects.values_list("pk", flat=True)),
         "written_on": report.written_on,
-        "state": report.state,
+        # a returned report is offered for submitting again
+        "state": ReportState.SUBMITTED if report.state == ReportState.RETURNED else report.state,
         "body": report.body,
     }
     form = ReportForm(
@@ -486,12 +549,44 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "research/finding_detail.html",
         {
             "finding": finding,
+            "adoptions": selectors.adoptions_of([finding.pk], request.user).get(finding.pk, []),
             "may_edit": may_edit,
             "problem_action": services.problem_service_ready(),
             "problem_url": _problem_url(finding.problem_id),
             "history": history_for(finding),
         },
     )
+
+
+@login_required
+def finding_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """成果转化: record what took up a suggestion (a decision, a measure, a mechanism)."""
+    finding = _finding(request, pk)
+    if not permissions.may(request.user, Action.RESEARCH, finding.project):
+        raise PermissionDenied
+    if not finding.is_suggestion:
+        raise Http404
+    form = AdoptionForm(
+        request.POST or None,
+        user=request.user,
+        finding=finding,
+        initial={"adopted_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adoption_create(
+                finding=finding,
+                actor=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The adoption of the suggestion has been recorded."))
+            if finding.report_id:
+                return redirect("research:report-detail", pk=finding.report_id)
+            return redirect("research:finding-detail", pk=finding.pk)
+    return render(request, "research/finding_adopt.html", {"form": form, "finding": finding})
 
 
 @login_required

@@ -9,6 +9,11 @@ report this year" the reports dated from 1 January to the as-of day.
 
 Decisions (决策) count as taken by the as-of day; one "without research" cites neither a
 project nor a report (research's own flag).
+
+成果转化 (research turned into results): of the suggestions (对策建议, findings of the kind
+"suggestion") of the research of the subtree (by the research's unit) recorded by the
+as-of day, the share adopted by that day — taken up by at least one decision,
+rectification measure or long-term mechanism with an adoption dated on or before it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts import permissions
@@ -26,9 +31,12 @@ from accounts.roles import Action
 from campaign.models import Campaign
 from research.models import (
     COUNTING_METHODS,
+    COUNTING_REPORT_STATES,
     COUNTING_STATES,
+    Adoption,
     Decision,
-    ReportState,
+    Finding,
+    FindingKind,
     ResearchProject,
     ResearchReport,
 )
@@ -66,10 +74,27 @@ class ResearchCounts:
     reports_this_year: int
     decisions: int
     decisions_without_research: int
+    adoption: AdoptionFigures
 
     @property
     def on_track_rate(self) -> float:
         return rate(self.on_track_quarter, self.leaders)
+
+
+@dataclass(frozen=True)
+class AdoptionFigures:
+    """成果转化: suggestions of the subtree's research, and those adopted (module doc)."""
+
+    suggestions: int = 0
+    adopted: int = 0
+
+    @property
+    def rate(self) -> float:
+        return rate(self.adopted, self.suggestions)
+
+    @property
+    def not_adopted(self) -> int:
+        return self.suggestions - self.adopted
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,7 @@ class ResearchFigures:
     projects_last_week: int = 0
     reports_this_week: int = 0  # reports submitted, by their date
     reports_last_week: int = 0
+    adoption: AdoptionFigures = field(default_factory=AdoptionFigures)  # 成果转化
 
     @property
     def leader_count(self) -> int:
@@ -129,6 +155,7 @@ class ResearchFigures:
             reports_this_year=self.reports_this_year,
             decisions=decisions.total,
             decisions_without_research=decisions.without_research,
+            adoption=self.adoption,
         )
 
 
@@ -159,7 +186,7 @@ def leader_rows(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[Le
     reports = ResearchReport.objects.filter(
         campaign=campaign,
         author_id=OuterRef("user_id"),
-        state=ReportState.SUBMITTED,
+        state__in=COUNTING_REPORT_STATES,
         written_on__gte=period.year_start,
         written_on__lte=period.as_of,
     )
@@ -187,7 +214,7 @@ def leader_rows(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[Le
 
 
 def research_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ResearchFigures:
-    """The leaders' compliance and the research of the subtree (three queries)."""
+    """The leaders' compliance and the research of the subtree (four queries)."""
 
     def between(name: str, first: date, last: date) -> Q:
         return Q(**{f"{name}__gte": first, f"{name}__lte": last})
@@ -203,7 +230,7 @@ def research_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> Re
         last_week=Count("pk", filter=last_week("start_date")),
     )
     reports = within(
-        ResearchReport.objects.filter(campaign=campaign, state=ReportState.SUBMITTED),
+        ResearchReport.objects.filter(campaign=campaign, state__in=COUNTING_REPORT_STATES),
         campaign,
         unit,
     ).aggregate(
@@ -218,7 +245,25 @@ def research_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> Re
         projects_last_week=projects["last_week"],
         reports_this_week=reports["this_week"],
         reports_last_week=reports["last_week"],
+        adoption=adoption_figures(campaign=campaign, unit=unit, period=period),
     )
+
+
+def adoption_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> AdoptionFigures:
+    """成果转化 of the subtree as of the period's day (the module's definition; one
+    query)."""
+    suggestions = Finding.objects.filter(
+        project__campaign=campaign,
+        kind=FindingKind.SUGGESTION,
+        created_at__date__lte=period.as_of,
+    )
+    if unit.pk != campaign.root_unit_id:
+        suggestions = suggestions.filter(project__unit__path__startswith=unit.path)
+    adopted = Adoption.objects.filter(finding_id=OuterRef("pk"), adopted_on__lte=period.as_of)
+    row = suggestions.aggregate(
+        suggestions=Count("pk"), adopted=Count("pk", filter=Q(Exists(adopted)))
+    )
+    return AdoptionFigures(suggestions=row["suggestions"], adopted=row["adopted"])
 
 
 def decision_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> DecisionFigures:

@@ -10,7 +10,8 @@ The data set is the weekly report's (tests/reports/conftest.py) with, in additio
 assignment of county A accepted before its due date (12-20), a submitted assignment of
 branch B1 waiting for review, a problem of branch A1 submitted for closing, a development
 activity, two decisions and development items (a 为民办实事 of branch A1 completed on
-11-18, an item of branch B1 still under way and overdue from 11-25).
+11-18, an item of branch B1 still under way and overdue from 11-25), and two suggestions of
+the county A leader's research (成果转化), one adopted by county A's decision on 11-20.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from rectification.models import Measure, MeasureState, Problem, ProblemSource, 
 from reports.pdf import render_html
 from reports.periods import Week
 from reports.selectors import WeeklyFigures, weekly_figures
-from research.models import Decision
+from research import services as research_services
+from research.models import Decision, Finding, FindingKind, ResearchProject, ResearchReport
 from tests.reports.conftest import SHANGHAI, build_data_set
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +126,7 @@ def world(tree, people):
         campaign_services.milestone_add(
             actor=people.city_office, item=industry, title="流转土地", due_on=date(2026, 11, 20)
         )
-        Decision.objects.create(
+        support = Decision.objects.create(
             campaign=campaign,
             unit=tree.county_a,
             title="产业扶持决定",
@@ -137,6 +139,22 @@ def world(tree, people):
             title="村务决定",
             decided_on=date(2026, 11, 20),
             body="内容",
+        )
+        project = ResearchProject.objects.get(topic="乡村振兴调研")
+        for text in ("建议设立产业扶持资金", "建议建立驻村指导员制度"):
+            Finding.objects.create(
+                project=project,
+                report=ResearchReport.objects.get(title="调研报告"),
+                unit=tree.county_a,
+                kind=FindingKind.SUGGESTION,
+                description=text,
+            )
+    with time_machine.travel(at(date(2026, 11, 20), 9), tick=False):
+        research_services.adoption_create(
+            finding=Finding.objects.get(description="建议设立产业扶持资金"),
+            actor=None,
+            adopted_on=date(2026, 11, 20),
+            decision=support,
         )
     with time_machine.travel(at(date(2026, 11, 18), 9), tick=False):
         campaign_services.milestone_set_done(
@@ -183,6 +201,7 @@ def board_view(board) -> dict[str, Any]:
             board.research.on_track_quarter,
             board.research.with_report_year,
             board.research.reports_this_year,
+            board.research.adoption,
         ),
         "problems": problem_counts(board.rectification),
         "overdue_assignments": board.assignments.overdue,
@@ -202,6 +221,7 @@ def report_view(f: WeeklyFigures) -> dict[str, Any]:
             f.research.on_track_quarter,
             f.research.with_report_this_year,
             f.research.reports_this_year,
+            f.research.adoption,
         ),
         "problems": problem_counts(f.problems),
         "overdue_assignments": f.overdue_assignment_total,
@@ -232,12 +252,29 @@ def rendered_rates(dashboard_html: str, report_html: str) -> tuple[list[str], li
         r'<tr id="dev-people">.*?(\d+ / \d+)</td>.*?([\d.]+%)</td>', report_html
     )
     assert in_report_dev and in_report_people
+    # 成果转化: adopted / suggestions and the share
+    adoption = re.search(
+        r'data-figure="adoption">([\d.]+%) <span class="small">\((\d+)/(\d+)\)', dashboard_html
+    )
+    in_report_adoption = re.search(
+        r'<tr id="research-adoption">.*?(\d+) / (\d+)（([\d.]+%)）', report_html
+    )
+    assert adoption and in_report_adoption
     return (
-        [completion.group(1), closure.group(1), development.group(1), *people.groups()],
+        [
+            completion.group(1),
+            closure.group(1),
+            development.group(1),
+            *people.groups(),
+            adoption.group(1),
+            f"{adoption.group(2)}/{adoption.group(3)}",
+        ],
         [
             *(m.group(1) for m in in_report if m),
             in_report_dev.group(1),
             *in_report_people.groups(),
+            in_report_adoption.group(3),
+            f"{in_report_adoption.group(1)}/{in_report_adoption.group(2)}",
         ],
     )
 
@@ -313,6 +350,12 @@ def test_they_agree_before_and_after_changes(client, tree, people, world):
             u.code: assert_agree(client, campaign, u, day) for u in (tree.city, tree.county_a)
         }
     with time_machine.travel(at(day, 11), tick=False):
+        research_services.adoption_create(
+            finding=Finding.objects.get(description="建议建立驻村指导员制度"),
+            actor=None,
+            adopted_on=day,
+            decision=Decision.objects.get(title="产业扶持决定"),
+        )
         campaign_services.assignment_accept(
             actor=people.city_office,
             assignment=Assignment.objects.get(task__title="专题调研", unit=tree.branch_b1),
@@ -343,6 +386,9 @@ def test_they_agree_before_and_after_changes(client, tree, people, world):
     assert city_after.problems.closed == city_before.problems.closed + 1
     assert city_after.problems.closed_this_week == city_before.problems.closed_this_week + 1
     assert city_after.activities.this_week == city_before.activities.this_week + 1
+    assert city_before.research.adoption.adopted == 1
+    assert city_after.research.adoption.adopted == 2
+    assert city_after.research.adoption.suggestions == 2
     county_before, county_after = before["T-A"], after["T-A"]
     assert county_after.assignments == county_before.assignments  # B1 is in county B
     assert county_after.problems.closed == county_before.problems.closed + 1

@@ -43,6 +43,45 @@ def grow(tree, dataset, n: int) -> None:
             )
             make_problem(campaign, branch, deadline=date(2026, 11, 2 + i % 20))
             make_problem(campaign, branch, state=ProblemState.SUBMITTED, deadline=date(2026, 12, 1))
+    _grow_suggestions(tree, dataset, n)
+
+
+def _grow_suggestions(tree, dataset, n: int) -> None:
+    """Research of each county with n suggestions, every other one adopted (成果转化)."""
+    from research.models import (
+        Adoption,
+        Decision,
+        Finding,
+        FindingKind,
+        ResearchFocus,
+        ResearchMethod,
+        ResearchProject,
+    )
+    from tests.factories import UserFactory
+
+    campaign = dataset.campaign
+    for county in (tree.county_a, tree.county_b):
+        project = ResearchProject.objects.create(
+            campaign=campaign,
+            unit=county,
+            lead=UserFactory(),
+            topic="追加调研",
+            focus=ResearchFocus.HOT_HARD,
+            method=ResearchMethod.ONSITE,
+            start_date=date(2026, 11, 2),
+            end_date=date(2026, 11, 3),
+        )
+        decision = Decision.objects.create(
+            campaign=campaign, unit=county, title="追加决定", decided_on=date(2026, 11, 4), body="-"
+        )
+        for i in range(n):
+            finding = Finding.objects.create(
+                project=project, unit=county, kind=FindingKind.SUGGESTION, description=f"建议{i}"
+            )
+            if i % 2:
+                Adoption.objects.create(
+                    finding=finding, decision=decision, adopted_on=date(2026, 11, 5)
+                )
 
 
 @pytest.mark.parametrize("who", ["city_office", "county_office", "viewer"])
@@ -54,7 +93,8 @@ def test_office_dashboard_query_count_is_fixed(client, tree, people, dataset, wh
     grow(tree, dataset, 12)
     assert count_queries(client, url) == small
     assert count_queries(client, url, {"unit": tree.committee_a.code}) == small_drill
-    assert small <= 33  # 推动发展 (totals, by unit) and attendance add three
+    # 推动发展 (totals, by unit) and attendance add three; 成果转化 (suggestions adopted) one
+    assert small <= 34
 
 
 def test_leader_home_query_count_is_fixed(client, tree, people, dataset):

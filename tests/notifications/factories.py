@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import count
+from typing import Any
 
 from accounts.models import OrgUnit, User
 from campaign.models import (
@@ -110,3 +111,13 @@ def make_milestone(
         due_date=date(2027, 6, 30),
     )
     return DevelopmentMilestone.objects.create(item=item, title=title, due_on=due, done_on=done_on)
+
+
+def without_the_yearly_report_reminder(monkeypatch: Any) -> None:
+    """Leave the yearly research-report reminder (``sources.research_reports``, from 1
+    November) out of the daily run, for tests that count the other reminders exactly."""
+    from notifications import sources
+
+    monkeypatch.setattr(
+        sources, "SOURCES", [s for s in sources.SOURCES if s is not sources.research_reports]
+    )

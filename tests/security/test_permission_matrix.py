@@ -163,11 +163,17 @@ TABLE: dict[str, Entry] = {
     "research:report-create": W(write=True),
     "research:report-detail": R("research_report"),
     "research:report-edit": W("research_report", write=True),
+    # the office's review: an office above the report's unit (RULES[REVIEW], below_only)
+    "research:report-review": W(
+        "research_report", write=True, post_only=True, action=Action.REVIEW
+    ),
+    "research:review-queue": R(action=Action.REVIEW),
     "research:document-download": R("report_document"),
     "research:solved-list": R(),
     "research:finding-detail": R("finding"),
     "research:finding-problem": W("finding", write=True, post_only=True),
     "research:finding-solve": W("finding", write=True, post_only=True),
+    "research:finding-adopt": W("suggestion", write=True),
     "research:decision-list": R(),
     "research:decision-create": W(write=True),
     "research:decision-detail": R("decision"),

@@ -194,6 +194,13 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     r["finding"] = Finding.objects.create(
         project=project, unit=unit, kind=FindingKind.PROBLEM, description="便民服务站开放时间短"
     )
+    r["suggestion"] = Finding.objects.create(
+        project=project,
+        report=report,
+        unit=unit,
+        kind=FindingKind.SUGGESTION,
+        description="建议推行周末轮值",
+    )
     r["decision"] = Decision.objects.create(
         campaign=campaign,
         unit=unit,
