@@ -199,7 +199,7 @@ class ReportForm(forms.Form):
         label=_("State"),
         choices=[(s.value, s.label) for s in AUTHOR_STATES],
         help_text=_(
-            "A submitted report goes to the office above for review (有实情、有分析、有见解)."
+            "A submitted report goes to the office above for review (real situation, analysis, insight)."
         ),
     )
     body = forms.CharField(
@@ -319,9 +319,9 @@ class DecisionForm(forms.Form):
 class ReviewForm(forms.Form):
     """The office's review: the speech's three criteria, and a comment (needed to return)."""
 
-    has_facts = forms.BooleanField(label=_("It has the real situation (有实情)"), required=False)
-    has_analysis = forms.BooleanField(label=_("It has analysis (有分析)"), required=False)
-    has_insight = forms.BooleanField(label=_("It has insight (有见解)"), required=False)
+    has_facts = forms.BooleanField(label=_("It has the real situation"), required=False)
+    has_analysis = forms.BooleanField(label=_("It has analysis"), required=False)
+    has_insight = forms.BooleanField(label=_("It has insight"), required=False)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,

@@ -285,9 +285,9 @@ class ReportReview(models.Model):
         related_name="reviews",
     )
     decision = models.CharField(_("decision"), max_length=16, choices=ReviewDecision.choices)
-    has_facts = models.BooleanField(_("has the real situation (有实情)"), default=False)
-    has_analysis = models.BooleanField(_("has analysis (有分析)"), default=False)
-    has_insight = models.BooleanField(_("has insight (有见解)"), default=False)
+    has_facts = models.BooleanField(_("has the real situation"), default=False)
+    has_analysis = models.BooleanField(_("has analysis"), default=False)
+    has_insight = models.BooleanField(_("has insight"), default=False)
     comment = models.TextField(_("comment"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -712,7 +712,7 @@ def report_review(
                     name: [
                         _(
                             "A report is accepted only when it has the real situation, "
-                            "analysis and insight (有实情、有分析、有见解); tick all three or "
+                            "analysis and insight; tick all three or "
                             "return it."
                         )
                     ]
@@ -765,7 +765,7 @@ def adoption_create(
         )
     errors: dict[str, list[str]] = {}
     if finding.kind != FindingKind.SUGGESTION:
-        errors["finding"] = [_("Only a suggestion (对策建议) is adopted.")]
+        errors["finding"] = [_("Only a suggestion is adopted.")]
     named: dict[str, Any] = {
         name: record
         for name, record in (("decision", decision), ("measure", measure), ("mechanism", mechanism))
