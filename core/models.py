@@ -161,3 +161,27 @@ class Liveness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class UnitVersion(models.Model):
+    """How often the records of one unit changed (``core/unit_versions.py``): a row per unit
+    written to, kept by PostgreSQL triggers on the tracked tables; the row of ``unit_id`` 0
+    counts the writes that belong to no one unit. A subtree's version is read over the rows
+    whose path lies under the subtree's path, so a write moves the versions of its unit and
+    of every unit above it, and of no other."""
+
+    unit_id = models.BigIntegerField(primary_key=True)  # no foreign key: rows outlive units
+    # byte order, so that a subtree is the range [path, path + "~")
+    path = models.CharField(max_length=255, db_collation="C")
+    changes = models.BigIntegerField(default=0)  # statements that wrote the unit's records
+    stamp = models.BigIntegerField(default=0)  # the latest write's number (a sequence)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["path"], include=["changes", "stamp"], name="core_unitversion_path"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.changes}"
