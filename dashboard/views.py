@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.roles import Action
 from core import charts
-from core.figures import cached_figures, data_version
+from core.figures import cached_figures
 from core.replica import reads_from_replica
+from core.unit_versions import subtree_version
 
 from . import selectors
 from .figures import units
@@ -83,8 +84,8 @@ def office(request: HttpRequest) -> HttpResponse:
         board = cached_figures(
             "office-dashboard",
             parts,
-            lambda: selectors.office_dashboard(
-                user=request.user, campaign=campaign, unit=unit, today=today
+            lambda: selectors.office_dashboard_rolled_up(
+                user=request.user, campaign=campaign, unit=unit, today=today, version=version
             ),
             today=today,
             version=version,
@@ -103,12 +104,14 @@ def office(request: HttpRequest) -> HttpResponse:
         return {"board": board, "figures_html": html}  # a SafeString, also once unpickled
 
     # The figures and their version may come from a read replica (core/replica.py); who
-    # may see which unit was decided above, on the primary.
+    # may see which unit was decided above, on the primary. The version is the unit's
+    # subtree's: a write elsewhere leaves this page cached.
     with reads_from_replica():
-        version = data_version()
+        version = subtree_version(unit.path)
         page = cached_figures(
             "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
         )
+    page["board"].ancestors = selectors.ancestors_of(request.user, campaign, unit)
     return render(
         request,
         "dashboard/office.html",
