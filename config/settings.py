@@ -234,7 +234,13 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "figures",
+            # a block of figures per unit with children (dashboard/rollup.py): a province
+            # holds thousands; the default of 300 would evict them as they are written
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     )
 }
 

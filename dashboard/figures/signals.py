@@ -28,6 +28,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import OrgUnit
 from campaign.models import Activity, Assignment, Campaign
+from campaign.models.activities import COPY_MIN_LENGTH
 from rectification.models import MeasureEvidence, Problem, ProblemState
 from research.models import Decision
 from research.selectors import with_research_flag
@@ -35,7 +36,6 @@ from research.selectors import with_research_flag
 from .base import within
 
 RUSH_MIN_RECORDS = 3
-COPY_MIN_LENGTH = 20  # shorter summaries ("学习党章") are alike by nature
 COPY_WINDOW_DAYS = 30
 RUSH_WINDOW_DAYS = 60
 SIGNAL_LIMIT = 20
