@@ -28,7 +28,6 @@ through a service, a bulk import or a raw ``UPDATE`` in the admin or a shell, mo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -40,7 +39,6 @@ from .replica import read_connection
 
 SELF = "self"  # the model is the unit itself
 GLOBAL = ""  # the model's rows are read across units
-STAMPS = "core_unitversion_stamp"
 TABLE = "core_unitversion"
 
 _paths: dict[str, str] = {}
@@ -98,23 +96,23 @@ def _unit_expression(model: type[Model], path: str, rows: str) -> tuple[str, str
 
 def _function_sql(model: type[Model], operation: str, rows: str) -> str:
     """The body of a trigger function counting a statement's rows against their units."""
+    # every name comes from the model registry, never from input
     path = path_of(model)
-    if path == GLOBAL:
-        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global(); END IF;"
+    if path == GLOBAL or (path == SELF and operation == "delete"):
+        # a deleted unit: its path is gone with it, so the write counts for everyone
+        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global(); END IF;"  # noqa: S608
     source, unit = _unit_expression(model, path, rows)
-    if path == SELF and operation == "delete":
-        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global(); END IF;"
-    return f"PERFORM core_bump_units(ARRAY(SELECT {unit} FROM {source}));"
+    return f"PERFORM core_bump_units(ARRAY(SELECT {unit} FROM {source}));"  # noqa: S608
 
 
-_HELPERS = f"""
-CREATE SEQUENCE IF NOT EXISTS {STAMPS};
+_HELPERS = """
+CREATE SEQUENCE IF NOT EXISTS core_unitversion_stamp;
 CREATE OR REPLACE FUNCTION core_bump_global() RETURNS void AS $$
 BEGIN
-  INSERT INTO {TABLE} (unit_id, path, changes, stamp)
-  VALUES (0, '', 1, nextval('{STAMPS}'))
+  INSERT INTO core_unitversion (unit_id, path, changes, stamp)
+  VALUES (0, '', 1, nextval('core_unitversion_stamp'))
   ON CONFLICT (unit_id) DO UPDATE
-  SET changes = {TABLE}.changes + 1, stamp = EXCLUDED.stamp;
+  SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp;
 END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION core_bump_units(ids bigint[]) RETURNS void AS $$
 DECLARE
@@ -123,12 +121,12 @@ BEGIN
   IF cardinality(ids) = 0 THEN
     RETURN;
   END IF;
-  n := nextval('{STAMPS}');
+  n := nextval('core_unitversion_stamp');
   -- in the order of the units' ids, so that two writers lock the rows in one order
-  INSERT INTO {TABLE} (unit_id, path, changes, stamp)
+  INSERT INTO core_unitversion (unit_id, path, changes, stamp)
   SELECT u.id, u.path, 1, n FROM accounts_orgunit u WHERE u.id = ANY(ids) ORDER BY u.id
   ON CONFLICT (unit_id) DO UPDATE
-  SET changes = {TABLE}.changes + 1, stamp = EXCLUDED.stamp, path = EXCLUDED.path;
+  SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp, path = EXCLUDED.path;
   IF EXISTS (
     SELECT 1 FROM unnest(ids) AS i(id) LEFT JOIN accounts_orgunit u ON u.id = i.id
     WHERE u.id IS NULL
@@ -160,7 +158,8 @@ def triggers_sql() -> list[str]:
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
                 f"BEGIN\n  {body}\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql;\n"
                 f'DROP TRIGGER IF EXISTS core_unitversion_{operation} ON "{table}";\n'
-                f'CREATE TRIGGER core_unitversion_{operation} AFTER {operation.upper()} ON "{table}"\n'
+                f"CREATE TRIGGER core_unitversion_{operation} "
+                f'AFTER {operation.upper()} ON "{table}"\n'
                 f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
             )
     return statements
@@ -207,7 +206,7 @@ def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, i
     sql = (
         "SELECT u.id, u.path, u.numchild, ("  # noqa: S608 - table names are constants
         f"  SELECT coalesce(sum(v.changes), 0) || '.' || coalesce(max(v.stamp), 0) FROM {TABLE} v"
-        "   WHERE (v.path >= u.path COLLATE \"C\" AND v.path < (u.path || '~') COLLATE \"C\")"
+        '   WHERE (v.path >= u.path COLLATE "C" AND v.path < (u.path || \'~\') COLLATE "C")'
         "   OR v.unit_id = 0"
         ") FROM accounts_orgunit u "
         f"WHERE u.depth = %s AND ({within}) ORDER BY u.path"

@@ -103,9 +103,7 @@ def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str)
                 blocks[kid.path] = cached[key]
             else:
                 missing.append(kid)
-    fresh: dict[str, Block] = {}
-    _count_tables(campaign, period, tables, top.path, fresh)
-    _count_rollups(campaign, period, rollups, blocks, fresh)
+    fresh = _count(campaign, period, tables, rollups, blocks, top.path)
     cache.set_many(
         {_key(campaign, n.path, n.version, today): fresh[n.path] for n in _nodes(tables, rollups)},
         TIMEOUT,
@@ -117,43 +115,57 @@ def _nodes(tables: list[_Node], rollups: list[tuple[_Node, list[_Node]]]) -> lis
     return [*tables, *(node for node, _kids in rollups)]
 
 
-def _count_tables(
-    campaign: Campaign, period: Period, tables: list[_Node], scope: str, out: dict[str, Block]
-) -> None:
-    """Count the blocks of ``tables`` from the tables: one pass per depth."""
+def _count(
+    campaign: Campaign,
+    period: Period,
+    tables: list[_Node],
+    rollups: list[tuple[_Node, list[_Node]]],
+    cached: dict[str, Block],
+    scope: str,
+) -> dict[str, Block]:
+    """Count the missing blocks: those of ``tables`` from the tables, grouped by child (one
+    pass per depth, usually one), and the own records of the units of ``rollups`` and of
+    their children without children (in the deepest pass); then add up the blocks of
+    ``rollups``, the lowest first."""
+    out: dict[str, Block] = {node.path: {} for node in tables}
     by_depth: dict[int, list[_Node]] = {}
     for node in tables:
         by_depth.setdefault(node.depth, []).append(node)
-        out[node.path] = {}
-    for depth, nodes in by_depth.items():
+    # the part of each unit counted on its own: a unit of ``rollups``, or a child of one
+    # without children of its own -> the unit of ``rollups`` it belongs to
+    owners: dict[str, str] = {}
+    own_ids: list[int] = []
+    for node, kids in rollups:
+        owners[node.path] = node.path
+        own_ids.append(node.id)
+        for kid in kids:
+            if not kid.numchild:
+                owners[kid.path] = node.path
+                own_ids.append(kid.id)
+    deepest = max(by_depth, default=0)
+    own_length = max((len(path) for path in owners), default=0)
+    passes = sorted(by_depth) or ([0] if owners else [])
+    own: dict[str, Part] = {}
+    for depth in passes:
+        nodes = by_depth.get(depth, [])
         length = STEP * depth
         paths = {n.path for n in nodes}
         subtrees = tuple(sorted(paths)) if len(paths) <= LISTED_SUBTREES else (scope,)
+        with_own = depth == deepest
         parts = count_parts(
             campaign=campaign,
             period=period,
-            grouping=Grouping(subtrees=subtrees, length=length + STEP),
+            grouping=Grouping(
+                subtrees=subtrees if nodes else (),
+                length=max(length + STEP, own_length) if with_own else length + STEP,
+                unit_ids=tuple(own_ids) if with_own else (),
+            ),
         )
         for path, part in parts.items():
-            owner = path[:length]
-            if len(path) >= length and owner in paths:
-                out[owner][path] = part
-
-
-def _count_rollups(
-    campaign: Campaign,
-    period: Period,
-    rollups: list[tuple[_Node, list[_Node]]],
-    cached: dict[str, Block],
-    out: dict[str, Block],
-) -> None:
-    """Count the own records of the units of ``rollups`` and of their children without
-    children (one pass), then add up their blocks, the lowest first."""
-    if not rollups:
-        return
-    ids = [node.id for node, _kids in rollups]
-    ids += [kid.id for _node, kids in rollups for kid in kids if not kid.numchild]
-    own = count_parts(campaign=campaign, period=period, grouping=Grouping(unit_ids=tuple(ids)))
+            if with_own and path in owners:
+                own[path] = part
+            elif len(path) >= length and path[:length] in paths:
+                out[path[:length]][path] = part
     for node, kids in sorted(rollups, key=lambda r: -r[0].depth):
         block: Block = {}
         if node.path in own:
@@ -165,6 +177,7 @@ def _count_rollups(
             elif kid.path in own:
                 block[kid.path] = own[kid.path]
         out[node.path] = block
+    return out
 
 
 # ---------------------------------------------------------------- the dashboard's figures

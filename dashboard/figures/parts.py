@@ -92,12 +92,10 @@ def merged(parts: Iterable[Part]) -> Part:
 
 @dataclass(frozen=True)
 class Grouping:
-    """Which records a counting pass reads and which part each lands in.
-
-    - ``subtrees`` with ``length``: the records under those paths, each in the part of the
-      first ``length`` characters of its unit's path (the child of the subtree's root it
-      lies under, or the root itself for the root's own records);
-    - ``unit_ids``: the records of exactly those units, each in its unit's part.
+    """Which records a counting pass reads and which part each lands in: the records under
+    the paths ``subtrees`` and those of the units ``unit_ids``, each in the part named by
+    the first ``length`` characters of its unit's path (a unit's own path when it is
+    shorter: the records of a unit of ``unit_ids`` above that depth land in its own part).
     """
 
     subtrees: tuple[str, ...] = ()
@@ -105,17 +103,16 @@ class Grouping:
     unit_ids: tuple[int, ...] = ()
 
     def q(self, unit: str) -> Q:
+        within = [Q(**{f"{unit}__path__startswith": p}) for p in self.subtrees]
         if self.unit_ids:
-            return Q(**{f"{unit}_id__in": self.unit_ids})
-        return reduce(or_, (Q(**{f"{unit}__path__startswith": p}) for p in self.subtrees))
+            within.append(Q(**{f"{unit}_id__in": self.unit_ids}))
+        return reduce(or_, within)
 
     def key(self, unit: str) -> Any:
-        if self.unit_ids:
-            return F(f"{unit}__path")
         return Substr(f"{unit}__path", 1, self.length)
 
     def cut(self, path: str) -> str:
-        return path if self.unit_ids else path[: self.length]
+        return path[: self.length]
 
 
 def _grouped(
