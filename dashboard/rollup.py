@@ -48,7 +48,18 @@ STEP = OrgUnit.steplen
 # scope rather than listing each committee's subtree.
 LISTED_SUBTREES = 16
 
-Block = dict[str, Part]  # path -> the part of the unit's own records or of a child's subtree
+
+@dataclass
+class Block:
+    """A unit's figures: ``parts`` by path (its own records', each child's subtree's) and
+    their sum (kept, so that the unit above adds one part per child)."""
+
+    parts: dict[str, Part]
+    total: Part
+
+
+def _block(parts: dict[str, Part]) -> Block:
+    return Block(parts=parts, total=merged(parts.values()))
 
 
 @dataclass
@@ -127,7 +138,7 @@ def _count(
     pass per depth, usually one), and the own records of the units of ``rollups`` and of
     their children without children (in the deepest pass); then add up the blocks of
     ``rollups``, the lowest first."""
-    out: dict[str, Block] = {node.path: {} for node in tables}
+    counted: dict[str, dict[str, Part]] = {node.path: {} for node in tables}
     by_depth: dict[int, list[_Node]] = {}
     for node in tables:
         by_depth.setdefault(node.depth, []).append(node)
@@ -165,18 +176,18 @@ def _count(
             if with_own and path in owners:
                 own[path] = part
             elif len(path) >= length and path[:length] in paths:
-                out[path[:length]][path] = part
+                counted[path[:length]][path] = part
+    out = {path: _block(parts) for path, parts in counted.items()}
     for node, kids in sorted(rollups, key=lambda r: -r[0].depth):
-        block: Block = {}
+        parts: dict[str, Part] = {}
         if node.path in own:
-            block[node.path] = own[node.path]
+            parts[node.path] = own[node.path]
         for kid in kids:
             if kid.numchild:
-                below = out[kid.path] if kid.path in out else cached[kid.path]
-                block[kid.path] = merged(below.values())
+                parts[kid.path] = (out[kid.path] if kid.path in out else cached[kid.path]).total
             elif kid.path in own:
-                block[kid.path] = own[kid.path]
-        out[node.path] = block
+                parts[kid.path] = own[kid.path]
+        out[node.path] = _block(parts)
     return out
 
 
@@ -189,7 +200,7 @@ def figures_of_block(
     """The office dashboard's figures from ``unit``'s block, as ``selectors.office_dashboard``
     names them."""
     today = period.as_of
-    total = merged(block.values())
+    total = block.total
     by_workstream = workstream_figures(total)
     decisions = research.DecisionFigures(
         **{"total": 0, "without_research": 0, **total.total("decisions")}
@@ -200,7 +211,7 @@ def figures_of_block(
         total.total("reports"),
     )
     units = children(unit)
-    child_parts = {c.path: block.get(c.path, Part()) for c in units}
+    child_parts = {c.path: block.parts.get(c.path, Part()) for c in units}
     lagging = sorted(
         (
             line_of(

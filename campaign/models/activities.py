@@ -87,9 +87,7 @@ class Activity(models.Model):
             models.Index(
                 fields=["campaign", "held_on"],
                 include=["summary_digest", "unit", "id"],
-                condition=models.Q(
-                    GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)
-                ),
+                condition=models.Q(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)),
                 name="activity_copy_digest",
             ),
         ]

@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, Substr
 
+from accounts.models import OrgUnit
 from campaign.models import Campaign, Workstream
 
 from ..periods import Period
@@ -103,10 +104,12 @@ class Grouping:
     unit_ids: tuple[int, ...] = ()
 
     def q(self, unit: str) -> Q:
-        within = [Q(**{f"{unit}__path__startswith": p}) for p in self.subtrees]
+        # One condition on the units, so that the records are read through their unit's
+        # index (a condition across the two tables would read every record).
+        units = [Q(path__startswith=p) for p in self.subtrees]
         if self.unit_ids:
-            within.append(Q(**{f"{unit}_id__in": self.unit_ids}))
-        return reduce(or_, within)
+            units.append(Q(pk__in=self.unit_ids))
+        return Q(**{f"{unit}__in": OrgUnit.objects.filter(reduce(or_, units)).values("pk")})
 
     def key(self, unit: str) -> Any:
         return Substr(f"{unit}__path", 1, self.length)
