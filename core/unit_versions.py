@@ -53,7 +53,7 @@ def register(paths: dict[str, str]) -> None:
 
 def tracked_models() -> list[type[Model]]:
     """The models whose history is kept (pghistory), in a stable order."""
-    found = {
+    found: set[type[Model]] = {
         model.pgh_tracked_model
         for model in apps.get_models()
         if issubclass(model, Event)

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,6 @@ class DashboardConfig(AppConfig):
         # once per app with models; the dashboard has none, core keeps the table).
         post_migrate.connect(
             unit_versions.install,
-            sender=self.apps.get_app_config("core"),
+            sender=apps.get_app_config("core"),
             dispatch_uid="dashboard-unit-versions",
         )

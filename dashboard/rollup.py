@@ -177,17 +177,17 @@ def _count(
                 own[path] = part
             elif len(path) >= length and path[:length] in paths:
                 counted[path[:length]][path] = part
-    out = {path: _block(parts) for path, parts in counted.items()}
+    out = {path: _block(found) for path, found in counted.items()}
     for node, kids in sorted(rollups, key=lambda r: -r[0].depth):
-        parts: dict[str, Part] = {}
+        summed: dict[str, Part] = {}
         if node.path in own:
-            parts[node.path] = own[node.path]
+            summed[node.path] = own[node.path]
         for kid in kids:
             if kid.numchild:
-                parts[kid.path] = (out[kid.path] if kid.path in out else cached[kid.path]).total
+                summed[kid.path] = (out[kid.path] if kid.path in out else cached[kid.path]).total
             elif kid.path in own:
-                parts[kid.path] = own[kid.path]
-        out[node.path] = _block(parts)
+                summed[kid.path] = own[kid.path]
+        out[node.path] = _block(summed)
     return out
 
 

@@ -163,7 +163,9 @@ def office(request: HttpRequest) -> HttpResponse:
         page = cached_figures(
             "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
         )
-    page["board"].ancestors = selectors.ancestors_of(request.user, campaign, unit)
+    board = page["board"]
+    assert isinstance(board, selectors.OfficeDashboard)
+    board.ancestors = selectors.ancestors_of(request.user, campaign, unit)
     return render(
         request,
         "dashboard/office.html",

@@ -112,7 +112,7 @@ def split_aggregates(period: Period) -> dict[str, Any]:
 def figures_of(row: dict[str, int], period: Period, *, split: bool = True) -> DevelopmentFigures:
     """The figures from the counts of :func:`aggregates` (and :func:`split_aggregates`:
     without them, no split by key target)."""
-    counts = {name: row.get(name, 0) for name in aggregates(period)}
+    counts: dict[str, Any] = {name: row.get(name, 0) for name in aggregates(period)}
     if not split:
         return DevelopmentFigures(**counts)
     row = {name: row.get(name, 0) for name in split_aggregates(period)}

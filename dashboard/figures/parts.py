@@ -283,8 +283,3 @@ def trend(total: Part, period: Period) -> list[activities.WeekPoint]:
 def problem_counts(row: dict[str, int]) -> dict[str, int]:
     """The counts of ``ProblemFigures`` without the split (a unit line's)."""
     return {name: row.get(name, 0) for name in rectification.aggregates_names()}
-
-
-def unit_problems(total: Part) -> rectification.ProblemFigures:
-    """A child's problem figures as ``unit_figures`` reads them: without the split."""
-    return rectification.ProblemFigures(**problem_counts(total.total("problems")))

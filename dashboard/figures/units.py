@@ -271,6 +271,8 @@ def line_of(unit: OrgUnit, assignment_row: dict[str, int], problem_row: dict[str
             unit=unit,
             assignments=AssignmentFigures(**assignment_row),
             activities=ActivityFigures(),
-            problems=ProblemFigures(**{k: v for k, v in problem_row.items() if k in problem_names}),
+            problems=ProblemFigures(
+                **{k: v for k, v in problem_row.items() if k in problem_names}  # type: ignore[arg-type]
+            ),
         )
     )
