@@ -74,9 +74,11 @@ class _Node:
         return len(self.path) // STEP
 
 
-def _key(campaign: Campaign, path: str, version: str, today: date) -> str:
+def _key(campaign: Campaign, path: str, version: str, today: date, kind: str = "block") -> str:
+    """The key of a unit's block (``kind`` "block") or of its sum alone ("sum": what the unit
+    above reads, without unpickling every part)."""
     raw = f"{campaign.pk}|{path}|{version}|{today.isoformat()}"
-    return "figures-block:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
+    return f"figures-{kind}:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
 
 
 def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str) -> Block:
@@ -87,7 +89,7 @@ def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str)
     found = cache.get(_key(campaign, top.path, version, today))
     if found is not None:
         return found  # type: ignore[no-any-return]
-    blocks: dict[str, Block] = {}
+    sums: dict[str, Part] = {}
     tables: list[_Node] = []  # counted from the tables, grouped by child
     rollups: list[tuple[_Node, list[_Node]]] = []  # the sum of their children
     missing = [top]
@@ -106,19 +108,20 @@ def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str)
             rollups.append((node, kids))
             for kid in kids:
                 if kid.numchild:
-                    wanted[_key(campaign, kid.path, kid.version, today)] = kid
+                    wanted[_key(campaign, kid.path, kid.version, today, "sum")] = kid
         cached = cache.get_many(list(wanted)) if wanted else {}
         missing = []
         for key, kid in wanted.items():
             if key in cached:
-                blocks[kid.path] = cached[key]
+                sums[kid.path] = cached[key]
             else:
                 missing.append(kid)
-    fresh = _count(campaign, period, tables, rollups, blocks, top.path)
-    cache.set_many(
-        {_key(campaign, n.path, n.version, today): fresh[n.path] for n in _nodes(tables, rollups)},
-        TIMEOUT,
-    )
+    fresh = _count(campaign, period, tables, rollups, sums, top.path)
+    stored: dict[str, Any] = {}
+    for n in _nodes(tables, rollups):
+        stored[_key(campaign, n.path, n.version, today)] = fresh[n.path]
+        stored[_key(campaign, n.path, n.version, today, "sum")] = fresh[n.path].total
+    cache.set_many(stored, TIMEOUT)
     return fresh[top.path]
 
 
@@ -131,7 +134,7 @@ def _count(
     period: Period,
     tables: list[_Node],
     rollups: list[tuple[_Node, list[_Node]]],
-    cached: dict[str, Block],
+    cached: dict[str, Part],
     scope: str,
 ) -> dict[str, Block]:
     """Count the missing blocks: those of ``tables`` from the tables, grouped by child (one
@@ -184,7 +187,7 @@ def _count(
             summed[node.path] = own[node.path]
         for kid in kids:
             if kid.numchild:
-                summed[kid.path] = (out[kid.path] if kid.path in out else cached[kid.path]).total
+                summed[kid.path] = out[kid.path].total if kid.path in out else cached[kid.path]
             elif kid.path in own:
                 summed[kid.path] = own[kid.path]
         out[node.path] = _block(summed)
