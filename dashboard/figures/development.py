@@ -15,7 +15,7 @@ reported as it stood on its Sunday:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -55,6 +55,9 @@ class DevelopmentFigures:
     @property
     def under_way(self) -> int:
         return self.total - self.completed
+
+
+COUNTS = tuple(f.name for f in fields(DevelopmentFigures) if f.name != "by_category")
 
 
 def items_of(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[DevelopmentItem]:
@@ -112,7 +115,7 @@ def split_aggregates(period: Period) -> dict[str, Any]:
 def figures_of(row: dict[str, int], period: Period, *, split: bool = True) -> DevelopmentFigures:
     """The figures from the counts of :func:`aggregates` (and :func:`split_aggregates`:
     without them, no split by key target)."""
-    counts: dict[str, Any] = {name: row.get(name, 0) for name in aggregates(period)}
+    counts: dict[str, Any] = {name: row.get(name, 0) for name in COUNTS}
     if not split:
         return DevelopmentFigures(**counts)
     row = {name: row.get(name, 0) for name in split_aggregates(period)}
