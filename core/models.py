@@ -170,18 +170,26 @@ class UnitVersion(models.Model):
     whose path lies under the subtree's path, so a write moves the versions of its unit and
     of every unit above it, and of no other."""
 
-    unit_id = models.BigIntegerField(primary_key=True)  # no foreign key: rows outlive units
+    unit_id = models.BigIntegerField()  # no foreign key: rows outlive units
+    # the kind of records counted in this row ("" for most): a figure that reads only some
+    # tables is keyed on their topic's version alone
+    topic = models.CharField(max_length=16, blank=True, default="")
     # byte order, so that a subtree is the range [path, path + "~")
     path = models.CharField(max_length=255, db_collation="C")
     changes = models.BigIntegerField(default=0)  # statements that wrote the unit's records
     stamp = models.BigIntegerField(default=0)  # the latest write's number (a sequence)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_id", "topic"], name="core_unitversion_unit_topic")
+        ]
         indexes = [
             models.Index(
-                fields=["path"], include=["changes", "stamp"], name="core_unitversion_path"
+                fields=["path"],
+                include=["topic", "changes", "stamp"],
+                name="core_unitversion_path",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.changes}"
+        return f"{self.unit_id} {self.topic}: {self.changes}"

@@ -42,13 +42,20 @@ GLOBAL = ""  # the model's rows are read across units
 TABLE = "core_unitversion"
 
 _paths: dict[str, str] = {}
+_topics: dict[str, str] = {}
 
 
-def register(paths: dict[str, str]) -> None:
+def register(paths: dict[str, str], topics: dict[str, str] | None = None) -> None:
     """Declare, for each tracked model (by its label, ``"rectification.Measure"``), the path
     from a row to its unit (``"unit"``, ``"problem__unit"``), :data:`SELF` or
-    :data:`GLOBAL`. A tracked model left out counts as global."""
+    :data:`GLOBAL`. A tracked model left out counts as global. ``topics`` names the few
+    models whose writes are also counted apart (a short word of letters), for figures that
+    read those tables alone (:func:`topic_versions`)."""
     _paths.update(paths)
+    for label, topic in (topics or {}).items():
+        if not topic.isalpha() or len(topic) > 16:
+            raise ValueError(f"{label}: a topic is a short word of letters, not {topic!r}")
+        _topics[label] = topic
 
 
 def tracked_models() -> list[type[Model]]:
@@ -98,23 +105,28 @@ def _function_sql(model: type[Model], operation: str, rows: str) -> str:
     """The body of a trigger function counting a statement's rows against their units."""
     # every name comes from the model registry, never from input
     path = path_of(model)
+    topic = _topics.get(model._meta.label, "")
     if path == GLOBAL or (path == SELF and operation == "delete"):
         # a deleted unit: its path is gone with it, so the write counts for everyone
-        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global(); END IF;"  # noqa: S608
+        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global('{topic}'); END IF;"  # noqa: S608
     source, unit = _unit_expression(model, path, rows)
-    return f"PERFORM core_bump_units(ARRAY(SELECT {unit} FROM {source}));"  # noqa: S608
+    return f"PERFORM core_bump_units(ARRAY(SELECT {unit} FROM {source}), '{topic}');"  # noqa: S608
 
 
 _HELPERS = """
 CREATE SEQUENCE IF NOT EXISTS core_unitversion_stamp;
-CREATE OR REPLACE FUNCTION core_bump_global() RETURNS void AS $$
+DROP FUNCTION IF EXISTS core_bump_global();
+DROP FUNCTION IF EXISTS core_bump_units(bigint[]);
+DROP FUNCTION IF EXISTS core_bump_global(text);
+DROP FUNCTION IF EXISTS core_bump_units(bigint[], text);
+CREATE OR REPLACE FUNCTION core_bump_global(written text) RETURNS void AS $$
 BEGIN
-  INSERT INTO core_unitversion (unit_id, path, changes, stamp)
-  VALUES (0, '', 1, nextval('core_unitversion_stamp'))
-  ON CONFLICT (unit_id) DO UPDATE
+  INSERT INTO core_unitversion (unit_id, topic, path, changes, stamp)
+  VALUES (0, written, '', 1, nextval('core_unitversion_stamp'))
+  ON CONFLICT ON CONSTRAINT core_unitversion_unit_topic DO UPDATE
   SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp;
 END $$ LANGUAGE plpgsql;
-CREATE OR REPLACE FUNCTION core_bump_units(ids bigint[]) RETURNS void AS $$
+CREATE OR REPLACE FUNCTION core_bump_units(ids bigint[], written text) RETURNS void AS $$
 DECLARE
   n bigint;
 BEGIN
@@ -123,15 +135,15 @@ BEGIN
   END IF;
   n := nextval('core_unitversion_stamp');
   -- in the order of the units' ids, so that two writers lock the rows in one order
-  INSERT INTO core_unitversion (unit_id, path, changes, stamp)
-  SELECT u.id, u.path, 1, n FROM accounts_orgunit u WHERE u.id = ANY(ids) ORDER BY u.id
-  ON CONFLICT (unit_id) DO UPDATE
+  INSERT INTO core_unitversion (unit_id, topic, path, changes, stamp)
+  SELECT u.id, written, u.path, 1, n FROM accounts_orgunit u WHERE u.id = ANY(ids) ORDER BY u.id
+  ON CONFLICT ON CONSTRAINT core_unitversion_unit_topic DO UPDATE
   SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp, path = EXCLUDED.path;
   IF EXISTS (
     SELECT 1 FROM unnest(ids) AS i(id) LEFT JOIN accounts_orgunit u ON u.id = i.id
     WHERE u.id IS NULL
   ) THEN
-    PERFORM core_bump_global();
+    PERFORM core_bump_global(written);
   END IF;
 END $$ LANGUAGE plpgsql;
 """
@@ -194,6 +206,23 @@ def subtree_version(path: str) -> str:
         )
         row = cursor.fetchone()
     return f"{row[0]}.{row[1]}" if row else "0.0"
+
+
+GLOBAL_TOPIC = "*"  # in topic_versions: the writes that belong to no one unit, any topic
+
+
+def topic_versions(path: str) -> dict[str, str]:
+    """The version of the subtree under ``path`` for each topic (``""``: the records of no
+    topic), and of the global writes (``GLOBAL_TOPIC``): one range scan. A figure reading
+    only some tables is keyed on their topics and the global writes."""
+    low, high = _range(path)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN unit_id = 0 THEN %s ELSE topic END, sum(changes), max(stamp) "  # noqa: S608
+            f"FROM {TABLE} WHERE (path >= %s AND path < %s) OR unit_id = 0 GROUP BY 1",
+            [GLOBAL_TOPIC, low, high],
+        )
+        return {topic: f"{n}.{stamp}" for topic, n, stamp in cursor.fetchall()}
 
 
 def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, int, str]]:

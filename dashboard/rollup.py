@@ -22,16 +22,17 @@ lines are the children's parts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
 from core.figures import TIMEOUT
-from core.unit_versions import child_versions
+from core.unit_versions import GLOBAL_TOPIC, child_versions, topic_versions
 from rectification.models import Problem
 from research.models import Decision
 
@@ -43,6 +44,7 @@ from .figures.parts import trend as trend_of
 from .figures.units import class_lines, line_of
 from .periods import Period
 
+T = TypeVar("T")
 STEP = OrgUnit.steplen
 # Above this many committees to count at once (a cold cache), one pass reads the whole
 # scope rather than listing each committee's subtree.
@@ -204,12 +206,35 @@ def figures_of_block(
     names them."""
     today = period.as_of
     total = block.total
+    # read over the whole scope, each cached under the version of the tables it reads
+    topics = topic_versions(unit.path)
+
+    def over_scope(name: str, reads: tuple[str, ...], compute: Callable[[], T]) -> T:
+        raw = "|".join([name, str(campaign.pk), unit.path, today.isoformat()])
+        raw += "|" + ",".join(topics.get(topic, "0") for topic in (*reads, GLOBAL_TOPIC))
+        key = "figures-scope:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, TIMEOUT)
+        return value  # type: ignore[no-any-return]
+
+    leaders = over_scope(
+        "leaders",
+        ("roles", "units"),
+        lambda: research.leader_rows(campaign=campaign, unit=unit, period=period),
+    )
+    copied = over_scope(
+        "copied",
+        ("activities", "units"),
+        lambda: signals.copied_summaries(campaign=campaign, unit=unit, today=today),
+    )
     by_workstream = workstream_figures(total)
     decisions = research.DecisionFigures(
         **{"total": 0, "without_research": 0, **total.total("decisions")}
     )
     research_figures = research.research_of(
-        research.leader_rows(campaign=campaign, unit=unit, period=period),
+        leaders,
         total.total("projects"),
         total.total("reports"),
     )
@@ -245,7 +270,7 @@ def figures_of_block(
         "lagging": lagging,
         "classes": class_lines(unit, *by_domain(total)),
         "signals": {
-            "copied": signals.copied_summaries(campaign=campaign, unit=unit, today=today),
+            "copied": copied,
             "rush": signals.rush_signal(total.total("rush").get("n", 0), total.rush),
             "no_evidence": signals.Signal(
                 key="no_evidence",

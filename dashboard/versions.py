@@ -68,3 +68,12 @@ UNIT_PATHS: dict[str, str] = {
     # reports
     "reports.Bulletin": "unit",
 }
+
+# Writes counted apart as well, for the figures read over a whole scope (dashboard/rollup.py):
+# the copied summaries read the activities and the units' names, the leaders' compliance
+# the roles and the units (and global writes: users, research).
+TOPICS: dict[str, str] = {
+    "campaign.Activity": "activities",
+    "accounts.RoleAssignment": "roles",
+    "accounts.OrgUnit": "units",
+}

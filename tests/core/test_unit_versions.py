@@ -122,6 +122,28 @@ def test_a_write_that_belongs_to_no_unit_moves_every_version(tree, people):
     assert moved(before, versions(tree)) == set(before)
 
 
+def test_topics_move_with_their_tables_only(tree, people):
+    from accounts.roles import Role
+    from core.unit_versions import GLOBAL_TOPIC, topic_versions
+    from tests.factories import grant
+
+    campaign = make_campaign(tree.city)
+    before = topic_versions(tree.county_a.path)
+    make_problem(campaign, tree.branch_a1)
+    after = topic_versions(tree.county_a.path)
+    assert after.get("activities") == before.get("activities")
+    assert after.get("roles") == before.get("roles")
+    assert after.get(GLOBAL_TOPIC) == before.get(GLOBAL_TOPIC)
+    Activity.objects.create(
+        campaign=campaign, unit=tree.branch_a2, kind="study", held_on=date(2026, 11, 17)
+    )
+    grant(people.member_a, tree.branch_a1, Role.LEADER)
+    again = topic_versions(tree.county_a.path)
+    assert again["activities"] != after.get("activities")
+    assert again["roles"] != after.get("roles")
+    assert topic_versions(tree.county_b.path).get("activities") is None  # not in county B
+
+
 def test_an_update_of_no_row_moves_nothing(tree):
     from campaign.models import Task
 

@@ -126,6 +126,26 @@ def test_rolled_up_equals_from_scratch(tree, people, dataset):
     OrgUnit.objects.filter(pk=tree.branch_a2.pk).update(name="改名支部", is_active=False)
     assert_same(people, campaign)
 
+    # a leader added to county B (the leaders' compliance), a research project of his
+    from accounts.roles import Role
+    from research.models import ProjectState, ResearchFocus, ResearchMethod, ResearchProject
+    from tests.factories import grant
+
+    grant(people.secretary_b, tree.county_b, Role.LEADER)
+    assert_same(people, campaign)
+    ResearchProject.objects.create(
+        campaign=campaign,
+        unit=tree.county_a,  # filed elsewhere: it counts for its lead all the same
+        lead=people.secretary_b,
+        topic="基层治理调研",
+        focus=ResearchFocus.MAJOR_ISSUE,
+        method=ResearchMethod.ONSITE,
+        start_date=date(2026, 11, 2),
+        end_date=date(2026, 11, 6),
+        state=ProjectState.DONE,
+    )
+    assert_same(people, campaign)
+
     # a problem deleted, and an activity at the county itself
     Problem.objects.filter(pk=dataset.problems["P7"].pk).delete()
     make_activity(campaign, tree.county_a, date(2026, 11, 16), "县委理论学习中心组集体学习")
