@@ -72,12 +72,23 @@ def _activities_by_id(ids: list[int]) -> dict[int, Any]:
 
 
 def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
-    """Activities whose summary, normalised, is shared by two or more units (two queries;
+    """Activities whose summary, normalised, is shared by two or more units (three queries;
     each group lists its first ``RECORDS_PER_GROUP`` records)."""
     since = today - timedelta(days=COPY_WINDOW_DAYS)
-    base = within(Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit)
+    base = within(
+        Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit
+    ).filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
+    # First the few digests shared by two units (a hashed grouping of the index alone), then
+    # their groups: sorting a month of summaries to group them cost more than both.
+    shared = list(
+        base.values("summary_digest")
+        .annotate(spread=Max("unit_id") - Min("unit_id"))
+        .filter(spread__gt=0)
+        .order_by()
+        .values_list("summary_digest", flat=True)
+    )
     groups = list(
-        base.filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
+        base.filter(summary_digest__in=shared or [""])
         .annotate(digest=F("summary_digest"))  # kept on save: see campaign.models.summary_digest
         .values("digest")
         .annotate(
