@@ -13,6 +13,9 @@ in :class:`core.models.UnitVersion`:
 - a model declared :data:`GLOBAL` (one whose rows are read across units: a task, a user), a
   row whose unit cannot be found (its parent already deleted) or a deleted unit counts
   against the row of ``unit_id`` 0, which is part of every subtree's version;
+- a model may also be given a *topic* (``register``): its writes go to the unit's row of
+  that topic, so a figure that reads only those tables is keyed on their topic
+  (:func:`topic_versions`) while the subtree's version sums every topic;
 - only the unit's own row is written (``changes + 1`` and the write's ``stamp`` from a
   sequence), never its ancestors': writes in different branches never wait for one another
   on a shared row. A subtree's version is read as ``sum(changes), max(stamp)`` over the
