@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pghistory
 import xstatic.pkg.bootstrap as xstatic_bootstrap
@@ -230,11 +231,17 @@ PGHISTORY_DEFAULT_TRACKERS = (
     pghistory.DeleteEvent(),
 )
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "figures",
+            # a block of figures per unit with children (dashboard/rollup.py): a province
+            # holds thousands; the default of 300 would evict them as they are written
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     )
 }
 

@@ -161,3 +161,35 @@ class Liveness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class UnitVersion(models.Model):
+    """How often the records of one unit changed (``core/unit_versions.py``): a row per unit
+    written to, kept by PostgreSQL triggers on the tracked tables; the row of ``unit_id`` 0
+    counts the writes that belong to no one unit. A subtree's version is read over the rows
+    whose path lies under the subtree's path, so a write moves the versions of its unit and
+    of every unit above it, and of no other."""
+
+    unit_id = models.BigIntegerField()  # no foreign key: rows outlive units
+    # the kind of records counted in this row ("" for most): a figure that reads only some
+    # tables is keyed on their topic's version alone
+    topic = models.CharField(max_length=16, blank=True, default="")
+    # byte order, so that a subtree is the range [path, path + "~")
+    path = models.CharField(max_length=255, db_collation="C")
+    changes = models.BigIntegerField(default=0)  # statements that wrote the unit's records
+    stamp = models.BigIntegerField(default=0)  # the latest write's number (a sequence)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_id", "topic"], name="core_unitversion_unit_topic")
+        ]
+        indexes = [
+            models.Index(
+                fields=["path"],
+                include=["topic", "changes", "stamp"],
+                name="core_unitversion_path",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.topic}: {self.changes}"

@@ -24,6 +24,7 @@ from research.models import ResearchProject, ResearchReport, quarter_of
 from research.selectors import LeaderSummary, leader_research_summary
 from supervision.models import SupervisionVisit
 
+from . import rollup
 from .figures.activities import AttendanceFigures, WeekPoint, activity_trend, attendance_figures
 from .figures.assignments import (
     AssignmentCounts,
@@ -121,17 +122,49 @@ class OfficeDashboard:
         return self.assignments.counts
 
 
-def office_dashboard(
-    *, user: Any, campaign: Campaign, unit: OrgUnit, today: date
-) -> OfficeDashboard:
-    period = Period.on(today)
+def ancestors_of(user: Any, campaign: Campaign, unit: OrgUnit) -> list[OrgUnit]:
+    """The units from the dashboard's root down to ``unit``'s parent (the breadcrumb)."""
     root = dashboard_root(user, campaign)
     ancestor_paths = [
         unit.path[:i]
         for i in range(len(root.path), len(unit.path), OrgUnit.steplen)
         if unit.path[:i].startswith(root.path)
     ]
-    ancestors = list(OrgUnit.objects.filter(path__in=ancestor_paths).order_by("path"))
+    return list(OrgUnit.objects.filter(path__in=ancestor_paths).order_by("path"))
+
+
+def office_dashboard_rolled_up(
+    *, user: Any, campaign: Campaign, unit: OrgUnit, today: date, version: str
+) -> OfficeDashboard:
+    """The dashboard of :func:`office_dashboard`, the same numbers, added up from the
+    blocks of figures kept per subtree (``dashboard/rollup.py``); ``version`` is the
+    subtree's (``core.unit_versions.subtree_version``). Without the ancestors: they lie
+    outside the subtree, so the page reads them itself (:func:`ancestors_of`)."""
+    period = Period.on(today)
+    block = rollup.block_of(campaign=campaign, unit=unit, period=period, version=version)
+    figures = rollup.figures_of_block(campaign=campaign, unit=unit, period=period, block=block)
+    by_workstream = figures.pop("by_workstream")
+    trend = figures.pop("trend")
+    return OfficeDashboard(
+        unit=unit,
+        ancestors=[],
+        today=today,
+        workstreams=[
+            WorkstreamLine(key=key, figures=by_workstream[key]) for key in Workstream.values
+        ],
+        activities_this_week=trend[-1],
+        trend=trend,
+        **figures,
+    )
+
+
+def office_dashboard(
+    *, user: Any, campaign: Campaign, unit: OrgUnit, today: date
+) -> OfficeDashboard:
+    """The dashboard counted from scratch over the unit's subtree (the reference the
+    rolled-up one is tested against)."""
+    period = Period.on(today)
+    ancestors = ancestors_of(user, campaign, unit)
     by_workstream = assignment_figures_by_workstream(campaign=campaign, unit=unit, period=period)
     trend = activity_trend(campaign=campaign, unit=unit, period=period)
     research = research_figures(campaign=campaign, unit=unit, period=period)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +17,9 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.roles import Action
 from core import charts
-from core.figures import cached_figures, data_version
+from core.figures import cached_figures
 from core.replica import reads_from_replica
+from core.unit_versions import subtree_version
 
 from . import selectors
 from .figures import units
@@ -68,6 +72,53 @@ def _no_campaign(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _digest(*values: object) -> str:
+    return hashlib.sha1(repr(values).encode()).hexdigest()  # noqa: S324 - a cache key
+
+
+def _record(record: Any) -> tuple[object, ...]:
+    """Everything a listed record shows: its fields and its unit's name."""
+    fields = sorted((k, v) for k, v in vars(record).items() if not k.startswith("_"))
+    unit = getattr(record, "unit", None)
+    return (type(record).__name__, tuple(fields), getattr(unit, "name", None))
+
+
+def _fragments(board: selectors.OfficeDashboard, *, may_urge: bool) -> dict[str, str]:
+    """Keys of the parts of the figure block that are long to render (the tables of the
+    units below, the signals' records): each the digest of everything it shows, so after a
+    change only the parts whose content changed are rendered again."""
+    language = get_language()
+
+    def unit(u: Any) -> tuple[object, ...]:
+        return (u.pk, u.code, u.name)
+
+    signals = [
+        (
+            s.key,
+            s.count,
+            [
+                (g.get("day"), g.get("count"), [_record(r) for r in g.get("records", [])])
+                for g in s.groups
+            ],
+            [_record(r) for r in s.records],
+        )
+        for s in board.signals.values()
+    ]
+    return {
+        "units": _digest(
+            language,
+            may_urge,
+            board.unit.pk,
+            [(unit(line.unit), line) for line in board.lagging],
+            board.classes,
+        ),
+        "development_units": _digest(
+            language, [(unit(row.unit), row.figures) for row in board.development_units]
+        ),
+        "signals": _digest(language, signals),
+    }
+
+
 @login_required
 def office(request: HttpRequest) -> HttpResponse:
     campaign = getattr(request, "campaign", None)
@@ -83,12 +134,13 @@ def office(request: HttpRequest) -> HttpResponse:
         board = cached_figures(
             "office-dashboard",
             parts,
-            lambda: selectors.office_dashboard(
-                user=request.user, campaign=campaign, unit=unit, today=today
+            lambda: selectors.office_dashboard_rolled_up(
+                user=request.user, campaign=campaign, unit=unit, today=today, version=version
             ),
             today=today,
             version=version,
         )
+        may_urge = permissions.acts_anywhere(request.user, Action.URGE)
         html = render_to_string(
             "dashboard/_figures.html",
             {
@@ -96,19 +148,24 @@ def office(request: HttpRequest) -> HttpResponse:
                 "weights": units.WEIGHTS,
                 "red_from": units.RED_FROM,
                 "amber_from": units.AMBER_FROM,
-                "may_urge": permissions.acts_anywhere(request.user, Action.URGE),
+                "may_urge": may_urge,
+                "fragments": _fragments(board, may_urge=may_urge),
                 **_charts(board),
             },
         )
         return {"board": board, "figures_html": html}  # a SafeString, also once unpickled
 
     # The figures and their version may come from a read replica (core/replica.py); who
-    # may see which unit was decided above, on the primary.
+    # may see which unit was decided above, on the primary. The version is the unit's
+    # subtree's: a write elsewhere leaves this page cached.
     with reads_from_replica():
-        version = data_version()
+        version = subtree_version(unit.path)
         page = cached_figures(
             "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
         )
+    board = page["board"]
+    assert isinstance(board, selectors.OfficeDashboard)
+    board.ancestors = selectors.ancestors_of(request.user, campaign, unit)
     return render(
         request,
         "dashboard/office.html",

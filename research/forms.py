@@ -199,7 +199,8 @@ class ReportForm(forms.Form):
         label=_("State"),
         choices=[(s.value, s.label) for s in AUTHOR_STATES],
         help_text=_(
-            "A submitted report goes to the office above for review (real situation, analysis, insight)."
+            "A submitted report goes to the office above for review "
+            "(real situation, analysis, insight)."
         ),
     )
     body = forms.CharField(

@@ -9,6 +9,8 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, PartyMember
@@ -16,6 +18,9 @@ from accounts.scoping import ScopedQuerySet
 from core.uploads import AttachmentBase
 
 from .campaign import Campaign, Workstream
+
+# Shorter summaries ("学习党章") are alike by nature: the copied-summaries signal skips them.
+COPY_MIN_LENGTH = 20
 
 
 class ActivityKind(models.TextChoices):
@@ -56,7 +61,8 @@ class Activity(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
     summary = models.TextField(_("summary"))
     # what a copied summary shares with its original (see summary_digest); kept on save
-    summary_digest = models.CharField(max_length=32, editable=False, blank=True)
+    # hex, compared byte by byte: the copied-summaries signal groups by it (a fast sort)
+    summary_digest = models.CharField(max_length=32, editable=False, blank=True, db_collation="C")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +82,14 @@ class Activity(models.Model):
             models.Index(fields=["campaign", "held_on"]),
             # the lists: newest first within a campaign
             models.Index(fields=["campaign", "-held_on", "-id"], name="activity_list_order"),
+            # the copied-summaries signal (dashboard/figures/signals.py) reads the last
+            # weeks' long summaries from this index alone, whatever the scope
+            models.Index(
+                fields=["campaign", "held_on"],
+                include=["summary_digest", "unit", "id"],
+                condition=models.Q(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)),
+                name="activity_copy_digest",
+            ),
         ]
 
     def __str__(self) -> str:

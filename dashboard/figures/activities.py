@@ -86,26 +86,45 @@ def activity_trend(
 ) -> list[WeekPoint]:
     """Activities held per week over the last ``weeks`` weeks, split into theory study and
     development; the last point is the period's week, up to its as-of day (one query)."""
-    mondays = period.weeks_back(weeks)
     rows = (
         activities_of(campaign, unit)
-        .filter(held_q(mondays[0], period.as_of))
-        .annotate(week=TruncWeek("held_on", output_field=DateField()))
+        .filter(trend_q(period, weeks))
+        .annotate(week=week_of())
         .values("week")
-        .annotate(
-            study=Count("pk", filter=~Q(kind__in=DEVELOPMENT_KINDS)),
-            development=Count("pk", filter=Q(kind__in=DEVELOPMENT_KINDS)),
-        )
+        .annotate(**trend_aggregates())
         .order_by()
     )
-    found = {row["week"]: row for row in rows}
+    return trend_points({row["week"]: row for row in rows}, period, weeks)
+
+
+def trend_q(period: Period, weeks: int = TREND_WEEKS) -> Q:
+    """The activities a trend counts: held from the first week's Monday to the as-of day."""
+    return held_q(period.weeks_back(weeks)[0], period.as_of)
+
+
+def week_of() -> TruncWeek:
+    return TruncWeek("held_on", output_field=DateField())
+
+
+def trend_aggregates() -> dict[str, Any]:
+    """A week's point of the trend as aggregate expressions."""
+    return {
+        "study": Count("pk", filter=~Q(kind__in=DEVELOPMENT_KINDS)),
+        "development": Count("pk", filter=Q(kind__in=DEVELOPMENT_KINDS)),
+    }
+
+
+def trend_points(
+    found: dict[date, dict[str, int]], period: Period, weeks: int = TREND_WEEKS
+) -> list[WeekPoint]:
+    """The trend from its counts by week's Monday (weeks without activities at 0)."""
     return [
         WeekPoint(
             week=monday,
             study=found.get(monday, {}).get("study", 0),
             development=found.get(monday, {}).get("development", 0),
         )
-        for monday in mondays
+        for monday in period.weeks_back(weeks)
     ]
 
 
@@ -126,15 +145,31 @@ class AttendanceFigures:
 
 def attendance_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> AttendanceFigures:
     """One query. Sessions logged without a roll are not in these figures."""
-    qs = Attendance.objects.filter(activity__campaign=campaign, activity__held_on__lte=period.as_of)
+    qs = rolls_of(campaign, period)
     if unit.pk != campaign.root_unit_id:
         qs = qs.filter(activity__unit__path__startswith=unit.path)
-    owed = Q(present=False) & (Q(makeup_on__isnull=True) | Q(makeup_on__gt=period.as_of))
-    row = qs.aggregate(
-        n_expected=Count("pk"),
-        n_present=Count("pk", filter=Q(present=True)),
-        n_owed=Count("pk", filter=owed),
+    return attendance_of(qs.aggregate(**attendance_aggregates(period)))
+
+
+def rolls_of(campaign: Campaign, period: Period) -> QuerySet[Attendance]:
+    """The rolls of the campaign's sessions held up to the as-of day."""
+    return Attendance.objects.filter(
+        activity__campaign=campaign, activity__held_on__lte=period.as_of
     )
+
+
+def attendance_aggregates(period: Period) -> dict[str, Any]:
+    owed = Q(present=False) & (Q(makeup_on__isnull=True) | Q(makeup_on__gt=period.as_of))
+    return {
+        "n_expected": Count("pk"),
+        "n_present": Count("pk", filter=Q(present=True)),
+        "n_owed": Count("pk", filter=owed),
+    }
+
+
+def attendance_of(row: dict[str, int]) -> AttendanceFigures:
     return AttendanceFigures(
-        expected=row["n_expected"], present=row["n_present"], makeup_owed=row["n_owed"]
+        expected=row.get("n_expected", 0),
+        present=row.get("n_present", 0),
+        makeup_owed=row.get("n_owed", 0),
     )

@@ -15,7 +15,7 @@ reported as it stood on its Sunday:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -57,6 +57,9 @@ class DevelopmentFigures:
         return self.total - self.completed
 
 
+COUNTS = tuple(f.name for f in fields(DevelopmentFigures) if f.name != "by_category")
+
+
 def items_of(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[DevelopmentItem]:
     """The items of the subtree entered by the as-of day."""
     qs = DevelopmentItem.objects.filter(campaign=campaign, created_at__date__lte=period.as_of)
@@ -95,13 +98,29 @@ def aggregates(period: Period) -> dict[str, Any]:
 
 def development_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> DevelopmentFigures:
     """The figures with the split by key target (one query)."""
+    split = split_aggregates(period)
+    row = items_of(campaign, unit, period).aggregate(**aggregates(period), **split)
+    return figures_of(row, period)
+
+
+def split_aggregates(period: Period) -> dict[str, Any]:
+    """The split by key target as aggregate expressions."""
     split: dict[str, Any] = {}
     for key in DevelopmentCategory.values:
         split[f"n:{key}"] = Count("pk", filter=Q(category=key))
         split[f"done:{key}"] = Count("pk", filter=Q(category=key) & completed_q(period))
-    row = items_of(campaign, unit, period).aggregate(**aggregates(period), **split)
+    return split
+
+
+def figures_of(row: dict[str, int], period: Period, *, split: bool = True) -> DevelopmentFigures:
+    """The figures from the counts of :func:`aggregates` (and :func:`split_aggregates`:
+    without them, no split by key target)."""
+    counts: dict[str, Any] = {name: row.get(name, 0) for name in COUNTS}
+    if not split:
+        return DevelopmentFigures(**counts)
+    row = {name: row.get(name, 0) for name in split_aggregates(period)}
     return DevelopmentFigures(
-        **{name: n for name, n in row.items() if name not in split},
+        **counts,
         by_category=[
             (DevelopmentCategory(k).label, k, row[f"n:{k}"], row[f"done:{k}"])
             for k in DevelopmentCategory.values

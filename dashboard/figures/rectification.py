@@ -18,7 +18,7 @@ flags, judged on the as-of day from the records as they stand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -132,6 +132,10 @@ def aggregates(period: Period) -> dict[str, Any]:
     }
 
 
+def aggregates_names() -> list[str]:
+    return [f.name for f in fields(ProblemFigures) if f.name not in ("by_source", "by_type")]
+
+
 def latest_answer() -> Subquery:
     """The people's latest answer on a problem (``SatisfactionCheck.result``)."""
     return Subquery(
@@ -161,9 +165,21 @@ def problems_of(campaign: Campaign, unit: OrgUnit, period: Period) -> QuerySet[P
 
 def problem_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ProblemFigures:
     """The figures with the split by source and by type (one query)."""
+    row = problems_of(campaign, unit, period).aggregate(**aggregates(period), **split_aggregates())
+    return figures_of(row)
+
+
+def split_aggregates() -> dict[str, Any]:
+    """The split by source and by type as aggregate expressions."""
     split = {f"source:{key}": Count("pk", filter=Q(source=key)) for key in ProblemSource.values}
     split |= {f"type:{key}": Count("pk", filter=Q(type=key)) for key in ProblemType.values}
-    row = problems_of(campaign, unit, period).aggregate(**aggregates(period), **split)
+    return split
+
+
+def figures_of(row: dict[str, int]) -> ProblemFigures:
+    """The figures from the counts of :func:`aggregates` and :func:`split_aggregates`."""
+    split = split_aggregates()
+    row = {name: row.get(name, 0) for name in [*aggregates_names(), *split]}
     return ProblemFigures(
         **{name: n for name, n in row.items() if name not in split},
         by_source=[(ProblemSource(k).label, k, row[f"source:{k}"]) for k in ProblemSource.values],

@@ -214,38 +214,65 @@ def leader_rows(*, campaign: Campaign, unit: OrgUnit, period: Period) -> list[Le
 
 
 def research_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> ResearchFigures:
-    """The leaders' compliance and the research of the subtree (four queries)."""
-
-    def between(name: str, first: date, last: date) -> Q:
-        return Q(**{f"{name}__gte": first, f"{name}__lte": last})
-
-    def this_week(name: str) -> Q:
-        return between(name, period.monday, period.as_of)
-
-    def last_week(name: str) -> Q:
-        return between(name, period.last_monday, period.last_sunday)
-
-    projects = within(ResearchProject.objects.filter(campaign=campaign), campaign, unit).aggregate(
-        this_week=Count("pk", filter=this_week("start_date")),
-        last_week=Count("pk", filter=last_week("start_date")),
+    """The leaders' compliance, the research of the subtree and its 成果转化 (four queries)."""
+    projects = within(projects_of(campaign), campaign, unit).aggregate(**project_aggregates(period))
+    reports = within(reports_of(campaign), campaign, unit).aggregate(**report_aggregates(period))
+    return research_of(
+        leader_rows(campaign=campaign, unit=unit, period=period),
+        projects,
+        reports,
+        adoption_figures(campaign=campaign, unit=unit, period=period),
     )
-    reports = within(
-        ResearchReport.objects.filter(campaign=campaign, state__in=COUNTING_REPORT_STATES),
-        campaign,
-        unit,
-    ).aggregate(
-        this_year=Count("pk", filter=between("written_on", period.year_start, period.as_of)),
-        this_week=Count("pk", filter=this_week("written_on")),
-        last_week=Count("pk", filter=last_week("written_on")),
-    )
+
+
+def _between(name: str, first: date, last: date) -> Q:
+    return Q(**{f"{name}__gte": first, f"{name}__lte": last})
+
+
+def projects_of(campaign: Campaign) -> QuerySet[ResearchProject]:
+    return ResearchProject.objects.filter(campaign=campaign)
+
+
+def reports_of(campaign: Campaign) -> QuerySet[ResearchReport]:
+    return ResearchReport.objects.filter(campaign=campaign, state__in=COUNTING_REPORT_STATES)
+
+
+def project_aggregates(period: Period) -> dict[str, Any]:
+    """Research projects started in the period's week and the week before."""
+    return {
+        "p_this_week": Count("pk", filter=_between("start_date", period.monday, period.as_of)),
+        "p_last_week": Count(
+            "pk", filter=_between("start_date", period.last_monday, period.last_sunday)
+        ),
+    }
+
+
+def report_aggregates(period: Period) -> dict[str, Any]:
+    """Counting reports (submitted or accepted) of the year, of the period's week and of the
+    week before."""
+    return {
+        "r_this_year": Count("pk", filter=_between("written_on", period.year_start, period.as_of)),
+        "r_this_week": Count("pk", filter=_between("written_on", period.monday, period.as_of)),
+        "r_last_week": Count(
+            "pk", filter=_between("written_on", period.last_monday, period.last_sunday)
+        ),
+    }
+
+
+def research_of(
+    leaders: list[LeaderRow],
+    projects: dict[str, int],
+    reports: dict[str, int],
+    adoption: AdoptionFigures,
+) -> ResearchFigures:
     return ResearchFigures(
-        leaders=leader_rows(campaign=campaign, unit=unit, period=period),
-        reports_this_year=reports["this_year"],
-        projects_this_week=projects["this_week"],
-        projects_last_week=projects["last_week"],
-        reports_this_week=reports["this_week"],
-        reports_last_week=reports["last_week"],
-        adoption=adoption_figures(campaign=campaign, unit=unit, period=period),
+        leaders=leaders,
+        reports_this_year=reports.get("r_this_year", 0),
+        projects_this_week=projects.get("p_this_week", 0),
+        projects_last_week=projects.get("p_last_week", 0),
+        reports_this_week=reports.get("r_this_week", 0),
+        reports_last_week=reports.get("r_last_week", 0),
+        adoption=adoption,
     )
 
 
@@ -269,12 +296,20 @@ def adoption_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> Ad
 def decision_figures(*, campaign: Campaign, unit: OrgUnit, period: Period) -> DecisionFigures:
     """Decisions of the subtree taken by the as-of day, and how many cite no research
     (research's own flag, ``with_research_flag``; one query)."""
-    row = with_research_flag(
-        within(
-            Decision.objects.filter(campaign=campaign, decided_on__lte=period.as_of), campaign, unit
-        )
-    ).aggregate(
-        total=Count("pk"),
-        without_research=Count("pk", filter=Q(cites_projects=False, cites_reports=False)),
+    row = with_research_flag(within(decisions_of(campaign, period), campaign, unit)).aggregate(
+        **decision_aggregates()
     )
     return DecisionFigures(**row)
+
+
+def decisions_of(campaign: Campaign, period: Period) -> QuerySet[Decision]:
+    """The campaign's decisions taken by the as-of day."""
+    return Decision.objects.filter(campaign=campaign, decided_on__lte=period.as_of)
+
+
+def decision_aggregates() -> dict[str, Any]:
+    """Over ``with_research_flag(decisions)``."""
+    return {"total": Count("pk"), "without_research": Count("pk", filter=WITHOUT_RESEARCH)}
+
+
+WITHOUT_RESEARCH = Q(cites_projects=False, cites_reports=False)

@@ -22,12 +22,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import Count, Exists, F, Func, IntegerField, Max, Min, OuterRef
+from django.db.models import Count, Exists, F, Func, IntegerField, Max, Min, OuterRef, QuerySet
 from django.db.models.functions import Length, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import OrgUnit
 from campaign.models import Activity, Assignment, Campaign
+from campaign.models.activities import COPY_MIN_LENGTH
 from rectification.models import MeasureEvidence, Problem, ProblemState
 from research.models import Decision
 from research.selectors import with_research_flag
@@ -35,7 +36,6 @@ from research.selectors import with_research_flag
 from .base import within
 
 RUSH_MIN_RECORDS = 3
-COPY_MIN_LENGTH = 20  # shorter summaries ("学习党章") are alike by nature
 COPY_WINDOW_DAYS = 30
 RUSH_WINDOW_DAYS = 60
 SIGNAL_LIMIT = 20
@@ -72,12 +72,23 @@ def _activities_by_id(ids: list[int]) -> dict[int, Any]:
 
 
 def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
-    """Activities whose summary, normalised, is shared by two or more units (two queries;
+    """Activities whose summary, normalised, is shared by two or more units (three queries;
     each group lists its first ``RECORDS_PER_GROUP`` records)."""
     since = today - timedelta(days=COPY_WINDOW_DAYS)
-    base = within(Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit)
+    base = within(
+        Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit
+    ).filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
+    # First the few digests shared by two units (a hashed grouping of the index alone), then
+    # their groups: sorting a month of summaries to group them cost more than both.
+    shared = list(
+        base.values("summary_digest")
+        .annotate(spread=Max("unit_id") - Min("unit_id"))
+        .filter(spread__gt=0)
+        .order_by()
+        .values_list("summary_digest", flat=True)
+    )
     groups = list(
-        base.filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
+        base.filter(summary_digest__in=shared or [""])
         .annotate(digest=F("summary_digest"))  # kept on save: see campaign.models.summary_digest
         .values("digest")
         .annotate(
@@ -108,12 +119,30 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
     Two grouped queries: the (unit, day) pairs with ``RUSH_MIN_RECORDS`` or more activities
     entered, then the deadlines of those units on those days; a third fetches the records
     shown."""
+    groups = rush_groups(
+        campaign=campaign,
+        activities=within(Activity.objects.filter(campaign=campaign), campaign, unit),
+        today=today,
+    )
+    return rush_signal(sum(g["n"] for g in groups), groups[:SIGNAL_LIMIT])
+
+
+def rush_order(group: dict[str, Any]) -> tuple[Any, ...]:
+    """The order the groups are shown in: most records first, latest day first."""
+    return (-group["n"], -group["entered_on"].toordinal(), group["unit_id"])
+
+
+def rush_groups(
+    *, campaign: Campaign, activities: QuerySet[Activity], today: date, values: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The (unit, day) groups of ``activities`` entered in a rush before one of the unit's
+    deadlines, in :func:`rush_order` (two queries; ``values`` adds fields of each group)."""
     tz = ZoneInfo(settings.TIME_ZONE)
     since = datetime.combine(today - timedelta(days=RUSH_WINDOW_DAYS), time.min, tzinfo=tz)
     busy = list(
-        within(Activity.objects.filter(campaign=campaign, created_at__gte=since), campaign, unit)
+        activities.filter(created_at__gte=since)
         .annotate(entered_on=TruncDate("created_at", tzinfo=tz))
-        .values("unit_id", "entered_on")
+        .values("unit_id", "entered_on", *values)
         .annotate(n=Count("pk"), ids=_FirstIds("pk", RECORDS_PER_GROUP))
         .filter(n__gte=RUSH_MIN_RECORDS)
         .order_by("-n", "-entered_on", "unit_id")
@@ -131,13 +160,16 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
         .values_list("unit_id", "due_date")
         .distinct()
     )
-    groups = [
+    return [
         g
         for g in busy
         if (g["unit_id"], g["entered_on"]) in deadlines
         or (g["unit_id"], g["entered_on"] + timedelta(days=1)) in deadlines
     ]
-    shown = groups[:SIGNAL_LIMIT]
+
+
+def rush_signal(count: int, shown: list[dict[str, Any]]) -> Signal:
+    """The signal from its count and the groups shown (one query for their records)."""
     ids = [pk for g in shown for pk in g["ids"]]
     by_id = _activities_by_id(ids)
     out = [
@@ -149,20 +181,27 @@ def deadline_rush(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
         }
         for g in shown
     ]
-    return Signal(key="rush", count=sum(g["n"] for g in groups), records=[], groups=out)
+    return Signal(key="rush", count=count, records=[], groups=out)
 
 
 def closing_without_evidence(*, campaign: Campaign, unit: OrgUnit) -> Signal:
-    evidence = MeasureEvidence.objects.filter(measure__problem_id=OuterRef("pk"))
-    qs = (
-        within(
-            Problem.objects.filter(campaign=campaign, state=ProblemState.SUBMITTED), campaign, unit
-        )
-        .filter(~Exists(evidence))
-        .select_related("unit")
-        .order_by("submitted_at", "pk")
+    qs = within(without_evidence(campaign), campaign, unit)
+    return Signal(
+        key="no_evidence",
+        count=qs.count(),
+        records=list(qs.select_related("unit").order_by(*EVIDENCE_ORDER)[:SIGNAL_LIMIT]),
     )
-    return Signal(key="no_evidence", count=qs.count(), records=list(qs[:SIGNAL_LIMIT]))
+
+
+EVIDENCE_ORDER = ("submitted_at", "pk")
+
+
+def without_evidence(campaign: Campaign) -> QuerySet[Problem]:
+    """Problems submitted for closing with no evidence on any measure."""
+    evidence = MeasureEvidence.objects.filter(measure__problem_id=OuterRef("pk"))
+    return Problem.objects.filter(campaign=campaign, state=ProblemState.SUBMITTED).filter(
+        ~Exists(evidence)
+    )
 
 
 def decisions_lacking_research(
@@ -171,13 +210,18 @@ def decisions_lacking_research(
     """The latest decisions citing no research; ``count`` is
     ``DecisionFigures.without_research``, over the same decisions."""
     records = list(
-        with_research_flag(
-            within(
-                Decision.objects.filter(campaign=campaign, decided_on__lte=today), campaign, unit
-            )
-        )
-        .filter(cites_projects=False, cites_reports=False)
+        within(lacking_research(campaign, today), campaign, unit)
         .select_related("unit")
-        .order_by("-decided_on", "-pk")[:SIGNAL_LIMIT]
+        .order_by(*LACKING_ORDER)[:SIGNAL_LIMIT]
     )
     return Signal(key="no_research", count=count, records=records)
+
+
+LACKING_ORDER = ("-decided_on", "-pk")
+
+
+def lacking_research(campaign: Campaign, today: date) -> QuerySet[Decision]:
+    """Decisions taken by ``today`` citing no research."""
+    return with_research_flag(
+        Decision.objects.filter(campaign=campaign, decided_on__lte=today)
+    ).filter(cites_projects=False, cites_reports=False)

@@ -245,16 +245,34 @@ def lines_by_domain(*, campaign: Campaign, unit: OrgUnit, period: Period) -> lis
         F("unit__domain"),
         rectification.aggregates(period),
     )
+    return class_lines(unit, by_assignments, by_problems)
+
+
+def class_lines(
+    unit: OrgUnit,
+    by_assignments: dict[str, dict[str, int]],
+    by_problems: dict[str, dict[str, int]],
+) -> list[ClassLine]:
+    """The lines by field from the assignments' and problems' counts by field."""
     labels = dict(UnitDomain.choices)
     lines = []
     for key in sorted(set(by_assignments) | set(by_problems)):
-        line = UnitLine.of(
-            UnitFigures(
-                unit=unit,
-                assignments=AssignmentFigures(**by_assignments.get(key, {})),
-                activities=ActivityFigures(),
-                problems=ProblemFigures(**by_problems.get(key, {})),
-            )
-        )
+        line = line_of(unit, by_assignments.get(key, {}), by_problems.get(key, {}))
         lines.append(ClassLine(key=key, label=str(labels.get(key, _("Not classified"))), line=line))
     return sorted(lines, key=lambda c: (c.key == "", -c.line.score, c.key))
+
+
+def line_of(unit: OrgUnit, assignment_row: dict[str, int], problem_row: dict[str, int]) -> UnitLine:
+    """A unit's line from its assignments' and problems' counts (``aggregates`` of each;
+    other columns, such as the problems' split, are left out)."""
+    problem_names = rectification.aggregates_names()
+    return UnitLine.of(
+        UnitFigures(
+            unit=unit,
+            assignments=AssignmentFigures(**assignment_row),
+            activities=ActivityFigures(),
+            problems=ProblemFigures(
+                **{k: v for k, v in problem_row.items() if k in problem_names}  # type: ignore[arg-type]
+            ),
+        )
+    )

@@ -45,11 +45,78 @@ def plain_dashboard(root, campaign, today) -> int:
     return total
 
 
-def test_city_dashboard(client, city):
-    from accounts.models import User
+def _branches(root, n: int):
+    from accounts.models import OrgUnit
+
+    return list(
+        OrgUnit.objects.filter(path__startswith=root.path, numchild=0, depth__gt=root.depth)
+        .order_by("?")
+        .values_list("pk", flat=True)[:n]
+    )
+
+
+def _log_activity(campaign, unit_id: int, today, i: int) -> None:
+    """A secretary logs an activity in one branch (the service a form calls)."""
+    from decimal import Decimal
+
+    from accounts.models import OrgUnit, RoleAssignment
+    from campaign.services import activity_create
+
+    secretary = RoleAssignment.objects.filter(unit_id=unit_id, role="secretary").first()
+    activity_create(
+        actor=secretary.user if secretary else None,
+        campaign=campaign,
+        unit=OrgUnit.objects.get(pk=unit_id),
+        kind="party_day",
+        held_on=today,
+        summary=f"支部开展主题党日活动第{i}次，学习讨论并形成记录，参会党员逐一发言",
+        participants=10,
+        hours=Decimal(2),
+    )
+
+
+def _update_problem(campaign, unit_id: int, today, i: int) -> None:
+    """A problem of one branch updated (a raw write, as the admin makes)."""
+    from rectification.models import Problem
+
+    pk = Problem.objects.filter(campaign=campaign, unit_id=unit_id).values_list("pk", flat=True)[:1]
+    Problem.objects.filter(pk__in=list(pk)).update(description=f"问题描述第{i}次修改")
+
+
+CHANGES = {"an activity logged": _log_activity, "a problem updated": _update_problem}
+
+
+def _after_change(client, url, campaign, root, today, change, repeat: int = 5):
+    """Median time and queries of the request right after a change in one branch."""
+    import statistics
+    import time
+
+    samples, queries = [], []
+    for i, branch in enumerate(_branches(root, repeat)):
+        change(campaign, branch, today, i)
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            assert client.get(url).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        queries.append(len(ctx.captured_queries))
+    return statistics.median(samples), max(queries)
+
+
+DASHBOARDS = [
+    # (label, user, unit whose subtree the change is made in)
+    ("city dashboard", "sz_office0", "SZ"),
+    ("city dashboard, a city leader", "sz_leader0", "SZ"),
+    ("county dashboard", "c01_office0", "SZ-C01"),
+]
+
+
+@pytest.mark.parametrize(("label", "username", "code"), DASHBOARDS, ids=[d[0] for d in DASHBOARDS])
+def test_dashboard(client, city, label, username, code):
+    from accounts.models import OrgUnit, User
 
     root, campaign = city
-    client.force_login(User.objects.get(username="sz_office0"))
+    unit = OrgUnit.objects.get(code=code)
+    client.force_login(User.objects.get(username=username))
     url = reverse("dashboard:office")
     today = timezone.localdate()
 
@@ -62,18 +129,56 @@ def test_city_dashboard(client, city):
 
     cold_queries = _queries(cold)
     cold_ms = median_ms(cold, repeat=3)
+    warm()
     warm_ms = median_ms(warm, repeat=9)
     warm_queries = _queries(warm)
-    plain_ms = median_ms(lambda: plain_dashboard(root, campaign, today), repeat=3, warmup=0)
-    plain_queries = _queries(lambda: plain_dashboard(root, campaign, today))
+    after = {
+        name: _after_change(client, url, campaign, unit, today, change)
+        for name, change in CHANGES.items()
+    }
+    worst = max(ms for ms, _q in after.values())
+    changed = "; ".join(
+        f"{ms:.0f} ms ({q} queries) after {name}" for name, (ms, q) in after.items()
+    )
+    extra = {}
+    if code == "SZ" and username == "sz_office0":
+        plain_ms = median_ms(lambda: plain_dashboard(root, campaign, today), repeat=3, warmup=0)
+        plain_queries = _queries(lambda: plain_dashboard(root, campaign, today))
+        extra = {
+            "plain": f"{plain_ms:.0f} ms, {plain_queries} queries (counts per unit, figures only)",
+            "ratio": plain_ms / worst if worst else None,
+        }
     record(
-        "city dashboard",
-        budget="median ≤ 150 ms, fixed query count",
-        measured=f"{warm_ms:.0f} ms ({warm_queries} queries) with the figures cached; "
-        f"{cold_ms:.0f} ms ({cold_queries} queries) right after a change",
-        passed=warm_ms <= 150,
-        plain=f"{plain_ms:.0f} ms, {plain_queries} queries (counts per unit, figures only)",
-        ratio=plain_ms / warm_ms if warm_ms else None,
+        label,
+        budget="median ≤ 30 ms cached, ≤ 150 ms right after a change in one branch",
+        measured=f"{warm_ms:.0f} ms ({warm_queries} queries) cached; {changed}; "
+        f"{cold_ms:.0f} ms ({cold_queries} queries) with an empty cache",
+        passed=warm_ms <= 30 and worst <= 150,
+        **extra,
+    )
+
+
+def test_leader_home(client, city):
+    from accounts.models import User
+
+    root, campaign = city
+    client.force_login(User.objects.get(username="sz_leader0"))
+    url = reverse("dashboard:leader")
+
+    def get():
+        assert client.get(url).status_code == 200
+
+    queries = _queries(get)
+    ms = median_ms(get, repeat=7)
+    after_ms, after_queries = _after_change(
+        client, url, campaign, root, timezone.localdate(), _log_activity
+    )
+    record(
+        "leader's home (city leader)",
+        budget="median ≤ 150 ms",
+        measured=f"{ms:.0f} ms ({queries} queries); {after_ms:.0f} ms ({after_queries} queries) "
+        "after an activity logged in one branch",
+        passed=max(ms, after_ms) <= 150,
     )
 
 

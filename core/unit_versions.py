@@ -1,0 +1,252 @@
+"""A version per subtree of the organisation: what cached figures of one unit are keyed on.
+
+``core.figures.data_version`` moves with any tracked write anywhere. The dashboard keeps its
+figures per subtree instead (``dashboard/rollup.py``), and a subtree's figures need move
+only when a record of that subtree changes. So every tracked table carries three
+statement-level PostgreSQL triggers (insert, update, delete; their transition tables give
+the rows written, old and new) that count the write against the unit each row belongs to,
+in :class:`core.models.UnitVersion`:
+
+- the unit is found through the path the product declares for its model (``register``:
+  ``"unit"``, or through the parent record, ``"measure__problem__unit"``); an update counts
+  against the old unit and the new one, so a record moved between units moves both;
+- a model declared :data:`GLOBAL` (one whose rows are read across units: a task, a user), a
+  row whose unit cannot be found (its parent already deleted) or a deleted unit counts
+  against the row of ``unit_id`` 0, which is part of every subtree's version;
+- a model may also be given a *topic* (``register``): its writes go to the unit's row of
+  that topic, so a figure that reads only those tables is keyed on their topic
+  (:func:`topic_versions`) while the subtree's version sums every topic;
+- only the unit's own row is written (``changes + 1`` and the write's ``stamp`` from a
+  sequence), never its ancestors': writes in different branches never wait for one another
+  on a shared row. A subtree's version is read as ``sum(changes), max(stamp)`` over the
+  rows in the range of its path (one index range scan): the sum moves with every committed
+  write, whatever order transactions commit in, and the stamp keeps a version from ever
+  coming back after the table was emptied.
+
+The triggers are written from the registry by :func:`install`, which ``migrate`` runs (the
+``post_migrate`` signal; ``CREATE OR REPLACE``, so it is safe to run again). Any write,
+through a service, a bulk import or a raw ``UPDATE`` in the admin or a shell, moves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.apps import apps
+from django.db import connections
+from django.db.models import ForeignKey, Model
+from pghistory.models import Event
+
+from .replica import read_connection
+
+SELF = "self"  # the model is the unit itself
+GLOBAL = ""  # the model's rows are read across units
+TABLE = "core_unitversion"
+
+_paths: dict[str, str] = {}
+_topics: dict[str, str] = {}
+
+
+def register(paths: dict[str, str], topics: dict[str, str] | None = None) -> None:
+    """Declare, for each tracked model (by its label, ``"rectification.Measure"``), the path
+    from a row to its unit (``"unit"``, ``"problem__unit"``), :data:`SELF` or
+    :data:`GLOBAL`. A tracked model left out counts as global. ``topics`` names the few
+    models whose writes are also counted apart (a short word of letters), for figures that
+    read those tables alone (:func:`topic_versions`)."""
+    _paths.update(paths)
+    for label, topic in (topics or {}).items():
+        if not topic.isalpha() or len(topic) > 16:
+            raise ValueError(f"{label}: a topic is a short word of letters, not {topic!r}")
+        _topics[label] = topic
+
+
+def tracked_models() -> list[type[Model]]:
+    """The models whose history is kept (pghistory), in a stable order."""
+    found: set[type[Model]] = {
+        model.pgh_tracked_model
+        for model in apps.get_models()
+        if issubclass(model, Event)
+        and not model._meta.proxy
+        and model._meta.managed
+        and getattr(model, "pgh_tracked_model", None) is not None
+    }
+    return sorted(found, key=lambda m: m._meta.label)
+
+
+def path_of(model: type[Model]) -> str:
+    return _paths.get(model._meta.label, GLOBAL)
+
+
+# ---------------------------------------------------------------- the triggers
+
+
+def _unit_expression(model: type[Model], path: str, rows: str) -> tuple[str, str]:
+    """(FROM clause over the rows written, ``rows`` aliased ``r``; SQL of each row's unit)."""
+    if path == SELF:
+        return rows, "r.id"
+    parts = path.split("__")
+    if parts[-1] != "unit":
+        raise ValueError(f"{model._meta.label}: a unit path ends in 'unit', not {path!r}")
+    joins = [rows]
+    alias, current = "r", model
+    for i, name in enumerate(parts[:-1]):
+        field = current._meta.get_field(name)
+        if not isinstance(field, ForeignKey):
+            raise ValueError(f"{model._meta.label}: {name!r} is not a foreign key")
+        target = field.related_model
+        assert isinstance(target, type)
+        joins.append(
+            f'LEFT JOIN "{target._meta.db_table}" t{i} ON t{i}.id = {alias}."{field.column}"'
+        )
+        alias, current = f"t{i}", target
+    unit = current._meta.get_field("unit")
+    return " ".join(joins), f'{alias}."{unit.column}"'  # type: ignore[union-attr]
+
+
+def _function_sql(model: type[Model], operation: str, rows: str) -> str:
+    """The body of a trigger function counting a statement's rows against their units."""
+    # every name comes from the model registry, never from input
+    path = path_of(model)
+    topic = _topics.get(model._meta.label, "")
+    if path == GLOBAL or (path == SELF and operation == "delete"):
+        # a deleted unit: its path is gone with it, so the write counts for everyone
+        return f"IF EXISTS (SELECT 1 FROM {rows}) THEN PERFORM core_bump_global('{topic}'); END IF;"  # noqa: S608
+    source, unit = _unit_expression(model, path, rows)
+    return f"PERFORM core_bump_units(ARRAY(SELECT {unit} FROM {source}), '{topic}');"  # noqa: S608
+
+
+_HELPERS = """
+CREATE SEQUENCE IF NOT EXISTS core_unitversion_stamp;
+DROP FUNCTION IF EXISTS core_bump_global();
+DROP FUNCTION IF EXISTS core_bump_units(bigint[]);
+DROP FUNCTION IF EXISTS core_bump_global(text);
+DROP FUNCTION IF EXISTS core_bump_units(bigint[], text);
+CREATE OR REPLACE FUNCTION core_bump_global(written text) RETURNS void AS $$
+BEGIN
+  INSERT INTO core_unitversion (unit_id, topic, path, changes, stamp)
+  VALUES (0, written, '', 1, nextval('core_unitversion_stamp'))
+  ON CONFLICT ON CONSTRAINT core_unitversion_unit_topic DO UPDATE
+  SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION core_bump_units(ids bigint[], written text) RETURNS void AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF cardinality(ids) = 0 THEN
+    RETURN;
+  END IF;
+  n := nextval('core_unitversion_stamp');
+  -- in the order of the units' ids, so that two writers lock the rows in one order
+  INSERT INTO core_unitversion (unit_id, topic, path, changes, stamp)
+  SELECT u.id, written, u.path, 1, n FROM accounts_orgunit u WHERE u.id = ANY(ids) ORDER BY u.id
+  ON CONFLICT ON CONSTRAINT core_unitversion_unit_topic DO UPDATE
+  SET changes = core_unitversion.changes + 1, stamp = EXCLUDED.stamp, path = EXCLUDED.path;
+  IF EXISTS (
+    SELECT 1 FROM unnest(ids) AS i(id) LEFT JOIN accounts_orgunit u ON u.id = i.id
+    WHERE u.id IS NULL
+  ) THEN
+    PERFORM core_bump_global(written);
+  END IF;
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def triggers_sql() -> list[str]:
+    """Every statement :func:`install` runs, helpers first."""
+    statements = [_HELPERS]
+    for model in tracked_models():
+        table = model._meta.db_table
+        for operation, referencing, rows in (
+            ("insert", "NEW TABLE AS new_rows", "new_rows r"),
+            # a row moved to another unit moves both
+            (
+                "update",
+                "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows) r",
+            ),
+            ("delete", "OLD TABLE AS old_rows", "old_rows r"),
+        ):
+            function = f"core_uv_{table}_{operation}"[:63]
+            body = _function_sql(model, operation, rows)
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
+                f"BEGIN\n  {body}\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql;\n"
+                f'DROP TRIGGER IF EXISTS core_unitversion_{operation} ON "{table}";\n'
+                f"CREATE TRIGGER core_unitversion_{operation} "
+                f'AFTER {operation.upper()} ON "{table}"\n'
+                f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+            )
+    return statements
+
+
+def install(using: str = "default", **_: Any) -> None:
+    """(Re)write the triggers (``migrate`` runs this after the migrations)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or TABLE not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        for sql in triggers_sql():
+            cursor.execute(sql)
+
+
+# ---------------------------------------------------------------- reading versions
+
+
+def _range(path: str) -> tuple[str, str]:
+    return path, path + "~"  # "~" sorts after every character of a path (C collation)
+
+
+def subtree_version(path: str) -> str:
+    """The version of the subtree under ``path`` (global writes included), read where the
+    figures are read (on the replica under ``reads_from_replica``): one range scan."""
+    low, high = _range(path)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(sum(changes), 0), coalesce(max(stamp), 0) FROM {TABLE} "  # noqa: S608
+            "WHERE (path >= %s AND path < %s) OR unit_id = 0",
+            [low, high],
+        )
+        row = cursor.fetchone()
+    return f"{row[0]}.{row[1]}" if row else "0.0"
+
+
+GLOBAL_TOPIC = "*"  # in topic_versions: the writes that belong to no one unit, any topic
+
+
+def topic_versions(path: str) -> dict[str, str]:
+    """The version of the subtree under ``path`` for each topic (``""``: the records of no
+    topic), and of the global writes (``GLOBAL_TOPIC``): one range scan. A figure reading
+    only some tables is keyed on their topics and the global writes."""
+    low, high = _range(path)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN unit_id = 0 THEN %s ELSE topic END, sum(changes), max(stamp) "  # noqa: S608
+            f"FROM {TABLE} WHERE (path >= %s AND path < %s) OR unit_id = 0 GROUP BY 1",
+            [GLOBAL_TOPIC, low, high],
+        )
+        return {topic: f"{n}.{stamp}" for topic, n, stamp in cursor.fetchall()}
+
+
+def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, int, str]]:
+    """The units of depth ``depth`` under the paths ``parents``, in tree order, each as
+    (id, path, numchild, version of its subtree): one query."""
+    if not parents:
+        return []
+    within = " OR ".join(["u.path LIKE %s"] * len(parents))  # paths hold no wildcards
+    params: list[Any] = [depth, *(parent + "%" for parent in parents)]
+    sql = (
+        "SELECT u.id, u.path, u.numchild, ("  # noqa: S608 - table names are constants
+        f"  SELECT coalesce(sum(v.changes), 0) || '.' || coalesce(max(v.stamp), 0) FROM {TABLE} v"
+        '   WHERE (v.path >= u.path COLLATE "C" AND v.path < (u.path || \'~\') COLLATE "C")'
+        "   OR v.unit_id = 0"
+        ") FROM accounts_orgunit u "
+        f"WHERE u.depth = %s AND ({within}) ORDER BY u.path"
+    )
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(r[0], r[1], r[2], r[3]) for r in cursor.fetchall()]
+
+
+def versions_of(rows: Iterable[tuple[int, str, int, str]]) -> dict[str, str]:
+    return {path: version for _id, path, _n, version in rows}

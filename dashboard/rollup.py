@@ -1,0 +1,298 @@
+"""The office dashboard rolled up from figures kept per subtree.
+
+Every unit with children has a *block*: the parts (``dashboard/figures/parts.py``) of its own
+records and of each child's subtree, cached under the version of its subtree
+(``core/unit_versions.py``), so a block stays valid until a record of that subtree changes.
+
+- a unit whose children have no children of their own (a party committee and its branches)
+  is counted from the tables, its parts grouped by child (one pass of grouped queries);
+- a unit above (a county, the city, a province) sums its children's blocks, taken from the
+  cache, and counts from the tables only its own records and those of its children without
+  children (one pass over a handful of units);
+- blocks missing from the cache are found level by level (one query a level gives the
+  children of the missing blocks and their versions), then counted together: one pass for
+  the committees of all levels, one pass for the units above, whatever their number.
+
+After a change in one branch, the blocks on its path are missing: its committee is counted
+again from the tables, the county and the city sum their children (the untouched ones from
+the cache). The dashboard of a scope is then its block's parts added up; the children's
+lines are the children's parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+
+from accounts.models import OrgUnit
+from campaign.models import Campaign
+from core.figures import TIMEOUT
+from core.unit_versions import GLOBAL_TOPIC, child_versions, topic_versions
+from rectification.models import Problem
+from research.models import Decision
+
+from .figures import activities, development, rectification, research, signals
+from .figures.base import children
+from .figures.development import UnitDevelopment
+from .figures.parts import Grouping, Part, by_domain, count_parts, merged, workstream_figures
+from .figures.parts import trend as trend_of
+from .figures.units import class_lines, line_of
+from .periods import Period
+
+T = TypeVar("T")
+STEP = OrgUnit.steplen
+# Above this many committees to count at once (a cold cache), one pass reads the whole
+# scope rather than listing each committee's subtree.
+LISTED_SUBTREES = 16
+
+
+@dataclass
+class Block:
+    """A unit's figures: ``parts`` by path (its own records', each child's subtree's) and
+    their sum (kept, so that the unit above adds one part per child)."""
+
+    parts: dict[str, Part]
+    total: Part
+
+
+def _block(parts: dict[str, Part]) -> Block:
+    return Block(parts=parts, total=merged(parts.values()))
+
+
+@dataclass
+class _Node:
+    id: int
+    path: str
+    numchild: int
+    version: str
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) // STEP
+
+
+def _key(campaign: Campaign, path: str, version: str, today: date, kind: str = "block") -> str:
+    """The key of a unit's block (``kind`` "block") or of its sum alone ("sum": what the unit
+    above reads, without unpickling every part)."""
+    raw = f"{campaign.pk}|{path}|{version}|{today.isoformat()}"
+    return f"figures-{kind}:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
+
+
+def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str) -> Block:
+    """The block of ``unit`` (``version``: its subtree's, read before), from the cache or
+    counted, with the blocks it needs below it."""
+    today = period.as_of
+    top = _Node(unit.pk, unit.path, unit.numchild, version)
+    found = cache.get(_key(campaign, top.path, version, today))
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    sums: dict[str, Part] = {}
+    tables: list[_Node] = []  # counted from the tables, grouped by child
+    rollups: list[tuple[_Node, list[_Node]]] = []  # the sum of their children
+    missing = [top]
+    while missing:
+        depth = missing[0].depth
+        below: dict[str, list[_Node]] = {}
+        for row in child_versions([n.path for n in missing if n.numchild], depth + 1):
+            node = _Node(*row)
+            below.setdefault(node.path[: STEP * depth], []).append(node)
+        wanted: dict[str, _Node] = {}
+        for node in missing:
+            kids = below.get(node.path, [])
+            if not any(k.numchild for k in kids):
+                tables.append(node)
+                continue
+            rollups.append((node, kids))
+            for kid in kids:
+                if kid.numchild:
+                    wanted[_key(campaign, kid.path, kid.version, today, "sum")] = kid
+        cached = cache.get_many(list(wanted)) if wanted else {}
+        missing = []
+        for key, kid in wanted.items():
+            if key in cached:
+                sums[kid.path] = cached[key]
+            else:
+                missing.append(kid)
+    fresh = _count(campaign, period, tables, rollups, sums, top.path)
+    stored: dict[str, Any] = {}
+    for n in _nodes(tables, rollups):
+        stored[_key(campaign, n.path, n.version, today)] = fresh[n.path]
+        stored[_key(campaign, n.path, n.version, today, "sum")] = fresh[n.path].total
+    cache.set_many(stored, TIMEOUT)
+    return fresh[top.path]
+
+
+def _nodes(tables: list[_Node], rollups: list[tuple[_Node, list[_Node]]]) -> list[_Node]:
+    return [*tables, *(node for node, _kids in rollups)]
+
+
+def _count(
+    campaign: Campaign,
+    period: Period,
+    tables: list[_Node],
+    rollups: list[tuple[_Node, list[_Node]]],
+    cached: dict[str, Part],
+    scope: str,
+) -> dict[str, Block]:
+    """Count the missing blocks: those of ``tables`` from the tables, grouped by child (one
+    pass per depth, usually one), and the own records of the units of ``rollups`` and of
+    their children without children (in the deepest pass); then add up the blocks of
+    ``rollups``, the lowest first."""
+    counted: dict[str, dict[str, Part]] = {node.path: {} for node in tables}
+    by_depth: dict[int, list[_Node]] = {}
+    for node in tables:
+        by_depth.setdefault(node.depth, []).append(node)
+    # the part of each unit counted on its own: a unit of ``rollups``, or a child of one
+    # without children of its own -> the unit of ``rollups`` it belongs to
+    owners: dict[str, str] = {}
+    own_ids: list[int] = []
+    for node, kids in rollups:
+        owners[node.path] = node.path
+        own_ids.append(node.id)
+        for kid in kids:
+            if not kid.numchild:
+                owners[kid.path] = node.path
+                own_ids.append(kid.id)
+    deepest = max(by_depth, default=0)
+    own_length = max((len(path) for path in owners), default=0)
+    passes = sorted(by_depth) or ([0] if owners else [])
+    own: dict[str, Part] = {}
+    for depth in passes:
+        nodes = by_depth.get(depth, [])
+        length = STEP * depth
+        paths = {n.path for n in nodes}
+        subtrees = tuple(sorted(paths)) if len(paths) <= LISTED_SUBTREES else (scope,)
+        with_own = depth == deepest
+        parts = count_parts(
+            campaign=campaign,
+            period=period,
+            grouping=Grouping(
+                subtrees=subtrees if nodes else (),
+                length=max(length + STEP, own_length) if with_own else length + STEP,
+                unit_ids=tuple(own_ids) if with_own else (),
+            ),
+        )
+        for path, part in parts.items():
+            if with_own and path in owners:
+                own[path] = part
+            elif len(path) >= length and path[:length] in paths:
+                counted[path[:length]][path] = part
+    out = {path: _block(found) for path, found in counted.items()}
+    for node, kids in sorted(rollups, key=lambda r: -r[0].depth):
+        summed: dict[str, Part] = {}
+        if node.path in own:
+            summed[node.path] = own[node.path]
+        for kid in kids:
+            if kid.numchild:
+                summed[kid.path] = out[kid.path].total if kid.path in out else cached[kid.path]
+            elif kid.path in own:
+                summed[kid.path] = own[kid.path]
+        out[node.path] = _block(summed)
+    return out
+
+
+# ---------------------------------------------------------------- the dashboard's figures
+
+
+def figures_of_block(
+    *, campaign: Campaign, unit: OrgUnit, period: Period, block: Block
+) -> dict[str, Any]:
+    """The office dashboard's figures from ``unit``'s block, as ``selectors.office_dashboard``
+    names them."""
+    today = period.as_of
+    total = block.total
+    # read over the whole scope, each cached under the version of the tables it reads
+    topics = topic_versions(unit.path)
+
+    def over_scope(name: str, reads: tuple[str, ...], compute: Callable[[], T]) -> T:
+        raw = "|".join([name, str(campaign.pk), unit.path, today.isoformat()])
+        raw += "|" + ",".join(topics.get(topic, "0") for topic in (*reads, GLOBAL_TOPIC))
+        key = "figures-scope:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, TIMEOUT)
+        return value  # type: ignore[no-any-return]
+
+    leaders = over_scope(
+        "leaders",
+        ("roles", "units"),
+        lambda: research.leader_rows(campaign=campaign, unit=unit, period=period),
+    )
+    copied = over_scope(
+        "copied",
+        ("activities", "units"),
+        lambda: signals.copied_summaries(campaign=campaign, unit=unit, today=today),
+    )
+    by_workstream = workstream_figures(total)
+    decisions = research.DecisionFigures(
+        **{"total": 0, "without_research": 0, **total.total("decisions")}
+    )
+    adoption = over_scope(
+        "adoption",
+        ("research", "units"),
+        lambda: research.adoption_figures(campaign=campaign, unit=unit, period=period),
+    )
+    research_figures = research.research_of(
+        leaders,
+        total.total("projects"),
+        total.total("reports"),
+        adoption,
+    )
+    units = children(unit)
+    child_parts = {c.path: block.parts.get(c.path, Part()) for c in units}
+    lagging = sorted(
+        (
+            line_of(
+                c,
+                child_parts[c.path].total("assignments"),
+                child_parts[c.path].total("problems"),
+            )
+            for c in units
+        ),
+        key=lambda line: (-line.score, line.unit.path),
+    )
+    return {
+        "by_workstream": by_workstream,
+        "trend": trend_of(total, period),
+        "attendance": activities.attendance_of(total.total("attendance")),
+        "research": research_figures.counts(decisions),
+        "rectification": rectification.figures_of(total.total("problems")),
+        "development": development.figures_of(total.total("development"), period),
+        "development_units": [
+            UnitDevelopment(
+                unit=c,
+                figures=development.figures_of(
+                    child_parts[c.path].total("development"), period, split=False
+                ),
+            )
+            for c in units
+        ],
+        "lagging": lagging,
+        "classes": class_lines(unit, *by_domain(total)),
+        "signals": {
+            "copied": copied,
+            "rush": signals.rush_signal(total.total("rush").get("n", 0), total.rush),
+            "no_evidence": signals.Signal(
+                key="no_evidence",
+                count=total.total("no_evidence").get("n", 0),
+                records=_in_order(Problem, [pk for _at, pk in total.no_evidence]),
+            ),
+            "no_research": signals.Signal(
+                key="no_research",
+                count=decisions.without_research,
+                records=_in_order(Decision, [pk for _on, pk in total.no_research]),
+            ),
+        },
+    }
+
+
+def _in_order(model: Any, pks: list[int]) -> list[Any]:
+    """The records of ``pks`` with their units, in that order (one query)."""
+    by_pk = model.objects.select_related("unit").in_bulk(pks or [0])
+    return [by_pk[pk] for pk in pks if pk in by_pk]

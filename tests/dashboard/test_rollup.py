@@ -1,0 +1,178 @@
+"""The rolled-up dashboard shows the same numbers as the dashboard counted from scratch, on
+every unit of the tree, before and after changes of each kind (cached blocks reused)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import OrgUnit
+from campaign.models import Activity, Assignment, AssignmentState
+from campaign.services import activity_create
+from core.unit_versions import subtree_version
+from dashboard import selectors
+from rectification.models import Measure, Problem, ProblemState
+from tests.factories import make_unit
+
+from .conftest import TODAY, make_activity, make_problem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-rollup",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def plain(value: Any) -> Any:
+    """Every number of a dashboard, records as their ids (the rush groups' records, which
+    the database hands out in no set order, as a set)."""
+    if isinstance(value, models.Model):
+        return (value._meta.label, value.pk)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out.pop("ancestors", None)
+        return out
+    if isinstance(value, dict):
+        out = {k: plain(v) for k, v in value.items()}
+        if "records" in out and "day" in out:
+            out["records"] = sorted(out["records"])
+        return out
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def assert_same(people, campaign) -> None:
+    for unit in OrgUnit.objects.filter(path__startswith=campaign.root_unit.path):
+        old = selectors.office_dashboard(
+            user=people.city_office, campaign=campaign, unit=unit, today=TODAY
+        )
+        new = selectors.office_dashboard_rolled_up(
+            user=people.city_office,
+            campaign=campaign,
+            unit=unit,
+            today=TODAY,
+            version=subtree_version(unit.path),
+        )
+        assert plain(new) == plain(old), unit.code
+
+
+def test_rolled_up_equals_from_scratch(tree, people, dataset):
+    campaign = dataset.campaign
+    assert_same(people, campaign)  # every block counted
+    assert_same(people, campaign)  # every block from the cache
+
+    # an activity logged through the service in a branch
+    activity_create(
+        actor=people.secretary_a,
+        campaign=campaign,
+        unit=tree.branch_a1,
+        kind="party_day",
+        held_on=TODAY,
+        summary="支部组织党员集中学习党的二十大报告并开展交流研讨，形成学习记录",
+        participants=12,
+        hours=Decimal(2),
+    )
+    assert_same(people, campaign)
+
+    # a problem updated, then closed, through raw updates (as the admin's bulk actions)
+    p1 = dataset.problems["P1"]
+    Problem.objects.filter(pk=p1.pk).update(deadline=date(2026, 12, 20))
+    assert_same(people, campaign)
+    Problem.objects.filter(pk=dataset.problems["P5"].pk).update(state=ProblemState.SUBMITTED)
+    assert_same(people, campaign)
+
+    # evidence is a grandchild of the problem: the signal must follow it
+    Measure.objects.create(problem=dataset.problems["P5"], description="措施", state="done")
+    assert_same(people, campaign)
+
+    # a bulk import into a new branch under county B (a unit without children of its own)
+    branch = make_unit(tree.county_b)
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                campaign=campaign,
+                unit=branch,
+                kind="study",
+                held_on=date(2026, 11, 17),
+                summary=f"导入的第{i}次学习记录，内容各不相同，逐条登记",
+            )
+            for i in range(5)
+        ]
+    )
+    assert_same(people, campaign)
+
+    # a record moved from one branch to another moves both
+    Problem.objects.filter(pk=dataset.problems["P3"].pk).update(unit=tree.branch_b1, number=99)
+    assert_same(people, campaign)
+
+    # an assignment accepted, a unit renamed and made inactive
+    Assignment.objects.filter(unit=tree.branch_a2).update(state=AssignmentState.ACCEPTED)
+    OrgUnit.objects.filter(pk=tree.branch_a2.pk).update(name="改名支部", is_active=False)
+    assert_same(people, campaign)
+
+    # a leader added to county B (the leaders' compliance), a research project of his
+    from accounts.roles import Role
+    from research.models import ProjectState, ResearchFocus, ResearchMethod, ResearchProject
+    from tests.factories import grant
+
+    grant(people.secretary_b, tree.county_b, Role.LEADER)
+    assert_same(people, campaign)
+    ResearchProject.objects.create(
+        campaign=campaign,
+        unit=tree.county_a,  # filed elsewhere: it counts for its lead all the same
+        lead=people.secretary_b,
+        topic="基层治理调研",
+        focus=ResearchFocus.MAJOR_ISSUE,
+        method=ResearchMethod.ONSITE,
+        start_date=date(2026, 11, 2),
+        end_date=date(2026, 11, 6),
+        state=ProjectState.DONE,
+    )
+    assert_same(people, campaign)
+
+    # a problem deleted, and an activity at the county itself
+    Problem.objects.filter(pk=dataset.problems["P7"].pk).delete()
+    make_activity(campaign, tree.county_a, date(2026, 11, 16), "县委理论学习中心组集体学习")
+    make_problem(campaign, tree.city, deadline=date(2026, 11, 3))
+    assert_same(people, campaign)
+
+
+def test_a_change_in_one_branch_recounts_only_its_path(tree, people, dataset):
+    campaign = dataset.campaign
+    city = campaign.root_unit
+
+    def rolled_up():
+        return selectors.office_dashboard_rolled_up(
+            user=people.city_office,
+            campaign=campaign,
+            unit=city,
+            today=TODAY,
+            version=subtree_version(city.path),
+        )
+
+    with CaptureQueriesContext(connection) as cold:
+        rolled_up()
+    make_activity(campaign, tree.branch_b1, TODAY, "支部书记讲党课，党员交流学习体会并作记录")
+    with CaptureQueriesContext(connection) as after:
+        rolled_up()
+    # county B's block (its branch changed) and the city's own records are counted again;
+    # committee A's block comes from the cache, so one pass of counting fewer
+    assert len(after.captured_queries) < len(cold.captured_queries)
+    Problem.objects.filter(pk=dataset.problems["P1"].pk).update(description="问题描述已修改")
+    assert_same(people, campaign)
