@@ -53,6 +53,10 @@ _SPECIAL = re.compile(f"[&<>\r]|{UNPRINTABLE.pattern}")
 _PLAIN_INT = 10**15
 # openpyxl truncates longer text.
 _MAX_TEXT = 32767
+# The characters ``str.isspace`` knows (none above U+3000) and those a formula starts
+# with: a set lookup on a cell's first character is cheaper than a method call.
+_SPACE_CHARS = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+_FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
 # Body rows collected before they are encoded and written in one go.
 _BATCH_ROWS = 500
 
@@ -201,19 +205,26 @@ class LedgerWriter:
 
         openpyxl writes a text cell as ``<c r=".." s=".." t="inlineStr"><is><t>text</t>
         </is></c>`` (``xml:space="preserve"`` on text with spaces at its ends), an empty one
-        with nothing inside, an integer as ``t="n"`` with ``<v>``; the file is ASCII, other
-        characters as numeric references (``_flush``).
+        with nothing inside, an integer as ``t="n"`` with ``<v>``. openpyxl writes other
+        characters than ASCII as numeric references; these rows are written in UTF-8
+        (``_flush``), which reads back the same.
         """
         tall = "" if height is None else f' ht="{round(height, 1)}" customHeight="1"'
         parts = [f'<row r="{row}"{tall}>']
         add = parts.append
+        # One search of the row's text for anything to escape or clean (the pattern is one
+        # character long, so joining the texts finds exactly what each one would).
+        texts = "".join([v for v in values if v.__class__ is str])
+        any_special = _SPECIAL.search(texts) is not None
+        any_long = len(texts) >= _MAX_TEXT  # a formula's quote makes one longer
         for (letter, style), value in zip(self._body_cells(), values, strict=True):
-            kind = type(value)
+            kind = value.__class__
             special = False
             if kind is str:
-                special = _SPECIAL.search(value) is not None
-                if special:
-                    value = printable(value)
+                if any_special:
+                    special = _SPECIAL.search(value) is not None
+                    if special:
+                        value = printable(value)
             elif value is None:
                 value = ""
             elif kind is int and -_PLAIN_INT < value < _PLAIN_INT:
@@ -226,11 +237,15 @@ class LedgerWriter:
             if not value:
                 add(f'<c r="{letter}{row}" s="{style}" t="inlineStr"></c>')
                 continue
-            if value.startswith(FORMULA_PREFIXES):
+            first = value[0]
+            if first in _FORMULA_STARTS:
                 value = "'" + value
-            if len(value) > _MAX_TEXT or value in ERROR_CODES:
+                first = "'"
+            elif first == "#" and value in ERROR_CODES:
                 return None
-            spaced = value[0].isspace() or value[-1].isspace()
+            if any_long and len(value) > _MAX_TEXT:
+                return None
+            spaced = first in _SPACE_CHARS or value[-1] in _SPACE_CHARS
             if special:
                 value = (
                     value.replace("&", "&amp;")
@@ -262,7 +277,10 @@ class LedgerWriter:
         if self._pending:
             text = "".join(self._pending)
             self._pending.clear()
-            self._writer.write_raw(text.encode("ascii", "xmlcharrefreplace"))
+            # UTF-8 (the sheet's XML declares no encoding, so UTF-8 is how it is read):
+            # half the size of numeric references for Chinese text, and so half the
+            # compressing.
+            self._writer.write_raw(text.encode())
 
     def append_footer(self, text: str) -> int:
         """A line under the table across every column (填报单位、填报人 …)."""
@@ -358,17 +376,41 @@ LINE_HEIGHT = 13.5
 ROW_PADDING = 4.0
 
 
+def text_width(text: str) -> int:
+    """How wide ``text`` prints, in character widths: an ASCII character takes one, any
+    other two (Chinese characters and their punctuation, “”、——, print full width in a CJK
+    font). Counted from the UTF-8 length, without a loop over the characters: the whole
+    city's ledger asks this of every cell."""
+    size = len(text)
+    if text.isascii():
+        return size
+    return size + (len(text.encode()) - size) // 2
+
+
+def wrapped_lines(text: str, room: int) -> int:
+    """How many lines ``text`` wraps to in ``room`` character widths (at least one)."""
+    size = len(text)
+    if "\n" not in text:
+        if size * 2 <= room:
+            return 1  # the usual case, known from the length alone
+        wide = size if text.isascii() else size + (len(text.encode()) - size) // 2
+        return -(-wide // room) or 1
+    lines = 0
+    for line in text.split("\n"):
+        lines += max(1, -(-text_width(line) // room))
+    return lines
+
+
+def column_room(width: float) -> int:
+    """The character widths a column ``width`` wide holds on one line (less its padding)."""
+    return int(max(width - 1, 2))
+
+
 def text_lines(value: Any, width: float) -> int:
-    """How many lines ``value`` wraps to in a column ``width`` characters wide (a Chinese
-    character takes two)."""
+    """How many lines ``value`` wraps to in a column ``width`` characters wide."""
     if value is None or value == "":
         return 1
-    room = max(width - 1, 2)
-    lines = 0
-    for line in str(_plain(value)).split("\n"):
-        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        lines += max(1, -(-wide // int(room)))
-    return lines
+    return wrapped_lines(str(_plain(value)), column_room(width))
 
 
 def text_height(value: Any, width: float) -> float:
