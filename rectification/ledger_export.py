@@ -102,14 +102,14 @@ IMMEDIATE_TEXT = "立行立改"
 ONGOING_TEXT = "长期坚持"
 
 # Words written in the state columns; the import reads them back.
-STATE_WORDS_PROBLEM = {
+STATE_WORDS_PROBLEM: dict[str, str] = {
     ProblemState.DRAFT: "未启动",
     ProblemState.IN_RECTIFICATION: "整改中",
     ProblemState.SUBMITTED: "待销号",
     ProblemState.CLOSED: "已销号",
     ProblemState.WITHDRAWN: "已撤销",
 }
-STATE_WORDS_MEASURE = {
+STATE_WORDS_MEASURE: dict[str, str] = {
     MeasureState.NOT_STARTED: "未开始",
     MeasureState.IN_PROGRESS: "整改中",
     MeasureState.DONE: "已完成",
