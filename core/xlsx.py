@@ -14,6 +14,7 @@ openpyxl's own cells and writer.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
@@ -28,6 +29,7 @@ from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
@@ -97,8 +99,8 @@ class LedgerWriter:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "2:2"
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+        ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         # Merged ranges are kept as text and written by ``_write_merged_cells``: openpyxl's
         # own set of CellRange objects, rescanned on every add and copied into MergeCell
@@ -114,6 +116,10 @@ class LedgerWriter:
         # column order, as the cells would resolve them, so the style table is the same).
         self._body: list[tuple[str, int]] | None = None
         self._pending: list[str] = []
+        # Points left on the page being filled (``keep_together``), unscaled.
+        self._title_height = 0.0
+        self._header_height = 0.0
+        self._page_left: float | None = None
         self._write_title(title)
         self._write_header()
 
@@ -157,14 +163,26 @@ class LedgerWriter:
 
     def _write_title(self, title: str) -> None:
         cells = [self._cell(title, font=TITLE_FONT, center=True, border=False)]
-        # A row's height is written with the row: set it first (write-only sheets).
-        self.sheet.row_dimensions[1].height = 32
+        # A row's height is written with the row: set it first (write-only sheets). The
+        # title is merged over every column; a long one wraps.
+        total = sum(c.width for c in self.columns)
+        lines = wrapped_lines(printable(title), column_room(total / _TITLE_SCALE))
+        self._title_height = max(32, lines * _TITLE_LINE + ROW_PADDING * 2)
+        self.sheet.row_dimensions[1].height = self._title_height
         self.sheet.append(cells)
         last = get_column_letter(len(self.columns))
         self._merges.append(f"A1:{last}1")
         self.next_row = 2
 
     def _write_header(self) -> None:
+        # Headers wrap in narrow columns (措施完成情况): the row is as tall as the tallest.
+        self._header_height = (
+            max(text_lines(c.header, c.width / _HEADER_SCALE) for c in self.columns)
+            * LINE_HEIGHT
+            * _HEADER_SCALE
+            + ROW_PADDING
+        )
+        self.sheet.row_dimensions[2].height = self._header_height
         self.sheet.append(
             [
                 self._cell(c.header, font=HEADER_FONT, center=True, fill=HEADER_FILL)
@@ -172,6 +190,24 @@ class LedgerWriter:
             ]
         )
         self.next_row = 3
+
+    def keep_together(self, height: float) -> None:
+        """Keep the rows appended next, ``height`` points tall together, on one printed
+        page: start a new page before them unless they fit on what is left of this one.
+
+        A problem's rows share merged cells, whose text a page break would cut (or print
+        over the header repeated on the next page). Pages are counted unscaled, as if
+        the sheet were printed at full size: fitting the width only shrinks it, so a
+        page holds at least that much, and the break is never late. Rows taller than a
+        page start a page of their own and the next rows start another.
+        """
+        page = PAGE_BODY_HEIGHT - self._header_height
+        if self._page_left is None:
+            self._page_left = page - self._title_height
+        if height > self._page_left and self.next_row > 3 and self._page_left < page:
+            self.sheet.row_breaks.append(Break(id=self.next_row - 1))
+            self._page_left = page
+        self._page_left = self._page_left - height if height <= self._page_left else 0.0
 
     def append(self, values: Sequence[Any], *, height: float | None = None) -> int:
         """Append one body row (``height`` in points: the row is that tall when printed);
@@ -284,6 +320,8 @@ class LedgerWriter:
 
     def append_footer(self, text: str) -> int:
         """A line under the table across every column (填报单位、填报人 …)."""
+        if self._page_left is not None:
+            self.keep_together(LINE_HEIGHT + ROW_PADDING)
         row = self.append([text] + [""] * (len(self.columns) - 1))
         self._merges.append(f"A{row}:{get_column_letter(len(self.columns))}{row}")
         return row
@@ -371,34 +409,64 @@ def _plain(value: Any) -> Any:
 ProgressCallback = Callable[[int, int], None]
 
 
+#: How wide an ASCII character prints, in units of column width (``text_width``).
+ASCII_WIDTH = 1.2
 #: The height of one printed line of body text (10 pt 宋体) and a row's padding, in points.
 LINE_HEIGHT = 13.5
 ROW_PADDING = 4.0
+# Header and title text is larger than the body's: it takes more room per character.
+_HEADER_SCALE = HEADER_FONT.size / BODY_FONT.size
+_TITLE_SCALE = TITLE_FONT.size / BODY_FONT.size
+_TITLE_LINE = 22.0
+
+#: Printing: A4 landscape is this wide and high (points); the margins (inches) leave the
+#: rest, less room for the page number in the bottom margin's footer.
+A4_LANDSCAPE_WIDTH = 841.9
+A4_LANDSCAPE_HEIGHT = 595.3
+SIDE_MARGIN = 0.25
+TOP_MARGIN = 0.6
+PAGE_BODY_HEIGHT = A4_LANDSCAPE_HEIGHT - 2 * TOP_MARGIN * 72 - 12
+#: How wide one unit of column width prints, in points: the width of a digit of the
+#: workbook's default font (Calibri 11, 7 px: 5.25 pt in Excel and WPS; LibreOffice, with
+#: Carlito for Calibri, lays it out a little wider, 5.6 pt: the larger is taken).
+POINTS_PER_UNIT = 5.6
+#: The smallest text a printed ledger may have, in points, after fitting to the page.
+MIN_PRINTED_FONT = 9.0
 
 
-def text_width(text: str) -> int:
-    """How wide ``text`` prints, in character widths: an ASCII character takes one, any
-    other two (Chinese characters and their punctuation, “”、——, print full width in a CJK
-    font). Counted from the UTF-8 length, without a loop over the characters: the whole
-    city's ledger asks this of every cell."""
+def fit_scale(columns: Sequence[Column]) -> float:
+    """How much a sheet of these columns is shrunk to fit the width of an A4 landscape
+    page (fit to width never enlarges)."""
+    printable_width = A4_LANDSCAPE_WIDTH - 2 * SIDE_MARGIN * 72
+    return min(1.0, printable_width / (sum(c.width for c in columns) * POINTS_PER_UNIT))
+
+
+def printed_font_size(columns: Sequence[Column]) -> float:
+    """The body text's size on paper, in points: the font's size times the fit scale."""
+    return float(BODY_FONT.size) * fit_scale(columns)
+
+
+def text_width(text: str) -> float:
+    """How wide ``text`` prints, in units of column width: a Chinese character (and any
+    other beyond ASCII: “”、—— print full width in a CJK font) takes two, an ASCII one 1.2
+    (a little more than a digit: Latin letters are wider, and a line of codes or dates
+    breaks only after a hyphen or a space, leaving the rest of the line empty). Counted
+    from the UTF-8 length, without a loop over the characters: the whole city's ledger
+    asks this of every cell."""
     size = len(text)
     if text.isascii():
-        return size
-    return size + (len(text.encode()) - size) // 2
+        return size * ASCII_WIDTH
+    wide = (len(text.encode()) - size) // 2
+    return wide * 2 + (size - wide) * ASCII_WIDTH
 
 
 def wrapped_lines(text: str, room: int) -> int:
-    """How many lines ``text`` wraps to in ``room`` character widths (at least one)."""
-    size = len(text)
+    """How many lines ``text`` wraps to in ``room`` units of column width (at least one)."""
     if "\n" not in text:
-        if size * 2 <= room:
+        if len(text) * 2 <= room:
             return 1  # the usual case, known from the length alone
-        wide = size if text.isascii() else size + (len(text.encode()) - size) // 2
-        return -(-wide // room) or 1
-    lines = 0
-    for line in text.split("\n"):
-        lines += max(1, -(-text_width(line) // room))
-    return lines
+        return max(1, math.ceil(text_width(text) / room))
+    return sum(max(1, math.ceil(text_width(line) / room)) for line in text.split("\n"))
 
 
 def column_room(width: float) -> int:

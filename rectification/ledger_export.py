@@ -65,25 +65,29 @@ VERIFIER = "销号审核人"
 CLOSED_AT = "销号时间"
 REMARKS = "备注"
 
+# Widths in Excel's units (a digit of the default font). Eighteen columns share an A4
+# landscape page: together they are narrow enough that fitting the page's width leaves the
+# text at 9 pt or more (``core.xlsx.printed_font_size``); long text wraps and the rows are
+# as tall as it needs.
 COLUMNS = (
-    Column(SEQ, 5, center=True),
-    Column(CODE, 12, center=True),
-    Column(CATEGORY, 9, center=True),
-    Column(SOURCE, 9, center=True),
-    Column(DESCRIPTION, 28),
-    Column(GOAL, 18),
-    Column(MEASURE, 28),
-    Column(LEADER, 8, center=True),
-    Column(RESP_UNIT, 11, center=True),
-    Column(PERSON, 8, center=True),
-    Column(DEADLINE, 11, center=True),
-    Column(PROGRESS, 26),
-    Column(STATE, 9, center=True),
-    Column(COMPLETED, 11, center=True),
-    Column(PROBLEM_STATE, 9, center=True),
-    Column(VERIFIER, 9, center=True),
-    Column(CLOSED_AT, 11, center=True),
-    Column(REMARKS, 16),
+    Column(SEQ, 6, center=True),
+    Column(CODE, 9, center=True),
+    Column(CATEGORY, 6, center=True),
+    Column(SOURCE, 6, center=True),
+    Column(DESCRIPTION, 17),
+    Column(GOAL, 10),
+    Column(MEASURE, 17),
+    Column(LEADER, 6, center=True),
+    Column(RESP_UNIT, 7, center=True),
+    Column(PERSON, 6, center=True),
+    Column(DEADLINE, 9, center=True),
+    Column(PROGRESS, 14),
+    Column(STATE, 6, center=True),
+    Column(COMPLETED, 9, center=True),
+    Column(PROBLEM_STATE, 6, center=True),
+    Column(VERIFIER, 6, center=True),
+    Column(CLOSED_AT, 9, center=True),
+    Column(REMARKS, 9),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 
@@ -450,7 +454,9 @@ class LedgerExporter:
                     c for c in SHARED_WHEN_EQUAL if len({row[c - 1] for row in rows}) == 1
                 )
             first = writer.next_row
-            for index, (row, height) in enumerate(zip(rows, _heights(rows, merged), strict=True)):
+            heights = _heights(rows, merged)
+            writer.keep_together(sum(heights))
+            for index, (row, height) in enumerate(zip(rows, heights, strict=True)):
                 if index:
                     row = [None if (i + 1) in merged else v for i, v in enumerate(row)]
                 writer.append(row, height=height)
@@ -471,9 +477,9 @@ _ROOMS = tuple(column_room(c.width) for c in COLUMNS)
 _NARROW_TEXT = {
     SEQ: 0,
     STATE: max(text_width(word) for word in STATE_WORDS_MEASURE.values()),
-    COMPLETED: len("2026-12-31"),
+    COMPLETED: text_width("2026-12-31"),
     PROBLEM_STATE: max(text_width(word) for word in STATE_WORDS_PROBLEM.values()),
-    CLOSED_AT: len("2026-12-31"),
+    CLOSED_AT: text_width("2026-12-31"),
 }
 # The columns whose text may wrap: only those are measured.
 _MEASURED = tuple(
