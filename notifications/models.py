@@ -43,6 +43,7 @@ class EventKind(models.TextChoices):
     WAITING = "waiting", _("Waiting in your queue")
     URGED = "urged", _("Urged by the office")
     FOLLOW_UP = "follow_up", _("Supervision follow-up due")
+    EXTENSION = "extension", _("Extension request answered")
 
 
 # Kinds repeated once a week while the condition lasts (the others go out on one day).
