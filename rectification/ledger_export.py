@@ -495,10 +495,24 @@ def _lines(row: list[Any], columns: Iterable[int]) -> int:
     for i in columns:
         value = row[i]
         if value.__class__ is str and (len(value) * 2 > _ROOMS[i] or "\n" in value):
-            lines = wrapped_lines(value, _ROOMS[i])
+            key = (value, i)
+            lines = _SHORT_TEXT_LINES.get(key)
+            if lines is None:
+                lines = wrapped_lines(value, _ROOMS[i])
+                if len(value) <= _SHORT_TEXT:
+                    if len(_SHORT_TEXT_LINES) >= _SHORT_TEXT_KEPT:
+                        _SHORT_TEXT_LINES.clear()
+                    _SHORT_TEXT_LINES[key] = lines
             if lines > most:
                 most = lines
     return most
+
+
+# Short texts come back row after row (names, units, dates, categories): their lines are
+# kept, a bounded number of them.
+_SHORT_TEXT = 32
+_SHORT_TEXT_KEPT = 50_000
+_SHORT_TEXT_LINES: dict[tuple[str, int], int] = {}
 
 
 def _heights(rows: list[list[Any]], merged: set[int]) -> list[float]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from openpyxl import load_workbook
 
 from core.xlsx import MIN_PRINTED_FONT, printed_font_size
 from rectification import services
@@ -177,6 +178,12 @@ def test_the_columns_leave_the_text_at_nine_points_or_more():
 def test_a_county_ledger_prints_readably(tree, county_ledger, tmp_path):
     xlsx = tmp_path / "ledger.xlsx"
     export_unit_ledger(campaign=county_ledger, unit=tree.county_a, target=str(xlsx))
+    # a page ends only between problems: no merged cell runs over a page break
+    sheet = load_workbook(xlsx).worksheets[0]
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    assert breaks
+    for merged in sheet.merged_cells.ranges:
+        assert not any(merged.min_row <= row < merged.max_row for row in breaks), merged
     sizes, words = pdf_words(to_pdf(xlsx, tmp_path))
     assert len(sizes) > 1  # several pages: the header has to come back
     assert words
