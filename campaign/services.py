@@ -239,7 +239,9 @@ def task_update(
     evidence_required: str,
     due_date: date,
 ) -> Task:
-    """Edit a task. A one-off task's new due date moves the assignments not yet accepted."""
+    """Edit a task. A one-off task's new due date moves the assignments not yet accepted;
+    one whose own date was moved by an approved extension request keeps it, unless the
+    task's new date is later still."""
     _require(actor, Action.DEPLOY, task.issuer)
     _check_task_dates(campaign=task.campaign, due_date=due_date)
     if task.recurrence != Recurrence.NONE and due_date != task.due_date:
@@ -253,7 +255,12 @@ def task_update(
     task.due_date = due_date
     task.save()
     if moved:
-        task.assignments.exclude(state=AssignmentState.ACCEPTED).update(due_date=due_date)
+        extended = AssignmentExtension.objects.filter(
+            assignment__task=task, state=ExtensionState.APPROVED
+        ).values("assignment_id")
+        open_work = task.assignments.exclude(state=AssignmentState.ACCEPTED)
+        open_work.exclude(pk__in=extended).update(due_date=due_date)
+        open_work.filter(pk__in=extended, due_date__lt=due_date).update(due_date=due_date)
     return task
 
 

@@ -157,3 +157,28 @@ def test_the_pages(assignment, people, use_campaign):
     assignment.refresh_from_db()
     assert assignment.due_date == date(2026, 12, 10)
     assert assignment.state == AssignmentState.PENDING
+
+
+def test_moving_the_task_keeps_an_approved_extension(assignment, people, tree):
+    extension = ask(assignment, people)
+    services.extension_decide(actor=people.county_office, extension=extension, approve=True)
+    task = assignment.task
+
+    def edit(day):
+        services.task_update(
+            actor=people.county_office,
+            task=task,
+            title=task.title,
+            description="",
+            evidence_required="",
+            due_date=day,
+        )
+
+    edit(date(2026, 11, 28))
+    other = task.assignments.get(unit=tree.branch_a2)
+    assignment.refresh_from_db()
+    other.refresh_from_db()
+    assert (assignment.due_date, other.due_date) == (date(2026, 12, 10), date(2026, 11, 28))
+    edit(date(2026, 12, 20))  # later than the extension: everyone moves
+    assignment.refresh_from_db()
+    assert assignment.due_date == date(2026, 12, 20)
