@@ -359,6 +359,29 @@ class ReturnForm(forms.Form):
     )
 
 
+class ExtensionForm(forms.Form):
+    """A unit's request for a later due date of its assignment (延期申请)."""
+
+    new_due_date = forms.DateField(label=_("Due date asked for"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea({**TEXT, "rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Say why the due date should move.")},
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The office's answer to an extension request (a comment is needed to refuse)."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea({**TEXT, "rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
 class NoticeForm(forms.Form):
     notice = MultipleFileField(label=_("Notice (PDF or Word)"), accept=".pdf,.doc,.docx")
 

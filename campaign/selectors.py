@@ -33,13 +33,28 @@ from .models import (
     ActivityAttachment,
     Assignment,
     AssignmentEvidence,
+    AssignmentExtension,
     AssignmentState,
     Attendance,
     Campaign,
     DevelopmentItem,
+    ExtensionState,
     ReviewMeeting,
     Task,
 )
+
+
+def extension_queue(*, user: Any, campaign: Campaign | None) -> QuerySet[AssignmentExtension]:
+    """Requests for a later due date waiting for the user's answer: pending, on
+    assignments of units below his office (the rule of 销号, ``RULES[CLOSE]``)."""
+    if campaign is None:
+        return AssignmentExtension.objects.none()
+    assignments = Assignment.objects.filter(task__campaign=campaign).allowed_for(user, Action.CLOSE)
+    return (
+        AssignmentExtension.objects.filter(state=ExtensionState.PENDING, assignment__in=assignments)
+        .select_related("assignment", "assignment__task", "assignment__unit", "requested_by")
+        .order_by("requested_at", "pk")
+    )
 
 
 def campaigns_for(user: Any) -> list[Campaign]:

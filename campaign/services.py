@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,10 +28,12 @@ from notifications import events
 from .defaults import PROBLEM_CATEGORIES
 from .models import (
     KIND_FOR_UNIT,
+    OPEN_STATES,
     Activity,
     ActivityAttachment,
     Assignment,
     AssignmentEvidence,
+    AssignmentExtension,
     AssignmentState,
     AttachmentKind,
     Attendance,
@@ -39,6 +42,7 @@ from .models import (
     DevelopmentItem,
     DevelopmentMilestone,
     DevelopmentState,
+    ExtensionState,
     LeadingGroupMember,
     MeetingAttachment,
     MeetingFileKind,
@@ -235,7 +239,9 @@ def task_update(
     evidence_required: str,
     due_date: date,
 ) -> Task:
-    """Edit a task. A one-off task's new due date moves the assignments not yet accepted."""
+    """Edit a task. A one-off task's new due date moves the assignments not yet accepted;
+    one whose own date was moved by an approved extension request keeps it, unless the
+    task's new date is later still."""
     _require(actor, Action.DEPLOY, task.issuer)
     _check_task_dates(campaign=task.campaign, due_date=due_date)
     if task.recurrence != Recurrence.NONE and due_date != task.due_date:
@@ -249,7 +255,12 @@ def task_update(
     task.due_date = due_date
     task.save()
     if moved:
-        task.assignments.exclude(state=AssignmentState.ACCEPTED).update(due_date=due_date)
+        extended = AssignmentExtension.objects.filter(
+            assignment__task=task, state=ExtensionState.APPROVED
+        ).values("assignment_id")
+        open_work = task.assignments.exclude(state=AssignmentState.ACCEPTED)
+        open_work.exclude(pk__in=extended).update(due_date=due_date)
+        open_work.filter(pk__in=extended, due_date__lt=due_date).update(due_date=due_date)
     return task
 
 
@@ -383,6 +394,116 @@ def assignment_return(*, actor: Any, assignment: Assignment, reason: str) -> Ass
     assignment.save()
     events.submission_reviewed(assignment=assignment, actor=actor, passed=False)
     return assignment
+
+
+# ---------------------------------------------------------------- extension requests
+
+
+def extension_refusals(
+    assignment: Assignment, *, new_due_date: date | None, reason: str, pending: bool
+) -> dict[str, list[str]]:
+    """What is wrong with a request to move an assignment's due date, by field."""
+    errors: dict[str, list[str]] = {}
+    if assignment.state not in OPEN_STATES:
+        errors["__all__"] = [
+            _("Only open work can have its due date moved (it is “%(state)s”).")
+            % {"state": assignment.get_state_display()}
+        ]
+    elif pending:
+        errors["__all__"] = [
+            _("A request for this assignment is already waiting for approval; wait for its answer.")
+        ]
+    campaign = assignment.task.campaign
+    if new_due_date is None:
+        errors["new_due_date"] = [_("Give the due date asked for.")]
+    elif new_due_date <= assignment.due_date:
+        errors["new_due_date"] = [
+            _("Ask for a later due date than the current one (%(date)s).")
+            % {"date": assignment.due_date.isoformat()}
+        ]
+    elif new_due_date > campaign.end_date:
+        errors["new_due_date"] = [
+            _("The due date cannot be after the campaign ends (%(date)s).")
+            % {"date": campaign.end_date.isoformat()}
+        ]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the due date should move.")]
+    return errors
+
+
+def may_decide_extension(user: Any, assignment: Assignment) -> bool:
+    """The office of a unit above the assignee answers its requests (the rule of 销号)."""
+    return may(user, Action.CLOSE, assignment)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor: Any, assignment: Assignment, new_due_date: date | None, reason: str
+) -> AssignmentExtension:
+    """The unit holding the assignment asks for a later due date; nothing changes until
+    the office above approves it."""
+    assignment = _locked(assignment)
+    _require(actor, Action.LOG, assignment.unit)
+    errors = extension_refusals(
+        assignment,
+        new_due_date=new_due_date,
+        reason=reason,
+        pending=assignment.extensions.filter(state=ExtensionState.PENDING).exists(),
+    )
+    if errors:
+        raise ValidationError(errors)
+    assert new_due_date is not None
+    extension = AssignmentExtension.objects.create(
+        assignment=assignment,
+        old_due_date=assignment.due_date,
+        new_due_date=new_due_date,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
+    events.waiting_for_extension(unit=assignment.unit)
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor: Any, extension: AssignmentExtension, approve: bool, comment: str = ""
+) -> AssignmentExtension:
+    """The office above approves (this assignment's due date moves; the task's does not)
+    or refuses (with a comment) a pending request; the unit is told either way."""
+    extension = AssignmentExtension.objects.select_for_update().get(pk=extension.pk)
+    assignment = _locked(extension.assignment)
+    if not may_decide_extension(actor, assignment):
+        raise PermissionDenied(
+            _("Only the office of a unit above the assignee may answer this request.")
+        )
+    if extension.state != ExtensionState.PENDING:
+        raise ValidationError(_("This request has already been answered."))
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the request is refused.")]})
+    if approve and assignment.state not in OPEN_STATES:
+        raise ValidationError(
+            _("Only open work can have its due date moved (it is “%(state)s”).")
+            % {"state": assignment.get_state_display()}
+        )
+    extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.comment = (comment or "").strip()
+    extension.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+    if approve:
+        assignment.due_date = extension.new_due_date
+        assignment.save(update_fields=["due_date"])
+    events.extension_decided(
+        unit=assignment.unit,
+        requested_by=extension.requested_by_id,
+        what=assignment.task.title,
+        approved=approve,
+        asked=extension.new_due_date.isoformat(),
+        comment=extension.comment,
+        link=reverse("campaign:assignment-detail", args=[assignment.pk]),
+        actor=actor,
+    )
+    return extension
 
 
 # ---------------------------------------------------------------- evidence

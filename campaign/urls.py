@@ -22,6 +22,16 @@ urlpatterns = [
     path("assignments/<int:pk>/submit/", views.assignment_submit, name="assignment-submit"),
     path("assignments/<int:pk>/accept/", views.assignment_accept, name="assignment-accept"),
     path("assignments/<int:pk>/return/", views.assignment_return, name="assignment-return"),
+    path(
+        "assignments/<int:pk>/extensions/",
+        views.assignment_extension_request,
+        name="assignment-extension-request",
+    ),
+    path(
+        "assignments/extensions/<int:pk>/<str:answer>/",
+        views.assignment_extension_decide,
+        name="assignment-extension-decide",
+    ),
     path("review/", views.review_queue, name="review-queue"),
     path("review/accept/", views.review_accept_selected, name="review-accept-selected"),
     path("activities/", views.activity_list, name="activity-list"),

@@ -54,6 +54,8 @@ from .forms import (
     DevelopmentFilter,
     DevelopmentForm,
     EvidenceUploadForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
     LedgerDatesForm,
     MakeupForm,
     MeetingFilesForm,
@@ -74,15 +76,18 @@ from .middleware import SESSION_KEY
 from .models import (
     DEVELOPMENT_KINDS,
     KIND_FOR_UNIT,
+    OPEN_STATES,
     Activity,
     ActivityAttachment,
     Assignment,
+    AssignmentExtension,
     Attendance,
     Campaign,
     DevelopmentAttachment,
     DevelopmentItem,
     DevelopmentMilestone,
     DevelopmentState,
+    ExtensionState,
     MeetingAttachment,
     MeetingKind,
     ReviewMeeting,
@@ -571,9 +576,44 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, **forms: An
             "return_form": forms.get("return_form") or ReturnForm(),
             "accept_form": forms.get("accept_form") or AcceptForm(),
             "history": history_for(assignment),
+            **_extension_context(request, assignment, forms),
         },
         status=400 if forms else 200,
     )
+
+
+def _extension_context(
+    request: HttpRequest, assignment: Assignment, forms: dict[str, Any]
+) -> dict[str, Any]:
+    """The assignment's extension requests (延期申请) with their answers, the form to ask
+    for one and the office's answer forms."""
+    user = request.user
+    extensions = list(
+        assignment.extensions.select_related("requested_by", "decided_by").order_by(
+            "requested_at", "pk"
+        )
+    )
+    pending = any(x.state == ExtensionState.PENDING for x in extensions)
+    may_decide = pending and services.may_decide_extension(user, assignment)
+    decision = forms.get("decision_form")
+    rows = [
+        {
+            "request": x,
+            "may_decide": may_decide and x.state == ExtensionState.PENDING,
+            "form": decision[1]
+            if decision and decision[0] == x.pk
+            else ExtensionDecisionForm(prefix=f"d{x.pk}"),
+        }
+        for x in extensions
+    ]
+    may_request = (
+        can(user, Action.LOG, assignment.unit) and assignment.state in OPEN_STATES and not pending
+    )
+    return {
+        "extensions": rows,
+        "may_request_extension": may_request,
+        "extension_form": forms.get("extension_form") or ExtensionForm(prefix="x"),
+    }
 
 
 def _assignment_for_action(request: HttpRequest, pk: int, action: Action) -> Assignment:
@@ -655,6 +695,72 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The submission was returned with your reason."))
             return redirect(_after_review(request, assignment))
     return _render_assignment(request, assignment, return_form=form)
+
+
+@login_required
+@require_POST
+def assignment_extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_action(request, pk, Action.LOG)
+    form = ExtensionForm(request.POST, prefix="x")
+    if form.is_valid():
+        try:
+            services.extension_request(
+                actor=request.user,
+                assignment=assignment,
+                new_due_date=form.cleaned_data["new_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The extension request was sent to the office above; the current due date "
+                    "counts until it is approved."
+                ),
+            )
+            return redirect("campaign:assignment-detail", pk=assignment.pk)
+    return _render_assignment(request, assignment, extension_form=form)
+
+
+@login_required
+@require_POST
+def assignment_extension_decide(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
+    if answer not in ("approve", "refuse"):
+        raise Http404
+    extension = get_object_for_user(
+        AssignmentExtension.objects.select_related("assignment"), request.user, pk
+    )
+    assignment = get_object_for_user(
+        Assignment.objects.select_related("task", "task__campaign", "task__issuer", "unit"),
+        request.user,
+        extension.assignment_id,
+    )
+    form = ExtensionDecisionForm(request.POST, prefix=f"d{extension.pk}")
+    if form.is_valid():
+        try:
+            services.extension_decide(
+                actor=request.user,
+                extension=extension,
+                approve=answer == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if answer == "approve":
+                messages.success(
+                    request, _("The request is approved: the new due date counts from now.")
+                )
+            else:
+                messages.success(
+                    request, _("The request is refused: the due date stays as it was.")
+                )
+            if request.POST.get("next") == "queue":
+                return redirect("rectification:verify-queue")
+            return redirect("campaign:assignment-detail", pk=assignment.pk)
+    return _render_assignment(request, assignment, decision_form=(extension.pk, form))
 
 
 def _after_review(request: HttpRequest, decided: Assignment) -> str:

@@ -26,6 +26,7 @@ from .models import EventKind, Notification
 __all__ = [
     "EventKind",
     "close_returned",
+    "extension_decided",
     "follow_up_due",
     "notify",
     "notify_many",
@@ -203,6 +204,41 @@ def research_report_reviewed(*, report: Any, review: Any, actor: Any) -> int:
     )
 
 
+def extension_decided(
+    *,
+    unit: Any,
+    requested_by: int | None,
+    what: str,
+    approved: bool,
+    asked: str,
+    comment: str,
+    link: str,
+    actor: Any,
+) -> int:
+    """An extension request (延期申请, of a problem or an assignment) was answered: the
+    requesting unit's people and whoever asked are told, with the office's comment."""
+    people: list[int | None] = [*permissions.people_of_units([unit.pk]).get(unit.pk, [])]
+    people.append(requested_by)
+    with _site_language():
+        if approved:
+            title = _("Extension approved: %(what)s") % {"what": _short(what)}
+            body = _("The new due date %(date)s counts from now.") % {"date": asked}
+        else:
+            title = _("Extension refused: %(what)s") % {"what": _short(what)}
+            body = _("The due date stays as it was.")
+        if comment:
+            body += " " + _("Comment: %(comment)s") % {"comment": comment}
+    return notify(
+        kind=EventKind.EXTENSION,
+        recipients=people,
+        title=title,
+        body=body,
+        link=link,
+        unit=unit,
+        actor=actor,
+    )
+
+
 def follow_up_due(*, visit: Any, people: Iterable[int]) -> int:
     """A supervision follow-up at the unit is due: once per visit and date."""
     with _site_language():
@@ -231,10 +267,12 @@ def _short(text: str, size: int = 40) -> str:
 REVIEW = "review"
 VERIFY = "verify"
 RESEARCH_REVIEW = "research_review"
+EXTEND = "extend"
 QUEUE_PAGES = {
     REVIEW: "campaign:review-queue",
     VERIFY: "rectification:verify-queue",
     RESEARCH_REVIEW: "research:review-queue",
+    EXTEND: "rectification:verify-queue",
 }
 _MARK = "\x00n\x00"
 
@@ -245,6 +283,8 @@ def _waiting_title(queue: str, count: Any) -> str:
             return _("%(count)s submissions wait for your review") % {"count": count}
         if queue == RESEARCH_REVIEW:
             return _("%(count)s research reports wait for your review") % {"count": count}
+        if queue == EXTEND:
+            return _("%(count)s extension requests wait for your answer") % {"count": count}
         return _("%(count)s problems wait for your closing verification") % {"count": count}
 
 
@@ -297,6 +337,13 @@ def waiting_for_report_review(*, report: Any) -> int:
     """A research report was submitted: the office of the nearest unit above its unit."""
     people = permissions.nearest_offices_above(report.unit)
     return waiting(queue=RESEARCH_REVIEW, recipients=people, unit=report.unit)
+
+
+def waiting_for_extension(*, unit: Any) -> int:
+    """An extension request (延期申请) of a unit's problem or assignment arrived: the office
+    of the nearest unit above it, who answers it (the rule of 销号)."""
+    people = permissions.nearest_offices_above(unit)
+    return waiting(queue=EXTEND, recipients=people, unit=unit)
 
 
 def waiting_for_closing(*, problem: Any) -> int:

@@ -46,6 +46,7 @@ class EventKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Supervision follow-up due")
     REPORT_ACCEPTED = "report_accepted", _("Research report accepted")
     REPORT_RETURNED = "report_returned", _("Research report returned")
+    EXTENSION = "extension", _("Extension request answered")
 
 
 # Kinds repeated once a week while the condition lasts (the others go out on one day).

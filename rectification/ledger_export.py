@@ -10,7 +10,7 @@ The column names are the ledger's own (DESIGN.md); the import recognises them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -22,7 +22,16 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit
 from accounts.selectors import first_responsible_for
 from campaign.models import Campaign
-from core.xlsx import Column, LedgerWriter, ProgressCallback, text_height
+from core.xlsx import (
+    LINE_HEIGHT,
+    ROW_PADDING,
+    Column,
+    LedgerWriter,
+    ProgressCallback,
+    column_room,
+    text_width,
+    wrapped_lines,
+)
 
 from .models import (
     ExtensionRequest,
@@ -56,25 +65,29 @@ VERIFIER = "销号审核人"
 CLOSED_AT = "销号时间"
 REMARKS = "备注"
 
+# Widths in Excel's units (a digit of the default font). Eighteen columns share an A4
+# landscape page: together they are narrow enough that fitting the page's width leaves the
+# text at 9 pt or more (``core.xlsx.printed_font_size``); long text wraps and the rows are
+# as tall as it needs.
 COLUMNS = (
-    Column(SEQ, 5, center=True),
-    Column(CODE, 12, center=True),
-    Column(CATEGORY, 9, center=True),
-    Column(SOURCE, 9, center=True),
-    Column(DESCRIPTION, 28),
-    Column(GOAL, 18),
-    Column(MEASURE, 28),
-    Column(LEADER, 8, center=True),
-    Column(RESP_UNIT, 11, center=True),
-    Column(PERSON, 8, center=True),
-    Column(DEADLINE, 11, center=True),
-    Column(PROGRESS, 26),
-    Column(STATE, 9, center=True),
-    Column(COMPLETED, 11, center=True),
-    Column(PROBLEM_STATE, 9, center=True),
-    Column(VERIFIER, 9, center=True),
-    Column(CLOSED_AT, 11, center=True),
-    Column(REMARKS, 16),
+    Column(SEQ, 6, center=True),
+    Column(CODE, 9, center=True),
+    Column(CATEGORY, 6, center=True),
+    Column(SOURCE, 6, center=True),
+    Column(DESCRIPTION, 17),
+    Column(GOAL, 10),
+    Column(MEASURE, 17),
+    Column(LEADER, 6, center=True),
+    Column(RESP_UNIT, 7, center=True),
+    Column(PERSON, 6, center=True),
+    Column(DEADLINE, 9, center=True),
+    Column(PROGRESS, 14),
+    Column(STATE, 6, center=True),
+    Column(COMPLETED, 9, center=True),
+    Column(PROBLEM_STATE, 6, center=True),
+    Column(VERIFIER, 6, center=True),
+    Column(CLOSED_AT, 9, center=True),
+    Column(REMARKS, 9),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 
@@ -93,14 +106,14 @@ IMMEDIATE_TEXT = "立行立改"
 ONGOING_TEXT = "长期坚持"
 
 # Words written in the state columns; the import reads them back.
-STATE_WORDS_PROBLEM = {
+STATE_WORDS_PROBLEM: dict[str, str] = {
     ProblemState.DRAFT: "未启动",
     ProblemState.IN_RECTIFICATION: "整改中",
     ProblemState.SUBMITTED: "待销号",
     ProblemState.CLOSED: "已销号",
     ProblemState.WITHDRAWN: "已撤销",
 }
-STATE_WORDS_MEASURE = {
+STATE_WORDS_MEASURE: dict[str, str] = {
     MeasureState.NOT_STARTED: "未开始",
     MeasureState.IN_PROGRESS: "整改中",
     MeasureState.DONE: "已完成",
@@ -418,11 +431,11 @@ class LedgerExporter:
                     (measure.person if measure else "") or problem.person,
                     _deadline_text(problem, measure),
                     _progress_text(measure),
-                    STATE_WORDS_MEASURE.get(MeasureState(measure.state), "") if measure else "",
-                    (measure.completed_on or "") if measure else "",
-                    STATE_WORDS_PROBLEM.get(ProblemState(problem.state), ""),
+                    STATE_WORDS_MEASURE.get(measure.state, "") if measure else "",
+                    _day(measure.completed_on) if measure else "",
+                    STATE_WORDS_PROBLEM.get(problem.state, ""),
                     problem.verifier,
-                    problem.closed_at or "",
+                    _day(problem.closed_at),
                     problem.remarks,
                 ]
             )
@@ -441,7 +454,9 @@ class LedgerExporter:
                     c for c in SHARED_WHEN_EQUAL if len({row[c - 1] for row in rows}) == 1
                 )
             first = writer.next_row
-            for index, (row, height) in enumerate(zip(rows, _heights(rows, merged), strict=True)):
+            heights = _heights(rows, merged)
+            writer.keep_together(sum(heights))
+            for index, (row, height) in enumerate(zip(rows, heights, strict=True)):
                 if index:
                     row = [None if (i + 1) in merged else v for i, v in enumerate(row)]
                 writer.append(row, height=height)
@@ -455,33 +470,79 @@ class LedgerExporter:
         return done
 
 
+#: Each column's room on one line, in character widths (``core.xlsx.column_room``).
+_ROOMS = tuple(column_room(c.width) for c in COLUMNS)
+# The widest text a column can hold when only a few words or a date go in it (the serial
+# number is a number: numbers do not wrap).
+_NARROW_TEXT = {
+    SEQ: 0,
+    STATE: max(text_width(word) for word in STATE_WORDS_MEASURE.values()),
+    COMPLETED: text_width("2026-12-31"),
+    PROBLEM_STATE: max(text_width(word) for word in STATE_WORDS_PROBLEM.values()),
+    CLOSED_AT: text_width("2026-12-31"),
+}
+# The columns whose text may wrap: only those are measured.
+_MEASURED = tuple(
+    i for i, c in enumerate(COLUMNS) if _NARROW_TEXT.get(c.header, _ROOMS[i] + 1) > _ROOMS[i]
+)
+
+
+def _lines(row: list[Any], columns: Iterable[int]) -> int:
+    """The most lines the text of ``columns`` (0-based) of ``row`` wraps to. Numbers do not
+    wrap; dates are written as text by ``cells``. Most cells are known to fit on one line
+    from their length alone, without calling anything."""
+    most = 1
+    for i in columns:
+        value = row[i]
+        if value.__class__ is str and (len(value) * 2 > _ROOMS[i] or "\n" in value):
+            key = (value, i)
+            lines = _SHORT_TEXT_LINES.get(key)
+            if lines is None:
+                lines = wrapped_lines(value, _ROOMS[i])
+                if len(value) <= _SHORT_TEXT:
+                    if len(_SHORT_TEXT_LINES) >= _SHORT_TEXT_KEPT:
+                        _SHORT_TEXT_LINES.clear()
+                    _SHORT_TEXT_LINES[key] = lines
+            if lines > most:
+                most = lines
+    return most
+
+
+# Short texts come back row after row (names, units, dates, categories): their lines are
+# kept, a bounded number of them.
+_SHORT_TEXT = 32
+_SHORT_TEXT_KEPT = 50_000
+_SHORT_TEXT_LINES: dict[tuple[str, int], int] = {}
+
+
 def _heights(rows: list[list[Any]], merged: set[int]) -> list[float]:
     """Each sheet row's printed height: tall enough for its own cells' wrapped text, and
     together tall enough for the text of the cells merged over all of them (neither Excel
     nor LibreOffice sizes a row for text in merged cells)."""
-    heights = [
-        max(
-            text_height(value, COLUMNS[i].width)
-            for i, value in enumerate(row)
-            if len(rows) == 1 or (i + 1) not in merged
-        )
-        for row in rows
-    ]
-    if len(rows) > 1:
-        needed = max(text_height(rows[0][i - 1], COLUMNS[i - 1].width) for i in merged)
-        short = needed - sum(heights)
-        if short > 0:
-            heights = [h + short / len(heights) for h in heights]
+    if len(rows) == 1:
+        return [_lines(rows[0], _MEASURED) * LINE_HEIGHT + ROW_PADDING]
+    own = [i for i in _MEASURED if (i + 1) not in merged]
+    shared = [i for i in _MEASURED if (i + 1) in merged]
+    heights = [_lines(row, own) * LINE_HEIGHT + ROW_PADDING for row in rows]
+    needed = _lines(rows[0], shared) * LINE_HEIGHT + ROW_PADDING
+    short = needed - sum(heights)
+    if short > 0:
+        heights = [h + short / len(heights) for h in heights]
     return heights
 
 
-def _deadline_text(problem: LedgerProblem, measure: LedgerMeasure | None) -> str | date:
+def _deadline_text(problem: LedgerProblem, measure: LedgerMeasure | None) -> str:
     if problem.type == ProblemType.ONGOING:
         return ONGOING_TEXT
     deadline = (measure.deadline if measure else None) or problem.deadline
     if problem.type == ProblemType.IMMEDIATE:
         return f"{IMMEDIATE_TEXT}（{deadline:%Y-%m-%d}）" if deadline else IMMEDIATE_TEXT
-    return deadline or ""
+    return _day(deadline)
+
+
+def _day(value: date | None) -> str:
+    """A date as the ledger writes it (text, so that its height is measured as text)."""
+    return f"{value:%Y-%m-%d}" if value else ""
 
 
 def _progress_text(measure: LedgerMeasure | None) -> str:

@@ -29,6 +29,7 @@ from itertools import chain, islice
 from typing import Any
 
 import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -36,7 +37,9 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from accounts import permissions
 from accounts.models import OrgUnit, User
+from accounts.roles import Action
 from campaign.models import Campaign
 from core.workbooks import Progress, Source, WorkbookRefused, check_workbook, sheet_rows
 
@@ -208,6 +211,8 @@ class LedgerPreview:
     notes: list[RowNote] = field(default_factory=list)
     header_row: int = 0
     columns: dict[str, str] = field(default_factory=dict)
+    # every column as a report line names it (its letter and header), by key
+    column_refs: dict[str, str] = field(default_factory=dict)
     written: bool = False
 
     @property
@@ -445,6 +450,7 @@ class LedgerReader:
             header_row, columns = self._find_header(head)
             self.preview.header_row = header_row
             self.preview.columns = {key: label for key, (_i, label) in columns.items()}
+            self.preview.column_refs = {key: self._column(columns, key) for key in HEADER_NAMES}
             parsed = []
             for number, cells in self._body(head, rows, header_row):
                 row = self._row(number, cells, columns)
@@ -854,14 +860,47 @@ class LedgerReader:
                             "after": MeasureState(measure.state).label,
                         }
                     )
+            # The services' rules, asked here so that a refusal is a line of the report
+            # (and nothing is written), never an error from the middle of the writing.
+            if match is None:
+                refusal = rules.measure_deadline_refusal(stored.deadline, measure.deadline)
+                if refusal:
+                    self._error(measure.row, columns, "deadline", refusal)
+            if measure.new_notes:
+                refusal = rules.progress_note_refusal(stored.state) or next(
+                    (
+                        r
+                        for day, _text in measure.new_notes
+                        if (r := rules.note_date_refusal(day, self.today))
+                    ),
+                    None,
+                )
+                if refusal:
+                    self._error(measure.row, columns, "progress", refusal)
             if measure.new_state is not None:
                 refusal = rules.measure_state_refusal(stored.state, measure.new_state)
                 if refusal:
                     self._error(measure.row, columns, "state", refusal)
+                elif measure.new_state == MeasureState.DONE:
+                    refusal = rules.done_date_refusal(measure.completed_on, self.today)
+                    if refusal:
+                        self._error(measure.row, columns, "completed", refusal)
         if parsed.goal and parsed.goal != stored.goal:
             parsed.new_goal = parsed.goal
             changes.append(_("goal"))
-        if changes and not editable:
+        if (
+            changes
+            and self.user is not None
+            and not permissions.may(self.user, Action.EDIT_PROBLEMS, stored)
+        ):
+            self._error(
+                parsed.row,
+                columns,
+                "code",
+                _("You may not change problem %(code)s (its responsible leader changes it).")
+                % {"code": parsed.code},
+            )
+        elif changes and not editable:
             self._error(
                 parsed.row,
                 columns,
@@ -1003,48 +1042,115 @@ def ledger_import(
     )
     if not preview.ok or dry_run:
         return preview
-    with pghistory.context(user=user.pk if user else None, command="import_ledger"):
-        _update(preview, user=user, today=today)
-        _write(preview, campaign=campaign, unit=unit, user=user, today=today, file_name=file_name)
+    try:
+        # A savepoint: a refusal met while writing takes back everything written before it.
+        with (
+            transaction.atomic(),
+            pghistory.context(user=user.pk if user else None, command="import_ledger"),
+        ):
+            _update(preview, user=user, today=today)
+            _write(
+                preview, campaign=campaign, unit=unit, user=user, today=today, file_name=file_name
+            )
+    except _Refused as refused:
+        preview.errors.extend(refused.errors)
+        return preview
     preview.written = True
     return preview
 
 
+class _Refused(Exception):
+    """A service refused a row while the import was writing: the rows' lines."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+# The column of the ledger that holds each field a service names in its refusal.
+_FIELD_COLUMNS = {
+    "description": "measure",
+    "deadline": "deadline",
+    "completed_on": "completed",
+    "noted_on": "progress",
+    "text": "progress",
+    "state": "state",
+    "goal": "goal",
+    "responsible_leader": "responsible_leader",
+    "responsible_person": "person",
+    "responsible_unit": "unit",
+    "category": "category",
+    "source": "source",
+    "type": "deadline",
+}
+
+
+def _refused(preview: LedgerPreview, row: int, column: str, exc: Exception) -> _Refused:
+    """A service's refusal (``ValidationError`` by field, or ``PermissionDenied``) as lines
+    of the import report at ``row``, each in the column of its field (else ``column``)."""
+    refs = preview.column_refs
+
+    def ref(key: str) -> str:
+        return refs.get(key) or f"—（{HEADER_NAMES[key][0]}）"
+
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return _Refused(
+            [
+                RowError(row, ref(_FIELD_COLUMNS.get(name, column)), message)
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        )
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    return _Refused([RowError(row, ref(column), message) for message in messages])
+
+
 def _update(preview: LedgerPreview, *, user: Any, today: date) -> None:
     """Write the changes of the rows that name a kept problem, through the services (the
-    same rules and history as the forms; the import is the actor)."""
+    same rules and history as the forms; the import is the actor). The preview asked the
+    services' rules already; should a service still refuse, its refusal becomes a line of
+    the report at the row and column it concerns, and nothing is written."""
     from . import services
 
     for parsed in preview.problems:
         if parsed.problem_id is None or parsed.outcome != "updated":
             continue
         problem = Problem.objects.get(pk=parsed.problem_id)
-        if parsed.new_goal is not None:
-            services.problem_update(problem=problem, actor=user, goal=parsed.new_goal)
+        try:
+            if parsed.new_goal is not None:
+                services.problem_update(problem=problem, actor=user, goal=parsed.new_goal)
+        except (ValidationError, PermissionDenied) as exc:
+            raise _refused(preview, parsed.row, "goal", exc) from exc
         for m in parsed.measures:
-            if m.measure_id is None:
-                measure = services.measure_add(
-                    problem=problem,
-                    actor=user,
-                    description=m.description,
-                    responsible_person_name=m.person_name,
-                    deadline=m.deadline,
-                )
-            else:
-                measure = Measure.objects.get(pk=m.measure_id)
-            for noted_on, text in m.new_notes:
-                services.progress_note_add(
-                    measure=measure, actor=user, text=text, noted_on=noted_on
-                )
-            if m.new_state is not None:
-                services.measure_set_state(
-                    measure=measure,
-                    actor=user,
-                    state=m.new_state,
-                    completed_on=(m.completed_on or today)
-                    if m.new_state == MeasureState.DONE
-                    else None,
-                )
+            column = "measure"
+            try:
+                if m.measure_id is None:
+                    measure = services.measure_add(
+                        problem=problem,
+                        actor=user,
+                        description=m.description,
+                        responsible_person_name=m.person_name,
+                        deadline=m.deadline,
+                    )
+                else:
+                    measure = Measure.objects.get(pk=m.measure_id)
+                column = "progress"
+                for noted_on, text in m.new_notes:
+                    services.progress_note_add(
+                        measure=measure, actor=user, text=text, noted_on=noted_on
+                    )
+                column = "state"
+                if m.new_state is not None:
+                    services.measure_set_state(
+                        measure=measure,
+                        actor=user,
+                        state=m.new_state,
+                        completed_on=(m.completed_on or today)
+                        if m.new_state == MeasureState.DONE
+                        else None,
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                raise _refused(preview, m.row, column, exc) from exc
 
 
 def _write(

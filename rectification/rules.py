@@ -163,6 +163,30 @@ def measure_state_refusal(problem_state: str, state: str) -> str | None:
     return None
 
 
+def measure_deadline_refusal(problem_deadline: date | None, deadline: date | None) -> str | None:
+    """Why a measure cannot have ``deadline``: no measure ends after its problem's deadline
+    (the approved one; moving it takes an extension request)."""
+    if deadline is not None and problem_deadline is not None and deadline > problem_deadline:
+        return _("A measure's deadline cannot be after the problem's deadline (%(date)s).") % {
+            "date": problem_deadline.isoformat()
+        }
+    return None
+
+
+def done_date_refusal(completed_on: date | None, today: date) -> str | None:
+    """Why a measure cannot be recorded as done on ``completed_on``."""
+    if completed_on is not None and completed_on > today:
+        return _("The completion date cannot be in the future.")
+    return None
+
+
+def note_date_refusal(noted_on: date, today: date) -> str | None:
+    """Why progress cannot be noted on ``noted_on``."""
+    if noted_on > today:
+        return _("A progress note cannot be dated in the future.")
+    return None
+
+
 def progress_note_refusal(problem_state: str) -> str | None:
     """Why no progress may be noted on the measures of a problem in ``problem_state``: a
     draft has not started rectification, so nothing has progressed yet."""

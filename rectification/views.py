@@ -25,6 +25,7 @@ from accounts import permissions
 from accounts.models import OrgUnit, User
 from accounts.roles import Action
 from accounts.scoping import get_object_for_user
+from campaign import selectors as campaign_selectors
 from core.history import history_for
 from core.pages import apply_errors, current_campaign, paginate
 from core.uploads import AttachmentBase, serve_attachment
@@ -598,6 +599,9 @@ def verify_queue(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "problems": page.object_list,
             "extensions": selectors.extension_queue(user=request.user, campaign=campaign)[:50],
+            "assignment_extensions": campaign_selectors.extension_queue(
+                user=request.user, campaign=campaign
+            )[:50],
         },
     )
 

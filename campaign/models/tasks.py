@@ -283,3 +283,70 @@ class AssignmentEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} ← {self.activity_id}"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class AssignmentExtensionQuerySet(ScopedQuerySet):
+    scope_field = "assignment__unit"
+
+
+@pghistory.track()
+class AssignmentExtension(models.Model):
+    """A unit's request to move its assignment's due date (延期申请). Until the office
+    above approves it, the old due date counts; approved, it moves this assignment's due
+    date only (the task's stays as it is for every other unit)."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    old_due_date = models.DateField(_("due date before"))
+    new_due_date = models.DateField(_("due date asked for"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = AssignmentExtensionQuerySet.as_manager()
+
+    unit_field = "assignment__unit"
+
+    class Meta:
+        verbose_name = _("due date extension request")
+        verbose_name_plural = _("due date extension requests")
+        ordering = ["assignment", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(state="pending"),
+                name="one_pending_extension_per_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.get_state_display()}"

@@ -8,10 +8,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from notifications import events
 
 from .. import rules
 from ..models import ExtensionRequest, ExtensionState, Problem
@@ -35,7 +37,7 @@ def extension_request(
     )
     if errors:
         raise ValidationError(errors)
-    return ExtensionRequest.objects.create(
+    extension = ExtensionRequest.objects.create(
         problem=problem,
         old_type=problem.type,
         old_deadline=problem.deadline,
@@ -44,6 +46,8 @@ def extension_request(
         reason=reason.strip(),
         requested_by=actor,
     )
+    events.waiting_for_extension(unit=problem.unit)
+    return extension
 
 
 @transaction.atomic
@@ -73,4 +77,14 @@ def extension_decide(
         problem.type = request.new_type
         problem.deadline = request.new_deadline
         problem.save(update_fields=["type", "deadline", "updated_at"])
+    events.extension_decided(
+        unit=problem.unit,
+        requested_by=request.requested_by_id,
+        what=problem.description,
+        approved=approve,
+        asked=request.asked_text,
+        comment=request.comment,
+        link=reverse("rectification:problem-detail", args=[problem.pk]),
+        actor=actor,
+    )
     return request

@@ -24,11 +24,9 @@ def _clean_measure(problem: Problem, *, description: str, deadline: date | None)
     errors: dict[str, list[str]] = {}
     if not (description or "").strip():
         errors["description"] = [_("Describe the measure.")]
-    if deadline is not None and problem.deadline is not None and deadline > problem.deadline:
-        errors["deadline"] = [
-            _("A measure's deadline cannot be after the problem's deadline (%(date)s).")
-            % {"date": problem.deadline.isoformat()}
-        ]
+    refusal = rules.measure_deadline_refusal(problem.deadline, deadline)
+    if refusal:
+        errors["deadline"] = [refusal]
     if errors:
         raise ValidationError(errors)
 
@@ -100,10 +98,9 @@ def measure_set_state(
     measure.state = state
     if state == MeasureState.DONE:
         done_on = completed_on or timezone.localdate()
-        if done_on > timezone.localdate():
-            raise ValidationError(
-                {"completed_on": [_("The completion date cannot be in the future.")]}
-            )
+        refusal = rules.done_date_refusal(done_on, timezone.localdate())
+        if refusal:
+            raise ValidationError({"completed_on": [refusal]})
         measure.completed_on = done_on
     else:
         measure.completed_on = None
@@ -123,8 +120,9 @@ def progress_note_add(
     noted_on = noted_on or timezone.localdate()
     if not (text or "").strip():
         raise ValidationError({"text": [_("Write what has been done.")]})
-    if noted_on > timezone.localdate():
-        raise ValidationError({"noted_on": [_("A progress note cannot be dated in the future.")]})
+    refusal = rules.note_date_refusal(noted_on, timezone.localdate())
+    if refusal:
+        raise ValidationError({"noted_on": [refusal]})
     note = ProgressNote.objects.create(
         measure=measure, noted_on=noted_on, text=text.strip(), author=actor
     )

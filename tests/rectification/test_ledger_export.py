@@ -18,7 +18,13 @@ from openpyxl.utils import get_column_letter
 
 from core.models import BackgroundJob, JobState
 from rectification import ledger_views, services
-from rectification.ledger_export import FOOTER, HEADERS, LedgerExporter, export_unit_ledger
+from rectification.ledger_export import (
+    COLUMNS,
+    FOOTER,
+    HEADERS,
+    LedgerExporter,
+    export_unit_ledger,
+)
 from rectification.models import MeasureState, Problem, ProblemSource, ProblemType
 from tests.factories import UserFactory
 from tests.rectification.conftest import NOW
@@ -143,8 +149,10 @@ def test_layout_title_header_merges_and_print_setup(tree, campaign, ledger):
     assert ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$2:$2"
-    assert ws.column_dimensions[col("问题描述")].width == 28
-    assert ws.column_dimensions["A"].width == 5
+    assert ws.page_setup.fitToHeight == 0  # as many pages down as it takes
+    widths = {c.header: c.width for c in COLUMNS}
+    assert ws.column_dimensions[col("问题描述")].width == widths["问题描述"]
+    assert ws.column_dimensions["A"].width == widths["序号"]
     assert all(ws.column_dimensions[col(h)].width for h in HEADERS)
     assert ws[f"{col('问题描述')}3"].alignment.wrap_text
     assert ws[f"{col('整改进展')}3"].alignment.wrap_text

@@ -128,6 +128,16 @@ TABLE: dict[str, Entry] = {
     "campaign:assignment-submit": W("assignment", write=True, post_only=True),
     "campaign:assignment-accept": W("assignment", write=True, post_only=True),
     "campaign:assignment-return": W("assignment", write=True, post_only=True),
+    "campaign:assignment-extension-request": W(
+        "assignment", write=True, post_only=True, who="secretary_a", action=Action.LOG
+    ),
+    "campaign:assignment-extension-decide": W(
+        "assignment_extension",
+        write=True,
+        post_only=True,
+        extra=(("answer", "approve"),),
+        action=Action.CLOSE,
+    ),
     "campaign:review-queue": R(),
     "campaign:activity-list": R(),
     "campaign:activity-create": W(write=True),

@@ -20,6 +20,7 @@ from campaign.models import (
     ActivityAttachment,
     ActivityKind,
     Assignment,
+    AssignmentExtension,
     Attendance,
     Campaign,
     DevelopmentAttachment,
@@ -101,6 +102,13 @@ def _side(campaign: Campaign, unit: OrgUnit, secretary: User, n: int) -> Side:
     )
     r["task"] = task
     r["assignment"] = Assignment.objects.create(task=task, unit=unit, due_date=date(2026, 12, 15))
+    r["assignment_extension"] = AssignmentExtension.objects.create(
+        assignment=r["assignment"],
+        old_due_date=date(2026, 12, 15),
+        new_due_date=date(2026, 12, 31),
+        reason="需要延期",
+        requested_by=secretary,
+    )
     r["task_notice"] = TaskNotice.objects.create(
         task=task, file=_file("notice.pdf", PDF), original_name="notice.pdf", size=len(PDF)
     )
