@@ -24,6 +24,7 @@ UNIT_PATHS: dict[str, str] = {
     "campaign.TaskNotice": GLOBAL,
     "campaign.Assignment": "unit",
     "campaign.AssignmentEvidence": "assignment__unit",
+    "campaign.AssignmentExtension": "assignment__unit",
     "campaign.Activity": "unit",
     "campaign.Attendance": "activity__unit",
     "campaign.ActivityAttachment": "activity__unit",
