@@ -292,7 +292,11 @@ def _milestone_items(
 
 
 RESEARCH_NOTICE = timedelta(weeks=4)
-LEADER_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+LEADER_UNIT_KINDS = (
+    UnitKind.PROVINCE_COMMITTEE,
+    UnitKind.CITY_COMMITTEE,
+    UnitKind.COUNTY_COMMITTEE,
+)
 
 
 def quarter_bounds(day: date) -> tuple[date, date]:
