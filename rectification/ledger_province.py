@@ -73,7 +73,8 @@ def write_split_ledger(
     total = Problem.objects.filter(pk__in=problems.order_by().values("pk")).count()
     done = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
-        for number, (part, rows) in enumerate(_parts(problems, unit), start=1):
+        number = 0
+        for part, rows in _parts(problems, unit):
             if part.pk == unit.pk and not rows.exists():
                 continue
             offset = done
@@ -92,6 +93,7 @@ def write_split_ledger(
                 if not written:
                     continue
                 done += written
+                number += 1
                 workbook.seek(0)
                 name = f"{number:02d}-{_UNSAFE.sub('_', part.name)}.xlsx"
                 with archive.open(name, "w", force_zip64=True) as member:

@@ -119,6 +119,9 @@ def seed_province(
                 seed_visits(data)
             del data
             gc.collect()
+            with connection.cursor() as cursor:
+                # the next city's lookups are planned on the tables as they now are
+                cursor.execute("ANALYZE")
             stdout.write(
                 f"  city {n}/{cities}: {time.monotonic() - t0:.1f} s "
                 f"(peak memory so far {peak_mb():.0f} MB)\n"
