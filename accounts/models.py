@@ -95,6 +95,7 @@ class Sector(models.Model):
 
 
 class UnitKind(models.TextChoices):
+    PROVINCE_COMMITTEE = "province", _("Province committee")
     CITY_COMMITTEE = "city", _("City committee")
     COUNTY_COMMITTEE = "county", _("County/district committee")
     DEPARTMENT = "department", _("City department")

@@ -478,6 +478,12 @@ def secretaries_of(unit_ids: Iterable[int]) -> models.QuerySet[RoleAssignment]:
     return holders([Role.SECRETARY], unit_ids=unit_ids)
 
 
+def secretaries_where(units: models.QuerySet[Any]) -> models.QuerySet[RoleAssignment]:
+    """The secretaries of the units a query selects (``units``: a one-column query of unit
+    ids), looked up in the same statement however many units it selects."""
+    return holders([Role.SECRETARY]).filter(unit_id__in=units)
+
+
 def offices_of(unit_ids: Iterable[int], *, active_only: bool = True) -> models.QuerySet[User]:
     """The office staff of these units themselves (who receive the unit's reports)."""
     return people_holding([Role.OFFICE], unit_ids=unit_ids, active_only=active_only)

@@ -35,6 +35,7 @@ from core.pages import UnitChoiceField, current_campaign
 from . import ledger_jobs
 from .ledger_export import LedgerExporter, export_file_name, export_filters, export_title
 from .ledger_import import LedgerFileError, check_xlsx, upload_source
+from .ledger_province import export_unit, province_file_name, splits_ledger, write_split_ledger
 from .selectors import export_problems
 from .tasks import EXPORT_JOB_KIND
 
@@ -60,6 +61,10 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
     filters = export_filters(request.GET)
     problems = export_problems(user=user, campaign=campaign, filters=filters)
     title = export_title(user=user, campaign=campaign, filters=filters, fallback=home)
+    # a province's ledger: one workbook per city, in a zip
+    split: OrgUnit | None = export_unit(user=user, filters=filters, fallback=home)
+    if not splits_ledger(split):
+        split = None
     count = problems.count()
     audit_log(
         kind=AuditEvent.Kind.EXPORT,
@@ -74,7 +79,12 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
             kind=EXPORT_JOB_KIND,
             unit=home,
             requested_by=user,
-            params={"campaign": campaign.pk, "filters": filters, "title": title},
+            params={
+                "campaign": campaign.pk,
+                "filters": filters,
+                "title": title,
+                "split_unit": split.pk if split else None,
+            },
             reuse_running=True,
         )
         job.refresh_from_db()
@@ -95,11 +105,14 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
             )
         return redirect("core:job-detail", pk=job.pk)
     target = tempfile.TemporaryFile()
-    LedgerExporter(problems=problems, title=title).write(target)
+    if split is not None:
+        write_split_ledger(problems=problems, campaign=campaign, unit=split, target=target)
+        file_name = province_file_name(campaign=campaign)
+    else:
+        LedgerExporter(problems=problems, title=title).write(target)
+        file_name = export_file_name(campaign=campaign)
     target.seek(0)
-    response = FileResponse(
-        target, as_attachment=True, filename=export_file_name(campaign=campaign)
-    )
+    response = FileResponse(target, as_attachment=True, filename=file_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from accounts.models import OrgUnit
 from accounts.permissions import can
 from accounts.roles import Action
 from campaign.models import Campaign
@@ -20,6 +21,7 @@ from core.jobs import job_claim, job_fail, job_finish, job_progress, job_requeue
 from core.replica import reads_from_replica
 
 from .ledger_export import LedgerExporter, export_file_name
+from .ledger_province import province_file_name, write_split_ledger
 from .selectors import export_problems
 
 logger = logging.getLogger(__name__)
@@ -66,16 +68,31 @@ def export_ledger_job(self: Any, job_id: int) -> None:
         def progress(done: int, total: int) -> None:
             job_progress(job=job, done=done, total=total)
 
+        split = None
+        if job.params.get("split_unit"):
+            split = OrgUnit.objects.visible_to(user).filter(pk=job.params["split_unit"]).first()
         with tempfile.TemporaryFile() as target, keep_alive(job):
             with reads_from_replica():  # the ledger may be read from a replica
-                exporter = LedgerExporter(
-                    problems=problems,
-                    title=job.params.get("title") or campaign.name,
-                    progress=progress,
-                )
-                exporter.write(target)
+                if split is not None:
+                    # a province: one workbook per city, in a zip
+                    write_split_ledger(
+                        problems=problems,
+                        campaign=campaign,
+                        unit=split,
+                        target=target,
+                        progress=progress,
+                    )
+                    file_name = province_file_name(campaign=campaign)
+                else:
+                    exporter = LedgerExporter(
+                        problems=problems,
+                        title=job.params.get("title") or campaign.name,
+                        progress=progress,
+                    )
+                    exporter.write(target)
+                    file_name = export_file_name(campaign=campaign)
             target.seek(0)
-            job_finish(job=job, content=File(target), file_name=export_file_name(campaign=campaign))
+            job_finish(job=job, content=File(target), file_name=file_name)
     except SoftTimeLimitExceeded:
         job_fail(job=job, error=_("The export took too long and was stopped."))
     except (OperationalError, InterfaceError) as exc:

@@ -73,7 +73,14 @@ def units_for_request(user: Any) -> QuerySet[OrgUnit]:
         .filter(is_active=True)
         .filter(
             Q(pk__in=own)
-            | Q(kind__in=[UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE, UnitKind.DEPARTMENT])
+            | Q(
+                kind__in=[
+                    UnitKind.PROVINCE_COMMITTEE,
+                    UnitKind.CITY_COMMITTEE,
+                    UnitKind.COUNTY_COMMITTEE,
+                    UnitKind.DEPARTMENT,
+                ]
+            )
         )
     )
 

@@ -38,7 +38,11 @@ from .selectors import weekly_figures
 
 logger = logging.getLogger(__name__)
 
-SCHEDULED_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+SCHEDULED_KINDS = (
+    UnitKind.PROVINCE_COMMITTEE,
+    UnitKind.CITY_COMMITTEE,
+    UnitKind.COUNTY_COMMITTEE,
+)
 
 
 def send_build(report_id: int) -> None:
@@ -287,7 +291,8 @@ def report_mail(*, report_id: int) -> int:
 
 
 def schedule_weekly_reports(*, week: Week) -> list[WeeklyReport]:
-    """The Monday job: the city's and every county's report of each running campaign."""
+    """The Monday job: the report of the province, the city and every county (each unit
+    with an office) of each running campaign."""
     reports = []
     campaigns = Campaign.objects.filter(
         is_active=True, start_date__lte=week.sunday, end_date__gte=week.monday

@@ -31,7 +31,12 @@ from .models import (
 
 # Units are offered by their name alone (the unit's own str), within one research's
 # subtree or among the committees and departments of the user's scope.
-RESEARCH_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE, UnitKind.DEPARTMENT)
+RESEARCH_UNIT_KINDS = (
+    UnitKind.PROVINCE_COMMITTEE,
+    UnitKind.CITY_COMMITTEE,
+    UnitKind.COUNTY_COMMITTEE,
+    UnitKind.DEPARTMENT,
+)
 OUT_OF_SCOPE = _("Only research within your scope can be cited.")
 
 

@@ -38,7 +38,11 @@ from .models import (
     quarter_of,
 )
 
-LEADER_UNIT_KINDS = (UnitKind.CITY_COMMITTEE, UnitKind.COUNTY_COMMITTEE)
+LEADER_UNIT_KINDS = (
+    UnitKind.PROVINCE_COMMITTEE,
+    UnitKind.CITY_COMMITTEE,
+    UnitKind.COUNTY_COMMITTEE,
+)
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class MeetingKind(models.TextChoices):
 # Who holds which: leading groups (committees, departments) a 专题民主生活会, branches a
 # 专题组织生活会.
 KIND_FOR_UNIT: dict[str, str] = {
+    UnitKind.PROVINCE_COMMITTEE: MeetingKind.DEMOCRATIC_LIFE,
     UnitKind.CITY_COMMITTEE: MeetingKind.DEMOCRATIC_LIFE,
     UnitKind.COUNTY_COMMITTEE: MeetingKind.DEMOCRATIC_LIFE,
     UnitKind.DEPARTMENT: MeetingKind.DEMOCRATIC_LIFE,

@@ -1,5 +1,8 @@
 """``seed_demo --scale city``: a whole city's worth of data, generated in bulk.
 
+``seed_demo --scale province`` builds ten of these under a province committee
+(``demo.city.province``).
+
 About 1 city, 12 counties, 60 departments, 600 party committees, 6,000 branches,
 8,000 users, 60,000 assignments, 150,000 activities, 1,500 research projects and
 30,000 problems with 75,000 measures (DESIGN.md "Budgets"). Deterministic for a seed.
@@ -10,6 +13,7 @@ writes the history rows of every insert.
 from __future__ import annotations
 
 import random
+import resource
 import time
 from collections.abc import Callable
 from datetime import date
@@ -54,7 +58,8 @@ def seed_city(*, seed: int, stdout: IO[str] | Any, today: date | None = None) ->
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     stdout.write(
-        f"City data set ready in {time.monotonic() - started:.1f} s "
+        f"City data set ready in {time.monotonic() - started:.1f} s, peak memory "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
         f"(campaign id {data.campaign.pk if data.campaign else '-'}).\n"
     )
     return data

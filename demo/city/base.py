@@ -24,6 +24,13 @@ GIVEN = list(
 class CityData:
     rng: random.Random
     today: date
+    # Where the city sits: a root of its own (``--scale city``) or one of a province's
+    # cities, with its own unit code and user-name prefix.
+    code: str = CITY_CODE
+    name: str = "中共苏州湾市委员会"
+    user_prefix: str = ""
+    parent: OrgUnit | None = None
+    position: int = 0
     campaign: Campaign | None = None
     city: OrgUnit | None = None
     counties: list[OrgUnit] = field(default_factory=list)
@@ -34,6 +41,11 @@ class CityData:
     office_users: list[int] = field(default_factory=list)
     users_by_unit: dict[int, list[int]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)  # user id -> full name
+
+
+def county_prefix(city: OrgUnit, path: str) -> str:
+    """The path of the county (or department) of the city that ``path`` lies under."""
+    return path[: len(city.path) + OrgUnit.steplen]
 
 
 def person_name(rng: random.Random) -> str:

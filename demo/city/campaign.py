@@ -25,7 +25,7 @@ from campaign.models import (
 )
 from demo.bulk import bulk_create_with_history
 
-from .base import CityData, day_between, person_name
+from .base import CityData, county_prefix, day_between, person_name
 
 TASKS = [
     (
@@ -144,7 +144,9 @@ def seed_activities(data: CityData) -> None:
     now = timezone.now()
     past_dues = sorted(
         d
-        for d in Task.objects.filter(campaign=campaign).values_list("due_date", flat=True)
+        for d in Task.objects.filter(campaign=campaign, issuer=data.city).values_list(
+            "due_date", flat=True
+        )
         if campaign.start_date + timedelta(days=5) <= d < data.today
     )
     copied_units = set(rng.sample(range(len(data.branches)), 40))
@@ -199,9 +201,8 @@ def seed_development(data: CityData) -> None:
     items = []
     assert data.city is not None
     county_by_path: dict[str, int] = {county.path: county.pk for county in data.counties}
-    steplen = len(data.city.path)
     for committee in data.committees:
-        parent_path = committee.path[: steplen * 2]
+        parent_path = county_prefix(data.city, committee.path)
         county_id = county_by_path.get(parent_path, int(data.city.pk))
         county_leaders = leaders_by_unit.get(county_id, [])
         items.append(

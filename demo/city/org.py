@@ -14,7 +14,7 @@ from demo.bulk import bulk_create_with_history
 from demo.campaign import CAMPAIGN_NAME, FUNDAMENTAL_TASK, GENERAL_REQUIREMENT, OBJECTIVES
 from demo.org import DEMO_PASSWORD
 
-from .base import CITY_CODE, CityData, person_name, place_name
+from .base import CityData, person_name, place_name
 
 COUNTIES = [
     "江北区",
@@ -116,30 +116,45 @@ def seed_org(data: CityData) -> None:
         for i, n in enumerate(["教育系统", "卫生健康系统", "交通运输系统", "国资企业"])
     ]
     units: list[OrgUnit] = []
-    city_path = step(None, 1, 1 + OrgUnit.objects.filter(depth=1).count())
+    if data.parent is None:
+        city_path = step(None, 1, 1 + OrgUnit.objects.filter(depth=1).count())
+    else:
+        city_path = step(data.parent.path, data.parent.depth + 1, data.position)
+    top = len(city_path) // OrgUnit.steplen  # the city's depth
     units.append(
         _unit(
             city_path,
-            1,
+            top,
             len(COUNTIES) + len(DEPARTMENTS),
-            CITY_CODE,
-            "中共苏州湾市委员会",
+            data.code,
+            data.name,
             UnitKind.CITY_COMMITTEE,
         )
     )
     kinds_per_parent: list[tuple[OrgUnit, int, str]] = []
     for i, county in enumerate(COUNTIES, start=1):
-        path = step(city_path, 2, i)
+        path = step(city_path, top + 1, i)
         unit = _unit(
-            path, 2, 40, f"{CITY_CODE}-C{i:02d}", f"中共{county}委员会", UnitKind.COUNTY_COMMITTEE
+            path,
+            top + 1,
+            40,
+            f"{data.code}-C{i:02d}",
+            f"中共{county}委员会",
+            UnitKind.COUNTY_COMMITTEE,
         )
         units.append(unit)
         kinds_per_parent.append((unit, 40, "town"))
     for j, dept in enumerate(DEPARTMENTS, start=1):
-        path = step(city_path, 2, len(COUNTIES) + j)
+        path = step(city_path, top + 1, len(COUNTIES) + j)
         sector = sectors[j % len(sectors)] if j <= 20 else None
         unit = _unit(
-            path, 2, 2, f"{CITY_CODE}-D{j:02d}", f"中共市{dept}党组", UnitKind.DEPARTMENT, sector
+            path,
+            top + 1,
+            2,
+            f"{data.code}-D{j:02d}",
+            f"中共市{dept}党组",
+            UnitKind.DEPARTMENT,
+            sector,
         )
         units.append(unit)
         kinds_per_parent.append((unit, 2, "dept"))
@@ -147,7 +162,7 @@ def seed_org(data: CityData) -> None:
     branches: list[OrgUnit] = []
     for parent, count, flavour in kinds_per_parent:
         for k in range(1, count + 1):
-            path = step(parent.path, 3, k)
+            path = step(parent.path, top + 2, k)
             code = f"{parent.code}-{k:02d}"
             if flavour == "town":
                 name = f"中共{place_name(rng)}镇委员会"
@@ -155,25 +170,25 @@ def seed_org(data: CityData) -> None:
             else:
                 name = f"{parent.name.removeprefix('中共').removesuffix('党组')}机关党委"
                 kind = UnitKind.PARTY_COMMITTEE
-            committee = _unit(path, 3, 10, code, name, kind, parent.sector)
+            committee = _unit(path, top + 2, 10, code, name, kind, parent.sector)
             committees.append(committee)
             for b in range(1, 11):
-                bpath = step(path, 4, b)
+                bpath = step(path, top + 3, b)
                 if flavour == "town":
                     bname = f"{place_name(rng)}{'村' if b <= 7 else '社区'}党支部"
                 else:
                     bname = f"{name.removeprefix('中共').removesuffix('机关党委')}第{b}党支部"
                 branches.append(
-                    _unit(bpath, 4, 0, f"{code}-{b:02d}", bname, UnitKind.BRANCH, parent.sector)
+                    _unit(
+                        bpath, top + 3, 0, f"{code}-{b:02d}", bname, UnitKind.BRANCH, parent.sector
+                    )
                 )
     units.extend(committees)
     units.extend(branches)
     bulk_create_with_history(OrgUnit, units)
     by_code = {u.code: u for u in OrgUnit.objects.filter(path__startswith=city_path)}
-    data.city = by_code[CITY_CODE]
-    data.counties = [
-        by_code[u.code] for u in units if u.depth == 2 and u.kind == UnitKind.COUNTY_COMMITTEE
-    ]
+    data.city = by_code[data.code]
+    data.counties = [by_code[u.code] for u in units if u.kind == UnitKind.COUNTY_COMMITTEE]
     data.committees = [by_code[u.code] for u in committees]
     data.branches = [by_code[u.code] for u in branches]
 
@@ -197,22 +212,25 @@ def seed_users(data: CityData) -> None:
         roles.append((len(users) - 1, unit.code, role))
 
     assert data.city is not None
+    # the city's own users are sz_…; in a province each city's names start with its prefix
+    pre = data.user_prefix
+    city = pre or "sz"
     for i in range(6):
-        add(f"sz_office{i}", data.city, Role.OFFICE, "市委主题教育办工作人员")
+        add(f"{city}_office{i}", data.city, Role.OFFICE, "市委主题教育办工作人员")
     for i in range(12):
-        add(f"sz_leader{i}", data.city, Role.LEADER, "市领导")
+        add(f"{city}_leader{i}", data.city, Role.LEADER, "市领导")
     for i in range(20):
-        add(f"sz_viewer{i}", data.city, Role.VIEWER, "省委巡回指导组成员")
+        add(f"{city}_viewer{i}", data.city, Role.VIEWER, "省委巡回指导组成员")
     for c, county in enumerate(data.counties, start=1):
         for i in range(3):
-            add(f"c{c:02d}_office{i}", county, Role.OFFICE, "县委主题教育办工作人员")
+            add(f"{pre}c{c:02d}_office{i}", county, Role.OFFICE, "县委主题教育办工作人员")
         for i in range(8):
-            add(f"c{c:02d}_leader{i}", county, Role.LEADER, "县领导")
+            add(f"{pre}c{c:02d}_leader{i}", county, Role.LEADER, "县领导")
     for n, branch in enumerate(data.branches):
-        add(f"b{n:05d}", branch, Role.SECRETARY, "党支部书记")
+        add(f"{pre}b{n:05d}", branch, Role.SECRETARY, "党支部书记")
     member_branches = data.rng.sample(data.branches, 8000 - len(users))
     for n, branch in enumerate(member_branches):
-        add(f"m{n:05d}", branch, Role.MEMBER, "党员")
+        add(f"{pre}m{n:05d}", branch, Role.MEMBER, "党员")
     bulk_create_with_history(User, users)
     ids = dict(
         User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk")

@@ -21,7 +21,7 @@ from rectification.models import (
     ProblemType,
 )
 
-from .base import CityData, day_between
+from .base import CityData, county_prefix, day_between
 
 PROBLEM_TEXTS = [
     "理论学习不够系统深入，满足于读原文、划重点，联系实际思考不够",
@@ -64,7 +64,6 @@ def seed_problems(data: CityData) -> None:
     # a branch's problem is led by its secretary, or taken on (领办) by a leader of its
     # county (of the city for the departments' branches)
     assert data.city is not None
-    steplen = len(data.city.path)
     leaders_on: dict[int, list[int]] = {}
     for user_id, unit_id in data.leaders:
         leaders_on.setdefault(unit_id, []).append(user_id)
@@ -72,7 +71,7 @@ def seed_problems(data: CityData) -> None:
     county_leaders = {county.path: leaders_on.get(county.pk, []) for county in data.counties}
     for branch in data.branches:
         secretary = data.secretaries.get(branch.pk)
-        leader_ids = county_leaders.get(branch.path[: steplen * 2]) or city_leaders
+        leader_ids = county_leaders.get(county_prefix(data.city, branch.path)) or city_leaders
         for number in range(1, 6):
             kind = rng.choices(
                 [ProblemType.IMMEDIATE, ProblemType.DEADLINE, ProblemType.ONGOING],

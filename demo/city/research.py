@@ -17,7 +17,7 @@ from research.models import (
     ResearchReport,
 )
 
-from .base import CityData, day_between
+from .base import CityData, county_prefix, day_between
 
 # topic, what the research found, what it proposes, what was decided on it
 RESEARCH_TOPICS: list[tuple[str, str, str, str]] = [
@@ -123,10 +123,9 @@ def seed_research(data: CityData) -> None:
         quarters.append((start, end))
         start = start + timedelta(days=91)
     # a leader visits the branches of his own county (a city leader: any)
-    steplen = len(data.city.path)
     branches_under: dict[str, list[str]] = {}
     for branch in data.branches:
-        branches_under.setdefault(branch.path[: steplen * 2], []).append(branch.name)
+        branches_under.setdefault(county_prefix(data.city, branch.path), []).append(branch.name)
     unit_paths = {u.pk: u.path for u in data.counties}
     all_branches = [b.name for b in data.branches]
     # 1,500 projects over 108 leaders: about 14 each, some quarters left empty

@@ -211,6 +211,43 @@ def phase_export(campaign_id: int, unit_code: str) -> dict[str, Any]:
     }
 
 
+def phase_export_province(campaign_id: int, unit_code: str) -> dict[str, Any]:
+    """The province's ledger: one workbook per city, in a zip."""
+    import zipfile
+
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import OrgUnit
+    from campaign.models import Campaign
+    from rectification.ledger_province import export_province_ledger
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    unit = OrgUnit.objects.get(code=unit_code)
+    baseline = peak_mb()
+    target = Path(tempfile.mkdtemp()) / "province.zip"
+    reset_queries()
+    started, cpu = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        count = export_province_ledger(campaign=campaign, unit=unit, target=str(target))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    size = target.stat().st_size
+    with zipfile.ZipFile(target) as archive:
+        workbooks = len(archive.namelist())
+    target.unlink()
+    return {
+        "what": "province ledger export (a workbook per city, zipped)",
+        "problems": count,
+        "workbooks": workbooks,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+        "file_mb": round(size / 1048576, 1),
+        "queries": len(queries.captured_queries),
+    }
+
+
 def phase_plain(campaign_id: int, unit_code: str) -> dict[str, Any]:
     from import_export.resources import modelresource_factory
 
@@ -428,6 +465,7 @@ PHASES = {
     "export": phase_export,
     "plain": phase_plain,
     "import": phase_import,
+    "export_province": phase_export_province,
     "make_big": phase_make_big,
     "preview_big": phase_preview_big,
     "import_big": phase_import_big,

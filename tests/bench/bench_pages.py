@@ -1,4 +1,5 @@
-"""Dashboard and list pages on the city data set: median server time through the test
+"""Dashboard and list pages at city and province scale (a city office inside the province,
+and the province office): median server time through the test
 client and the SQL query count, beside the plain way (per-unit counting) for the dashboard.
 """
 
@@ -102,20 +103,11 @@ def _after_change(client, url, campaign, root, today, change, repeat: int = 5):
     return statistics.median(samples), max(queries)
 
 
-DASHBOARDS = [
-    # (label, user, unit whose subtree the change is made in)
-    ("city dashboard", "sz_office0", "SZ"),
-    ("city dashboard, a city leader", "sz_leader0", "SZ"),
-    ("county dashboard", "c01_office0", "SZ-C01"),
-]
+def _dashboard(client, scale, username, label, *, within, plain: bool) -> None:
+    """The office dashboard of ``username``: cached, right after a change in one branch of
+    ``within`` (anywhere in the data set, or in the reader's own subtree), and afresh."""
+    from accounts.models import User
 
-
-@pytest.mark.parametrize(("label", "username", "code"), DASHBOARDS, ids=[d[0] for d in DASHBOARDS])
-def test_dashboard(client, city, label, username, code):
-    from accounts.models import OrgUnit, User
-
-    root, campaign = city
-    unit = OrgUnit.objects.get(code=code)
     client.force_login(User.objects.get(username=username))
     url = reverse("dashboard:office")
     today = timezone.localdate()
@@ -133,36 +125,90 @@ def test_dashboard(client, city, label, username, code):
     warm_ms = median_ms(warm, repeat=9)
     warm_queries = _queries(warm)
     after = {
-        name: _after_change(client, url, campaign, unit, today, change)
+        name: _after_change(client, url, scale.campaign, within, today, change)
         for name, change in CHANGES.items()
     }
     worst = max(ms for ms, _q in after.values())
     changed = "; ".join(
         f"{ms:.0f} ms ({q} queries) after {name}" for name, (ms, q) in after.items()
     )
-    extra = {}
-    if code == "SZ" and username == "sz_office0":
+    plain_text, ratio = "", None
+    if plain:
+        root, campaign = scale.city, scale.campaign
         plain_ms = median_ms(lambda: plain_dashboard(root, campaign, today), repeat=3, warmup=0)
         plain_queries = _queries(lambda: plain_dashboard(root, campaign, today))
-        extra = {
-            "plain": f"{plain_ms:.0f} ms, {plain_queries} queries (counts per unit, figures only)",
-            "ratio": plain_ms / worst if worst else None,
-        }
+        plain_text = f"{plain_ms:.0f} ms, {plain_queries} queries (counts per unit, figures only)"
+        ratio = plain_ms / worst if worst else None
     record(
-        label,
-        budget="median ≤ 30 ms cached, ≤ 150 ms right after a change in one branch",
-        measured=f"{warm_ms:.0f} ms ({warm_queries} queries) cached; {changed}; "
-        f"{cold_ms:.0f} ms ({cold_queries} queries) with an empty cache",
-        passed=warm_ms <= 30 and worst <= 150,
-        **extra,
+        f"{label}, cached",
+        scale=scale.name,
+        budget="median ≤ 30 ms, fixed query count",
+        measured=f"{warm_ms:.0f} ms ({warm_queries} queries)",
+        passed=warm_ms <= 30,
+        value=warm_ms,
+        limit=30,
+        unit="ms",
+    )
+    record(
+        f"{label}, right after a change",
+        scale=scale.name,
+        budget="median ≤ 150 ms",
+        measured=f"{changed}; {cold_ms:.0f} ms ({cold_queries} queries) with an empty cache",
+        passed=worst <= 150,
+        plain=plain_text,
+        ratio=ratio,
+        value=worst,
+        limit=150,
+        unit="ms",
     )
 
 
-def test_leader_home(client, city):
+def _unit_of(username: str):
+    from accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user__username=username).select_related("unit")[0].unit
+
+
+def test_city_dashboard(client, scale):
+    _dashboard(
+        client,
+        scale,
+        scale.city_office,
+        "city dashboard",
+        within=scale.root,  # a change anywhere: in the province, the other cities too
+        plain=scale.name == "city",
+    )
+
+
+def test_county_dashboard(client, scale):
+    _dashboard(
+        client,
+        scale,
+        scale.county_office,
+        "county dashboard",
+        within=_unit_of(scale.county_office),
+        plain=False,
+    )
+
+
+def test_province_dashboard(client, scale):
+    if scale.province_office is None:
+        pytest.skip("the city data set has no province")
+    _dashboard(
+        client,
+        scale,
+        scale.province_office,
+        "province dashboard (province office)",
+        within=scale.root,
+        plain=False,
+    )
+
+
+def test_leader_home(client, scale):
     from accounts.models import User
 
-    root, campaign = city
-    client.force_login(User.objects.get(username="sz_leader0"))
+    username = f"{scale.users or 'sz'}_leader0"
+    client.force_login(User.objects.get(username=username))
     url = reverse("dashboard:leader")
 
     def get():
@@ -171,38 +217,55 @@ def test_leader_home(client, city):
     queries = _queries(get)
     ms = median_ms(get, repeat=7)
     after_ms, after_queries = _after_change(
-        client, url, campaign, root, timezone.localdate(), _log_activity
+        client, url, scale.campaign, scale.city, timezone.localdate(), _log_activity
     )
+    worst = max(ms, after_ms)
     record(
         "leader's home (city leader)",
+        scale=scale.name,
         budget="median ≤ 150 ms",
         measured=f"{ms:.0f} ms ({queries} queries); {after_ms:.0f} ms ({after_queries} queries) "
         "after an activity logged in one branch",
-        passed=max(ms, after_ms) <= 150,
+        passed=worst <= 150,
+        value=worst,
+        limit=150,
+        unit="ms",
     )
 
 
+# label, who (an attribute of the Scale), URL name, query
 LIST_PAGES = [
-    ("problem list (city office)", "sz_office0", "rectification:problem-list", {}),
-    ("problem list, overdue filter", "sz_office0", "rectification:problem-list", {"overdue": "1"}),
-    ("activity list (city office)", "sz_office0", "campaign:activity-list", {}),
-    ("task list with completion", "sz_office0", "campaign:task-list", {}),
-    ("review queue", "sz_office0", "campaign:review-queue", {}),
-    ("research projects", "sz_office0", "research:project-list", {}),
-    ("research compliance matrix", "sz_office0", "research:compliance", {}),
-    ("verification queue", "sz_office0", "rectification:verify-queue", {}),
-    ("secretary's to-do", "b00000", "campaign:todo", {}),
-    ("secretary's activity list", "b00000", "campaign:activity-list", {}),
-    ("county problem list", "c01_office0", "rectification:problem-list", {}),
+    ("problem list (city office)", "city_office", "rectification:problem-list", {}),
+    (
+        "problem list, overdue filter",
+        "city_office",
+        "rectification:problem-list",
+        {"overdue": "1"},
+    ),
+    ("activity list (city office)", "city_office", "campaign:activity-list", {}),
+    ("task list with completion", "city_office", "campaign:task-list", {}),
+    ("review queue", "city_office", "campaign:review-queue", {}),
+    ("research projects", "city_office", "research:project-list", {}),
+    ("research compliance matrix", "city_office", "research:compliance", {}),
+    ("verification queue", "city_office", "rectification:verify-queue", {}),
+    ("secretary's to-do", "secretary", "campaign:todo", {}),
+    ("secretary's activity list", "secretary", "campaign:activity-list", {}),
+    ("county problem list", "county_office", "rectification:problem-list", {}),
+]
+# The province office's own lists (province scale only).
+PROVINCE_PAGES = [
+    (f"{label.replace(' (city office)', '')} (province office)", "province_office", name, params)
+    for label, who, name, params in LIST_PAGES
+    if who == "city_office"
 ]
 
 
-@pytest.mark.parametrize(
-    ("label", "username", "name", "params"), LIST_PAGES, ids=[p[0] for p in LIST_PAGES]
-)
-def test_list_page(client, city, label, username, name, params):
+def _list_page(client, scale, label, who, name, params):
     from accounts.models import User
 
+    username = getattr(scale, who)
+    if username is None:
+        pytest.skip("the city data set has no province")
     client.force_login(User.objects.get(username=username))
     url = reverse(name)
 
@@ -214,7 +277,25 @@ def test_list_page(client, city, label, username, name, params):
     ms = median_ms(get, repeat=7)
     record(
         label,
+        scale=scale.name,
         budget="median ≤ 100 ms, paginated",
         measured=f"{ms:.0f} ms, {queries} queries",
         passed=ms <= 100,
+        value=ms,
+        limit=100,
+        unit="ms",
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "who", "name", "params"), LIST_PAGES, ids=[p[0] for p in LIST_PAGES]
+)
+def test_list_page(client, scale, label, who, name, params):
+    _list_page(client, scale, label, who, name, params)
+
+
+@pytest.mark.parametrize(
+    ("label", "who", "name", "params"), PROVINCE_PAGES, ids=[p[0] for p in PROVINCE_PAGES]
+)
+def test_province_list_page(client, scale, label, who, name, params):
+    _list_page(client, scale, label, who, name, params)

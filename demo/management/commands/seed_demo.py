@@ -1,4 +1,5 @@
-"""Create the demo city, the speech's campaign and the demo users (idempotent)."""
+"""Create the demo city, the speech's campaign and the demo users (idempotent); or, with
+``--scale city`` / ``--scale province``, a whole city's or province's data set."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from demo.city import seed_city
+from demo.city.province import seed_province
 from demo.org import DEMO_PASSWORD, USERS
 from demo.small import seed_small
 
@@ -16,10 +18,13 @@ class Command(BaseCommand):
     help = "Create demo data: a fictional city, the speech's campaign and the demo users."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument("--scale", choices=["small", "city", "province"], default="small")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["scale"] == "province":
+            seed_province(seed=options["seed"], stdout=self.stdout)
+            return
         if options["scale"] == "city":
             seed_city(seed=options["seed"], stdout=self.stdout)
             return
