@@ -185,7 +185,7 @@ def triggers_sql() -> list[str]:
                 # the rows as they were
                 less = "'{" + ",".join(unread) + "}'::text[]"
                 body = (
-                    f"IF EXISTS (SELECT to_jsonb(n) - {less} FROM new_rows n "
+                    f"IF EXISTS (SELECT to_jsonb(n) - {less} FROM new_rows n "  # noqa: S608 - registry names
                     f"EXCEPT SELECT to_jsonb(o) - {less} FROM old_rows o) THEN\n"
                     f"    {body}\n  END IF;"
                 )
