@@ -40,6 +40,7 @@ def warm_dashboards(*, today: date) -> int:
     """Restart the versions, then compute and cache the office dashboards of every active
     campaign as of ``today``; returns the number of dashboards computed."""
     unit_versions.restart()
+    unit_versions.tidy()
     done = 0
     for campaign in Campaign.objects.filter(is_active=True).select_related("root_unit"):
         units = office_units(campaign)
