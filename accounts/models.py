@@ -188,6 +188,15 @@ class OrgUnit(MP_Node):
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
         ordering = ["path"]
+        indexes = [
+            # one level of a subtree (depth, path prefix), read without the rest of the
+            # tree: the dashboard's blocks are found level by level (core/unit_versions.py)
+            models.Index(
+                fields=["depth", "path"],
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+                name="orgunit_level",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -320,6 +320,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dashboard.escalate_lagging",
         "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
     },
+    # The day's office dashboards counted before the first visitor (their figures are
+    # kept per day), 00:05 Asia/Shanghai, after the subtree versions restart.
+    "warm-dashboards": {
+        "task": "dashboard.warm_dashboards",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Background jobs: re-run those whose worker died, send those the broker never took
     # (core/jobs.py); it also tells /healthz that a worker answers.
     "sweep-jobs": {"task": "core.sweep_jobs", "schedule": 60.0},

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import ForeignKey, Model
 from pghistory.models import Event
 
@@ -46,9 +46,14 @@ TABLE = "core_unitversion"
 
 _paths: dict[str, str] = {}
 _topics: dict[str, str] = {}
+_unread: dict[str, tuple[str, ...]] = {}
 
 
-def register(paths: dict[str, str], topics: dict[str, str] | None = None) -> None:
+def register(
+    paths: dict[str, str],
+    topics: dict[str, str] | None = None,
+    unread: dict[str, tuple[str, ...]] | None = None,
+) -> None:
     """Declare, for each tracked model (by its label, ``"rectification.Measure"``), the path
     from a row to its unit (``"unit"``, ``"problem__unit"``), :data:`SELF` or
     :data:`GLOBAL`. A tracked model left out counts as global. ``topics`` names the few
@@ -59,6 +64,11 @@ def register(paths: dict[str, str], topics: dict[str, str] | None = None) -> Non
         if not topic.isalpha() or len(topic) > 16:
             raise ValueError(f"{label}: a topic is a short word of letters, not {topic!r}")
         _topics[label] = topic
+    # columns no figure reads, whose updates alone count for no one (a login's time)
+    for label, columns in (unread or {}).items():
+        if not all(c.isidentifier() for c in columns):
+            raise ValueError(f"{label}: not column names: {columns!r}")
+        _unread[label] = tuple(columns)
 
 
 def tracked_models() -> list[type[Model]]:
@@ -169,6 +179,16 @@ def triggers_sql() -> list[str]:
         ):
             function = f"core_uv_{table}_{operation}"[:63]
             body = _function_sql(model, operation, rows)
+            unread = _unread.get(model._meta.label)
+            if operation == "update" and unread:
+                # an update of those columns alone is no change: its rows, less them, are
+                # the rows as they were
+                less = "'{" + ",".join(unread) + "}'::text[]"
+                body = (
+                    f"IF EXISTS (SELECT to_jsonb(n) - {less} FROM new_rows n "  # noqa: S608 - registry names
+                    f"EXCEPT SELECT to_jsonb(o) - {less} FROM old_rows o) THEN\n"
+                    f"    {body}\n  END IF;"
+                )
             statements.append(
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
                 f"BEGIN\n  {body}\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql;\n"
@@ -246,6 +266,33 @@ def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, i
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return [(r[0], r[1], r[2], r[3]) for r in cursor.fetchall()]
+
+
+def restart(using: str = "default") -> int:
+    """Clear the units' rows (the global row stays), so that a subtree's version reads only
+    the rows of the units written since: run shortly after midnight, when every cached
+    figure is keyed on the new day anyway (``dashboard/warmup.py``). Without it a version
+    reads one row per unit ever written, and the root's every unit of the tree.
+
+    A version never comes back: the restart also counts a global write, so every version
+    read after it has a stamp at least the restart's, above every stamp read before it;
+    after it the sums only grow again. A writer still running keeps its row (the delete
+    waits for its lock, or does not see a row it inserted). Returns the rows cleared."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE unit_id <> 0")  # noqa: S608 - a constant
+        cleared = cursor.rowcount
+        cursor.execute("SELECT core_bump_global('')")
+    return cleared
+
+
+def tidy(using: str = "default") -> None:
+    """Vacuum the table after a :func:`restart` (outside a transaction only): until then
+    its index still holds every deleted row, and each version read walks over them."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
 
 
 def versions_of(rows: Iterable[tuple[int, str, int, str]]) -> dict[str, str]:

@@ -10,9 +10,9 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from core import unit_versions
 
-        from .versions import TOPICS, UNIT_PATHS
+        from .versions import TOPICS, UNIT_PATHS, UNREAD
 
-        unit_versions.register(UNIT_PATHS, TOPICS)
+        unit_versions.register(UNIT_PATHS, TOPICS, UNREAD)
         # The triggers that keep the subtree versions, written after every migrate (sent
         # once per app with models; the dashboard has none, core keeps the table).
         post_migrate.connect(

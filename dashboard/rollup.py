@@ -49,6 +49,8 @@ STEP = OrgUnit.steplen
 # Above this many committees to count at once (a cold cache), one pass reads the whole
 # scope rather than listing each committee's subtree.
 LISTED_SUBTREES = 16
+# Moves when a block holds something new (a block pickled before cannot be read after).
+BLOCK_FORMAT = 2
 
 
 @dataclass
@@ -79,7 +81,7 @@ class _Node:
 def _key(campaign: Campaign, path: str, version: str, today: date, kind: str = "block") -> str:
     """The key of a unit's block (``kind`` "block") or of its sum alone ("sum": what the unit
     above reads, without unpickling every part)."""
-    raw = f"{campaign.pk}|{path}|{version}|{today.isoformat()}"
+    raw = f"{BLOCK_FORMAT}|{campaign.pk}|{path}|{version}|{today.isoformat()}"
     return f"figures-{kind}:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
 
 
@@ -227,7 +229,10 @@ def figures_of_block(
     copied = over_scope(
         "copied",
         ("activities", "units"),
-        lambda: signals.copied_summaries(campaign=campaign, unit=unit, today=today),
+        # only the digests the block's parts found in another unit are looked up
+        lambda: signals.copied_summaries(
+            campaign=campaign, unit=unit, today=today, digests=total.copies
+        ),
     )
     by_workstream = workstream_figures(total)
     decisions = research.DecisionFigures(

@@ -82,3 +82,10 @@ TOPICS: dict[str, str] = {
     # the suggestions of 成果转化, read over a whole scope (adoptions are global writes)
     "research.Finding": "research",
 }
+
+# Columns no figure reads: an update of them alone leaves every version as it was (a login
+# writes its time on the user, a global row: without this, every login anywhere would
+# have every dashboard counted again).
+UNREAD: dict[str, tuple[str, ...]] = {
+    "accounts.User": ("last_login",),
+}

@@ -90,6 +90,14 @@ class Activity(models.Model):
                 condition=models.Q(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)),
                 name="activity_copy_digest",
             ),
+            # the same signal rolled up (dashboard/figures/parts.py): whether a summary of
+            # one committee is found in another unit, looked up digest by digest
+            models.Index(
+                fields=["campaign", "summary_digest"],
+                include=["held_on", "unit"],
+                condition=models.Q(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)),
+                name="activity_digest_lookup",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,10 @@ units' path (one query per kind of record, whatever the number of parts);
 Figures that are not sums are carried so that they still roll up exactly: shares as their
 numerator and denominator (the counts), the signals' lists as each part's first
 ``SIGNAL_LIMIT`` records with their sort key (the first N of a union are among the first N
-of its parts), the rush groups whole (a group is one unit's). The leaders' compliance and
-the copied summaries are read over the whole scope (:mod:`dashboard.rollup`).
+of its parts), the rush groups whole (a group is one unit's), the copied summaries as the
+digests of the part's summaries found in another unit (those the signal then looks up over
+the scope, by their index). The leaders' compliance is read over the whole scope
+(:mod:`dashboard.rollup`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ class Part:
     rush: list[dict[str, Any]] = field(default_factory=list)  # groups, rush_order
     no_evidence: list[tuple[Any, ...]] = field(default_factory=list)  # (sort key, pk)
     no_research: list[tuple[Any, ...]] = field(default_factory=list)
+    # the summary digests of the part's activities found in another unit too (when the part
+    # was counted): every digest shared in a subtree is in one of its parts' (the part
+    # counted later saw the other's record), so the signal looks up only these
+    copies: set[str] = field(default_factory=set)
 
     def add_row(self, key: tuple[str, Any], row: dict[str, Any]) -> None:
         into = self.counts.setdefault(key, {})
@@ -82,6 +88,7 @@ def merged(parts: Iterable[Part]) -> Part:
         out.rush.extend(part.rush)
         out.no_evidence.extend(part.no_evidence)
         out.no_research.extend(part.no_research)
+        out.copies |= part.copies
     out.rush = sorted(out.rush, key=signals.rush_order)[:SIGNAL_LIMIT]
     out.no_evidence = sorted(out.no_evidence, key=_evidence_key)[:SIGNAL_LIMIT]
     out.no_research = sorted(out.no_research, key=_research_key)[:SIGNAL_LIMIT]
@@ -131,7 +138,7 @@ def _grouped(
 
 
 def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> dict[str, Part]:
-    """The parts of ``grouping``, by path (eleven queries, whatever their number)."""
+    """The parts of ``grouping``, by path (twelve queries, whatever their number)."""
     root = campaign.root_unit
     today = period.as_of
     parts: dict[str, Part] = {}
@@ -245,6 +252,15 @@ def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> di
         .values_list("part", "decided_on", "pk")
     ):
         part(path).no_research.append((decided_on, pk))
+    for path, digest in (
+        signals.copy_candidates(campaign, today)
+        .filter(g.q("unit"))
+        .filter(signals.found_elsewhere(campaign, today))
+        .annotate(part=key)
+        .values_list("part", "summary_digest")
+        .distinct()
+    ):
+        part(path).copies.add(digest)
     for p in parts.values():
         p.rush.sort(key=signals.rush_order)
         del p.rush[SIGNAL_LIMIT:]

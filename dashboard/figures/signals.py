@@ -15,6 +15,7 @@ Each signal answers in a fixed number of queries, none of which depends on the d
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,13 +46,15 @@ RECORDS_PER_GROUP = 10
 class _FirstIds(Func):
     """Some ``n`` ids of a group (never the whole group), as examples of its records."""
 
-    template = "(ARRAY_AGG(%(expressions)s))[1:{n}]"
+    template = "(ARRAY_AGG(%(expressions)s{order}))[1:{n}]"
     contains_aggregate = True
     output_field = ArrayField(IntegerField())
 
-    def __init__(self, expression: str, n: int) -> None:
+    def __init__(self, expression: str, n: int, *, ordered: bool = False) -> None:
         super().__init__(F(expression))
-        self.template = self.template.format(n=int(n))
+        # ``ordered``: the group's first ids (the same records whichever way it was read)
+        order = " ORDER BY %(expressions)s" if ordered else ""
+        self.template = self.template.format(n=int(n), order=order)
 
     def get_group_by_cols(self) -> list[Any]:
         return []  # an aggregate: never a grouping column
@@ -71,22 +74,50 @@ def _activities_by_id(ids: list[int]) -> dict[int, Any]:
     return {a.pk: a for a in records}
 
 
-def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signal:
-    """Activities whose summary, normalised, is shared by two or more units (three queries;
-    each group lists its first ``RECORDS_PER_GROUP`` records)."""
+def copy_candidates(campaign: Campaign, today: date) -> QuerySet[Activity]:
+    """The activities the copied-summaries signal reads: the last weeks' long summaries."""
     since = today - timedelta(days=COPY_WINDOW_DAYS)
-    base = within(
-        Activity.objects.filter(campaign=campaign, held_on__gte=since), campaign, unit
-    ).filter(GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH))
-    # First the few digests shared by two units (a hashed grouping of the index alone), then
-    # their groups: sorting a month of summaries to group them cost more than both.
-    shared = list(
-        base.values("summary_digest")
-        .annotate(spread=Max("unit_id") - Min("unit_id"))
-        .filter(spread__gt=0)
-        .order_by()
-        .values_list("summary_digest", flat=True)
+    return Activity.objects.filter(campaign=campaign, held_on__gte=since).filter(
+        GreaterThanOrEqual(Length("summary"), COPY_MIN_LENGTH)
     )
+
+
+def found_elsewhere(campaign: Campaign, today: date) -> Exists:
+    """Whether an activity's summary digest is found in another unit's activities of the
+    campaign (one lookup of the digest's index per activity)."""
+    return Exists(
+        copy_candidates(campaign, today)
+        .filter(summary_digest=OuterRef("summary_digest"))
+        .exclude(unit_id=OuterRef("unit_id"))
+    )
+
+
+def copied_summaries(
+    *,
+    campaign: Campaign,
+    unit: OrgUnit,
+    today: date,
+    digests: Collection[str] | None = None,
+) -> Signal:
+    """Activities whose summary, normalised, is shared by two or more units (three queries;
+    each group lists its first ``RECORDS_PER_GROUP`` records, by id).
+
+    ``digests``: the digests that can be shared in the scope, known beforehand (a superset:
+    the rolled-up dashboard keeps, for each subtree, its digests found in another unit);
+    without them they are read over the whole scope."""
+    base = within(copy_candidates(campaign, today), campaign, unit)
+    if digests is None:
+        # First the few digests shared by two units (a hashed grouping of the index alone),
+        # then their groups: sorting a month of summaries to group them cost more than both.
+        shared = list(
+            base.values("summary_digest")
+            .annotate(spread=Max("unit_id") - Min("unit_id"))
+            .filter(spread__gt=0)
+            .order_by()
+            .values_list("summary_digest", flat=True)
+        )
+    else:
+        shared = sorted(digests)
     groups = list(
         base.filter(summary_digest__in=shared or [""])
         .annotate(digest=F("summary_digest"))  # kept on save: see campaign.models.summary_digest
@@ -94,7 +125,7 @@ def copied_summaries(*, campaign: Campaign, unit: OrgUnit, today: date) -> Signa
         .annotate(
             spread=Max("unit_id") - Min("unit_id"),  # > 0: more than one unit
             n=Count("pk"),
-            ids=_FirstIds("pk", RECORDS_PER_GROUP),
+            ids=_FirstIds("pk", RECORDS_PER_GROUP, ordered=True),
         )
         .filter(spread__gt=0)
         .order_by("-n", "digest")

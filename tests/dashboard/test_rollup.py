@@ -12,8 +12,9 @@ import pytest
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, UnitKind
 from campaign.models import Activity, Assignment, AssignmentState
+from campaign.models.activities import summary_digest
 from campaign.services import activity_create
 from core.unit_versions import subtree_version
 from dashboard import selectors
@@ -89,6 +90,45 @@ def test_rolled_up_equals_from_scratch(tree, people, dataset):
         hours=Decimal(2),
     )
     assert_same(people, campaign)
+
+    # copied summaries across two committees of county A and across the counties: a
+    # second committee, a summary of committee A's copied there once both are cached, then
+    # in county B (its block counted later), then at the county itself; then the original
+    # edited (the copies still pair with one another), and one copy deleted
+    committee_a2 = make_unit(tree.county_a, kind=UnitKind.PARTY_COMMITTEE)
+    branch_a21 = make_unit(committee_a2)
+    make_activity(campaign, branch_a21, TODAY, "第二党委支部开展主题党日活动，重温入党誓词")
+    original = make_activity(
+        campaign, tree.branch_a1, TODAY, "支部集中学习习近平新时代中国特色社会主义思想专题"
+    )
+    assert_same(people, campaign)
+    copy_a2 = make_activity(
+        campaign, branch_a21, TODAY, "支部集中学习：习近平新时代中国特色社会主义思想专题 2"
+    )
+    assert_same(people, campaign)
+    make_activity(
+        campaign, tree.branch_b1, TODAY, "支部集中学习习近平新时代中国特色社会主义思想专题！"
+    )
+    assert_same(people, campaign)
+    make_activity(
+        campaign, tree.county_a, TODAY, "支部集中学习习近平新时代中国特色社会主义思想专题。"
+    )
+    assert_same(people, campaign)
+    Activity.objects.filter(pk=original.pk).update(
+        summary="支部学习党的二十届三中全会精神并开展讨论交流",
+        summary_digest=summary_digest("支部学习党的二十届三中全会精神并开展讨论交流"),
+    )
+    assert_same(people, campaign)
+    Activity.objects.filter(pk=copy_a2.pk).delete()
+    assert_same(people, campaign)
+    signal = selectors.office_dashboard_rolled_up(
+        user=people.city_office,
+        campaign=campaign,
+        unit=tree.city,
+        today=TODAY,
+        version=subtree_version(tree.city.path),
+    ).signals["copied"]
+    assert signal.count >= 2  # the copies in county B and at county A still pair
 
     # a problem updated, then closed, through raw updates (as the admin's bulk actions)
     p1 = dataset.problems["P1"]
