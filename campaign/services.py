@@ -42,6 +42,7 @@ from .models import (
     DevelopmentItem,
     DevelopmentMilestone,
     DevelopmentState,
+    ExtensionAnswer,
     ExtensionState,
     LeadingGroupMember,
     MeetingAttachment,
@@ -431,6 +432,30 @@ def extension_refusals(
     return errors
 
 
+def record_extension_answer(
+    extension: ExtensionAnswer,
+    *,
+    actor: Any,
+    approve: bool,
+    comment: str,
+    open_refusal: str | None,
+) -> None:
+    """Record the office's answer to a pending extension request, of an assignment or a
+    problem: a refusal needs a comment; an approval is refused with ``open_refusal`` when
+    the record is no longer open. The caller moves the record's date when approved."""
+    if extension.state != ExtensionState.PENDING:
+        raise ValidationError(_("This request has already been answered."))
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the request is refused.")]})
+    if approve and open_refusal:
+        raise ValidationError(open_refusal)
+    extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.comment = (comment or "").strip()
+    extension.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+
+
 def may_decide_extension(user: Any, assignment: Assignment) -> bool:
     """The office of a unit above the assignee answers its requests (the rule of 销号)."""
     return may(user, Action.CLOSE, assignment)
@@ -476,20 +501,15 @@ def extension_decide(
         raise PermissionDenied(
             _("Only the office of a unit above the assignee may answer this request.")
         )
-    if extension.state != ExtensionState.PENDING:
-        raise ValidationError(_("This request has already been answered."))
-    if not approve and not (comment or "").strip():
-        raise ValidationError({"comment": [_("Say why the request is refused.")]})
-    if approve and assignment.state not in OPEN_STATES:
-        raise ValidationError(
-            _("Only open work can have its due date moved (it is “%(state)s”).")
-            % {"state": assignment.get_state_display()}
-        )
-    extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    extension.decided_by = actor
-    extension.decided_at = timezone.now()
-    extension.comment = (comment or "").strip()
-    extension.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+    open_refusal = (
+        _("Only open work can have its due date moved (it is “%(state)s”).")
+        % {"state": assignment.get_state_display()}
+        if assignment.state not in OPEN_STATES
+        else None
+    )
+    record_extension_answer(
+        extension, actor=actor, approve=approve, comment=comment, open_refusal=open_refusal
+    )
     if approve:
         assignment.due_date = extension.new_due_date
         assignment.save(update_fields=["due_date"])

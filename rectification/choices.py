@@ -57,12 +57,6 @@ class MechanismKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ExtensionState(models.TextChoices):
-    PENDING = "pending", _("Awaiting approval")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
-
-
 class SatisfactionMethod(models.TextChoices):
     VISIT = "visit", _("Home visits")
     MEETING = "meeting", _("Forum")

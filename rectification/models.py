@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
-from campaign.models import Campaign, ReviewMeeting
+from campaign.models import Campaign, ExtensionAnswer, ReviewMeeting
+from campaign.models import ExtensionState as ExtensionState  # one state, for both kinds
 from core.uploads import AttachmentBase, generated_upload_path
 
 from . import rules
 from .choices import (
-    ExtensionState,
     MeasureState,
     MechanismKind,
     ProblemScope,
@@ -459,7 +459,7 @@ class ProblemChildQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class ExtensionRequest(models.Model):
+class ExtensionRequest(ExtensionAnswer):
     """A unit's request to move a problem's deadline or change its type (延期申请). Until
     the office above approves it, the old deadline counts."""
 
@@ -470,28 +470,6 @@ class ExtensionRequest(models.Model):
     old_deadline = models.DateField(_("deadline before"), null=True, blank=True)
     new_type = models.CharField(_("type asked for"), max_length=16, choices=ProblemType.choices)
     new_deadline = models.DateField(_("deadline asked for"), null=True, blank=True)
-    reason = models.TextField(_("reason"))
-    state = models.CharField(
-        _("state"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
 
     objects = ProblemChildQuerySet.as_manager()
 

@@ -291,24 +291,10 @@ class ExtensionState(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class AssignmentExtensionQuerySet(ScopedQuerySet):
-    scope_field = "assignment__unit"
+class ExtensionAnswer(models.Model):
+    """What every extension request (延期申请) carries, of an assignment or a problem: the
+    reason, its state and who asked, and the office's answer (``record_extension_answer``)."""
 
-
-@pghistory.track()
-class AssignmentExtension(models.Model):
-    """A unit's request to move its assignment's due date (延期申请). Until the office
-    above approves it, the old due date counts; approved, it moves this assignment's due
-    date only (the task's stays as it is for every other unit)."""
-
-    assignment = models.ForeignKey(
-        Assignment,
-        verbose_name=_("assignment"),
-        on_delete=models.CASCADE,
-        related_name="extensions",
-    )
-    old_due_date = models.DateField(_("due date before"))
-    new_due_date = models.DateField(_("due date asked for"))
     reason = models.TextField(_("reason"))
     state = models.CharField(
         _("state"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
@@ -331,6 +317,29 @@ class AssignmentExtension(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AssignmentExtensionQuerySet(ScopedQuerySet):
+    scope_field = "assignment__unit"
+
+
+@pghistory.track()
+class AssignmentExtension(ExtensionAnswer):
+    """A unit's request to move its assignment's due date (延期申请). Until the office
+    above approves it, the old due date counts; approved, it moves this assignment's due
+    date only (the task's stays as it is for every other unit)."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    old_due_date = models.DateField(_("due date before"))
+    new_due_date = models.DateField(_("due date asked for"))
 
     objects = AssignmentExtensionQuerySet.as_manager()
 

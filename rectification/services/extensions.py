@@ -9,10 +9,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from campaign.services import record_extension_answer
 from notifications import events
 
 from .. import rules
@@ -59,20 +59,15 @@ def extension_decide(
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     problem = locked(request.problem)
     require_verifier(actor, problem)
-    if request.state != ExtensionState.PENDING:
-        raise ValidationError(_("This request has already been answered."))
-    if not approve and not (comment or "").strip():
-        raise ValidationError({"comment": [_("Say why the request is refused.")]})
-    if approve and problem.state not in rules.OPEN_STATES:
-        raise ValidationError(
-            _("Only an open problem can have its deadline moved (it is “%(state)s”).")
-            % {"state": problem.get_state_display()}
-        )
-    request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.comment = (comment or "").strip()
-    request.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+    open_refusal = (
+        _("Only an open problem can have its deadline moved (it is “%(state)s”).")
+        % {"state": problem.get_state_display()}
+        if problem.state not in rules.OPEN_STATES
+        else None
+    )
+    record_extension_answer(
+        request, actor=actor, approve=approve, comment=comment, open_refusal=open_refusal
+    )
     if approve:
         problem.type = request.new_type
         problem.deadline = request.new_deadline
