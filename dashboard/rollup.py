@@ -31,7 +31,7 @@ from django.core.cache import cache
 
 from accounts.models import OrgUnit
 from campaign.models import Campaign
-from core.figures import TIMEOUT
+from core.figures import TIMEOUT, cached_figures
 from core.unit_versions import GLOBAL_TOPIC, child_versions, topic_versions
 from rectification.models import Problem
 from research.models import Decision
@@ -212,14 +212,10 @@ def figures_of_block(
     topics = topic_versions(unit.path)
 
     def over_scope(name: str, reads: tuple[str, ...], compute: Callable[[], T]) -> T:
-        raw = "|".join([name, str(campaign.pk), unit.path, today.isoformat()])
-        raw += "|" + ",".join(topics.get(topic, "0") for topic in (*reads, GLOBAL_TOPIC))
-        key = "figures-scope:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, TIMEOUT)
-        return value  # type: ignore[no-any-return]
+        version = ",".join(topics.get(topic, "0") for topic in (*reads, GLOBAL_TOPIC))
+        return cached_figures(
+            f"scope-{name}", (campaign.pk, unit.path), compute, today=today, version=version
+        )
 
     leaders = over_scope(
         "leaders",
