@@ -9,7 +9,6 @@ processes never take each other's tasks. Redis must be up: the fixture fails, no
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,12 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 
 import notifications.tasks  # noqa: F401  (registers the tasks)
-from config.celery import app as celery_app
 from tests.notifications.factories import without_the_yearly_report_reminder
+from tests.queue_worker import redis_worker
 
 BROKER_URL = "redis://127.0.0.1:6379/6"
 
@@ -39,40 +36,8 @@ def _without_the_yearly_report_reminder(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.fixture
 def celery_worker_redis(worker_id: str) -> Iterator[Any]:
-    redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-notify-test-{os.getpid()}-{worker_id}:"
-    client = redis.Redis.from_url(BROKER_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)  # leftovers of an interrupted run
-    saved = {
-        key: celery_app.conf[key]
-        for key in ("broker_url", "task_always_eager", "broker_transport_options")
-    }
-    celery_app.conf.update(
-        broker_url=BROKER_URL,
-        task_always_eager=False,
-        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": prefix},
-    )
-    _reset_pools()  # connections are made afresh with the settings above
-    try:
-        with start_worker(
-            celery_app,
-            pool="solo",
-            perform_ping_check=False,
-            loglevel="WARNING",
-            shutdown_timeout=20,
-        ) as worker:
-            yield worker
-    finally:
-        celery_app.conf.update(saved)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)  # each run has its own prefix: leave nothing behind
-        _reset_pools()
-
-
-def _reset_pools() -> None:
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    with redis_worker(BROKER_URL, "notify", worker_id) as started:
+        yield started
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 30.0, message: str = "") -> Any:

@@ -6,22 +6,18 @@ test needs ``django_db(transaction=True)``. Redis must be up: the fixture fails,
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from kombu import pools as kombu_pools
 
 import reports.tasks  # registers the tasks
-from config.celery import app as celery_app
 from core.models import JobState
 from reports import services
 from reports.models import WeeklyReport
+from tests.queue_worker import redis_worker
 from tests.reports.conftest import WEEK, build_data_set
 
 BROKER_URL = "redis://127.0.0.1:6379/8"
@@ -31,44 +27,8 @@ pytestmark = [pytest.mark.queue, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def worker(worker_id: str) -> Iterator[Any]:
-    redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-reports-test-{os.getpid()}-{worker_id}:"
-    client = redis.Redis.from_url(BROKER_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    saved = {
-        key: celery_app.conf[key]
-        for key in ("broker_url", "task_always_eager", "broker_transport_options")
-    }
-    celery_app.conf.update(
-        broker_url=BROKER_URL,
-        task_always_eager=False,
-        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": prefix},
-    )
-    _fresh_connections()
-    try:
-        with start_worker(
-            celery_app,
-            pool="solo",
-            perform_ping_check=False,
-            loglevel="WARNING",
-            shutdown_timeout=20,
-        ) as started:
-            yield started
-    finally:
-        celery_app.conf.update(saved)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)  # each run has its own prefix: leave nothing behind
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        _fresh_connections()
-
-
-def _fresh_connections() -> None:
-    """Forget pooled connections and producers so the next use takes the settings above."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()  # producer pools are kept globally, keyed by broker address
+    with redis_worker(BROKER_URL, "reports", worker_id) as started:
+        yield started
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:

@@ -9,7 +9,6 @@ skips.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -19,12 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 import time_machine
-from celery.contrib.testing.worker import start_worker
-from kombu import pools as kombu_pools
 
 import notifications.tasks
 import reports.tasks  # noqa: F401  (registers the tasks)
-from config.celery import app as celery_app
 from core.models import JobState
 from notifications.models import Delivery, DeliveryState, Notification, ReminderLog
 from reports import services as report_services
@@ -34,6 +30,7 @@ from tests.notifications.factories import (
     make_problem,
     without_the_yearly_report_reminder,
 )
+from tests.queue_worker import redis_worker
 
 BROKER_URL = "redis://127.0.0.1:6379/10"
 PAUSE_MS = 3000
@@ -41,40 +38,10 @@ PAUSE_MS = 3000
 pytestmark = [pytest.mark.queue, pytest.mark.django_db(transaction=True)]
 
 
-def _fresh_connections() -> None:
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()
-
-
 @pytest.fixture
 def worker(worker_id: str) -> Iterator[Any]:
-    redis.Redis.from_url(BROKER_URL, socket_connect_timeout=3).ping()  # fail loudly if down
-    prefix = f"tracker-trust-test-{os.getpid()}-{worker_id}:"
-    client = redis.Redis.from_url(BROKER_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    keys = ("broker_url", "task_always_eager", "broker_transport_options")
-    saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(
-        broker_url=BROKER_URL,
-        task_always_eager=False,
-        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": prefix},
-    )
-    _fresh_connections()
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-            shutdown_timeout=20,
-        ) as started:  # fmt: skip
-            yield started
-    finally:
-        celery_app.conf.update(saved)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)  # each run has its own prefix: leave nothing behind
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        _fresh_connections()
+    with redis_worker(BROKER_URL, "trust", worker_id) as started:
+        yield started
 
 
 def _pause_redis() -> None:
