@@ -166,6 +166,20 @@ def test_a_finished_scheduled_report_is_mailed_once_to_the_units_office(
     assert report.mailed_at is not None
 
 
+def test_an_english_installation_mails_its_dates_in_english(
+    data, tree, people, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(services, "_enqueue_mail", lambda _pk: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _sent = ask(data, tree.county_a, None, mail=True)
+        services.report_build(report_id=report.pk)
+    assert services.report_mail(report_id=report.pk) == 1
+    body = mail.outbox[0].body
+    assert "Period: Nov. 23, 2026 to Nov. 29, 2026" in body
+    assert "年" not in body.split("Period:")[1].split(";")[0]
+
+
 def test_a_failing_mail_server_makes_the_task_retry(
     data, tree, people, django_capture_on_commit_callbacks, monkeypatch
 ):
