@@ -167,15 +167,29 @@ def allowed_q(
     return _rules_q(user, action, field=field, owner_field=owner_field, by_role=False)
 
 
-def scope_q(user: Any, field: str, action: Action = Action.VIEW) -> Q | None:
+def scope_q(
+    user: Any, field: str, action: Action = Action.VIEW, *, path_field: str | None = None
+) -> Q | None:
     """Records whose unit the user may act on by role, as :func:`can` answers for one
     unit: rules limited to the user's own records count without the owner check (what
-    he may open, not what he may change)."""
-    return _rules_q(user, action, field=field, owner_field=None, by_role=True)
+    he may open, not what he may change).
+
+    ``path_field`` names a copy of the unit's path kept on the record itself (a unit's
+    path never moves): the subtrees are then matched on it, without a join to the unit.
+    """
+    return _rules_q(
+        user, action, field=field, owner_field=None, by_role=True, path_field=path_field
+    )
 
 
 def _rules_q(
-    user: Any, action: Action, *, field: str, owner_field: str | None, by_role: bool
+    user: Any,
+    action: Action,
+    *,
+    field: str,
+    owner_field: str | None,
+    by_role: bool,
+    path_field: str | None = None,
 ) -> Q | None:
     if _superuser(user):
         return None
@@ -184,6 +198,7 @@ def _rules_q(
         return q
     prefix = f"{field}__" if field else ""
     id_field = f"{field}_id" if field else "pk"
+    path_lookup = f"{path_field}__startswith" if path_field else f"{prefix}path__startswith"
     for grant in grants_of(user):
         for rule in RULES[action]:
             if grant.role not in rule.roles:
@@ -193,7 +208,7 @@ def _rules_q(
             if grant.role == Role.MEMBER:
                 part = Q(**{id_field: grant.unit_id})
             else:
-                part = Q(**{f"{prefix}path__startswith": grant.path})
+                part = Q(**{path_lookup: grant.path})
             if rule.below_only:
                 part &= ~Q(**{id_field: grant.unit_id})
             if rule.own_only and not by_role:

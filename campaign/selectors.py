@@ -121,10 +121,7 @@ def with_completion(tasks: list[Task], user: Any) -> list[Task]:
     """Set ``n_total``, ``n_accepted``, ``n_submitted`` and ``n_returned`` on each task: its
     assignments across the units of the user's scope (as :func:`annotate_completion`),
     counted in one grouped query over the given tasks only."""
-    scope = scope_q(user, "unit")
-    assignments = Assignment.objects.filter(task__in=[t.pk for t in tasks])
-    if scope is not None:
-        assignments = assignments.filter(scope)
+    assignments = Assignment.objects.filter(task__in=[t.pk for t in tasks]).seen_by(user)
     rows = (
         {
             row["task_id"]: row

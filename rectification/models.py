@@ -162,6 +162,11 @@ class Problem(models.Model):
         indexes = [
             models.Index(fields=["campaign", "state"]),
             models.Index(fields=["campaign", "deadline"]),
+            # the verification queue: a campaign's submitted problems, oldest submission
+            # first, read in order and stopped after one page (not sorted whole)
+            models.Index(
+                fields=["campaign", "state", "submitted_at", "id"], name="problem_verify_order"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,8 +70,10 @@ class TaskQuerySet(ScopedQuerySet):
             return self
         if action != Action.VIEW:
             return self.filter(issued)
-        reached = Assignment.objects.visible_to(user).values("task_id")
-        return self.filter(issued | Q(pk__in=reached))
+        # "reached": one probe of the (task, unit_path) index per task, instead of
+        # listing every assignment of the user's scope (or of the whole campaign)
+        reached = Assignment.objects.filter(task=models.OuterRef("pk")).seen_by(user)
+        return self.filter(issued | models.Exists(reached))
 
 
 @pghistory.track()
@@ -163,6 +165,15 @@ class AssignmentQuerySet(ScopedQuerySet):
     def open(self) -> AssignmentQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
+    def seen_by(self, user: Any) -> AssignmentQuerySet:
+        """What :meth:`visible_to` keeps, matched on the assignment's copy of its unit's
+        path (``unit_path``) instead of a join to the unit: a task's assignments within
+        the user's subtrees are one range of the (task, unit_path) index."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = scope_q(user, self.scope_field, path_field="unit_path")
+        return self if q is None else self.filter(q)
+
 
 def overdue_q(today: date, prefix: str = "") -> Q:
     """Past its due date and not accepted: overdue is derived, never stored."""
@@ -171,7 +182,8 @@ def overdue_q(today: date, prefix: str = "") -> Q:
     )
 
 
-@pghistory.track()
+# ``unit_path`` is a copy kept by the database (see ASSIGNMENT_UNIT_PATH): not history.
+@pghistory.track(exclude=["unit_path"])
 class Assignment(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="assignments"
@@ -179,6 +191,11 @@ class Assignment(models.Model):
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments"
     )
+    # The path of ``unit``, written by a trigger on every insert and change of unit (a
+    # unit's path never moves): "has this task reached this subtree?" and "how far is it
+    # done in this subtree?" are read from the index on (task, unit_path) alone, without
+    # joining every assignment of the task to its unit.
+    unit_path = models.CharField(max_length=255, default="", editable=False)
     period = models.CharField(_("period"), max_length=16, blank=True)
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
@@ -230,6 +247,12 @@ class Assignment(models.Model):
             models.Index(fields=["state", "due_date"]),
             # the review queue: submitted work, oldest submission first
             models.Index(fields=["state", "submitted_at", "id"], name="assignment_review_order"),
+            # a task's assignments in a subtree: the path range under a task
+            models.Index(
+                fields=["task", "unit_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="assignment_task_subtree",
+            ),
         ]
 
     def __str__(self) -> str:
