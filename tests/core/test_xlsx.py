@@ -87,6 +87,32 @@ def test_rows_either_way_read_back(ledger):
     assert ws["B3"].border.left.style == "thin"
 
 
+def test_merged_ranges_read_back_and_are_let_go_once_saved():
+    """Ranges are kept as numbers: the title's, the footer's and body ranges of columns
+    past Z read back as openpyxl names them."""
+    columns = [Column(f"列{n}", 4) for n in range(1, 31)]
+    writer = LedgerWriter(title="标题", columns=columns)
+    for n in range(4):
+        writer.append([n] * len(columns))
+    writer.merge_down([1, 26, 27, 30], 3, 5)
+    writer.merge_down([2], 5, 5)  # a single row is not a range
+    writer.append_footer("填报单位")
+    target = BytesIO()
+    writer.save(target)
+    sheet = load_workbook(BytesIO(target.getvalue())).worksheets[0]
+    assert {str(r) for r in sheet.merged_cells.ranges} == {
+        "A1:AD1",
+        "A3:A5",
+        "Z3:Z5",
+        "AA3:AA5",
+        "AD3:AD5",
+        "A7:AD7",
+    }
+    # The writer and openpyxl's sheet refer to one another and wait for the cycle
+    # collector: a saved writer holds none of its ranges.
+    assert len(writer._merges) == 0 and len(writer._breaks) == 0
+
+
 @pytest.mark.parametrize(
     "values",
     [

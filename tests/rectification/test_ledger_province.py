@@ -15,6 +15,7 @@ from accounts.models import OrgUnit, UnitKind
 from accounts.roles import Role
 from core.models import BackgroundJob, JobState
 from rectification import ledger_views
+from rectification.ledger_export import export_unit_ledger
 from rectification.ledger_province import export_province_ledger
 from tests.factories import UserFactory, grant, make_unit
 from tests.rectification.conftest import NOW
@@ -70,6 +71,36 @@ def test_one_workbook_per_city_with_problems(province, tmp_path):
     assert sorted(books) == ["01-第1市委.xlsx", "02-第2市委.xlsx"]
     assert books["01-第1市委.xlsx"] > books["02-第2市委.xlsx"]
     assert steps[-1] == (5, 5)
+
+
+def test_each_workbook_of_the_zip_is_that_citys_own_ledger(province, tmp_path):
+    """Every workbook of the province's zip opens and holds what the city's own export
+    holds: the same sheet, cell for cell and merge for merge."""
+    root, campaign, _office = province
+    first = OrgUnit.objects.get(code="P1-1")
+    make_problem(campaign=campaign, unit=first, measures=3, remarks="=重点督办")
+    make_problem(campaign=campaign, unit=first, measures=0)
+    target = tmp_path / "province.zip"
+    export_province_ledger(campaign=campaign, unit=root, target=str(target))
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        books = {name: archive.read(name) for name in names}
+    assert names == ["01-第1市委.xlsx", "02-第2市委.xlsx"]
+    for name, city in zip(names, ("P1", "P2"), strict=True):
+        own = BytesIO()
+        export_unit_ledger(campaign=campaign, unit=OrgUnit.objects.get(code=city), target=own)
+        with zipfile.ZipFile(BytesIO(books[name])) as got, zipfile.ZipFile(own) as expected:
+            assert got.namelist() == expected.namelist()
+            sheet = "xl/worksheets/sheet1.xml"
+            assert got.read(sheet) == expected.read(sheet)
+        opened = load_workbook(BytesIO(books[name])).active
+        alone = load_workbook(own).active
+        assert list(opened.values) == list(alone.values)
+        assert {str(r) for r in opened.merged_cells.ranges} == {
+            str(r) for r in alone.merged_cells.ranges
+        }
+    merged = {str(r) for r in load_workbook(BytesIO(books[names[0]])).active.merged_cells.ranges}
+    assert {"A1:R1", "A6:A8", "E6:E8"} <= merged
 
 
 def test_command_writes_a_zip(province, tmp_path, capsys):
