@@ -244,3 +244,31 @@ def test_page_queries_do_not_grow_with_the_leaders(campaign, tree, people, login
             make_project(campaign=campaign, lead=leader, unit=county, start=date(2026, 7, 1))
     assert _page(client, {})[1] == few
     assert _page(client, {"page": 2})[1] == few
+
+
+def test_project_list_counts_agree_with_each_project(campaign, tree, people, login):
+    """The list's findings and reports per project (counted for the shown rows) are each
+    project's own, with none, one or several of each and a report about two projects."""
+    from research.selectors import projects_for
+    from tests.research.factories import make_finding
+
+    projects = [
+        make_project(campaign=campaign, lead=people.leader, unit=tree.county_a, start=start)
+        for start in (date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1))
+    ]
+    for n, project in enumerate(projects):
+        for _ in range(n):
+            make_finding(project=project)
+    make_report(project=projects[1])
+    make_report(project=projects[2])
+    make_report(project=projects[2])
+    both = make_report(project=projects[3])
+    both.projects.add(projects[0])
+    rows = list(projects_for(people.city_office, campaign))
+    assert [(p.pk, p.finding_count, p.report_count) for p in rows] == [
+        (p.pk, p.findings.count(), p.reports.count())
+        for p in sorted(projects, key=lambda p: (p.start_date, p.pk), reverse=True)
+    ]
+    assert [p.report_count for p in rows] == [1, 2, 1, 1]
+    html = login(people.city_office).get(reverse("research:project-list")).content.decode()
+    assert html.count("<tr>") == 1 + len(projects)
