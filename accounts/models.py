@@ -196,6 +196,14 @@ class OrgUnit(MP_Node):
                 opclasses=["int4_ops", "varchar_pattern_ops"],
                 name="orgunit_level",
             ),
+            # the committees of a kind within a subtree (the city and county leaders who
+            # owe research, read by the compliance matrix and the dashboard) without
+            # reading the province's branches
+            models.Index(
+                fields=["kind", "path"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                name="orgunit_kind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,13 +10,24 @@ number of queries whatever the number of leaders.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractQuarter
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractQuarter, RowNumber
 
 from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
@@ -32,6 +43,7 @@ from .models import (
     Decision,
     Finding,
     FindingKind,
+    ReportProject,
     ReportState,
     ResearchProject,
     ResearchReport,
@@ -55,11 +67,25 @@ def projects_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchProje
     return (
         qs.filter(campaign=campaign)
         .annotate(
-            finding_count=Count("findings", distinct=True),
-            report_count=Count("reports", distinct=True),
+            finding_count=_count_per_project(Finding, "project"),
+            report_count=_count_per_project(ReportProject, "researchproject"),
         )
         .order_by("-start_date", "-pk")
     )
+
+
+def _count_per_project(model: Any, field: str) -> Coalesce:
+    """How many ``model`` rows point at each project of the outer query through ``field``:
+    a correlated count, not joins grouped over every project in scope, so a page counts
+    its own 25 projects only (PostgreSQL evaluates it after the sort and the limit)."""
+    counts = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
@@ -230,13 +256,13 @@ class LeaderLine:
 
 @dataclass
 class ComplianceMatrix:
+    """The lines of the leaders shown (all of them, or one page) and, over the whole
+    scope, the lines of the leaders behind, in the same order."""
+
     year: int
     today: date
     lines: list[LeaderLine]
-
-    @property
-    def behind(self) -> list[LeaderLine]:
-        return [line for line in self.lines if line.behind]
+    behind: list[LeaderLine]
 
     @property
     def quarters(self) -> list[int]:
@@ -282,25 +308,93 @@ def leader_assignments(*, user: Any, campaign: Campaign) -> QuerySet[Any]:
     return qs.order_by("unit__path", "user__username")
 
 
-def compliance_matrix(*, user: Any, campaign: Campaign, year: int, today: date) -> ComplianceMatrix:
-    """Leader × quarter (projects led) and leader × year (reports written); three queries."""
-    seen: dict[int, LeaderLine] = {}
-    assignments = list(leader_assignments(user=user, campaign=campaign))
-    for assignment in assignments:
-        if assignment.user_id not in seen:
-            seen[assignment.user_id] = LeaderLine(leader=assignment.user, unit=assignment.unit)
-    leader_ids = list(seen)
+def leader_lines(*, user: Any, campaign: Campaign) -> QuerySet[Any]:
+    """The matrix's leaders: each leader of :func:`leader_assignments` once, on his first
+    committee in tree order, in the matrix's order (committee, then user name). A page of
+    it is a page of the matrix."""
+    first = Window(RowNumber(), partition_by=F("user_id"), order_by=F("unit__path").asc())
+    return (
+        leader_assignments(user=user, campaign=campaign)
+        .annotate(first=first)
+        .filter(first=1)
+        .order_by("unit__path", "user__username")
+    )
+
+
+def _counting_projects(campaign: Campaign) -> QuerySet[ResearchProject]:
+    """The projects that count for their lead (module doc), counted by their start date."""
+    return ResearchProject.objects.filter(
+        campaign=campaign, method__in=COUNTING_METHODS, state__in=COUNTING_STATES
+    )
+
+
+def _counting_reports(campaign: Campaign) -> QuerySet[ResearchReport]:
+    """The reports that count for their author (module doc), counted by their date."""
+    return ResearchReport.objects.filter(campaign=campaign, state__in=COUNTING_REPORT_STATES)
+
+
+def _behind_q(*, campaign: Campaign, year: int, today: date) -> Q | None:
+    """Leaders (rows of :func:`leader_lines`) with a red cell: no counting project in a
+    quarter, or no counting report in the year, that would be red without one (None:
+    no period of the year can be red yet, or none is inside the campaign)."""
+    q = Q(pk__in=[])
+    red = False
+    for quarter in (1, 2, 3, 4):
+        start, end = _quarter_bounds(year, quarter)
+        if (
+            _period_status(start=start, end_exclusive=end, today=today, campaign=campaign, count=0)
+            == CELL_MISSING
+        ):
+            led = _counting_projects(campaign).filter(
+                lead_id=OuterRef("user_id"), start_date__gte=start, start_date__lt=end
+            )
+            q |= ~Q(Exists(led))
+            red = True
+    if (
+        _period_status(
+            start=date(year, 1, 1),
+            end_exclusive=date(year + 1, 1, 1),
+            today=today,
+            campaign=campaign,
+            count=0,
+        )
+        == CELL_MISSING
+    ):
+        written = _counting_reports(campaign).filter(
+            author_id=OuterRef("user_id"), written_on__year=year
+        )
+        q |= ~Q(Exists(written))
+        red = True
+    return q if red else None
+
+
+def compliance_matrix(
+    *,
+    user: Any,
+    campaign: Campaign,
+    year: int,
+    today: date,
+    leaders: Iterable[Any] | None = None,
+) -> ComplianceMatrix:
+    """Leader × quarter (projects led) and leader × year (reports written) for ``leaders``
+    (rows of :func:`leader_lines`, e.g. one page of it; all of them by default), and the
+    leaders behind over the whole scope, found by the database: the leaders (unless
+    given), those behind (unless no period can be red yet), and the projects and reports
+    of both, whatever the number of leaders."""
+    shown = list(leader_lines(user=user, campaign=campaign) if leaders is None else leaders)
+    behind_q = _behind_q(campaign=campaign, year=year, today=today)
+    behind = (
+        list(leader_lines(user=user, campaign=campaign).filter(behind_q))
+        if behind_q is not None
+        else []
+    )
+    leader_ids = sorted({a.user_id for a in shown} | {a.user_id for a in behind})
     project_counts: dict[tuple[int, int], int] = {}
     report_counts: dict[int, int] = {}
     if leader_ids:
         rows = (
-            ResearchProject.objects.filter(
-                campaign=campaign,
-                lead_id__in=leader_ids,
-                method__in=COUNTING_METHODS,
-                state__in=COUNTING_STATES,
-                start_date__year=year,
-            )
+            _counting_projects(campaign)
+            .filter(lead_id__in=leader_ids, start_date__year=year)
             .annotate(q=ExtractQuarter("start_date"))
             .values("lead_id", "q")
             .annotate(n=Count("pk"))
@@ -308,26 +402,24 @@ def compliance_matrix(*, user: Any, campaign: Campaign, year: int, today: date) 
         )
         project_counts = {(r["lead_id"], r["q"]): r["n"] for r in rows}
         report_counts = dict(
-            ResearchReport.objects.filter(
-                campaign=campaign,
-                author_id__in=leader_ids,
-                state__in=COUNTING_REPORT_STATES,
-                written_on__year=year,
-            )
+            _counting_reports(campaign)
+            .filter(author_id__in=leader_ids, written_on__year=year)
             .values("author_id")
             .annotate(n=Count("pk"))
             .order_by()
             .values_list("author_id", "n")
         )
-    for leader_id, line in seen.items():
+
+    def line_of(assignment: Any) -> LeaderLine:
+        line = LeaderLine(leader=assignment.user, unit=assignment.unit)
         for quarter in (1, 2, 3, 4):
             start, end = _quarter_bounds(year, quarter)
-            count = project_counts.get((leader_id, quarter), 0)
+            count = project_counts.get((assignment.user_id, quarter), 0)
             status = _period_status(
                 start=start, end_exclusive=end, today=today, campaign=campaign, count=count
             )
             line.quarters.append(Cell(status=status, count=count, quarter=quarter))
-        count = report_counts.get(leader_id, 0)
+        count = report_counts.get(assignment.user_id, 0)
         status = _period_status(
             start=date(year, 1, 1),
             end_exclusive=date(year + 1, 1, 1),
@@ -336,7 +428,14 @@ def compliance_matrix(*, user: Any, campaign: Campaign, year: int, today: date) 
             count=count,
         )
         line.year = Cell(status=status, count=count)
-    return ComplianceMatrix(year=year, today=today, lines=list(seen.values()))
+        return line
+
+    return ComplianceMatrix(
+        year=year,
+        today=today,
+        lines=[line_of(a) for a in shown],
+        behind=[line for line in map(line_of, behind) if line.behind],
+    )
 
 
 @dataclass(frozen=True)
@@ -359,14 +458,11 @@ class LeaderSummary:
 def leader_research_summary(*, leader: Any, campaign: Campaign, today: date) -> LeaderSummary:
     """The leader's counting projects this quarter and reports this year (two aggregates)."""
     start, end = _quarter_bounds(today.year, quarter_of(today))
-    projects = ResearchProject.objects.filter(
-        campaign=campaign,
-        lead_id=leader.pk,
-        method__in=COUNTING_METHODS,
-        state__in=COUNTING_STATES,
-        start_date__gte=start,
-        start_date__lt=end,
-    ).aggregate(n=Count("pk"))["n"]
+    projects = (
+        _counting_projects(campaign)
+        .filter(lead_id=leader.pk, start_date__gte=start, start_date__lt=end)
+        .aggregate(n=Count("pk"))["n"]
+    )
     reports = ResearchReport.objects.filter(
         campaign=campaign, author_id=leader.pk, written_on__year=today.year
     ).aggregate(

@@ -113,15 +113,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, qs)
     lead = None
     if lead_id and campaign is not None:
-        line = next(
-            (
-                a.user
-                for a in selectors.leader_assignments(user=request.user, campaign=campaign)
-                if a.user_id == lead_id
-            ),
-            None,
+        # the leader named by the filter, when he is one the viewer sees in the matrix
+        found = (
+            selectors.leader_assignments(user=request.user, campaign=campaign)
+            .filter(user_id=lead_id)
+            .first()
         )
-        lead = line
+        lead = found.user if found is not None else None
     return render(
         request,
         "research/project_list.html",
@@ -795,17 +793,20 @@ def compliance(request: HttpRequest) -> HttpResponse:
         years = list(range(campaign.start_date.year, campaign.end_date.year + 1))
         if year not in years:
             year = min(max(year, years[0]), years[-1])
+        # a page of leaders; only the page's leaders (and those behind) are counted
+        page = paginate(request, selectors.leader_lines(user=request.user, campaign=campaign))
         matrix = selectors.compliance_matrix(
-            user=request.user, campaign=campaign, year=year, today=today
+            user=request.user, campaign=campaign, year=year, today=today, leaders=page
         )
         rows = _matrix_rows(matrix)
     else:
-        years, matrix, rows = [], None, []
+        years, matrix, rows, page = [], None, [], None
     return render(
         request,
         "research/compliance.html",
         {
             "matrix": matrix,
+            "page_obj": page,
             "rows": rows,
             "years": years,
             "year": year,

@@ -16,6 +16,7 @@ from accounts.roles import Role
 from campaign.models import AssignmentState, Campaign, Workstream
 from rectification.models import Measure, ProblemState
 from tests.factories import UserFactory, grant, make_unit
+from tests.research.factories import make_project
 
 from .conftest import make_activity, make_assignment, make_problem, make_task
 
@@ -25,6 +26,8 @@ PAGES = [
     ("dashboard:office", {}),
     ("rectification:problem-list", {}),
     ("campaign:activity-list", {}),
+    ("research:project-list", {}),
+    ("research:compliance", {}),
 ]
 
 
@@ -39,6 +42,7 @@ def add_county(city: OrgUnit, campaign: Campaign, task, branches: int = 3) -> No
     """A county with its branches, each with an assignment, an activity and problems."""
     today = timezone.localdate()
     county = make_unit(city, kind=UnitKind.COUNTY_COMMITTEE)
+    add_leader(county, campaign)
     for i in range(branches):
         branch = make_unit(county)
         make_assignment(
@@ -52,8 +56,16 @@ def add_county(city: OrgUnit, campaign: Campaign, task, branches: int = 3) -> No
         Measure.objects.create(problem=problem, description="整改措施", state="done")
 
 
+def add_leader(unit: OrgUnit, campaign: Campaign) -> None:
+    """A leader of the committee, with a research project of this quarter."""
+    leader = UserFactory()
+    grant(leader, unit, Role.LEADER)
+    make_project(campaign=campaign, lead=leader, unit=unit, start=timezone.localdate())
+
+
 def add_city(province: OrgUnit, campaign: Campaign, counties: int = 2) -> OrgUnit:
     city = make_unit(province, kind=UnitKind.CITY_COMMITTEE)
+    add_leader(city, campaign)
     task = make_task(
         campaign, city, Workstream.STUDY, timezone.localdate() + timedelta(days=5), "学习任务"
     )
