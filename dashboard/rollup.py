@@ -103,15 +103,19 @@ class _Piece:
     subtree: _Node | None = None
     units: dict[str, int] | None = None  # path -> id
 
-    def key(self, campaign: Campaign, group: str, today: date) -> str:
+    def key(self, campaign: Campaign, today: date) -> str:
+        """One cache entry a piece: each group's parts with the version they were counted at
+        (a committee's seven groups in one entry, not seven: a province holds 6,000)."""
+        return _key(campaign, self.name, "", today, "parts")
+
+    def version(self, group: str) -> str:
         topics = (*GROUPS[group], *EVERY_GROUP_READS, GLOBAL_TOPIC)
-        version = ",".join("{}.{}".format(*self.versions.get(t, (0, 0))) for t in topics)
-        return _key(campaign, f"{self.name}|{group}", version, today, "part")
+        return ",".join("{}.{}".format(*self.versions.get(t, (0, 0))) for t in topics)
 
 
 def _key(campaign: Campaign, path: str, version: str, today: date, kind: str = "block") -> str:
     """The key of a unit's block (``kind`` "block"), of its sum alone ("sum": what the unit
-    above reads, without unpickling every part) or of a group's parts of a piece ("part")."""
+    above reads, without unpickling every part) or of a piece's parts by group ("parts")."""
     raw = f"{BLOCK_FORMAT}|{campaign.pk}|{path}|{version}|{today.isoformat()}"
     return f"figures-{kind}:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
 
@@ -214,22 +218,28 @@ def _count(
     own records' parts (the same way) and their children's sums, the lowest first."""
     today = period.as_of
     pieces = _pieces(tables, rollups)
-    keys = {
-        (piece.name, group): piece.key(campaign, group, today)
-        for piece in pieces
-        for group in GROUPS
-    }
+    keys = {piece.name: piece.key(campaign, today) for piece in pieces}
     found = cache.get_many(list(keys.values()))
-    kept: dict[tuple[str, str], dict[str, Part]] = {
-        at: found[key] for at, key in keys.items() if key in found
+    # a piece's entry: group -> (the version it was counted at, its parts by path); a group
+    # whose version moved is counted again, and the entry written back
+    entries: dict[str, dict[str, tuple[str, dict[str, Part]]]] = {
+        piece.name: found.get(keys[piece.name]) or {} for piece in pieces
     }
+    kept: dict[tuple[str, str], dict[str, Part]] = {}
+    for piece in pieces:
+        for group in GROUPS:
+            at, parts = entries[piece.name].get(group, ("", {}))
+            if at == piece.version(group):
+                kept[(piece.name, group)] = parts
+    changed: set[str] = set()
     for group in GROUPS:
         lacking = [piece for piece in pieces if (piece.name, group) not in kept]
         if lacking:
             kept.update(_count_group(campaign, period, group, lacking, scope))
-    cache.set_many(
-        {keys[at]: parts for at, parts in kept.items() if keys[at] not in found}, TIMEOUT
-    )
+            for piece in lacking:
+                entries[piece.name][group] = (piece.version(group), kept[(piece.name, group)])
+                changed.add(piece.name)
+    cache.set_many({keys[name]: entries[name] for name in changed}, TIMEOUT)
 
     def of(piece: _Piece) -> dict[str, Part]:
         by_path: dict[str, list[Part]] = {}
