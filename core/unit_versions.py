@@ -30,7 +30,9 @@ through a service, a bulk import or a raw ``UPDATE`` in the admin or a shell, mo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -238,34 +240,81 @@ def topic_versions(path: str) -> dict[str, str]:
     """The version of the subtree under ``path`` for each topic (``""``: the records of no
     topic), and of the global writes (``GLOBAL_TOPIC``): one range scan. A figure reading
     only some tables is keyed on their topics and the global writes."""
-    low, high = _range(path)
+    return {topic: f"{n}.{stamp}" for topic, (n, stamp) in versions_at(path).subtree.items()}
+
+
+Version = tuple[int, int]  # (changes, stamp) of some rows
+
+
+@dataclass(frozen=True)
+class Versions:
+    """A subtree's versions by topic (``GLOBAL_TOPIC``: the global writes) and those of the
+    rows of its top unit alone (its own records), by topic."""
+
+    subtree: dict[str, Version]
+    own: dict[str, Version]
+
+    @property
+    def version(self) -> str:
+        """The subtree's version over every topic, as :func:`subtree_version` reads it."""
+        return combined(self.subtree.values())
+
+
+def combined(versions: Iterable[Version]) -> str:
+    """The version of the rows of all ``versions`` together (``"changes.stamp"``)."""
+    changes, stamp = 0, 0
+    for n, at in versions:
+        changes, stamp = changes + n, max(stamp, at)
+    return f"{changes}.{stamp}"
+
+
+# Per topic of the rows in a unit's range (``u``), and whether a row is the unit's own.
+_BY_TOPIC = (
+    "SELECT coalesce(json_agg(json_build_array(t, own, n, s)), '[]') FROM ("  # noqa: S608
+    "  SELECT CASE WHEN v.unit_id = 0 THEN '*' ELSE v.topic END AS t,"
+    "  v.unit_id <> 0 AND v.path = u.path AS own, sum(v.changes) AS n, max(v.stamp) AS s"
+    f"  FROM {TABLE} v"
+    '  WHERE (v.path >= u.path COLLATE "C" AND v.path < (u.path || \'~\') COLLATE "C")'
+    "  OR v.unit_id = 0 GROUP BY 1, 2) x"
+)
+
+
+def _versions(rows: list[list[Any]]) -> Versions:
+    subtree: dict[str, Version] = {}
+    own: dict[str, Version] = {}
+    for topic, is_own, n, stamp in rows:
+        for into in (subtree, own) if is_own else (subtree,):
+            was = into.get(topic, (0, 0))
+            into[topic] = (was[0] + int(n), max(was[1], int(stamp)))
+    return Versions(subtree=subtree, own=own)
+
+
+def versions_at(path: str) -> Versions:
+    """The :class:`Versions` of the subtree under ``path`` (one range scan)."""
     with read_connection().cursor() as cursor:
-        cursor.execute(
-            f"SELECT CASE WHEN unit_id = 0 THEN %s ELSE topic END, sum(changes), max(stamp) "  # noqa: S608
-            f"FROM {TABLE} WHERE (path >= %s AND path < %s) OR unit_id = 0 GROUP BY 1",
-            [GLOBAL_TOPIC, low, high],
-        )
-        return {topic: f"{n}.{stamp}" for topic, n, stamp in cursor.fetchall()}
+        cursor.execute(f"SELECT ({_BY_TOPIC}) FROM (SELECT %s::varchar AS path) u", [path])  # noqa: S608
+        row = cursor.fetchone()
+    return _versions(_json(row[0]) if row else [])
 
 
-def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, int, str]]:
+def _json(value: Any) -> list[list[Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def child_versions(parents: Sequence[str], depth: int) -> list[tuple[int, str, int, Versions]]:
     """The units of depth ``depth`` under the paths ``parents``, in tree order, each as
-    (id, path, numchild, version of its subtree): one query."""
+    (id, path, numchild, :class:`Versions` of its subtree): one query."""
     if not parents:
         return []
     within = " OR ".join(["u.path LIKE %s"] * len(parents))  # paths hold no wildcards
     params: list[Any] = [depth, *(parent + "%" for parent in parents)]
     sql = (
-        "SELECT u.id, u.path, u.numchild, ("  # noqa: S608 - table names are constants
-        f"  SELECT coalesce(sum(v.changes), 0) || '.' || coalesce(max(v.stamp), 0) FROM {TABLE} v"
-        '   WHERE (v.path >= u.path COLLATE "C" AND v.path < (u.path || \'~\') COLLATE "C")'
-        "   OR v.unit_id = 0"
-        ") FROM accounts_orgunit u "
+        f"SELECT u.id, u.path, u.numchild, ({_BY_TOPIC}) FROM accounts_orgunit u "  # noqa: S608
         f"WHERE u.depth = %s AND ({within}) ORDER BY u.path"
     )
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
-        return [(r[0], r[1], r[2], r[3]) for r in cursor.fetchall()]
+        return [(r[0], r[1], r[2], _versions(_json(r[3]))) for r in cursor.fetchall()]
 
 
 def restart(using: str = "default") -> int:
@@ -293,7 +342,3 @@ def tidy(using: str = "default") -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
-
-
-def versions_of(rows: Iterable[tuple[int, str, int, str]]) -> dict[str, str]:
-    return {path: version for _id, path, _n, version in rows}

@@ -32,14 +32,24 @@ from django.core.cache import cache
 from accounts.models import OrgUnit
 from campaign.models import Campaign
 from core.figures import TIMEOUT, cached_figures
-from core.unit_versions import GLOBAL_TOPIC, child_versions, topic_versions
+from core.unit_versions import GLOBAL_TOPIC, Version, Versions, child_versions
 from rectification.models import Problem
 from research.models import Decision
 
 from .figures import activities, development, rectification, research, signals
 from .figures.base import children
 from .figures.development import UnitDevelopment
-from .figures.parts import Grouping, Part, by_domain, count_parts, merged, workstream_figures
+from .figures.parts import (
+    EVERY_GROUP_READS,
+    GROUPS,
+    Grouping,
+    Part,
+    by_domain,
+    count_parts,
+    joined,
+    merged,
+    workstream_figures,
+)
 from .figures.parts import trend as trend_of
 from .figures.units import class_lines, line_of
 from .periods import Period
@@ -71,28 +81,56 @@ class _Node:
     id: int
     path: str
     numchild: int
-    version: str
+    versions: Versions
 
     @property
     def depth(self) -> int:
         return len(self.path) // STEP
 
+    @property
+    def version(self) -> str:
+        return self.versions.version
+
+
+@dataclass
+class _Piece:
+    """Records counted from the tables, kept by group (``GROUPS``): a unit's subtree grouped
+    by child (``subtree``), or the own records of a unit that sums its children, with those of
+    its children without children (``units``)."""
+
+    name: str  # in the cache keys
+    versions: dict[str, Version]  # of its records, by topic, and the global writes'
+    subtree: _Node | None = None
+    units: dict[str, int] | None = None  # path -> id
+
+    def key(self, campaign: Campaign, today: date) -> str:
+        """One cache entry a piece: each group's parts with the version they were counted at
+        (a committee's seven groups in one entry, not seven: a province holds 6,000)."""
+        return _key(campaign, self.name, "", today, "parts")
+
+    def version(self, group: str) -> str:
+        topics = (*GROUPS[group], *EVERY_GROUP_READS, GLOBAL_TOPIC)
+        return ",".join("{}.{}".format(*self.versions.get(t, (0, 0))) for t in topics)
+
 
 def _key(campaign: Campaign, path: str, version: str, today: date, kind: str = "block") -> str:
-    """The key of a unit's block (``kind`` "block") or of its sum alone ("sum": what the unit
-    above reads, without unpickling every part)."""
+    """The key of a unit's block (``kind`` "block"), of its sum alone ("sum": what the unit
+    above reads, without unpickling every part) or of a piece's parts by group ("parts")."""
     raw = f"{BLOCK_FORMAT}|{campaign.pk}|{path}|{version}|{today.isoformat()}"
     return f"figures-{kind}:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a key
 
 
-def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str) -> Block:
-    """The block of ``unit`` (``version``: its subtree's, read before), from the cache or
-    counted, with the blocks it needs below it."""
+def block_of(
+    *, campaign: Campaign, unit: OrgUnit, period: Period, version: str, versions: Versions
+) -> Block:
+    """The block of ``unit`` (``version``: its subtree's, read before; ``versions``: by
+    topic, ``core.unit_versions.versions_at``), from the cache or counted, with the blocks it
+    needs below it."""
     today = period.as_of
-    top = _Node(unit.pk, unit.path, unit.numchild, version)
-    found = cache.get(_key(campaign, top.path, version, today))
+    found = cache.get(_key(campaign, unit.path, version, today))
     if found is not None:
         return found  # type: ignore[no-any-return]
+    top = _Node(unit.pk, unit.path, unit.numchild, versions)
     sums: dict[str, Part] = {}
     tables: list[_Node] = []  # counted from the tables, grouped by child
     rollups: list[tuple[_Node, list[_Node]]] = []  # the sum of their children
@@ -120,17 +158,51 @@ def block_of(*, campaign: Campaign, unit: OrgUnit, period: Period, version: str)
                 sums[kid.path] = cached[key]
             else:
                 missing.append(kid)
+    given = {top.path: version}
     fresh = _count(campaign, period, tables, rollups, sums, top.path)
     stored: dict[str, Any] = {}
     for n in _nodes(tables, rollups):
-        stored[_key(campaign, n.path, n.version, today)] = fresh[n.path]
-        stored[_key(campaign, n.path, n.version, today, "sum")] = fresh[n.path].total
+        at = given.get(n.path, n.version)
+        stored[_key(campaign, n.path, at, today)] = fresh[n.path]
+        stored[_key(campaign, n.path, at, today, "sum")] = fresh[n.path].total
     cache.set_many(stored, TIMEOUT)
     return fresh[top.path]
 
 
 def _nodes(tables: list[_Node], rollups: list[tuple[_Node, list[_Node]]]) -> list[_Node]:
     return [*tables, *(node for node, _kids in rollups)]
+
+
+def _pieces(tables: list[_Node], rollups: list[tuple[_Node, list[_Node]]]) -> list[_Piece]:
+    """The pieces counted from the tables: a subtree per node of ``tables``, the own records
+    of each node of ``rollups`` (its own rows' versions and its children's without
+    children)."""
+    pieces = [
+        _Piece(name=node.path, versions=node.versions.subtree, subtree=node) for node in tables
+    ]
+    for node, kids in rollups:
+        units = {node.path: node.id}
+        rows: dict[str, list[Version]] = {}
+        for topic, at in node.versions.own.items():
+            rows.setdefault(topic, []).append(at)
+        for kid in kids:
+            if kid.numchild:
+                continue
+            units[kid.path] = kid.id
+            for topic, at in kid.versions.subtree.items():
+                if topic != GLOBAL_TOPIC:
+                    rows.setdefault(topic, []).append(at)
+        versions = {topic: _summed(ats) for topic, ats in rows.items()}
+        versions[GLOBAL_TOPIC] = node.versions.subtree.get(GLOBAL_TOPIC, (0, 0))
+        # which units are its own is part of the name: a child given a child of its own
+        # leaves them
+        ids = hashlib.sha1(",".join(map(str, units.values())).encode()).hexdigest()  # noqa: S324
+        pieces.append(_Piece(name=f"own|{node.path}|{ids}", versions=versions, units=units))
+    return pieces
+
+
+def _summed(versions: list[Version]) -> Version:
+    return (sum(n for n, _at in versions), max(at for _n, at in versions))
 
 
 def _count(
@@ -141,50 +213,48 @@ def _count(
     cached: dict[str, Part],
     scope: str,
 ) -> dict[str, Block]:
-    """Count the missing blocks: those of ``tables`` from the tables, grouped by child (one
-    pass per depth, usually one), and the own records of the units of ``rollups`` and of
-    their children without children (in the deepest pass); then add up the blocks of
-    ``rollups``, the lowest first."""
-    counted: dict[str, dict[str, Part]] = {node.path: {} for node in tables}
-    by_depth: dict[int, list[_Node]] = {}
-    for node in tables:
-        by_depth.setdefault(node.depth, []).append(node)
-    # the part of each unit counted on its own: a unit of ``rollups``, or a child of one
-    # without children of its own -> the unit of ``rollups`` it belongs to
-    owners: dict[str, str] = {}
-    own_ids: list[int] = []
-    for node, kids in rollups:
-        owners[node.path] = node.path
-        own_ids.append(node.id)
-        for kid in kids:
-            if not kid.numchild:
-                owners[kid.path] = node.path
-                own_ids.append(kid.id)
-    deepest = max(by_depth, default=0)
-    own_length = max((len(path) for path in owners), default=0)
-    passes = sorted(by_depth) or ([0] if owners else [])
+    """The missing blocks: those of ``tables`` from their parts by child, the parts of each
+    group taken from the cache or counted from the tables; those of ``rollups`` from their
+    own records' parts (the same way) and their children's sums, the lowest first."""
+    today = period.as_of
+    pieces = _pieces(tables, rollups)
+    keys = {piece.name: piece.key(campaign, today) for piece in pieces}
+    found = cache.get_many(list(keys.values()))
+    # a piece's entry: group -> (the version it was counted at, its parts by path); a group
+    # whose version moved is counted again, and the entry written back
+    entries: dict[str, dict[str, tuple[str, dict[str, Part]]]] = {
+        piece.name: found.get(keys[piece.name]) or {} for piece in pieces
+    }
+    kept: dict[tuple[str, str], dict[str, Part]] = {}
+    for piece in pieces:
+        for group in GROUPS:
+            at, parts = entries[piece.name].get(group, ("", {}))
+            if at == piece.version(group):
+                kept[(piece.name, group)] = parts
+    changed: set[str] = set()
+    for group in GROUPS:
+        lacking = [piece for piece in pieces if (piece.name, group) not in kept]
+        if lacking:
+            kept.update(_count_group(campaign, period, group, lacking, scope))
+            for piece in lacking:
+                entries[piece.name][group] = (piece.version(group), kept[(piece.name, group)])
+                changed.add(piece.name)
+    cache.set_many({keys[name]: entries[name] for name in changed}, TIMEOUT)
+
+    def of(piece: _Piece) -> dict[str, Part]:
+        by_path: dict[str, list[Part]] = {}
+        for group in GROUPS:
+            for path, part in kept[(piece.name, group)].items():
+                by_path.setdefault(path, []).append(part)
+        return {path: joined(parts) for path, parts in by_path.items()}
+
+    out: dict[str, Block] = {}
     own: dict[str, Part] = {}
-    for depth in passes:
-        nodes = by_depth.get(depth, [])
-        length = STEP * depth
-        paths = {n.path for n in nodes}
-        subtrees = tuple(sorted(paths)) if len(paths) <= LISTED_SUBTREES else (scope,)
-        with_own = depth == deepest
-        parts = count_parts(
-            campaign=campaign,
-            period=period,
-            grouping=Grouping(
-                subtrees=subtrees if nodes else (),
-                length=max(length + STEP, own_length) if with_own else length + STEP,
-                unit_ids=tuple(own_ids) if with_own else (),
-            ),
-        )
-        for path, part in parts.items():
-            if with_own and path in owners:
-                own[path] = part
-            elif len(path) >= length and path[:length] in paths:
-                counted[path[:length]][path] = part
-    out = {path: _block(found) for path, found in counted.items()}
+    for piece in pieces:
+        if piece.subtree is not None:
+            out[piece.subtree.path] = _block(of(piece))
+        else:
+            own.update(of(piece))
     for node, kids in sorted(rollups, key=lambda r: -r[0].depth):
         summed: dict[str, Part] = {}
         if node.path in own:
@@ -198,18 +268,60 @@ def _count(
     return out
 
 
+def _count_group(
+    campaign: Campaign, period: Period, group: str, pieces: list[_Piece], scope: str
+) -> dict[tuple[str, str], dict[str, Part]]:
+    """The parts of ``group`` of ``pieces``, counted from the tables: one pass per depth of
+    the subtrees (usually one), the own records in the deepest."""
+    counted: dict[str, dict[str, Part]] = {}
+    by_depth: dict[int, list[_Node]] = {}
+    owners: dict[str, str] = {}  # a unit counted on its own -> the piece it belongs to
+    for piece in pieces:
+        counted[piece.name] = {}
+        if piece.subtree is not None:
+            by_depth.setdefault(piece.subtree.depth, []).append(piece.subtree)
+        else:
+            owners.update(dict.fromkeys(piece.units or {}, piece.name))
+    own_ids = tuple(unit_id for piece in pieces for unit_id in (piece.units or {}).values())
+    deepest = max(by_depth, default=0)
+    own_length = max((len(path) for path in owners), default=0)
+    passes = sorted(by_depth) or ([0] if owners else [])
+    for depth in passes:
+        nodes = by_depth.get(depth, [])
+        length = STEP * depth
+        paths = {n.path for n in nodes}
+        subtrees = tuple(sorted(paths)) if len(paths) <= LISTED_SUBTREES else (scope,)
+        with_own = depth == deepest
+        parts = count_parts(
+            campaign=campaign,
+            period=period,
+            grouping=Grouping(
+                subtrees=subtrees if nodes else (),
+                length=max(length + STEP, own_length) if with_own else length + STEP,
+                unit_ids=own_ids if with_own else (),
+            ),
+            groups=(group,),
+        )
+        for path, part in parts.items():
+            if with_own and path in owners:
+                counted[owners[path]][path] = part
+            elif len(path) >= length and path[:length] in paths:
+                counted[path[:length]][path] = part
+    return {(name, group): found for name, found in counted.items()}
+
+
 # ---------------------------------------------------------------- the dashboard's figures
 
 
 def figures_of_block(
-    *, campaign: Campaign, unit: OrgUnit, period: Period, block: Block
+    *, campaign: Campaign, unit: OrgUnit, period: Period, block: Block, versions: Versions
 ) -> dict[str, Any]:
     """The office dashboard's figures from ``unit``'s block, as ``selectors.office_dashboard``
-    names them."""
+    names them (``versions``: of its subtree, by topic)."""
     today = period.as_of
     total = block.total
     # read over the whole scope, each cached under the version of the tables it reads
-    topics = topic_versions(unit.path)
+    topics = {topic: f"{n}.{at}" for topic, (n, at) in versions.subtree.items()}
 
     def over_scope(name: str, reads: tuple[str, ...], compute: Callable[[], T]) -> T:
         version = ",".join(topics.get(topic, "0") for topic in (*reads, GLOBAL_TOPIC))

@@ -18,6 +18,7 @@ from accounts import permissions
 from accounts.models import OrgUnit, UnitDomain
 from accounts.roles import Action
 from campaign.models import Campaign, LeadingGroupMember, Task, Workstream
+from core.unit_versions import versions_at
 from rectification.models import Problem
 from rectification.selectors import problem_queryset
 from research.models import ResearchProject, ResearchReport, quarter_of
@@ -141,8 +142,13 @@ def office_dashboard_rolled_up(
     subtree's (``core.unit_versions.subtree_version``). Without the ancestors: they lie
     outside the subtree, so the page reads them itself (:func:`ancestors_of`)."""
     period = Period.on(today)
-    block = rollup.block_of(campaign=campaign, unit=unit, period=period, version=version)
-    figures = rollup.figures_of_block(campaign=campaign, unit=unit, period=period, block=block)
+    versions = versions_at(unit.path)
+    block = rollup.block_of(
+        campaign=campaign, unit=unit, period=period, version=version, versions=versions
+    )
+    figures = rollup.figures_of_block(
+        campaign=campaign, unit=unit, period=period, block=block, versions=versions
+    )
     by_workstream = figures.pop("by_workstream")
     trend = figures.pop("trend")
     return OfficeDashboard(

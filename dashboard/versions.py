@@ -72,13 +72,40 @@ UNIT_PATHS: dict[str, str] = {
     "reports.Bulletin": "unit",
 }
 
-# Writes counted apart as well, for the figures read over a whole scope (dashboard/rollup.py):
-# the copied summaries read the activities and the units' names, the leaders' compliance
-# the roles and the units (and global writes: users, research).
+# Writes counted apart as well. The figures read over a whole scope (dashboard/rollup.py) are
+# keyed on the topics of the tables they read: the copied summaries the activities and the
+# units' names, the leaders' compliance the roles and the units (and global writes: users,
+# research). A committee's parts are kept by the tables they count (``GROUPS`` in
+# dashboard/figures/parts.py), each keyed on its tables' topics: an activity logged recounts
+# the activities' parts alone. A model read by no figure keeps no topic ("": every part is
+# keyed on it too, so a table read by mistake without a topic is never missed).
 TOPICS: dict[str, str] = {
-    "campaign.Activity": "activities",
     "accounts.RoleAssignment": "roles",
     "accounts.OrgUnit": "units",
+    "campaign.Activity": "activities",
+    "campaign.Attendance": "activities",
+    "campaign.ActivityAttachment": "activities",
+    "campaign.Assignment": "assignments",
+    "campaign.AssignmentEvidence": "assignments",
+    "campaign.AssignmentExtension": "assignments",
+    "campaign.DevelopmentItem": "development",
+    "campaign.DevelopmentMilestone": "development",
+    "campaign.DevelopmentAttachment": "development",
+    "rectification.Problem": "problems",
+    "rectification.Measure": "problems",
+    "rectification.ProgressNote": "problems",
+    "rectification.MeasureEvidence": "problems",
+    "rectification.ProblemTransition": "problems",
+    "rectification.ExtensionRequest": "problems",
+    "rectification.SatisfactionCheck": "problems",
+    "rectification.SpecialPlan": "problems",
+    "rectification.SpecialPlanProblem": "problems",
+    "rectification.PlanMilestone": "problems",
+    "rectification.Mechanism": "problems",
+    "rectification.MechanismProblem": "problems",
+    "research.Decision": "decisions",
+    "research.DecisionProject": "decisions",
+    "research.DecisionReport": "decisions",
     # the suggestions of 成果转化, read over a whole scope (adoptions are global writes)
     "research.Finding": "research",
 }

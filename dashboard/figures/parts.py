@@ -20,7 +20,7 @@ the scope, by their index). The leaders' compliance is read over the whole scope
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
@@ -137,27 +137,82 @@ def _grouped(
     )
 
 
-def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> dict[str, Part]:
-    """The parts of ``grouping``, by path (twelve queries, whatever their number)."""
-    root = campaign.root_unit
-    today = period.as_of
-    parts: dict[str, Part] = {}
+# The counting queries by the tables they read. A committee's parts are kept by group, each
+# under the versions of its tables' topics (``TOPICS`` in dashboard/versions.py) and of those
+# every group reads (``EVERY_GROUP_READS`` and the global writes): an activity logged recounts
+# the groups reading activities, a problem updated the problems' group.
+# tests/dashboard/test_rollup.py checks every table a group's queries read against them.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "assignments": ("assignments",),
+    "activities": ("activities",),  # the trend, the attendance, the copied summaries
+    "rush": ("activities", "assignments"),  # activities entered on an assignment's deadline
+    "research": (),  # projects and reports: global writes
+    "decisions": ("decisions",),  # the decisions and those lacking research
+    "problems": ("problems",),  # the problems and those closing without evidence
+    "development": ("development",),
+}
+# The units (a path, a field) and the records of no topic (a model nobody gave one).
+EVERY_GROUP_READS = ("units", "")
 
-    def part(path: str) -> Part:
-        return parts.setdefault(path, Part())
 
-    g = grouping
+def joined(parts: Iterable[Part]) -> Part:
+    """One part from the parts of different groups of the same records (their sections and
+    lists are apart: nothing to add up)."""
+    out = Part()
+    for part in parts:
+        out.counts.update(part.counts)
+        out.rush.extend(part.rush)
+        out.no_evidence.extend(part.no_evidence)
+        out.no_research.extend(part.no_research)
+        out.copies |= part.copies
+    return out
+
+
+@dataclass
+class _Pass:
+    campaign: Campaign
+    period: Period
+    g: Grouping
+    parts: dict[str, Part] = field(default_factory=dict)
+
+    def part(self, path: str) -> Part:
+        return self.parts.setdefault(path, Part())
+
+
+def count_parts(
+    *,
+    campaign: Campaign,
+    period: Period,
+    grouping: Grouping,
+    groups: Iterable[str] = tuple(GROUPS),
+) -> dict[str, Part]:
+    """The parts of ``grouping``, by path, with the sections of ``groups`` (one or two
+    queries per group, whatever the number of parts)."""
+    counting = _Pass(campaign, period, grouping)
+    for name in groups:
+        _COUNTERS[name](counting)
+    for p in counting.parts.values():
+        p.rush.sort(key=signals.rush_order)
+        del p.rush[SIGNAL_LIMIT:]
+    return counting.parts
+
+
+def _assignments(c: _Pass) -> None:
     for row in _grouped(
-        assignments.assignments_of(campaign, root),
-        g,
+        assignments.assignments_of(c.campaign, c.campaign.root_unit),
+        c.g,
         "unit",
         ("task__workstream", "unit__domain"),
-        assignments.aggregates(period),
+        assignments.aggregates(c.period),
     ):
         key = (row.pop("task__workstream"), row.pop("unit__domain"))
-        part(row.pop("part")).add_row(("assignments", key), row)
+        c.part(row.pop("part")).add_row(("assignments", key), row)
+
+
+def _activities(c: _Pass) -> None:
+    campaign, period, g = c.campaign, c.period, c.g
     for row in _grouped(
-        activities.activities_of(campaign, root)
+        activities.activities_of(campaign, campaign.root_unit)
         .filter(activities.trend_q(period))
         .annotate(week=activities.week_of()),
         g,
@@ -166,7 +221,7 @@ def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> di
         activities.trend_aggregates(),
     ):
         week = row.pop("week")
-        part(row.pop("part")).add_row(("trend", week), row)
+        c.part(row.pop("part")).add_row(("trend", week), row)
     for row in _grouped(
         activities.rolls_of(campaign, period),
         g,
@@ -174,50 +229,84 @@ def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> di
         (),
         activities.attendance_aggregates(period),
     ):
-        part(row.pop("part")).add_row(("attendance", None), row)
-    for row in _grouped(
-        research.projects_of(campaign), g, "unit", (), research.project_aggregates(period)
+        c.part(row.pop("part")).add_row(("attendance", None), row)
+    today = period.as_of
+    for path, digest in (
+        signals.copy_candidates(campaign, today)
+        .filter(g.q("unit"))
+        .filter(signals.found_elsewhere(campaign, today))
+        .annotate(part=g.key("unit"))
+        .values_list("part", "summary_digest")
+        .distinct()
     ):
-        part(row.pop("part")).add_row(("projects", None), row)
-    for row in _grouped(
-        research.reports_of(campaign), g, "unit", (), research.report_aggregates(period)
+        c.part(path).copies.add(digest)
+
+
+def _rush(c: _Pass) -> None:
+    # every rush group (a group is one unit's)
+    for group in signals.rush_groups(
+        campaign=c.campaign,
+        activities=signals.Activity.objects.filter(campaign=c.campaign).filter(c.g.q("unit")),
+        today=c.period.as_of,
+        values=("unit__path",),
     ):
-        part(row.pop("part")).add_row(("reports", None), row)
+        p = c.part(c.g.cut(group.pop("unit__path")))
+        p.add_row(("rush", None), {"n": group["n"]})
+        p.rush.append(group)
+
+
+def _research(c: _Pass) -> None:
     for row in _grouped(
-        research.with_research_flag(research.decisions_of(campaign, period)),
+        research.projects_of(c.campaign), c.g, "unit", (), research.project_aggregates(c.period)
+    ):
+        c.part(row.pop("part")).add_row(("projects", None), row)
+    for row in _grouped(
+        research.reports_of(c.campaign), c.g, "unit", (), research.report_aggregates(c.period)
+    ):
+        c.part(row.pop("part")).add_row(("reports", None), row)
+
+
+def _decisions(c: _Pass) -> None:
+    campaign, g = c.campaign, c.g
+    for row in _grouped(
+        research.with_research_flag(research.decisions_of(campaign, c.period)),
         g,
         "unit",
         (),
         research.decision_aggregates(),
     ):
-        part(row.pop("part")).add_row(("decisions", None), row)
+        c.part(row.pop("part")).add_row(("decisions", None), row)
+    # each part's first N decisions lacking research
+    key = g.key("unit")
+    for path, decided_on, pk in (
+        signals.lacking_research(campaign, c.period.as_of)
+        .filter(g.q("unit"))
+        .annotate(
+            part=key,
+            rank=Window(
+                RowNumber(),
+                partition_by=[key],
+                order_by=[F("decided_on").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank__lte=SIGNAL_LIMIT)
+        .values_list("part", "decided_on", "pk")
+    ):
+        c.part(path).no_research.append((decided_on, pk))
+
+
+def _problems(c: _Pass) -> None:
+    campaign, period, g = c.campaign, c.period, c.g
     for row in _grouped(
-        rectification.problems_of(campaign, root, period),
+        rectification.problems_of(campaign, campaign.root_unit, period),
         g,
         "unit",
         ("unit__domain",),
         {**rectification.aggregates(period), **rectification.split_aggregates()},
     ):
         domain = row.pop("unit__domain")
-        part(row.pop("part")).add_row(("problems", domain), row)
-    for row in _grouped(
-        development.items_of(campaign, root, period),
-        g,
-        "unit",
-        (),
-        {**development.aggregates(period), **development.split_aggregates(period)},
-    ):
-        part(row.pop("part")).add_row(("development", None), row)
-    # the signals: every rush group; each part's first N records without evidence or research
-    for group in signals.rush_groups(
-        campaign=campaign,
-        activities=signals.Activity.objects.filter(campaign=campaign).filter(g.q("unit")),
-        today=today,
-        values=("unit__path",),
-    ):
-        p = part(g.cut(group.pop("unit__path")))
-        p.add_row(("rush", None), {"n": group["n"]})
-        p.rush.append(group)
+        c.part(row.pop("part")).add_row(("problems", domain), row)
+    # each part's first N problems closing without evidence, and their count
     key = g.key("unit")
     for path, n, submitted_at, pk in (
         signals.without_evidence(campaign)
@@ -234,37 +323,32 @@ def count_parts(*, campaign: Campaign, period: Period, grouping: Grouping) -> di
         .filter(rank__lte=SIGNAL_LIMIT)
         .values_list("part", "n", "submitted_at", "pk")
     ):
-        p = part(path)
+        p = c.part(path)
         p.no_evidence.append((submitted_at, pk))
         p.counts[("no_evidence", None)] = {"n": n}
-    for path, decided_on, pk in (
-        signals.lacking_research(campaign, today)
-        .filter(g.q("unit"))
-        .annotate(
-            part=key,
-            rank=Window(
-                RowNumber(),
-                partition_by=[key],
-                order_by=[F("decided_on").desc(), F("pk").desc()],
-            ),
-        )
-        .filter(rank__lte=SIGNAL_LIMIT)
-        .values_list("part", "decided_on", "pk")
+
+
+def _development(c: _Pass) -> None:
+    period = c.period
+    for row in _grouped(
+        development.items_of(c.campaign, c.campaign.root_unit, period),
+        c.g,
+        "unit",
+        (),
+        {**development.aggregates(period), **development.split_aggregates(period)},
     ):
-        part(path).no_research.append((decided_on, pk))
-    for path, digest in (
-        signals.copy_candidates(campaign, today)
-        .filter(g.q("unit"))
-        .filter(signals.found_elsewhere(campaign, today))
-        .annotate(part=key)
-        .values_list("part", "summary_digest")
-        .distinct()
-    ):
-        part(path).copies.add(digest)
-    for p in parts.values():
-        p.rush.sort(key=signals.rush_order)
-        del p.rush[SIGNAL_LIMIT:]
-    return parts
+        c.part(row.pop("part")).add_row(("development", None), row)
+
+
+_COUNTERS: dict[str, Callable[[_Pass], None]] = {
+    "assignments": _assignments,
+    "activities": _activities,
+    "rush": _rush,
+    "research": _research,
+    "decisions": _decisions,
+    "problems": _problems,
+    "development": _development,
+}
 
 
 # ---------------------------------------------------------------- back to figures

@@ -216,3 +216,88 @@ def test_a_change_in_one_branch_recounts_only_its_path(tree, people, dataset):
     assert len(after.captured_queries) < len(cold.captured_queries)
     Problem.objects.filter(pk=dataset.problems["P1"].pk).update(description="问题描述已修改")
     assert_same(people, campaign)
+
+
+def test_each_group_is_keyed_on_every_table_it_reads(tree, people, dataset):
+    """A group's parts are kept under the versions of its tables' topics: every table its
+    queries read is one of them, a table every group reads (units, records of no topic), or
+    global (its writes move every version)."""
+    import re
+
+    from django.apps import apps
+
+    from core import unit_versions
+    from dashboard.figures.parts import EVERY_GROUP_READS, GROUPS, Grouping, count_parts
+    from dashboard.periods import Period
+    from dashboard.versions import TOPICS
+
+    tracked = {m._meta.db_table: m for m in unit_versions.tracked_models()}
+    models_by_table = {m._meta.db_table: m for m in apps.get_models()}
+    city = dataset.campaign.root_unit
+    for group, topics in GROUPS.items():
+        with CaptureQueriesContext(connection) as ctx:
+            count_parts(
+                campaign=dataset.campaign,
+                period=Period.on(TODAY),
+                grouping=Grouping(subtrees=(city.path,), length=len(city.path) + 3),
+                groups=(group,),
+            )
+        tables = {
+            table
+            for query in ctx.captured_queries
+            for table in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', query["sql"])
+        }
+        assert tables, group
+        for table in tables:
+            model = tracked.get(table)
+            assert model is not None, f"{group} reads {table}, whose writes move no version"
+            label = models_by_table[table]._meta.label
+            keyed = (*topics, *EVERY_GROUP_READS)
+            assert (
+                unit_versions.path_of(model) == unit_versions.GLOBAL
+                or TOPICS.get(label, "") in keyed
+            ), f"{group} reads {label} (topic {TOPICS.get(label, '')!r}), not keyed on it"
+
+
+def test_a_change_recounts_only_the_groups_reading_its_table(tree, people, dataset, monkeypatch):
+    from dashboard import rollup
+
+    campaign = dataset.campaign
+    counted: list[str] = []
+    count_parts = rollup.count_parts
+
+    def spy(**kwargs: Any) -> Any:
+        counted.extend(kwargs["groups"])
+        return count_parts(**kwargs)
+
+    monkeypatch.setattr(rollup, "count_parts", spy)
+
+    def recounted() -> set[str]:
+        counted.clear()
+        assert_same(people, campaign)
+        return set(counted)
+
+    assert recounted() == set(rollup.GROUPS)  # a cold cache: everything
+    assert recounted() == set()  # all from the cache
+    activity_create(
+        actor=people.secretary_a,
+        campaign=campaign,
+        unit=tree.branch_a1,
+        kind="party_day",
+        held_on=TODAY,
+        summary="支部书记讲专题党课，党员结合岗位实际交流发言并形成记录",
+        participants=9,
+        hours=Decimal(2),
+    )
+    assert recounted() == {"activities", "rush"}
+    Problem.objects.filter(pk=dataset.problems["P1"].pk).update(description="问题描述已修改")
+    assert recounted() == {"problems"}
+    Assignment.objects.filter(unit=tree.branch_b1).update(state=AssignmentState.ACCEPTED)
+    assert recounted() == {"assignments", "rush"}
+    from research.models import Decision
+
+    Decision.objects.filter(pk=dataset.decisions["bare"].pk).update(decided_on=date(2026, 11, 2))
+    assert recounted() == {"decisions"}
+    # a unit renamed: every group reads the units
+    OrgUnit.objects.filter(pk=tree.branch_b1.pk).update(name="改名支部")
+    assert recounted() == set(rollup.GROUPS)
