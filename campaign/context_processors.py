@@ -14,4 +14,9 @@ def campaign_choices(request: HttpRequest) -> dict[str, Any]:
     campaign = getattr(request, "campaign", None)
     if user is None or not user.is_authenticated or campaign is None:
         return {}
-    return {"current_campaign": campaign or None, "campaign_choices": campaigns_for(user)}
+    # the list the middleware chose the current campaign from (one query for both)
+    choices = getattr(request, "campaigns", None)
+    return {
+        "current_campaign": campaign or None,
+        "campaign_choices": list(choices) if choices is not None else campaigns_for(user),
+    }

@@ -61,14 +61,17 @@ def campaigns_for(user: Any) -> list[Campaign]:
     return list(Campaign.objects.visible_to(user).select_related("root_unit"))
 
 
-def current_campaign(user: Any, chosen_id: Any) -> Campaign | None:
-    """The campaign chosen in the session if the user may see it, else the newest active one."""
-    visible = Campaign.objects.visible_to(user).select_related("root_unit")
+def current_campaign(visible: list[Campaign], chosen_id: Any) -> Campaign | None:
+    """The campaign chosen in the session if the user may see it, else the newest active one.
+
+    ``visible`` is :func:`campaigns_for` the user (newest first): every page lists them in
+    its header, so the choice is made from that list rather than by queries of its own.
+    """
     if chosen_id:
-        chosen = visible.filter(pk=chosen_id).first()
+        chosen = next((c for c in visible if str(c.pk) == str(chosen_id)), None)
         if chosen is not None:
             return chosen
-    return visible.filter(is_active=True).first() or visible.first()
+    return next((c for c in visible if c.is_active), None) or next(iter(visible), None)
 
 
 # ---------------------------------------------------------------- tasks and assignments

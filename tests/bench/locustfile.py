@@ -23,10 +23,12 @@ import random
 import re
 import time
 from collections import defaultdict
+from http.cookiejar import Cookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from locust import HttpUser, LoadTestShape, between, events, task
+from locust import FastHttpUser, LoadTestShape, between, events, task
 
 PASSWORD = "Demo@2026"
 OUT = Path(os.environ.get("LOAD_OUT", "var/loadtest"))
@@ -173,16 +175,38 @@ class StepShape(LoadTestShape):
         return STEPS[step], 100
 
 
-def _arrive(user: HttpUser, session_key: str | None, username: str) -> None:
+def _arrive(user: FastHttpUser, session_key: str | None, username: str) -> None:
     """People of a step come in over its first seconds, not all in the same instant."""
     time.sleep(random.uniform(0, SETTLE_SECONDS * 0.75))
     if session_key is None:
         login(user, username)
     else:
-        user.client.cookies.set(SESSIONS["cookie"], session_key)
+        user.client.cookiejar.set_cookie(_session_cookie(user, session_key))
 
 
-def login(user: HttpUser, username: str) -> None:
+def _session_cookie(user: FastHttpUser, session_key: str) -> Cookie:
+    """The session cookie as the site's login would have set it for this host."""
+    return Cookie(
+        version=0,
+        name=SESSIONS["cookie"],
+        value=session_key,
+        port=None,
+        port_specified=False,
+        domain=urlsplit(user.host).hostname or "",
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={"HttpOnly": ""},
+    )
+
+
+def login(user: FastHttpUser, username: str) -> None:
     page = user.client.get("/accounts/login/", name="login page")
     token = CSRF.search(page.text)
     with user.client.post(
@@ -201,7 +225,7 @@ def login(user: HttpUser, username: str) -> None:
             answer.failure(f"login refused for {username}: HTTP {answer.status_code}")
 
 
-class Secretary(HttpUser):
+class Secretary(FastHttpUser):
     weight = 9
     wait_time = between(10, 30)
 
@@ -261,7 +285,7 @@ class Secretary(HttpUser):
                 saved.failure(f"not saved: HTTP {saved.status_code}")
 
 
-class Office(HttpUser):
+class Office(FastHttpUser):
     weight = 1
     wait_time = between(10, 30)
 
