@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -66,6 +67,25 @@ def deliveries_for(user: Any, *, state: str = "") -> Any:
     if state:
         qs = qs.filter(state=state)
     return qs.defer("unit__webhook_url")
+
+
+def delivery_reminders(delivery: Delivery) -> Any:
+    """The reminders a delivery carries, with their person and unit.
+
+    A robot message (a slice of its unit's items) is linked to its reminders. A person's
+    delivery (email, personal message) holds every reminder of his that its run claimed:
+    his, of its day, written at its moment (the run writes its reminders and deliveries
+    at one moment, so a second run the same day finds only its own); those written before
+    the run worked this way are linked.
+    """
+    linked = Q(
+        pk__in=Delivery.reminders.through.objects.filter(delivery=delivery).values("reminderlog")
+    )
+    if delivery.recipient_id is not None:
+        linked |= Q(
+            recipient_id=delivery.recipient_id, day=delivery.day, created_at=delivery.created_at
+        )
+    return ReminderLog.objects.filter(linked).select_related("recipient", "unit").order_by("pk")
 
 
 # The plan ---------------------------------------------------------------------------
