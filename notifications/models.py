@@ -101,18 +101,15 @@ class ReminderLog(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-day", "pk"]
+        # The day first: the plan reads the last seven days' log from this index alone.
         constraints = [
             models.UniqueConstraint(
-                fields=["item_kind", "item_id", "recipient", "kind", "day"],
-                name="unique_reminder_per_item_recipient_kind_day",
+                fields=["day", "item_kind", "item_id", "recipient", "kind"],
+                name="unique_reminder_per_day_item_recipient_kind",
             )
         ]
-        # A person's digest reads its reminders by (recipient, day); the plan reads the
-        # last days' log by day.
-        indexes = [
-            models.Index(fields=["recipient", "day"], name="reminder_recipient_day_idx"),
-            models.Index(fields=["day", "kind"]),
-        ]
+        # A person's digest reads its reminders by (recipient, day).
+        indexes = [models.Index(fields=["recipient", "day"], name="reminder_recipient_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.item_kind}#{self.item_id} → {self.recipient_id}"

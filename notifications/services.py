@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pghistory
 from celery.exceptions import SoftTimeLimitExceeded
@@ -48,8 +48,7 @@ _TITLE_MARK = "\x00title\x00"
 _DATE_MARK = "\x00date\x00"
 
 
-@dataclass(frozen=True)
-class ClaimedReminder:
+class ClaimedReminder(NamedTuple):
     pk: int
     item_kind: str
     item_id: int
@@ -148,7 +147,7 @@ def _claim(
                 SELECT item_kind, item_id, recipient_id, kind, %s, unit_id, due_date, title,
                     link, %s
                 FROM reminder_plan
-                ON CONFLICT (item_kind, item_id, recipient_id, kind, day) DO NOTHING
+                ON CONFLICT (day, item_kind, item_id, recipient_id, kind) DO NOTHING
                 RETURNING id, item_kind, item_id, recipient_id, kind, unit_id, due_date, title,
                     link
             ), texts AS (
@@ -168,7 +167,7 @@ def _claim(
             """,  # noqa: S608 (table names from the models, values as parameters)
             [day, now, *[list(column) for column in zip(*patterns, strict=True)], now],
         )
-        claimed = [ClaimedReminder(*row) for row in cursor.fetchall()]
+        claimed = list(map(ClaimedReminder._make, cursor.fetchall()))
         cursor.execute("DROP TABLE reminder_plan")
     return claimed
 
@@ -287,7 +286,9 @@ def _common_units(units_of: dict[int, set[int]]) -> dict[int, int]:
     if not spread:
         return home
     paths = dict(
-        OrgUnit.objects.filter(pk__in=set().union(*spread.values())).values_list("pk", "path")
+        OrgUnit.objects.filter(pk__in=selectors.among(set().union(*spread.values()))).values_list(
+            "pk", "path"
+        )
     )
     common = {
         person: _common_ancestor([paths[u] for u in units]) for person, units in spread.items()
@@ -349,9 +350,9 @@ def _held_for_quiet_hours(delivery_ids: list[int]) -> dict[int, int]:
     if not delivery_ids:
         return {}
     recipients = dict(
-        Delivery.objects.filter(pk__in=delivery_ids, recipient__isnull=False).values_list(
-            "pk", "recipient_id"
-        )
+        Delivery.objects.filter(
+            pk__in=selectors.among(delivery_ids), recipient__isnull=False
+        ).values_list("pk", "recipient_id")
     )
     now = timezone.localtime()
     quiet = selectors.quiet_now(set(recipients.values()), now.time())
