@@ -303,6 +303,18 @@ def test_an_email_linked_to_its_reminders_still_lists_them(tree, people):
     assert "旧的提醒" in channels.build_email(email).body
 
 
+def test_the_admin_shows_the_reminders_an_email_carries(
+    tree, people, campaign, monkeypatch, admin_client
+):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a)
+    email = Delivery.objects.get(pk=services.send_reminders(day=TODAY).emails[0])
+    page = admin_client.get(f"/admin/notifications/delivery/{email.pk}/change/")
+    assert page.status_code == 200
+    (reminder,) = ReminderLog.objects.all()
+    assert str(reminder) in page.content.decode()
+
+
 def test_a_reminder_deleted_empties_its_notification(tree, people, campaign):
     """The notification's key to its reminder is not checked by the database (both are
     written by one statement); deleting the reminder still empties it (on_delete)."""
