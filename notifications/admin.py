@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Delivery, Notification, ReminderLog
+from .selectors import delivery_reminders
 
 
 @admin.register(Notification)
@@ -29,8 +31,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "last_attempt_at",
     ]
-    exclude = ["target"]  # a robot address holds its key: shown masked only
+    # A robot address holds its key: shown masked only. A person's delivery finds its
+    # reminders by its run rather than by links: shown as the message lists them.
+    exclude = ["target", "reminders"]
     list_filter = ["channel", "state", "day"]
     raw_id_fields = ["recipient", "unit"]
     filter_horizontal: list[str] = []
-    readonly_fields = ["reminders"]
+    readonly_fields = ["carried_reminders"]
+
+    @admin.display(description=_("reminders"))
+    def carried_reminders(self, obj: Delivery) -> str:
+        return "\n".join(str(r) for r in delivery_reminders(obj)) if obj.pk else ""

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from core import platforms, robots
 from core.text import printable, printable_data
 
+from . import selectors
 from .models import PERSONAL_CHANNELS, Channel, Delivery, ReminderKind, ReminderLog
 
 WEBHOOK_TIMEOUT = 5  # seconds: a robot answers at once or not at all
@@ -95,7 +96,7 @@ def grouped(reminders: list[ReminderLog]) -> list[Group]:
 
 
 def _reminders(delivery: Delivery) -> list[ReminderLog]:
-    return list(delivery.reminders.select_related("recipient", "unit").order_by("pk"))
+    return list(selectors.delivery_reminders(delivery))
 
 
 # Email ------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def _concerned(delivery: Delivery) -> list[Any]:
     people: dict[int, Any] = {}
     for n in delivery.notifications.select_related("recipient"):
         people.setdefault(n.recipient_id, n.recipient)
-    for r in delivery.reminders.select_related("recipient"):
+    for r in _reminders(delivery):
         people.setdefault(r.recipient_id, r.recipient)
     return [p for _pk, p in sorted(people.items())]
 

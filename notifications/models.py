@@ -3,7 +3,9 @@
 A reminder is claimed by inserting its ``ReminderLog`` row: the unique constraint on
 (item, recipient, kind, day) makes a second run, a retried task or a duplicate beat tick
 harmless. Each email (one a day per person, all their items) or group-robot message is a
-``Delivery``; deliveries are sent in batches, one task per batch.
+``Delivery``; deliveries are sent in batches, one task per batch. A person's delivery
+finds its reminders as those of its run (the person's, of its day, written at its
+moment); a robot message, a slice of its unit's items, is linked to its reminders.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class ReminderLog(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="reminders",
+        db_index=False,  # the (recipient, day) index serves it
     )
     kind = models.CharField(_("reminder kind"), max_length=16, choices=ReminderKind.choices)
     day = models.DateField(_("day"))
@@ -98,24 +101,31 @@ class ReminderLog(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-day", "pk"]
+        # The day first: the plan reads the last seven days' log from this index alone.
         constraints = [
             models.UniqueConstraint(
-                fields=["item_kind", "item_id", "recipient", "kind", "day"],
-                name="unique_reminder_per_item_recipient_kind_day",
+                fields=["day", "item_kind", "item_id", "recipient", "kind"],
+                name="unique_reminder_per_day_item_recipient_kind",
             )
         ]
-        indexes = [models.Index(fields=["day", "kind"])]
+        # A person's digest reads its reminders by (recipient, day).
+        indexes = [models.Index(fields=["recipient", "day"], name="reminder_recipient_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.item_kind}#{self.item_id} → {self.recipient_id}"
 
 
 class Notification(models.Model):
+    # The daily reminder run writes hundreds of thousands of these in one statement: no
+    # index entry that no query reads (the person's notifications are read through the
+    # (recipient, created) index; unit and actor, empty on reminders, are indexed where
+    # set), and no commit-time check of a key to the reminder written by that statement.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
@@ -130,6 +140,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +149,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     once_key = models.CharField(_("once key"), max_length=100, blank=True, db_default="")
     # How many things one batched notification stands for ("3 submissions wait …").
@@ -147,6 +159,8 @@ class Notification(models.Model):
     # group robot) by the batch run; reminders have their own deliveries and stay empty.
     channels_at = models.DateTimeField(_("sent to channels"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Written by the same statement as its reminder (the claim), so the key cannot point
+    # at nothing; a reminder deleted through the ORM empties it (on_delete).
     reminder = models.OneToOneField(
         ReminderLog,
         verbose_name=_("reminder"),
@@ -154,6 +168,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notification",
+        db_constraint=False,
     )
 
     objects = NotificationQuerySet.as_manager()
@@ -175,6 +190,16 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
+            ),
+            models.Index(
+                fields=["unit"],
+                condition=models.Q(unit__isnull=False),
+                name="notification_unit_idx",
+            ),
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="notification_actor_idx",
             ),
         ]
 

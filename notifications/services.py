@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pghistory
 from celery.exceptions import SoftTimeLimitExceeded
@@ -48,8 +48,7 @@ _TITLE_MARK = "\x00title\x00"
 _DATE_MARK = "\x00date\x00"
 
 
-@dataclass(frozen=True)
-class ClaimedReminder:
+class ClaimedReminder(NamedTuple):
     pk: int
     item_kind: str
     item_id: int
@@ -84,11 +83,14 @@ def send_reminders(*, day: date) -> ReminderRun:
     """
     plan = selectors.plan_reminders(day)
     run = ReminderRun(day=day, planned=len(plan))
+    # The run's moment, on its reminders and its deliveries: a person's delivery finds
+    # the reminders of its run by it (``selectors.delivery_reminders``).
+    now = timezone.now()
     with pghistory.context(command="send_reminders"):
-        claimed = _claim(plan, day)
+        claimed = _claim(plan, day, now=now)
         run.claimed = run.notifications = len(claimed)
         if claimed:
-            run.emails, run.webhooks = _create_deliveries(claimed, day)
+            run.emails, run.webhooks = _create_deliveries(claimed, day, now=now)
     emails, webhooks = list(run.emails), list(run.webhooks)
     if emails or webhooks:
         transaction.on_commit(lambda: dispatch(emails=emails, webhooks=webhooks))
@@ -100,7 +102,9 @@ def _table(model: Any) -> str:
 
 
 @transaction.atomic
-def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedReminder]:
+def _claim(
+    plan: list[selectors.PlannedReminder], day: date, *, now: datetime
+) -> list[ClaimedReminder]:
     """Insert the plan into the reminder log; notify in the app for each row inserted.
 
     The plan is copied into a temporary table; one statement then claims (rows another
@@ -109,7 +113,6 @@ def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedRemi
     """
     if not plan:
         return []
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE reminder_plan (item_kind varchar(16), item_id bigint, "
@@ -144,7 +147,7 @@ def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedRemi
                 SELECT item_kind, item_id, recipient_id, kind, %s, unit_id, due_date, title,
                     link, %s
                 FROM reminder_plan
-                ON CONFLICT (item_kind, item_id, recipient_id, kind, day) DO NOTHING
+                ON CONFLICT (day, item_kind, item_id, recipient_id, kind) DO NOTHING
                 RETURNING id, item_kind, item_id, recipient_id, kind, unit_id, due_date, title,
                     link
             ), texts AS (
@@ -164,7 +167,7 @@ def _claim(plan: list[selectors.PlannedReminder], day: date) -> list[ClaimedRemi
             """,  # noqa: S608 (table names from the models, values as parameters)
             [day, now, *[list(column) for column in zip(*patterns, strict=True)], now],
         )
-        claimed = [ClaimedReminder(*row) for row in cursor.fetchall()]
+        claimed = list(map(ClaimedReminder._make, cursor.fetchall()))
         cursor.execute("DROP TABLE reminder_plan")
     return claimed
 
@@ -211,9 +214,15 @@ def notification_patterns() -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
-def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[int], list[int]]:
+def _create_deliveries(
+    claimed: list[ClaimedReminder], day: date, *, now: datetime
+) -> tuple[list[int], list[int]]:
     """One email per person (all their items of the day), one robot message per unit and
-    ten items. Returns the ids of the email and robot deliveries."""
+    ten items. Returns the ids of the email and robot deliveries.
+
+    A person's delivery is written at the run's moment and finds its reminders by it; only
+    a robot message, a slice of its unit's items, is linked to its reminders.
+    """
     targets = selectors.person_channels({r.recipient_id for r in claimed})
     # The units with a robot are few; the units of the claimed items, in a province's run,
     # are most of its 66,000 (the list of their ids alone cost seconds).
@@ -231,10 +240,10 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
             by_unit[r.unit_id].setdefault((r.item_kind, r.item_id, r.kind), []).append(r.pk)
     home = _common_units({p: {r.unit_id for r in rs} for p, rs in by_person.items()})
 
-    # (channel, unit, recipient, target) and the reminders of each delivery
+    # (channel, unit, recipient, target) and the reminders linked to each delivery
     planned: list[tuple[str, int, int | None, str, list[int]]] = [
-        (channel, home[person], person, target, [r.pk for r in reminders])
-        for person, reminders in by_person.items()
+        (channel, home[person], person, target, [])
+        for person in by_person
         for channel, target in targets[person]
     ]
     for unit_id, items in by_unit.items():
@@ -244,7 +253,6 @@ def _create_deliveries(claimed: list[ClaimedReminder], day: date) -> tuple[list[
     if not planned:
         return [], []
 
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -278,7 +286,9 @@ def _common_units(units_of: dict[int, set[int]]) -> dict[int, int]:
     if not spread:
         return home
     paths = dict(
-        OrgUnit.objects.filter(pk__in=set().union(*spread.values())).values_list("pk", "path")
+        OrgUnit.objects.filter(pk__in=selectors.among(set().union(*spread.values()))).values_list(
+            "pk", "path"
+        )
     )
     common = {
         person: _common_ancestor([paths[u] for u in units]) for person, units in spread.items()
@@ -340,9 +350,9 @@ def _held_for_quiet_hours(delivery_ids: list[int]) -> dict[int, int]:
     if not delivery_ids:
         return {}
     recipients = dict(
-        Delivery.objects.filter(pk__in=delivery_ids, recipient__isnull=False).values_list(
-            "pk", "recipient_id"
-        )
+        Delivery.objects.filter(
+            pk__in=selectors.among(delivery_ids), recipient__isnull=False
+        ).values_list("pk", "recipient_id")
     )
     now = timezone.localtime()
     quiet = selectors.quiet_now(set(recipients.values()), now.time())

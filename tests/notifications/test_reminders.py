@@ -11,6 +11,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.roles import Role
 from campaign.models import AssignmentState
@@ -155,9 +156,11 @@ def test_send_reminders_claims_once_and_creates_all_channels(
     # one email per person (the leader has no address), one robot message per unit
     email = Delivery.objects.get(channel=Channel.EMAIL)
     assert (email.recipient, email.target) == (people.secretary_a, people.secretary_a.email)
-    assert email.reminders.count() == 2
+    assert selectors.delivery_reminders(email).count() == 2
+    assert not email.reminders.exists()  # found by person, day and moment, not linked
     robot = Delivery.objects.get(channel=Channel.WEBHOOK)
     assert robot.unit == tree.branch_a1 and robot.reminders.count() == 3
+    assert selectors.delivery_reminders(robot).count() == 3
     assert queued == [{"emails": [email.pk], "webhooks": [robot.pk]}]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -208,7 +211,7 @@ def test_one_email_per_person_a_day_with_all_their_items(
     assert emails[secretary].unit == tree.branch_a1
     assert emails[leader].unit == tree.county_a
     assert emails[other].unit == tree.city
-    assert emails[leader].reminders.count() == 3
+    assert selectors.delivery_reminders(emails[leader]).count() == 3
 
     settings.SITE_URL = "https://dj.example.gov.cn"
     message = channels.build_email(emails[leader])
@@ -220,6 +223,108 @@ def test_one_email_per_person_a_day_with_all_their_items(
     single = channels.build_email(emails[secretary])
     assert "甲一支部以下事项请您关注（2026-11-10）" in single.body
     assert "<th>单位</th>" not in single.alternatives[0][0]
+
+
+def test_each_email_lists_exactly_the_reminders_its_run_claimed_for_the_person(
+    tree, people, campaign, monkeypatch
+):
+    """The digest finds its items by person, day and the run's moment: the same items as
+    the person's reminders claimed by that run, no more (not another person's, not an
+    earlier run's of the same day, not another day's) and no fewer."""
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    tree.branch_a1.webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    tree.branch_a1.save()
+    secretary, leader = people.secretary_a, people.leader
+    make_problem(campaign, tree.branch_a1, deadline=d(2), person=secretary, description="昨")
+    make_problem(campaign, tree.branch_a1, deadline=d(-1), person=secretary, leader=leader)
+    make_problem(campaign, tree.branch_a2, deadline=d(1), person=secretary, description="早")
+    make_milestone(campaign, tree.county_a, due=d(3), leader=leader)
+    services.send_reminders(day=d(-1))  # the day before: its reminders are not today's
+
+    def claimed_by(run_reminders):
+        """The straightforward way: the reminders a run inserted, by person."""
+        before = set(ReminderLog.objects.values_list("pk", flat=True))
+        run = run_reminders()
+        by_person: dict[int, set[int]] = {}
+        for pk, person in ReminderLog.objects.exclude(pk__in=before).values_list(
+            "pk", "recipient_id"
+        ):
+            by_person.setdefault(person, set()).add(pk)
+        return run, by_person
+
+    morning, morning_claimed = claimed_by(lambda: services.send_reminders(day=TODAY))
+    with time_machine.travel(datetime(2026, 11, 10, 15, 0, tzinfo=SHANGHAI), tick=False):
+        make_problem(campaign, tree.branch_a1, deadline=d(3), person=secretary, description="晚")
+        afternoon, afternoon_claimed = claimed_by(lambda: services.send_reminders(day=TODAY))
+    assert (afternoon.claimed, len(afternoon.emails)) == (1, 1)
+
+    for run, claimed in ((morning, morning_claimed), (afternoon, afternoon_claimed)):
+        emails = Delivery.objects.filter(pk__in=run.emails)
+        assert {e.recipient_id for e in emails} == set(claimed)
+        for email in emails:
+            found = {r.pk for r in selectors.delivery_reminders(email)}
+            assert found == claimed[email.recipient_id], email.recipient
+    late = Delivery.objects.get(pk=afternoon.emails[0])
+    (item,) = selectors.delivery_reminders(late)
+    assert item.title.endswith("晚")
+    body = channels.build_email(late).body
+    assert "晚" in body and "早" not in body
+    assert "1 项工作" in channels.build_email(late).subject
+    morning_email = Delivery.objects.get(pk__in=morning.emails, recipient=secretary)
+    body = channels.build_email(morning_email).body
+    assert "早" in body and "晚" not in body and "昨" not in body
+    # the robot's messages are linked to their reminders, each run's own
+    robots = Delivery.objects.filter(channel=Channel.WEBHOOK, day=TODAY)
+    assert sorted(r.reminders.count() for r in robots) == [1, 2]
+
+
+def test_an_email_linked_to_its_reminders_still_lists_them(tree, people):
+    """Deliveries written before the digest found its reminders by the run's moment."""
+    reminder = ReminderLog.objects.create(
+        item_kind=ItemKind.PROBLEM,
+        item_id=1,
+        recipient=people.secretary_a,
+        kind=ReminderKind.OVERDUE,
+        day=TODAY,
+        unit=tree.branch_a1,
+        due_date=d(-2),
+        title="旧的提醒",
+    )
+    with time_machine.travel(datetime(2026, 11, 10, 8, 31, tzinfo=SHANGHAI), tick=False):
+        email = Delivery.objects.create(
+            channel=Channel.EMAIL,
+            unit=tree.branch_a1,
+            recipient=people.secretary_a,
+            target=people.secretary_a.email,
+            day=TODAY,
+        )
+    email.reminders.add(reminder)
+    assert list(selectors.delivery_reminders(email)) == [reminder]
+    assert "旧的提醒" in channels.build_email(email).body
+
+
+def test_the_admin_shows_the_reminders_an_email_carries(
+    tree, people, campaign, monkeypatch, admin_client
+):
+    monkeypatch.setattr(services, "dispatch", lambda **ids: None)
+    make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a)
+    email = Delivery.objects.get(pk=services.send_reminders(day=TODAY).emails[0])
+    page = admin_client.get(f"/admin/notifications/delivery/{email.pk}/change/")
+    assert page.status_code == 200
+    (reminder,) = ReminderLog.objects.all()
+    assert str(reminder) in page.content.decode()
+
+
+def test_a_reminder_deleted_empties_its_notification(tree, people, campaign):
+    """The notification's key to its reminder is not checked by the database (both are
+    written by one statement); deleting the reminder still empties it (on_delete)."""
+    make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a)
+    services.send_reminders(day=TODAY)
+    note = Notification.objects.get()
+    assert note.reminder is not None
+    ReminderLog.objects.all().delete()
+    note.refresh_from_db()
+    assert note.reminder_id is None
 
 
 def test_deliveries_are_queued_in_batches(db, monkeypatch):  # reads quiet hours
@@ -237,8 +342,9 @@ def test_deliveries_are_queued_in_batches(db, monkeypatch):  # reads quiet hours
 def test_a_concurrent_claim_of_the_same_reminders_inserts_nothing(tree, people, campaign):
     make_problem(campaign, tree.branch_a1, deadline=d(1), person=people.secretary_a)
     plan = selectors.plan_reminders(TODAY)
-    first = services._claim(plan, TODAY)
-    second = services._claim(plan, TODAY)  # as a run that planned before the first committed
+    first = services._claim(plan, TODAY, now=timezone.now())
+    # as a run that planned before the first committed
+    second = services._claim(plan, TODAY, now=timezone.now())
     assert len(first) == 1 and second == []
 
 
