@@ -10,11 +10,9 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -24,6 +22,7 @@ from accounts import permissions
 from accounts.models import OrgUnit, PartyMember, User
 from accounts.permissions import scope_q
 from accounts.roles import PERMISSIONS, Action
+from core.pagination import count_per_row
 
 from .models import (
     DEVELOPMENT_KINDS,
@@ -196,21 +195,6 @@ def todo_for(user: Any, *, campaign: Campaign | None, today: date) -> dict[str, 
     }
 
 
-def _count_per_row(model: Any, field: str) -> Coalesce:
-    """How many ``model`` rows point at each row of the outer query through ``field``.
-
-    A correlated count, not a join with GROUP BY: a paginated list counts for the rows it
-    shows only, and keeps walking its index in order."""
-    counts = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
 def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:
     qs = Assignment.objects.visible_to(user, Action.DEPLOY).filter(state=AssignmentState.SUBMITTED)
     qs = qs.filter(task__campaign=campaign) if campaign is not None else qs.none()
@@ -218,7 +202,7 @@ def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment
     # shown (one row per activity attached).
     return (
         qs.select_related("task", "unit", "submitted_by")
-        .annotate(n_evidence=_count_per_row(AssignmentEvidence, "assignment"))
+        .annotate(n_evidence=count_per_row(AssignmentEvidence, "assignment"))
         .order_by("submitted_at", "pk")
     )
 
@@ -265,7 +249,7 @@ def activities_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Activity
     qs = qs.filter(campaign=campaign) if campaign is not None else qs.none()
     # The database can walk the (campaign, held_on) index in order and count files only
     # for the rows shown.
-    return qs.annotate(n_files=_count_per_row(ActivityAttachment, "activity")).order_by(
+    return qs.annotate(n_files=count_per_row(ActivityAttachment, "activity")).order_by(
         "-held_on", "-pk"
     )
 

@@ -22,7 +22,8 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from core.figures import TIMEOUT, version_sql
@@ -65,3 +66,19 @@ class CachedCountPaginator(Paginator):
 def page_of(request: Any, queryset: Any, per_page: int) -> Any:
     """The requested page (``?page=``) of ``queryset``, its total cached as above."""
     return CachedCountPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def count_per_row(model: Any, field: str) -> Coalesce:
+    """How many ``model`` rows point at each row of the outer query through ``field``.
+
+    A correlated count, not a join with GROUP BY: a paginated list counts for the rows it
+    shows only (PostgreSQL evaluates it after the sort and the limit), and keeps walking
+    its index in order."""
+    counts = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

@@ -19,21 +19,20 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractQuarter, RowNumber
+from django.db.models.functions import ExtractQuarter, RowNumber
 
 from accounts import permissions
 from accounts.models import OrgUnit, UnitKind, User
 from accounts.permissions import scope_q
 from accounts.roles import Action
 from campaign.models import Campaign
+from core.pagination import count_per_row
 
 from .models import (
     COUNTING_METHODS,
@@ -67,25 +66,11 @@ def projects_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchProje
     return (
         qs.filter(campaign=campaign)
         .annotate(
-            finding_count=_count_per_project(Finding, "project"),
-            report_count=_count_per_project(ReportProject, "researchproject"),
+            finding_count=count_per_row(Finding, "project"),
+            report_count=count_per_row(ReportProject, "researchproject"),
         )
         .order_by("-start_date", "-pk")
     )
-
-
-def _count_per_project(model: Any, field: str) -> Coalesce:
-    """How many ``model`` rows point at each project of the outer query through ``field``:
-    a correlated count, not joins grouped over every project in scope, so a page counts
-    its own 25 projects only (PostgreSQL evaluates it after the sort and the limit)."""
-    counts = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 def reports_for(user: Any, campaign: Campaign | None) -> QuerySet[ResearchReport]:
