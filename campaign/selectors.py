@@ -175,24 +175,27 @@ def assignments_for(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignm
 
 
 def todo_for(user: Any, *, campaign: Campaign | None, today: date) -> dict[str, Any]:
-    """The secretary's to-do: returned first, then overdue, then due within two weeks."""
-    mine = assignments_for(user, campaign=campaign).filter(
-        unit__in=log_units(user), state__in=OPEN_STATES
-    )
+    """The secretary's to-do: returned first, then overdue, then due within two weeks.
+
+    One query for the three lists (the open assignments returned or due by the end of
+    the fortnight, in due order), sorted into them here.
+    """
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    return {
-        "returned": list(mine.filter(state=AssignmentState.RETURNED).order_by("due_date", "pk")),
-        "overdue": list(
-            mine.exclude(state=AssignmentState.RETURNED)
-            .filter(due_date__lt=today)
-            .order_by("due_date", "pk")
-        ),
-        "due_soon": list(
-            mine.exclude(state=AssignmentState.RETURNED)
-            .filter(due_date__gte=today, due_date__lte=soon)
-            .order_by("due_date", "pk")
-        ),
-    }
+    rows = (
+        assignments_for(user, campaign=campaign)
+        .filter(unit__in=log_units(user), state__in=OPEN_STATES)
+        .filter(Q(state=AssignmentState.RETURNED) | Q(due_date__lte=soon))
+        .order_by("due_date", "pk")
+    )
+    lists: dict[str, list[Assignment]] = {"returned": [], "overdue": [], "due_soon": []}
+    for assignment in rows:
+        if assignment.state == AssignmentState.RETURNED:
+            lists["returned"].append(assignment)
+        elif assignment.due_date < today:
+            lists["overdue"].append(assignment)
+        else:
+            lists["due_soon"].append(assignment)
+    return lists
 
 
 def review_queue(user: Any, *, campaign: Campaign | None) -> QuerySet[Assignment]:

@@ -303,9 +303,10 @@ def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
     ws.append(["基准支部问题整改台账"])
     ws.append(list(HEADERS))
     row, seq = 0, 0
+    last = 2  # the sheet's last row, counted (openpyxl's max_row scans every cell)
     while row < IMPORT_ROWS:
         seq += 1
-        first = ws.max_row + 1
+        first = last + 1
         for k in range(min(1 + seq % 3, IMPORT_ROWS - row)):
             ws.append(
                 _ledger_row(seq, CATEGORIES[seq % len(CATEGORIES)], "征求意见",
@@ -315,10 +316,11 @@ def phase_import(campaign_id: int, unit_code: str) -> dict[str, Any]:
                  "2026-11-02 已部署\n2026-11-16 已检查", "整改中", "整改中", "")
             )  # fmt: skip
             row += 1
-        if ws.max_row > first:
+            last += 1
+        if last > first:
             for col in PROBLEM_COLUMNS:
                 letter = get_column_letter(col)
-                ws.merge_cells(f"{letter}{first}:{letter}{ws.max_row}")
+                ws.merge_cells(f"{letter}{first}:{letter}{last}")
     path = Path(tempfile.mkdtemp()) / "import.xlsx"
     wb.save(path)
     del wb, ws

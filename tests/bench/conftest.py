@@ -286,10 +286,33 @@ def _cell(result: dict[str, Any] | None, fresh: set[str], key: str) -> str:
     return f"{result['measured']}{earlier}"
 
 
+# A budget counts as met with this much of it left: a figure that passes once on a warmed
+# machine and misses on the next one of the same kind is not met.
+MARGIN = 0.30
+
+
+def _left(result: dict[str, Any]) -> float | None:
+    """The share of the budget left (negative when over), or None for a pass/fail line."""
+    value, limit = result.get("value"), result.get("limit")
+    if value is None or not limit:
+        return None
+    return (limit - value) / limit
+
+
+def _below_margin(result: dict[str, Any]) -> bool:
+    left = _left(result)
+    return left is not None and left < MARGIN
+
+
 def _mark(result: dict[str, Any] | None) -> str:
     if result is None:
         return ""
-    return "✅" if result["passed"] else "❌"
+    if not result["passed"]:
+        return "❌"
+    left = _left(result)
+    if left is None:
+        return "✅"
+    return f"{'✅' if left >= MARGIN else '⚠️'} {left:.0%}"
 
 
 def _ratio(city: dict[str, Any] | None, province: dict[str, Any] | None) -> str:
@@ -315,7 +338,7 @@ def pytest_sessionfinish(session, exitstatus):
         if name not in names:
             names.append(name)
     lines = [
-        "| what | budget | city | pass | province | pass | province ÷ city "
+        "| what | budget | city | pass, budget left | province | pass, budget left | province ÷ city "
         "| plain way (city) | ratio | note |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -337,9 +360,10 @@ def pytest_sessionfinish(session, exitstatus):
     table = "\n".join(lines)
     print("\n\nBenchmarks\n" + table)
     missed = [r for r in RESULTS if not r.passed]
-    print("\nMargins (budget minus measured):")
+    thin = [r for r in RESULTS if r.passed and _below_margin(asdict(r))]
+    print(f"\nMargins (budget minus measured; {MARGIN:.0%} of the budget is the margin asked):")
     for r in RESULTS:
-        flag = "MISSED" if not r.passed else "ok"
+        flag = "MISSED" if not r.passed else "THIN" if r in thin else "ok"
         print(f"  [{flag:>6}] {r.scale:<8} {r.name}: {r.margin or r.measured}")
     target = ROOT / "docs" / "benchmarks.md"
     marker = "<!-- bench-results -->"
@@ -359,6 +383,6 @@ def pytest_sessionfinish(session, exitstatus):
         f"{table}\n\n{tail.lstrip(chr(10)) if tail else ''}",
         encoding="utf-8",
     )
-    if missed:
-        print(f"\n{len(missed)} budget(s) missed.")
+    if missed or thin:
+        print(f"\n{len(missed)} budget(s) missed, {len(thin)} met with less than the margin.")
         session.exitstatus = 1
