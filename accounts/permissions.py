@@ -247,6 +247,13 @@ def acts_anywhere(user: Any, action: Action) -> bool:
     return any(grant.role in allowed for grant in grants_of(user))
 
 
+def roles_key(user: Any) -> tuple[bool, frozenset[str]]:
+    """The kinds of role the user holds, wherever they are, as one hashable value: what
+    :func:`acts_anywhere` and :func:`oversees_beside_tree` answer depends on it alone (the
+    menu is kept by it)."""
+    return (_superuser(user), frozenset(grant.role for grant in grants_of(user)))
+
+
 def has_any_role(user: Any) -> bool:
     """Someone with no role anywhere sees nothing."""
     return _superuser(user) or bool(grants_of(user))

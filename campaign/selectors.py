@@ -83,6 +83,13 @@ def log_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(user, Action.LOG).filter(is_active=True)
 
 
+def may_log(user: Any) -> bool:
+    """Whether :func:`log_units` holds any unit, from the roles already read (no query):
+    a role that may log reaches at least its own unit, and roles on closed units are not
+    read."""
+    return permissions.acts_anywhere(user, Action.LOG)
+
+
 def deploy_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(user, Action.DEPLOY).filter(is_active=True)
 

@@ -160,7 +160,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             "follow_ups": follow_ups,
             "campaign": campaign,
             "today": today,
-            "can_log": selectors.log_units(request.user).exists(),
+            "can_log": selectors.may_log(request.user),
             "page_obj": paginate(request, assignments),
             "listed_above": bool(shown),
             "recent_activities": recent,
@@ -835,7 +835,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page_obj": paginate(request, qs),
-            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+            "can_log": campaign is not None and selectors.may_log(request.user),
         },
     )
 
@@ -1202,7 +1202,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "meetings": list(selectors.meetings_for(request.user, campaign=campaign)[:50]),
             "overview": overview,
-            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+            "can_log": campaign is not None and selectors.may_log(request.user),
         },
     )
 
@@ -1375,7 +1375,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "today": today,
             "page_obj": paginate(request, qs),
-            "can_log": campaign is not None and selectors.log_units(request.user).exists(),
+            "can_log": campaign is not None and selectors.may_log(request.user),
         },
     )
 

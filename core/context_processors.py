@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -99,6 +100,47 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     current = request.path
     items: list[dict[str, Any]] = []
+    for group_label, links in _menu(user):
+        shown = [
+            {"url": url, "label": label, "active": _active(current, url)} for url, label in links
+        ]
+        if group_label is None:
+            items.extend(shown)
+        else:
+            items.append(
+                {
+                    "label": group_label,
+                    "children": shown,
+                    "active": any(link["active"] for link in shown),
+                }
+            )
+    return {"nav_items": items}
+
+
+def _active(current: str, url: str) -> bool:
+    return current == url if url == "/" else current.startswith(url)
+
+
+# The menus worked out so far, by (kinds of role held, language): the menu's entries
+# are decided by the permission table's rows for those roles, nothing else.
+_MENUS: dict[tuple[Any, str | None], list[tuple[str | None, list[tuple[str, str]]]]] = {}
+_MENUS_KEPT = 1024
+
+
+def _menu(user: Any) -> list[tuple[str | None, list[tuple[str, str]]]]:
+    """The entries the user may open, in the current language: (group label or None,
+    [(url, label)]), worked out once per kinds of role and language, not on every page."""
+    key = (permissions.roles_key(user), get_language())
+    menu = _MENUS.get(key)
+    if menu is None:
+        if len(_MENUS) >= _MENUS_KEPT:
+            _MENUS.clear()
+        menu = _MENUS[key] = _menu_for(user)
+    return menu
+
+
+def _menu_for(user: Any) -> list[tuple[str | None, list[tuple[str, str]]]]:
+    menu: list[tuple[str | None, list[tuple[str, str]]]] = []
     for group_label, entries in NAV:
         links = []
         for name, label, action in entries:
@@ -110,21 +152,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if not allowed:
                 continue
             url = _url(name)
-            if url is None:
-                continue
-            active = current == url if url == "/" else current.startswith(url)
-            links.append({"url": url, "label": label, "active": active})
+            if url is not None:
+                links.append((url, str(label)))
         if not links:
             continue
         if group_label is None or len(links) == 1:
-            items.extend(links)
+            menu.extend((None, [link]) for link in links)
         else:
-            items.append(
-                {
-                    "label": group_label,
-                    "children": links,
-                    "active": any(link["active"] for link in links),
-                }
-            )
-    context: dict[str, Any] = {"nav_items": items}
-    return context
+            menu.append((str(group_label), links))
+    return menu
