@@ -338,8 +338,8 @@ def pytest_sessionfinish(session, exitstatus):
         if name not in names:
             names.append(name)
     lines = [
-        "| what | budget | city | pass, budget left | province | pass, budget left | province ÷ city "
-        "| plain way (city) | ratio | note |",
+        "| what | budget | city | pass, budget left | province | pass, budget left "
+        "| province ÷ city | plain way (city) | ratio | note |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in names:
