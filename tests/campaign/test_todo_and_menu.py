@@ -111,3 +111,26 @@ def test_problem_codes_and_dates_do_not_wrap_on_a_desktop(campaign, tree, people
     assert page.content.decode().count("cell-nowrap") >= 2
     css = Path("static/css/app.css").read_text(encoding="utf-8")
     assert ".cell-nowrap { white-space: nowrap;" in css
+
+
+def test_the_menu_is_kept_by_kinds_of_role_and_language_and_follows_a_new_role(
+    campaign, tree, people, use_campaign
+):
+    from accounts.roles import Role
+    from tests.factories import grant
+
+    # two secretaries of different branches: the same menu, worked out once
+    first = _menu(use_campaign(people.secretary_a))
+    second = _menu(use_campaign(people.secretary_b))
+    # the pages' links, before the person's own menu (his name)
+    assert first.split('<ul class="navbar-nav">')[0] == second.split('<ul class="navbar-nav">')[0]
+    assert reverse("rectification:ledger-import") not in first
+    # a role that may deploy, granted later, shows its pages on the next page opened
+    grant(people.secretary_a, tree.county_a, Role.OFFICE)
+    assert reverse("rectification:ledger-import") in _menu(use_campaign(people.secretary_a))
+    assert reverse("rectification:ledger-import") not in _menu(use_campaign(people.secretary_b))
+    # the menu worked out in Chinese is not served in English
+    client = use_campaign(people.secretary_b)
+    client.cookies["django_language"] = "en"
+    english = _menu(client)
+    assert "Activities" in english and "活动" not in english
