@@ -69,10 +69,10 @@ class Result:
     @property
     def margin(self) -> str:
         """How far within (or over) the budget, in its unit and in per cent."""
-        if self.value is None or not self.limit:
+        share = _left(asdict(self))
+        if share is None or self.value is None or self.limit is None:
             return ""
-        left = self.limit - self.value
-        return f"{left:+.4g} {self.unit} ({left / self.limit:+.0%} of the budget)"
+        return f"{self.limit - self.value:+.4g} {self.unit} ({share:+.0%} of the budget)"
 
 
 def record(
