@@ -357,7 +357,7 @@ def figures_of_block(
         total.total("reports"),
         adoption,
     )
-    units = children(unit)
+    units = over_scope("children", ("units",), lambda: children(unit))
     child_parts = {c.path: block.parts.get(c.path, Part()) for c in units}
     lagging = sorted(
         (
@@ -391,15 +391,25 @@ def figures_of_block(
         "signals": {
             "copied": copied,
             "rush": signals.rush_signal(total.total("rush").get("n", 0), total.rush),
+            # the records listed are read again only when their tables moved (not after an
+            # activity logged)
             "no_evidence": signals.Signal(
                 key="no_evidence",
                 count=total.total("no_evidence").get("n", 0),
-                records=_in_order(Problem, [pk for _at, pk in total.no_evidence]),
+                records=over_scope(
+                    "no-evidence",
+                    ("problems", "units"),
+                    lambda: _in_order(Problem, [pk for _at, pk in total.no_evidence]),
+                ),
             ),
             "no_research": signals.Signal(
                 key="no_research",
                 count=decisions.without_research,
-                records=_in_order(Decision, [pk for _on, pk in total.no_research]),
+                records=over_scope(
+                    "no-research",
+                    ("decisions", "units"),
+                    lambda: _in_order(Decision, [pk for _on, pk in total.no_research]),
+                ),
             ),
         },
     }

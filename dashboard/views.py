@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -129,14 +130,24 @@ def office(request: HttpRequest) -> HttpResponse:
     unit = selectors.focus_unit(request.user, campaign, request.GET.get("unit"))
     parts = (campaign.pk, unit.pk, permissions.scope_signature(request.user))
 
-    def figures() -> dict[str, object]:
-        # The figures, and the HTML block that shows them, in the request's language: the
-        # block is most of the page's rendering time and changes only with the data.
+    ancestors = selectors.ancestors_of(request.user, campaign, unit)
+    computed: list[selectors.OfficeDashboard] = []
+
+    def board_of() -> selectors.OfficeDashboard:
         board = selectors.office_dashboard_rolled_up(
             user=request.user, campaign=campaign, unit=unit, today=today, version=version
         )
+        board.ancestors = ancestors
+        return board
+
+    def figures() -> str:
+        # The HTML block that shows the figures, in the request's language: it is most of
+        # the page's rendering time and changes only with the data. Only the HTML is kept:
+        # the figures behind it hold hundreds of records, as long to pickle as to count.
+        board = board_of()
+        computed.append(board)
         may_urge = permissions.acts_anywhere(request.user, Action.URGE)
-        html = render_to_string(
+        return render_to_string(
             "dashboard/_figures.html",
             {
                 "board": board,
@@ -147,25 +158,30 @@ def office(request: HttpRequest) -> HttpResponse:
                 "fragments": _fragments(board, may_urge=may_urge),
                 **_charts(board),
             },
-        )
-        return {"board": board, "figures_html": html}  # a SafeString, also once unpickled
+        )  # a SafeString, also once unpickled
+
+    def read_board() -> selectors.OfficeDashboard:
+        with reads_from_replica():
+            return board_of()
 
     # The figures and their version may come from a read replica (core/replica.py); who
     # may see which unit was decided above, on the primary. The version is the unit's
     # subtree's: a write elsewhere leaves this page cached.
     with reads_from_replica():
         version = subtree_version(unit.path)
-        page = cached_figures(
-            "office-dashboard-page", (*parts, get_language()), figures, today=today, version=version
+        html = cached_figures(
+            "office-dashboard-html", (*parts, get_language()), figures, today=today, version=version
         )
-    board = page["board"]
-    assert isinstance(board, selectors.OfficeDashboard)
-    board.ancestors = selectors.ancestors_of(request.user, campaign, unit)
     return render(
         request,
         "dashboard/office.html",
         {
-            **page,
+            "figures_html": html,
+            "unit": unit,
+            "ancestors": ancestors,
+            # the figures shown, for whoever reads the page's context: those just counted,
+            # else counted when first read (from the blocks kept: no query on the tables)
+            "board": computed[0] if computed else SimpleLazyObject(read_board),
             "campaign": campaign,
             "can_supervise": permissions.can(request.user, Action.SUPERVISE, unit),
         },

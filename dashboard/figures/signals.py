@@ -68,9 +68,18 @@ class Signal:
     groups: list[dict[str, Any]] = field(default_factory=list)
 
 
+# What the page shows of a signal's activity (dashboard/_figures.html): only these are read.
+SHOWN_FIELDS = ("held_on", "kind", "summary", "unit__name")
+
+
 def _activities_by_id(ids: list[int]) -> dict[int, Any]:
     """The records behind a signal; one query even when there are none (fixed count)."""
-    records = Activity.objects.filter(pk__in=ids or [0]).select_related("unit").order_by()
+    records = (
+        Activity.objects.filter(pk__in=ids or [0])
+        .select_related("unit")
+        .only(*SHOWN_FIELDS)
+        .order_by()
+    )
     return {a.pk: a for a in records}
 
 
