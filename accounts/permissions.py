@@ -365,6 +365,14 @@ def scope_signature(user: Any) -> str:
     return ";".join(sorted(f"{g.role}:{g.path}" for g in grants_of(user)))
 
 
+def scope_paths(user: Any) -> list[str] | None:
+    """The paths of the units the user's roles sit on (what he may see lies in their
+    subtrees, sectors included), in order; ``None`` for a superuser (everything)."""
+    if _superuser(user):
+        return None
+    return sorted({grant.path for grant in grants_of(user)})
+
+
 def related_units_q(user: Any, *, field: str = "unit") -> Q | None:
     """Records whose unit lies above, at or below one of the user's units (campaigns run
     above him, people he may name as responsible)."""

@@ -33,6 +33,7 @@ from accounts.scoping import get_object_for_user
 from core.audit import audit_log
 from core.history import history_for
 from core.models import AuditEvent
+from core.page_cache import render_with_content
 from core.pages import apply_errors, current_campaign, paginate, require_campaign
 from core.pending_uploads import KeptFiles
 from core.uploads import serve_attachment
@@ -137,26 +138,25 @@ def _require_any(request: HttpRequest, action: Action) -> None:
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(request)
-    today = timezone.localdate()
-    lists = selectors.todo_for(request.user, campaign=campaign, today=today)
-    # each assignment once: those listed above (returned, overdue, due soon) are not
-    # repeated in the list of the others
-    shown = [a.pk for rows in lists.values() for a in rows]
-    assignments = (
-        selectors.assignments_for(request.user, campaign=campaign)
-        .exclude(pk__in=shown)
-        .order_by("due_date", "unit__path", "pk")
-    )
-    recent = selectors.activities_for(request.user, campaign=campaign)[:5]
-    follow_ups = list(follow_ups_for_units(selectors.log_units(request.user), today))
-    for visit in follow_ups:
-        # red only for whoever must make the follow-up (the supervising office); the
-        # unit visited just prepares for it
-        visit.late_for_me = visit.is_overdue and can(request.user, Action.DEPLOY, visit.unit)
-    return render(
-        request,
-        "campaign/todo.html",
-        {
+
+    def context() -> dict[str, Any]:
+        today = timezone.localdate()
+        lists = selectors.todo_for(request.user, campaign=campaign, today=today)
+        # each assignment once: those listed above (returned, overdue, due soon) are not
+        # repeated in the list of the others
+        shown = [a.pk for rows in lists.values() for a in rows]
+        assignments = (
+            selectors.assignments_for(request.user, campaign=campaign)
+            .exclude(pk__in=shown)
+            .order_by("due_date", "unit__path", "pk")
+        )
+        recent = selectors.activities_for(request.user, campaign=campaign)[:5]
+        follow_ups = list(follow_ups_for_units(selectors.log_units(request.user), today))
+        for visit in follow_ups:
+            # red only for whoever must make the follow-up (the supervising office); the
+            # unit visited just prepares for it
+            visit.late_for_me = visit.is_overdue and can(request.user, Action.DEPLOY, visit.unit)
+        return {
             "follow_ups": follow_ups,
             "campaign": campaign,
             "today": today,
@@ -165,7 +165,10 @@ def todo(request: HttpRequest) -> HttpResponse:
             "listed_above": bool(shown),
             "recent_activities": recent,
             **lists,
-        },
+        }
+
+    return render_with_content(
+        request, "campaign/todo.html", "campaign/_todo.html", campaign, context
     )
 
 
@@ -818,25 +821,27 @@ def review_accept_selected(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(request)
-    qs = selectors.activities_for(request.user, campaign=campaign)
-    filters = ActivityFilter(request.GET or None, units=_filter_units(request))
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["workstream"] == "development":
-            qs = qs.filter(kind__in=DEVELOPMENT_KINDS)
-        elif data["workstream"] == "study":
-            qs = qs.exclude(kind__in=DEVELOPMENT_KINDS)
-        qs = _within_unit_and_dates(qs, data, date_field="held_on")
-    return render(
-        request,
-        "campaign/activity_list.html",
-        {
+
+    def context() -> dict[str, Any]:
+        qs = selectors.activities_for(request.user, campaign=campaign)
+        filters = ActivityFilter(request.GET or None, units=_filter_units(request))
+        if filters.is_valid():
+            data = filters.cleaned_data
+            if data["kind"]:
+                qs = qs.filter(kind=data["kind"])
+            if data["workstream"] == "development":
+                qs = qs.filter(kind__in=DEVELOPMENT_KINDS)
+            elif data["workstream"] == "study":
+                qs = qs.exclude(kind__in=DEVELOPMENT_KINDS)
+            qs = _within_unit_and_dates(qs, data, date_field="held_on")
+        return {
             "filters": filters,
             "page_obj": paginate(request, qs),
             "can_log": campaign is not None and selectors.may_log(request.user),
-        },
+        }
+
+    return render_with_content(
+        request, "campaign/activity_list.html", "campaign/_activity_list.html", campaign, context
     )
 
 

@@ -233,6 +233,24 @@ def subtree_version(path: str) -> str:
     return f"{row[0]}.{row[1]}" if row else "0.0"
 
 
+def scope_version(subtrees: Sequence[str], above: Iterable[str]) -> str:
+    """The version of the subtrees under ``subtrees``, of the own records of the units at
+    the paths ``above`` (the units above them, whose names a page shows) and of the global
+    writes: what a person whose roles sit on those subtrees may see. One query."""
+    ranges = [bound for path in subtrees for bound in _range(path)]
+    where = " OR ".join(
+        ["unit_id = 0", "path = ANY(%s)", *["(path >= %s AND path < %s)"] * len(subtrees)]
+    )
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(sum(changes), 0), coalesce(max(stamp), 0) FROM {TABLE} "  # noqa: S608
+            f"WHERE {where}",
+            [sorted(set(above)), *ranges],
+        )
+        row = cursor.fetchone()
+    return f"{row[0]}.{row[1]}" if row else "0.0"
+
+
 GLOBAL_TOPIC = "*"  # in topic_versions: the writes that belong to no one unit, any topic
 
 

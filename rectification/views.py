@@ -27,6 +27,7 @@ from accounts.roles import Action
 from accounts.scoping import get_object_for_user
 from campaign import selectors as campaign_selectors
 from core.history import history_for
+from core.page_cache import render_with_content
 from core.pages import apply_errors, current_campaign, paginate
 from core.uploads import AttachmentBase, serve_attachment
 
@@ -103,22 +104,28 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(request)
     if campaign is None:
         return render(request, "rectification/no_campaign.html")
-    qs = selectors.problem_queryset(user=request.user, campaign=campaign, params=request.GET)
-    page = paginate(request, qs)
-    form = ProblemFilterForm(
-        request.GET or None, campaign=campaign, units=_filter_units(request.user)
-    )
-    return render(
-        request,
-        "rectification/problem_list.html",
-        {
+
+    def context() -> dict[str, Any]:
+        qs = selectors.problem_queryset(user=request.user, campaign=campaign, params=request.GET)
+        page = paginate(request, qs)
+        form = ProblemFilterForm(
+            request.GET or None, campaign=campaign, units=_filter_units(request.user)
+        )
+        return {
             "page_obj": page,
             "problems": page.object_list,
             "filter_form": form,
             "export_url": _export_url(request),
             "may_create": _may_enter(request.user),
             "filtered": any(k != "page" for k in request.GET),
-        },
+        }
+
+    return render_with_content(
+        request,
+        "rectification/problem_list.html",
+        "rectification/_problem_list.html",
+        campaign,
+        context,
     )
 
 
