@@ -5,6 +5,9 @@ client and the SQL query count, beside the plain way (per-unit counting) for the
 
 from __future__ import annotations
 
+import itertools
+from contextlib import contextmanager
+
 import pytest
 from conftest import median_ms, record  # type: ignore[import-not-found]
 from django.core.cache import cache
@@ -262,6 +265,26 @@ PROVINCE_PAGES = [
 ]
 
 
+# The pages whose content is kept per person (core/page_cache.py).
+KEPT_PAGES = {"campaign:todo", "campaign:activity-list", "rectification:problem-list"}
+
+
+@contextmanager
+def _rendered_afresh():
+    """Every request renders its content afresh, as the first one after a write in the
+    reader's scope does: the version the kept content is keyed on is read (its query
+    runs) and made new each time."""
+    from core import page_cache
+
+    real = page_cache.scope_version
+    n = itertools.count()
+    page_cache.scope_version = lambda *args: f"{real(*args)}-{next(n)}"
+    try:
+        yield
+    finally:
+        page_cache.scope_version = real
+
+
 def _list_page(client, scale, label, who, name, params):
     from accounts.models import User
 
@@ -275,13 +298,20 @@ def _list_page(client, scale, label, who, name, params):
         response = client.get(url, params)
         assert response.status_code == 200, response.status_code
 
-    queries = _queries(get)
-    ms = median_ms(get, repeat=7)
+    with _rendered_afresh():
+        queries = _queries(get)
+        ms = median_ms(get, repeat=7)
+    measured = f"{ms:.0f} ms, {queries} queries"
+    if name in KEPT_PAGES:
+        get()  # kept from here on
+        kept_queries = _queries(get)
+        kept_ms = median_ms(get, repeat=7)
+        measured += f" rendered afresh; {kept_ms:.0f} ms, {kept_queries} queries kept"
     record(
         label,
         scale=scale.name,
         budget="median ≤ 100 ms, paginated",
-        measured=f"{ms:.0f} ms, {queries} queries",
+        measured=measured,
         passed=ms <= 100,
         value=ms,
         limit=100,

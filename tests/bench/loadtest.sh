@@ -3,6 +3,7 @@
 # database (the city data set of `make bench`), locust headless beside it, adding
 # human-paced users step by step until p95 passes 500 ms (tests/bench/locustfile.py).
 # Usage: make loadtest [LOAD_STEPS=250,500,750,1000,1250,1500] [LOAD_STEP_SECONDS=90]
+#   [LOAD_WORKERS=2 × cores + 1] [LOAD_THREADS=2] (gunicorn processes, threads in each)
 # The users start signed in (sessions made by loadtest_sessions.py, as after the morning's
 # logins); LOAD_PASSWORD_LOGINS of them log in with their password during the test.
 set -euo pipefail
@@ -31,9 +32,9 @@ $PY tests/bench/loadtest_sessions.py "$out/sessions.json" "$most" $(( most / 10 
 
 # gunicorn as deployed (config/gunicorn.py), with the usual 2 × cores + 1 workers and two
 # threads each; the cache in Redis as deployed
-workers=$(( $(nproc) * 2 + 1 ))
+workers=${LOAD_WORKERS:-$(( $(nproc) * 2 + 1 ))}
 GUNICORN_BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=$workers .venv/bin/gunicorn -c config/gunicorn.py \
-  config.wsgi:application --threads 2 --access-logfile /dev/null --error-logfile "$out/gunicorn.log" &
+  config.wsgi:application --threads ${LOAD_THREADS:-2} --access-logfile /dev/null --error-logfile "$out/gunicorn.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do
