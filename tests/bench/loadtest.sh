@@ -2,14 +2,14 @@
 # Load test on loopback: gunicorn with the production settings against the benchmark
 # database (the city data set of `make bench`), locust headless beside it, adding
 # human-paced users step by step until p95 passes 500 ms (tests/bench/locustfile.py).
-# Usage: make loadtest [LOAD_STEPS=250,500,750,1000,1250,1500] [LOAD_STEP_SECONDS=90]
+# Usage: make loadtest [LOAD_STEPS=250,500,750,1000,1500,2000,2500] [LOAD_STEP_SECONDS=90]
 #   [LOAD_WORKERS=2 × cores + 1] [LOAD_THREADS=2] (gunicorn processes, threads in each)
 # The users start signed in (sessions made by loadtest_sessions.py, as after the morning's
 # logins); LOAD_PASSWORD_LOGINS of them log in with their password during the test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-.venv/bin/python}
-export LOAD_STEPS=${LOAD_STEPS:-250,500,750,1000,1250,1500}
+export LOAD_STEPS=${LOAD_STEPS:-250,500,750,1000,1500,2000,2500}
 export LOAD_STEP_SECONDS=${LOAD_STEP_SECONDS:-90}
 most=${LOAD_STEPS##*,}
 steps=$(( $(tr -cd ',' <<<"$LOAD_STEPS" | wc -c) + 1 ))

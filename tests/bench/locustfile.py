@@ -33,7 +33,7 @@ from locust import FastHttpUser, LoadTestShape, between, events, task
 PASSWORD = "Demo@2026"
 OUT = Path(os.environ.get("LOAD_OUT", "var/loadtest"))
 EXPORT_UNIT = os.environ.get("LOAD_EXPORT_UNIT", "")
-STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "250,500,750,1000,1250,1500").split(",")]
+STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "250,500,750,1000,1500,2000,2500").split(",")]
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "90"))
 SETTLE_SECONDS = int(os.environ.get("LOAD_SETTLE_SECONDS", "20"))
 # a few users first warm every web process (imports, translations, caches), not counted
