@@ -36,8 +36,11 @@ from django.utils.translation import get_language
 
 from accounts import permissions
 
-from .figures import TIMEOUT
 from .unit_versions import scope_version
+
+# A person opens a page every ten to thirty seconds while at work; what is kept longer
+# than a few minutes is mostly content of versions his own writes have left behind.
+TIMEOUT = 5 * 60
 
 
 def page_content(
