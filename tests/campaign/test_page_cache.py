@@ -37,6 +37,8 @@ def test_served_again_without_reading_its_rows(name, people, use_campaign):
     again, kept = _get(client, url)
     assert _main(again) == _main(first)
     assert kept < fresh
+    # nothing that posts: a token kept would outlive the session it was made for
+    assert "csrfmiddlewaretoken" not in _main(first)
 
 
 def _main(page: str) -> str:
