@@ -105,11 +105,13 @@ def cached_figures(
     *,
     today: date,
     version: str | None = None,
+    timeout: int = TIMEOUT,
 ) -> T:
     """``compute()``, cached until the data version or the day moves.
 
     Pass ``version`` (from :func:`data_version`) when one request caches several layers,
-    so the version is read once and the layers agree.
+    so the version is read once and the layers agree; or another version that moves with
+    every write ``compute`` reads (a subtree's, a person's scope's).
     """
     version = version or data_version()
     raw = "|".join([name, today.isoformat(), version, *(str(p) for p in parts)])
@@ -117,5 +119,5 @@ def cached_figures(
     value = django_cache.get(key)
     if value is None:
         value = compute()
-        django_cache.set(key, value, TIMEOUT)
+        django_cache.set(key, value, timeout)
     return value  # type: ignore[no-any-return]

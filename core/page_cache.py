@@ -22,11 +22,9 @@ outlive the session it was rendered for.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render as render_page
 from django.template.loader import render_to_string
@@ -36,6 +34,7 @@ from django.utils.translation import get_language
 
 from accounts import permissions
 
+from .figures import cached_figures
 from .unit_versions import scope_version
 
 # A person opens a page every ten to thirty seconds while at work; what is kept longer
@@ -52,22 +51,20 @@ def page_content(
     if not subtrees:  # a superuser, or someone with no role (who sees nothing)
         return render()
     above = {p for path in subtrees for p in permissions.ancestor_paths(path)[:-1]}
-    parts = (
-        name,
-        user.pk,
-        permissions.scope_signature(user),
-        getattr(campaign, "pk", None),
-        get_language(),
-        timezone.localdate().isoformat(),
-        request.get_full_path(),
-        scope_version(subtrees, above),
+    return cached_figures(
+        f"page-{name}",
+        (
+            user.pk,
+            permissions.scope_signature(user),
+            getattr(campaign, "pk", None),
+            get_language(),
+            request.get_full_path(),
+        ),
+        render,
+        today=timezone.localdate(),
+        version=scope_version(subtrees, above),
+        timeout=TIMEOUT,
     )
-    key = "page:" + hashlib.sha1(repr(parts).encode()).hexdigest()  # noqa: S324 - a key
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TIMEOUT)
-    return html  # type: ignore[no-any-return]
 
 
 def render_with_content(
